@@ -1,0 +1,104 @@
+//! A frame arrives on a port: learn its source, then decide local / forward / flood / drop
+//! (net/bridge/br_input.c: br_handle_frame, br_handle_frame_finish).
+
+use std::time::Duration;
+
+use super::fdb::{FdbKind, LearnOutcome};
+use super::{Bridge, PortState};
+use crate::decision::DropReason;
+use crate::{LinkId, MacAddr};
+
+/// Which flood a frame takes: each kind has its own per-port switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloodKind {
+    /// ff:ff:ff:ff:ff:ff (BR_BCAST_FLOOD).
+    Broadcast,
+    /// Group addresses (BR_MCAST_FLOOD).
+    Multicast,
+    /// A unicast MAC not in the table (BR_FLOOD).
+    Unknown,
+}
+
+/// What the bridge does with a frame after learning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Dropped, for this reason.
+    Drop(DropReason),
+    /// For the bridge's own address: up to its stack.
+    Local,
+    /// To the one port behind which the destination lives; `local` when the bridge device is
+    /// promiscuous (as under tcpdump) and so also gets a copy.
+    Forward {
+        /// The egress port.
+        port: LinkId,
+        /// Also up to the bridge device.
+        local: bool,
+    },
+    /// To every port that takes this kind of flood but the ingress one; `local` when the
+    /// bridge device gets a copy (always for broadcast and multicast).
+    Flood {
+        /// Which per-port switch applies.
+        kind: FloodKind,
+        /// Also up to the bridge device.
+        local: bool,
+    },
+}
+
+/// Learning, then the forwarding decision, for a frame from `src` to `dst` on port `ingress`.
+/// `promisc` is the bridge device's promiscuity (tcpdump on it sets it).
+#[inline]
+pub fn handle_frame(
+    br: &mut Bridge,
+    ingress: LinkId,
+    dst: MacAddr,
+    src: MacAddr,
+    promisc: bool,
+    now: Duration,
+) -> (Option<LearnOutcome>, Verdict) {
+    let Some(port) = br.port(ingress) else {
+        return (None, Verdict::Drop(DropReason::NotAPort));
+    };
+    if port.state != PortState::Forwarding {
+        return (None, Verdict::Drop(DropReason::PortDisabled));
+    }
+    if !src.is_valid_unicast() {
+        return (None, Verdict::Drop(DropReason::InvalidSource));
+    }
+    let learned = if port.flags.learning {
+        Some(br.fdb.learn(src, ingress, now))
+    } else {
+        None
+    };
+    let verdict = if dst.is_multicast() {
+        let kind = if dst.is_broadcast() {
+            FloodKind::Broadcast
+        } else {
+            FloodKind::Multicast
+        };
+        Verdict::Flood { kind, local: true }
+    } else {
+        match br.fdb.lookup(&dst, now, br.ageing_time) {
+            Some(e) if e.kind == FdbKind::Local => Verdict::Local,
+            Some(e) if e.port == ingress => {
+                if promisc {
+                    Verdict::Local
+                } else {
+                    Verdict::Drop(DropReason::IngressPort)
+                }
+            }
+            Some(e) => {
+                let port = e.port;
+                br.fdb.touch_used(&dst, now);
+                Verdict::Forward {
+                    port,
+                    local: promisc,
+                }
+            }
+            None => Verdict::Flood {
+                kind: FloodKind::Unknown,
+                local: promisc,
+            },
+        }
+    };
+    (learned, verdict)
+}

@@ -1,0 +1,906 @@
+//! The wire as a whole: every interface, and the journey of a frame through veths and bridges.
+//!
+//! A frame put on an interface runs to completion: it crosses veths, enters bridges, is
+//! learned from, forwarded or flooded, until every copy has reached a stack (a *delivery*,
+//! which the caller hands to the owning namespace) or was dropped. Work items wait in one FIFO
+//! queue, as the kernel's backlog does, so the order is the kernel's: breadth first.
+//! Nothing here allocates per frame once the queues have grown to their working size, unless
+//! decision records are switched on.
+
+use std::collections::VecDeque;
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use bytes::Bytes;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::bridge::fdb::DEFAULT_MAX_LEARNED;
+use crate::bridge::forward::{floods_to, should_deliver};
+use crate::bridge::input::handle_frame;
+use crate::bridge::{Bridge, FdbKind, LearnOutcome, Port, PortFlags, PortState, Verdict, GC_FIRST_RUN};
+use crate::decision::{Decision, DropReason, Record};
+use crate::link::{Link, LinkId, LinkKind, ETH_DATA_LEN, LOOPBACK_MTU};
+use crate::wire::ETH_HLEN;
+use crate::MacAddr;
+
+/// The most bridges one frame's journey may cross: past this it is a loop (no STP here).
+pub const MAX_BRIDGE_HOPS: u16 = 64;
+/// The most copies one frame's journey may make before the storm guard stops it.
+pub const MAX_JOURNEY_COPIES: u32 = 65536;
+
+/// Errors of control operations on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FabricError {
+    /// No interface with this id.
+    #[error("no such link {0:?}")]
+    NoSuchLink(LinkId),
+    /// The operation needs a bridge.
+    #[error("link {0:?} is not a bridge")]
+    NotABridge(LinkId),
+    /// The operation needs a bridge port.
+    #[error("link {0:?} is not a bridge port")]
+    NotAPort(LinkId),
+    /// A bridge cannot be a port of a bridge, nor can lo.
+    #[error("link {0:?} cannot be enslaved")]
+    CannotEnslave(LinkId),
+    /// Value out of range (MTU too small or large, ageing time, ...).
+    #[error("invalid argument")]
+    InvalidArgument,
+}
+
+/// Which way a captured frame went through its interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Received on the interface.
+    In,
+    /// Sent out of the interface.
+    Out,
+}
+
+/// A frame seen on an interface that has a capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Captured {
+    /// The interface.
+    pub link: LinkId,
+    /// In or out.
+    pub direction: Direction,
+    /// The frame.
+    pub frame: Bytes,
+}
+
+#[derive(Debug)]
+enum Work {
+    Tx { link: LinkId, frame: Bytes, hops: u16 },
+    Rx { link: LinkId, frame: Bytes, hops: u16 },
+}
+
+/// Every interface on the wire, and the machinery that carries frames between them.
+#[derive(Debug)]
+pub struct Fabric {
+    links: Vec<Option<Link>>,
+    free: Vec<u32>,
+    bridges: Vec<LinkId>,
+    rng: ChaCha8Rng,
+    queue: VecDeque<Work>,
+    deliveries: VecDeque<(LinkId, Bytes)>,
+    captured: Vec<Captured>,
+    records: Vec<Record>,
+    recording: bool,
+    journey: u64,
+    now: Duration,
+    max_learned: NonZeroUsize,
+}
+
+const DEFAULT_MAX: NonZeroUsize = match NonZeroUsize::new(DEFAULT_MAX_LEARNED) {
+    Some(n) => n,
+    None => NonZeroUsize::MIN,
+};
+
+impl Fabric {
+    /// An empty wire whose random choices (MACs) follow `seed`.
+    pub fn new(seed: u64) -> Fabric {
+        Fabric {
+            links: Vec::new(),
+            free: Vec::new(),
+            bridges: Vec::new(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            queue: VecDeque::new(),
+            deliveries: VecDeque::new(),
+            captured: Vec::new(),
+            records: Vec::new(),
+            recording: false,
+            journey: 0,
+            now: Duration::ZERO,
+            max_learned: DEFAULT_MAX,
+        }
+    }
+
+    /// Switches decision records on or off (off costs nothing per frame).
+    pub fn set_recording(&mut self, on: bool) {
+        self.recording = on;
+    }
+
+    /// Whether decision records are kept.
+    pub fn recording(&self) -> bool {
+        self.recording
+    }
+
+    /// The bound on learned FDB entries for bridges created from now on, and existing ones.
+    pub fn set_max_learned(&mut self, max: NonZeroUsize) {
+        self.max_learned = max;
+        for id in self.bridges.clone() {
+            if let Some(b) = self.bridge_mut(id) {
+                b.fdb.set_max_learned(max);
+            }
+        }
+    }
+
+    /// A random MAC as the kernel picks one, from the fabric's seeded generator.
+    pub fn random_mac(&mut self) -> MacAddr {
+        MacAddr::random(&mut self.rng)
+    }
+
+    /// The interface `id`.
+    pub fn link(&self, id: LinkId) -> Option<&Link> {
+        self.links.get(id.0 as usize).and_then(|l| l.as_ref())
+    }
+
+    /// The interface `id`, to change it directly (counters, ...).
+    pub fn link_mut(&mut self, id: LinkId) -> Option<&mut Link> {
+        self.links.get_mut(id.0 as usize).and_then(|l| l.as_mut())
+    }
+
+    fn get(&self, id: LinkId) -> Result<&Link, FabricError> {
+        self.link(id).ok_or(FabricError::NoSuchLink(id))
+    }
+
+    fn get_mut(&mut self, id: LinkId) -> Result<&mut Link, FabricError> {
+        self.link_mut(id).ok_or(FabricError::NoSuchLink(id))
+    }
+
+    /// The bridge state of `id`.
+    pub fn bridge(&self, id: LinkId) -> Option<&Bridge> {
+        self.link(id).and_then(Link::bridge)
+    }
+
+    /// The bridge state of `id`, to change it.
+    pub fn bridge_mut(&mut self, id: LinkId) -> Option<&mut Bridge> {
+        self.link_mut(id).and_then(Link::bridge_mut)
+    }
+
+    /// Every bridge on the wire.
+    pub fn bridges(&self) -> &[LinkId] {
+        &self.bridges
+    }
+
+    fn insert(&mut self, link: Link) -> LinkId {
+        match self.free.pop() {
+            Some(i) => {
+                self.links[i as usize] = Some(link);
+                LinkId(i)
+            }
+            None => {
+                self.links.push(Some(link));
+                LinkId((self.links.len() - 1) as u32)
+            }
+        }
+    }
+
+    /// A loopback interface, down.
+    pub fn add_loopback(&mut self) -> LinkId {
+        self.insert(Link::new(LinkKind::Loopback, MacAddr::ZERO, LOOPBACK_MTU))
+    }
+
+    /// An interface that only sends and receives from its stack (no far side).
+    pub fn add_dummy(&mut self) -> LinkId {
+        let mac = self.random_mac();
+        self.insert(Link::new(LinkKind::Dummy, mac, ETH_DATA_LEN))
+    }
+
+    /// A veth pair, both ends down, each with a random MAC.
+    pub fn add_veth_pair(&mut self) -> (LinkId, LinkId) {
+        let (ma, mb) = (self.random_mac(), self.random_mac());
+        let a = self.insert(Link::new(LinkKind::Dummy, ma, ETH_DATA_LEN));
+        let b = self.insert(Link::new(LinkKind::Veth { peer: a }, mb, ETH_DATA_LEN));
+        if let Some(l) = self.link_mut(a) {
+            l.kind = LinkKind::Veth { peer: b };
+        }
+        (a, b)
+    }
+
+    /// A bridge with no ports, down, with a random MAC until it takes its ports'.
+    pub fn add_bridge(&mut self) -> LinkId {
+        let mac = self.random_mac();
+        let br = Bridge::new(self.max_learned);
+        let id = self.insert(Link::new(
+            LinkKind::Bridge(Box::new(br)),
+            mac,
+            ETH_DATA_LEN,
+        ));
+        if let Some(b) = self.bridge_mut(id) {
+            b.fdb.insert_fixed(mac, id, FdbKind::Local, Duration::ZERO);
+        }
+        self.bridges.push(id);
+        id
+    }
+
+    /// Deletes an interface: a veth end takes its peer along, a bridge releases its ports,
+    /// a port leaves its bridge. Returns every interface that is gone.
+    pub fn remove(&mut self, id: LinkId, now: Duration) -> Result<Vec<LinkId>, FabricError> {
+        self.now = now;
+        let mut gone = vec![id];
+        match &self.get(id)?.kind {
+            LinkKind::Veth { peer } => gone.push(*peer),
+            LinkKind::Bridge(b) => {
+                let ports: Vec<LinkId> = b.ports.iter().map(|p| p.link).collect();
+                for p in ports {
+                    self.release(p, now)?;
+                }
+                self.bridges.retain(|b| *b != id);
+            }
+            _ => {}
+        }
+        for &g in &gone {
+            if self.get(g)?.master.is_some() {
+                self.release(g, now)?;
+            }
+        }
+        for &g in &gone {
+            // A peer losing its other end loses carrier first, as it would going down.
+            self.links[g.0 as usize] = None;
+            self.free.push(g.0);
+        }
+        Ok(gone)
+    }
+
+    /// Sets an interface administratively up or down, and everything that follows from it
+    /// (carrier of veth peers, port states, the bridge's carrier and collector).
+    pub fn set_up(&mut self, id: LinkId, up: bool, now: Duration) -> Result<(), FabricError> {
+        self.now = now;
+        let l = self.get_mut(id)?;
+        if l.admin_up == up {
+            return Ok(());
+        }
+        l.admin_up = up;
+        if let Some(b) = l.bridge_mut() {
+            b.gc_next = if up { Some(now + GC_FIRST_RUN) } else { None };
+        }
+        self.refresh(id, now);
+        Ok(())
+    }
+
+    /// Sets an interface's MAC (the bridge's own then stops following its ports).
+    pub fn set_mac(&mut self, id: LinkId, mac: MacAddr, now: Duration) -> Result<(), FabricError> {
+        if !mac.is_valid_unicast() {
+            return Err(FabricError::InvalidArgument);
+        }
+        self.now = now;
+        let l = self.get_mut(id)?;
+        let old = l.mac;
+        l.mac = mac;
+        let master = l.master;
+        if let Some(b) = l.bridge_mut() {
+            b.mac_set_by_user = true;
+            b.fdb.remove_local(&old, id);
+            if b.fdb.get(&mac).is_none() {
+                b.fdb.insert_fixed(mac, id, FdbKind::Local, now);
+            }
+        }
+        if let Some(br) = master {
+            if let Some(b) = self.bridge_mut(br) {
+                b.fdb.remove_local(&old, id);
+                b.fdb.insert_fixed(mac, id, FdbKind::Local, now);
+            }
+            self.recalculate_bridge_mac(br, now);
+        }
+        Ok(())
+    }
+
+    /// Sets an interface's MTU (68 to 65535, as for a veth or bridge).
+    pub fn set_mtu(&mut self, id: LinkId, mtu: u32) -> Result<(), FabricError> {
+        if !(68..=65535).contains(&mtu) && !matches!(self.get(id)?.kind, LinkKind::Loopback) {
+            return Err(FabricError::InvalidArgument);
+        }
+        self.get_mut(id)?.mtu = mtu;
+        Ok(())
+    }
+
+    /// Changes the promiscuity count (tcpdump raises it on start, lowers it on exit).
+    pub fn set_promisc(&mut self, id: LinkId, on: bool) -> Result<(), FabricError> {
+        let l = self.get_mut(id)?;
+        l.promisc = if on {
+            l.promisc + 1
+        } else {
+            l.promisc.saturating_sub(1)
+        };
+        Ok(())
+    }
+
+    /// Starts (`true`) or ends a capture on an interface.
+    pub fn set_capture(&mut self, id: LinkId, on: bool) -> Result<(), FabricError> {
+        let l = self.get_mut(id)?;
+        l.captures = if on {
+            l.captures + 1
+        } else {
+            l.captures.saturating_sub(1)
+        };
+        Ok(())
+    }
+
+    /// Makes `port` a port of `bridge` (br_add_if). A port of another bridge moves.
+    pub fn enslave(&mut self, port: LinkId, bridge: LinkId, now: Duration) -> Result<(), FabricError> {
+        self.now = now;
+        let pl = self.get(port)?;
+        if matches!(pl.kind, LinkKind::Bridge(_) | LinkKind::Loopback) || port == bridge {
+            return Err(FabricError::CannotEnslave(port));
+        }
+        if self.bridge(bridge).is_none() {
+            return Err(FabricError::NotABridge(bridge));
+        }
+        match pl.master {
+            Some(m) if m == bridge => return Ok(()),
+            Some(_) => self.release(port, now)?,
+            None => {}
+        }
+        let mac = self.get(port)?.mac;
+        let port_mtu = self.get(port)?.mtu;
+        let b = self.bridge_mut(bridge).ok_or(FabricError::NotABridge(bridge))?;
+        let port_no = b.free_port_no();
+        b.ports.push(Port {
+            link: port,
+            port_no,
+            state: PortState::Disabled,
+            flags: PortFlags::default(),
+            priority: 32,
+            cost: 2,
+        });
+        if b.fdb.get(&mac).is_none_or(|e| e.port != bridge) {
+            b.fdb.insert_fixed(mac, port, FdbKind::Local, now);
+        }
+        let first = b.ports.len() == 1;
+        if let Some(l) = self.link_mut(port) {
+            l.master = Some(bridge);
+            l.promisc += 1;
+        }
+        // The bridge's MTU follows its smallest port's (br_mtu_auto_adjust).
+        let min_mtu = self.min_port_mtu(bridge).unwrap_or(port_mtu);
+        if let Some(l) = self.link_mut(bridge) {
+            if first || min_mtu < l.mtu {
+                l.mtu = min_mtu;
+            }
+        }
+        self.recalculate_bridge_mac(bridge, now);
+        self.refresh(port, now);
+        Ok(())
+    }
+
+    fn min_port_mtu(&self, bridge: LinkId) -> Option<u32> {
+        self.bridge(bridge)?
+            .ports
+            .iter()
+            .filter_map(|p| self.link(p.link).map(|l| l.mtu))
+            .min()
+    }
+
+    /// Takes `port` out of its bridge (br_del_if): its FDB entries go with it.
+    pub fn release(&mut self, port: LinkId, now: Duration) -> Result<(), FabricError> {
+        self.now = now;
+        let bridge = self.get(port)?.master.ok_or(FabricError::NotAPort(port))?;
+        let was_forwarding;
+        {
+            let b = self.bridge_mut(bridge).ok_or(FabricError::NotABridge(bridge))?;
+            was_forwarding = b
+                .port(port)
+                .is_some_and(|p| p.state == PortState::Forwarding);
+            b.ports.retain(|p| p.link != port);
+            b.fdb.flush_port(port, true);
+            if was_forwarding {
+                b.forwarding_ports -= 1;
+            }
+        }
+        if let Some(l) = self.link_mut(port) {
+            l.master = None;
+            l.promisc = l.promisc.saturating_sub(1);
+        }
+        if was_forwarding {
+            self.record(0, Decision::PortState {
+                bridge,
+                port,
+                state: PortState::Disabled,
+            });
+        }
+        self.recalculate_bridge_mac(bridge, now);
+        self.update_bridge_carrier(bridge);
+        Ok(())
+    }
+
+    /// Changes a port's flags (`bridge link set dev X learning off`, ...).
+    pub fn set_port_flags(
+        &mut self,
+        port: LinkId,
+        f: impl FnOnce(&mut PortFlags),
+    ) -> Result<(), FabricError> {
+        let bridge = self.get(port)?.master.ok_or(FabricError::NotAPort(port))?;
+        let b = self.bridge_mut(bridge).ok_or(FabricError::NotABridge(bridge))?;
+        let p = b.port_mut(port).ok_or(FabricError::NotAPort(port))?;
+        f(&mut p.flags);
+        Ok(())
+    }
+
+    /// Sets a bridge's `ageing_time`; the collector re-plans at once, as the kernel's does.
+    pub fn set_ageing_time(&mut self, bridge: LinkId, ageing: Duration, now: Duration) -> Result<(), FabricError> {
+        let up = self.get(bridge)?.admin_up;
+        let b = self.bridge_mut(bridge).ok_or(FabricError::NotABridge(bridge))?;
+        b.ageing_time = ageing;
+        if up {
+            b.gc_next = Some(now);
+        }
+        Ok(())
+    }
+
+    /// The bridge takes the lowest MAC of its ports unless the user set one.
+    fn recalculate_bridge_mac(&mut self, bridge: LinkId, now: Duration) {
+        let Some(b) = self.bridge(bridge) else { return };
+        if b.mac_set_by_user {
+            return;
+        }
+        let Some(new) = b.mac_from_ports(|l| self.link(l).map_or(MacAddr::BROADCAST, |l| l.mac)) else {
+            return;
+        };
+        let Some(l) = self.link_mut(bridge) else { return };
+        let old = l.mac;
+        if old == new {
+            return;
+        }
+        l.mac = new;
+        if let Some(b) = l.bridge_mut() {
+            b.fdb.remove_local(&old, bridge);
+            if b.fdb.get(&new).is_none() {
+                b.fdb.insert_fixed(new, bridge, FdbKind::Local, now);
+            }
+        }
+    }
+
+    fn compute_carrier(&self, l: &Link) -> bool {
+        match &l.kind {
+            LinkKind::Loopback | LinkKind::Dummy => l.admin_up,
+            LinkKind::Veth { peer } => l.admin_up && self.link(*peer).is_some_and(|p| p.admin_up),
+            LinkKind::Bridge(b) => l.admin_up && b.forwarding_ports > 0,
+        }
+    }
+
+    /// Recomputes carrier and port states around `id` after a change of admin state.
+    fn refresh(&mut self, id: LinkId, now: Duration) {
+        let mut todo = vec![id];
+        if let Some(LinkKind::Veth { peer }) = self.link(id).map(|l| &l.kind) {
+            todo.push(*peer);
+        }
+        for id in todo {
+            self.update_carrier(id);
+            self.update_port_state(id, now);
+        }
+        if let Some(b) = self.bridge(id) {
+            let ports: Vec<LinkId> = b.ports.iter().map(|p| p.link).collect();
+            for p in ports {
+                self.update_port_state(p, now);
+            }
+            self.update_bridge_carrier(id);
+        }
+    }
+
+    fn update_carrier(&mut self, id: LinkId) {
+        let Some(l) = self.link(id) else { return };
+        let c = self.compute_carrier(l);
+        if c != l.carrier {
+            if let Some(l) = self.link_mut(id) {
+                l.carrier = c;
+            }
+            self.record(0, Decision::Carrier { link: id, up: c });
+        }
+    }
+
+    fn update_bridge_carrier(&mut self, bridge: LinkId) {
+        self.update_carrier(bridge);
+    }
+
+    fn update_port_state(&mut self, port: LinkId, _now: Duration) {
+        let Some(l) = self.link(port) else { return };
+        let Some(bridge) = l.master else { return };
+        let port_ok = l.admin_up && l.carrier;
+        let br_up = self.link(bridge).is_some_and(|b| b.admin_up);
+        let want = if port_ok && br_up {
+            PortState::Forwarding
+        } else {
+            PortState::Disabled
+        };
+        let Some(b) = self.bridge_mut(bridge) else { return };
+        let Some(p) = b.port_mut(port) else { return };
+        if p.state == want {
+            return;
+        }
+        p.state = want;
+        match want {
+            PortState::Forwarding => b.forwarding_ports += 1,
+            PortState::Disabled => {
+                b.forwarding_ports -= 1;
+                // br_stp_disable_port: what was learned behind a port that went away is stale.
+                b.fdb.flush_port(port, false);
+            }
+        }
+        self.record(0, Decision::PortState {
+            bridge,
+            port,
+            state: want,
+        });
+        self.update_bridge_carrier(bridge);
+    }
+
+    fn record(&mut self, journey: u64, decision: Decision) {
+        if self.recording {
+            self.records.push(Record {
+                journey,
+                at: self.now,
+                decision,
+            });
+        }
+    }
+
+    /// When the next timer of the wire (a bridge's collector) is due.
+    pub fn next_deadline(&self) -> Option<Duration> {
+        self.bridges
+            .iter()
+            .filter_map(|b| self.bridge(*b).and_then(|b| b.gc_next))
+            .min()
+    }
+
+    /// Runs the timers due at `now`: each bridge's collector ages out entries.
+    pub fn poll(&mut self, now: Duration) {
+        self.now = now;
+        let mut removed = Vec::new();
+        for i in 0..self.bridges.len() {
+            let id = self.bridges[i];
+            let Some(b) = self.bridge_mut(id) else { continue };
+            match b.gc_next {
+                Some(t) if t <= now => {
+                    let ageing = b.ageing_time;
+                    b.gc_next = Some(b.fdb.collect(now, ageing, &mut removed));
+                }
+                _ => continue,
+            }
+            for (mac, port, age) in removed.drain(..) {
+                self.record(0, Decision::AgedOut {
+                    bridge: id,
+                    mac,
+                    port,
+                    age,
+                });
+            }
+        }
+    }
+
+    /// Puts a frame on interface `id` from its stack, and carries it as far as it goes.
+    /// Returns the journey's number (used in decision records).
+    pub fn transmit(&mut self, now: Duration, id: LinkId, frame: Bytes) -> u64 {
+        self.now = now;
+        self.journey += 1;
+        let journey = self.journey;
+        if self.recording {
+            self.record(journey, Decision::Sent {
+                link: id,
+                frame: frame.clone(),
+            });
+        }
+        self.queue.push_back(Work::Tx {
+            link: id,
+            frame,
+            hops: 0,
+        });
+        let mut copies = 0u32;
+        while let Some(w) = self.queue.pop_front() {
+            copies += 1;
+            if copies > MAX_JOURNEY_COPIES {
+                let link = match &w {
+                    Work::Tx { link, .. } | Work::Rx { link, .. } => *link,
+                };
+                self.record(journey, Decision::Dropped {
+                    link,
+                    reason: DropReason::StormGuard,
+                });
+                self.queue.clear();
+                break;
+            }
+            match w {
+                Work::Tx { link, frame, hops } => self.tx(journey, link, frame, hops),
+                Work::Rx { link, frame, hops } => self.rx(journey, link, frame, hops),
+            }
+        }
+        journey
+    }
+
+    fn drop_at(&mut self, journey: u64, link: LinkId, reason: DropReason, tx: bool) {
+        if let Some(l) = self.link_mut(link) {
+            if tx {
+                l.counters.tx_dropped += 1;
+            } else {
+                l.counters.rx_dropped += 1;
+            }
+        }
+        self.record(journey, Decision::Dropped { link, reason });
+    }
+
+    fn tx(&mut self, journey: u64, id: LinkId, frame: Bytes, hops: u16) {
+        let Some(l) = self.links.get_mut(id.0 as usize).and_then(|l| l.as_mut()) else {
+            return;
+        };
+        if !l.admin_up {
+            return self.drop_at(journey, id, DropReason::LinkDown, true);
+        }
+        if !l.carrier {
+            return self.drop_at(journey, id, DropReason::NoCarrier, true);
+        }
+        if frame.len() < ETH_HLEN {
+            return self.drop_at(journey, id, DropReason::Runt, true);
+        }
+        if frame.len() - ETH_HLEN > l.mtu as usize {
+            return self.drop_at(journey, id, DropReason::TooBig, true);
+        }
+        l.counters.tx_packets += 1;
+        l.counters.tx_bytes += frame.len() as u64;
+        if l.captures > 0 {
+            self.captured.push(Captured {
+                link: id,
+                direction: Direction::Out,
+                frame: frame.clone(),
+            });
+        }
+        match &l.kind {
+            LinkKind::Veth { peer } => {
+                let peer = *peer;
+                self.record(journey, Decision::Crossed { from: id, to: peer });
+                self.queue.push_back(Work::Rx {
+                    link: peer,
+                    frame,
+                    hops,
+                });
+            }
+            LinkKind::Loopback => self.queue.push_back(Work::Rx {
+                link: id,
+                frame,
+                hops,
+            }),
+            LinkKind::Bridge(_) => self.bridge_xmit(journey, id, frame, hops),
+            LinkKind::Dummy => {}
+        }
+    }
+
+    fn rx(&mut self, journey: u64, id: LinkId, frame: Bytes, hops: u16) {
+        let Some(l) = self.links.get_mut(id.0 as usize).and_then(|l| l.as_mut()) else {
+            return;
+        };
+        l.counters.rx_packets += 1;
+        l.counters.rx_bytes += frame.len() as u64;
+        if l.captures > 0 {
+            self.captured.push(Captured {
+                link: id,
+                direction: Direction::In,
+                frame: frame.clone(),
+            });
+        }
+        match l.master {
+            Some(br) => self.bridge_input(journey, br, id, frame, hops),
+            None => {
+                self.record(journey, Decision::Received { link: id });
+                self.deliveries.push_back((id, frame));
+            }
+        }
+    }
+
+    /// A frame entering bridge `br` through `port` (br_handle_frame).
+    fn bridge_input(&mut self, journey: u64, br: LinkId, port: LinkId, frame: Bytes, hops: u16) {
+        if hops >= MAX_BRIDGE_HOPS {
+            return self.drop_at(journey, port, DropReason::StormGuard, false);
+        }
+        let Ok(eth) = crate::wire::EthHeader::parse(&frame) else {
+            return self.drop_at(journey, port, DropReason::Runt, false);
+        };
+        self.record(journey, Decision::Entered { bridge: br, port });
+        let Some(bl) = self.links.get_mut(br.0 as usize).and_then(|l| l.as_mut()) else {
+            return;
+        };
+        let promisc = bl.promisc > 0;
+        let LinkKind::Bridge(b) = &mut bl.kind else {
+            return;
+        };
+        let (learned, verdict) = handle_frame(b, port, eth.dst, eth.src, promisc, self.now);
+        if self.recording {
+            let d = match learned {
+                Some(LearnOutcome::Learned) => Some(Decision::Learned {
+                    bridge: br,
+                    mac: eth.src,
+                    port,
+                }),
+                Some(LearnOutcome::Refreshed) => Some(Decision::Refreshed {
+                    bridge: br,
+                    mac: eth.src,
+                    port,
+                }),
+                Some(LearnOutcome::Moved { from }) => Some(Decision::Moved {
+                    bridge: br,
+                    mac: eth.src,
+                    from,
+                    to: port,
+                }),
+                Some(LearnOutcome::Evicted { mac, port: old }) => {
+                    self.record(journey, Decision::Evicted {
+                        bridge: br,
+                        mac,
+                        port: old,
+                    });
+                    Some(Decision::Learned {
+                        bridge: br,
+                        mac: eth.src,
+                        port,
+                    })
+                }
+                _ => None,
+            };
+            if let Some(d) = d {
+                self.record(journey, d);
+            }
+        }
+        self.apply_verdict(journey, br, Some(port), eth.dst, frame, verdict, hops + 1);
+    }
+
+    /// The bridge device itself sends (its stack answers ARP or ping): br_dev_xmit.
+    fn bridge_xmit(&mut self, journey: u64, br: LinkId, frame: Bytes, hops: u16) {
+        let Ok(eth) = crate::wire::EthHeader::parse(&frame) else {
+            return self.drop_at(journey, br, DropReason::Runt, true);
+        };
+        let Some(b) = self.bridge(br) else { return };
+        let verdict = if eth.dst.is_multicast() {
+            let kind = if eth.dst.is_broadcast() {
+                crate::bridge::FloodKind::Broadcast
+            } else {
+                crate::bridge::FloodKind::Multicast
+            };
+            Verdict::Flood { kind, local: false }
+        } else {
+            match b.fdb.lookup(&eth.dst, self.now, b.ageing_time) {
+                Some(e) if e.kind == FdbKind::Local => Verdict::Local,
+                Some(e) => Verdict::Forward {
+                    port: e.port,
+                    local: false,
+                },
+                None => Verdict::Flood {
+                    kind: crate::bridge::FloodKind::Unknown,
+                    local: false,
+                },
+            }
+        };
+        self.apply_verdict(journey, br, None, eth.dst, frame, verdict, hops + 1);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_verdict(
+        &mut self,
+        journey: u64,
+        br: LinkId,
+        ingress: Option<LinkId>,
+        dst: MacAddr,
+        frame: Bytes,
+        verdict: Verdict,
+        hops: u16,
+    ) {
+        let local = match verdict {
+            Verdict::Drop(reason) => {
+                return self.drop_at(journey, ingress.unwrap_or(br), reason, false);
+            }
+            Verdict::Local => true,
+            Verdict::Forward { port, local } => {
+                let ok = self
+                    .bridge(br)
+                    .and_then(|b| b.port(port))
+                    .is_some_and(|p| should_deliver(p, ingress));
+                if ok {
+                    self.record(journey, Decision::Forwarded {
+                        bridge: br,
+                        mac: dst,
+                        port,
+                    });
+                    self.queue.push_back(Work::Tx {
+                        link: port,
+                        frame: frame.clone(),
+                        hops,
+                    });
+                } else if !local {
+                    return self.drop_at(journey, br, DropReason::PortDisabled, false);
+                }
+                local
+            }
+            Verdict::Flood { kind, local } => {
+                let Fabric {
+                    links,
+                    queue,
+                    records,
+                    recording,
+                    now,
+                    ..
+                } = self;
+                let Some(LinkKind::Bridge(b)) = links
+                    .get(br.0 as usize)
+                    .and_then(|l| l.as_ref())
+                    .map(|l| &l.kind)
+                else {
+                    return;
+                };
+                let mut sent: Vec<LinkId> = Vec::new();
+                let mut n = 0usize;
+                for p in b.ports.iter().filter(|p| floods_to(p, kind, ingress)) {
+                    queue.push_back(Work::Tx {
+                        link: p.link,
+                        frame: frame.clone(),
+                        hops,
+                    });
+                    n += 1;
+                    if *recording {
+                        sent.push(p.link);
+                    }
+                }
+                if *recording {
+                    if n > 0 {
+                        records.push(Record {
+                            journey,
+                            at: *now,
+                            decision: Decision::Flooded {
+                                bridge: br,
+                                mac: dst,
+                                ports: sent,
+                            },
+                        });
+                    } else if !local {
+                        records.push(Record {
+                            journey,
+                            at: *now,
+                            decision: Decision::Dropped {
+                                link: br,
+                                reason: DropReason::NoPorts,
+                            },
+                        });
+                    }
+                }
+                local
+            }
+        };
+        if local && ingress.is_some() {
+            self.record(journey, Decision::DeliveredLocal { bridge: br });
+            self.queue.push_back(Work::Rx {
+                link: br,
+                frame,
+                hops,
+            });
+        }
+    }
+
+    /// The next frame that reached a stack: (interface, frame).
+    pub fn pop_delivery(&mut self) -> Option<(LinkId, Bytes)> {
+        self.deliveries.pop_front()
+    }
+
+    /// Frames seen on captured interfaces since the last call.
+    pub fn drain_captured(&mut self) -> std::vec::Drain<'_, Captured> {
+        self.captured.drain(..)
+    }
+
+    /// Decision records since the last call.
+    pub fn drain_records(&mut self) -> std::vec::Drain<'_, Record> {
+        self.records.drain(..)
+    }
+
+    /// Drops pending deliveries without handing them on (a benchmark's sink).
+    pub fn clear_deliveries(&mut self) -> usize {
+        let n = self.deliveries.len();
+        self.deliveries.clear();
+        n
+    }
+}

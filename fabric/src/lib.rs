@@ -1,0 +1,17 @@
+//! The wire of l2lab: frames, veth pairs with carrier, and the learning bridge.
+//!
+//! This layer has no clock: every call that needs time takes `now`, the lab's time since it
+//! started. Every frame's journey yields [`Decision`] records when recording is on.
+
+pub mod bridge;
+pub mod decision;
+pub mod fabric;
+pub mod link;
+pub mod mac;
+pub mod wire;
+
+pub use bridge::{Bridge, Fdb, FdbEntry, FdbKind, Port, PortFlags, PortState};
+pub use decision::{Decision, DropReason, Record};
+pub use fabric::{Captured, Direction, Fabric, FabricError};
+pub use link::{Counters, Link, LinkId, LinkKind};
+pub use mac::MacAddr;

@@ -1,0 +1,549 @@
+//! Frame formats: Ethernet II, ARP, IPv4 and ICMPv4, parsed and built with etherparse.
+//!
+//! Parsing is a view over the frame's bytes and never panics on short or odd input: it returns
+//! a [`WireError`]. Building returns a fresh [`Bytes`] exactly as Linux puts it on a veth
+//! (no padding to 60 bytes: an ARP frame is 42 bytes long, as tcpdump shows on the kernel).
+
+use std::net::Ipv4Addr;
+
+use bytes::Bytes;
+use etherparse::{
+    ArpEthIpv4Packet, ArpOperation, ArpPacket, EtherType, Icmpv4Header, Icmpv4Slice, Icmpv4Type,
+    IpNumber, Ipv4Header, Ipv4HeaderSlice,
+};
+
+use crate::MacAddr;
+
+/// EtherType of IPv4.
+pub const ETHERTYPE_IPV4: u16 = 0x0800;
+/// EtherType of ARP.
+pub const ETHERTYPE_ARP: u16 = 0x0806;
+/// EtherType of IPv6.
+pub const ETHERTYPE_IPV6: u16 = 0x86dd;
+/// Length of an Ethernet II header.
+pub const ETH_HLEN: usize = 14;
+
+/// Why a frame could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    /// The frame is shorter than the header it must hold.
+    #[error("truncated {what}: {len} bytes")]
+    Truncated {
+        /// Which header was cut short.
+        what: &'static str,
+        /// How many bytes there were.
+        len: usize,
+    },
+    /// A header field has a value this layer does not handle.
+    #[error("unsupported {0}")]
+    Unsupported(&'static str),
+    /// etherparse rejected the header.
+    #[error("malformed {what}: {why}")]
+    Malformed {
+        /// Which header.
+        what: &'static str,
+        /// etherparse's explanation.
+        why: String,
+    },
+}
+
+/// The Ethernet II header of a frame: a zero-copy read of its first 14 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EthHeader {
+    /// Destination MAC.
+    pub dst: MacAddr,
+    /// Source MAC.
+    pub src: MacAddr,
+    /// EtherType (0x0800 IPv4, 0x0806 ARP, ...).
+    pub ethertype: u16,
+}
+
+impl EthHeader {
+    /// Reads the header of `frame`; the hot path of the bridge, so it is a plain copy of bytes.
+    #[inline]
+    pub fn parse(frame: &[u8]) -> Result<EthHeader, WireError> {
+        if frame.len() < ETH_HLEN {
+            return Err(WireError::Truncated {
+                what: "ethernet header",
+                len: frame.len(),
+            });
+        }
+        let mut dst = [0u8; 6];
+        let mut src = [0u8; 6];
+        dst.copy_from_slice(&frame[0..6]);
+        src.copy_from_slice(&frame[6..12]);
+        Ok(EthHeader {
+            dst: MacAddr(dst),
+            src: MacAddr(src),
+            ethertype: u16::from_be_bytes([frame[12], frame[13]]),
+        })
+    }
+
+    /// The 14 header bytes.
+    pub fn to_bytes(&self) -> [u8; ETH_HLEN] {
+        let mut b = [0u8; ETH_HLEN];
+        b[0..6].copy_from_slice(&self.dst.0);
+        b[6..12].copy_from_slice(&self.src.0);
+        b[12..14].copy_from_slice(&self.ethertype.to_be_bytes());
+        b
+    }
+}
+
+/// An ARP operation for Ethernet/IPv4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArpOp {
+    /// who-has
+    Request,
+    /// is-at
+    Reply,
+}
+
+/// An Ethernet/IPv4 ARP packet as a plain value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArpRepr {
+    /// Request or reply.
+    pub op: ArpOp,
+    /// Sender hardware address.
+    pub sender_mac: MacAddr,
+    /// Sender protocol address.
+    pub sender_ip: Ipv4Addr,
+    /// Target hardware address (zero in a request).
+    pub target_mac: MacAddr,
+    /// Target protocol address.
+    pub target_ip: Ipv4Addr,
+}
+
+impl ArpRepr {
+    /// Parses the ARP payload of a frame (what follows the Ethernet header).
+    pub fn parse(payload: &[u8]) -> Result<ArpRepr, WireError> {
+        let pkt = ArpPacket::from_slice(payload).map_err(|e| WireError::Malformed {
+            what: "ARP packet",
+            why: e.to_string(),
+        })?;
+        let p = pkt
+            .try_eth_ipv4()
+            .map_err(|_| WireError::Unsupported("ARP hardware/protocol type"))?;
+        let op = match p.operation {
+            ArpOperation::REQUEST => ArpOp::Request,
+            ArpOperation::REPLY => ArpOp::Reply,
+            _ => return Err(WireError::Unsupported("ARP operation")),
+        };
+        Ok(ArpRepr {
+            op,
+            sender_mac: MacAddr(p.sender_mac),
+            sender_ip: p.sender_ipv4_addr(),
+            target_mac: MacAddr(p.target_mac),
+            target_ip: p.target_ipv4_addr(),
+        })
+    }
+
+    /// Builds the whole frame: Ethernet header from `src` to `dst`, then this packet.
+    pub fn to_frame(&self, src: MacAddr, dst: MacAddr) -> Bytes {
+        let pkt = ArpEthIpv4Packet {
+            operation: match self.op {
+                ArpOp::Request => ArpOperation::REQUEST,
+                ArpOp::Reply => ArpOperation::REPLY,
+            },
+            sender_mac: self.sender_mac.0,
+            sender_ipv4: self.sender_ip.octets(),
+            target_mac: self.target_mac.0,
+            target_ipv4: self.target_ip.octets(),
+        };
+        let eth = EthHeader {
+            dst,
+            src,
+            ethertype: ETHERTYPE_ARP,
+        };
+        let mut v = Vec::with_capacity(ETH_HLEN + ArpEthIpv4Packet::LEN);
+        v.extend_from_slice(&eth.to_bytes());
+        v.extend_from_slice(&pkt.to_bytes());
+        Bytes::from(v)
+    }
+}
+
+/// The fields of an IPv4 header that the stacks use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipv4Repr {
+    /// Source address.
+    pub src: Ipv4Addr,
+    /// Destination address.
+    pub dst: Ipv4Addr,
+    /// Time to live.
+    pub ttl: u8,
+    /// Protocol number (1 = ICMP).
+    pub protocol: u8,
+    /// Identification.
+    pub id: u16,
+    /// Don't-fragment flag.
+    pub df: bool,
+    /// Type of service byte.
+    pub tos: u8,
+    /// Header length in bytes.
+    pub header_len: usize,
+    /// Total length from the header.
+    pub total_len: usize,
+}
+
+/// The ICMP protocol number.
+pub const IPPROTO_ICMP: u8 = 1;
+
+impl Ipv4Repr {
+    /// Parses the IPv4 header at the start of `payload`; returns it and the bytes it carries
+    /// (cut to the header's total length, as the kernel trims padding).
+    pub fn parse(payload: &[u8]) -> Result<(Ipv4Repr, &[u8]), WireError> {
+        let h = Ipv4HeaderSlice::from_slice(payload).map_err(|e| WireError::Malformed {
+            what: "IPv4 header",
+            why: e.to_string(),
+        })?;
+        let header_len = usize::from(h.ihl()) * 4;
+        let total_len = usize::from(h.total_len());
+        if total_len < header_len || total_len > payload.len() {
+            return Err(WireError::Truncated {
+                what: "IPv4 packet",
+                len: payload.len(),
+            });
+        }
+        let slice = h.slice();
+        Ok((
+            Ipv4Repr {
+                src: h.source_addr(),
+                dst: h.destination_addr(),
+                ttl: h.ttl(),
+                protocol: h.protocol().0,
+                id: h.identification(),
+                df: h.dont_fragment(),
+                tos: slice[1],
+                header_len,
+                total_len,
+            },
+            &payload[header_len..total_len],
+        ))
+    }
+}
+
+/// An ICMPv4 message as a plain value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IcmpRepr {
+    /// Echo request (type 8).
+    EchoRequest {
+        /// Identifier.
+        id: u16,
+        /// Sequence number.
+        seq: u16,
+        /// Data after the 8-byte header.
+        data: Bytes,
+    },
+    /// Echo reply (type 0).
+    EchoReply {
+        /// Identifier.
+        id: u16,
+        /// Sequence number.
+        seq: u16,
+        /// Data after the 8-byte header.
+        data: Bytes,
+    },
+    /// Destination unreachable (type 3) with its code and the offending datagram's start.
+    DestUnreachable {
+        /// 0 net, 1 host, 3 port, ...
+        code: u8,
+        /// The original IP header and 8 bytes of its payload.
+        original: Bytes,
+    },
+    /// Time exceeded (type 11).
+    TimeExceeded {
+        /// 0 TTL exceeded in transit.
+        code: u8,
+        /// The original IP header and 8 bytes of its payload.
+        original: Bytes,
+    },
+    /// Anything else, kept as type and code.
+    Other {
+        /// ICMP type.
+        ty: u8,
+        /// ICMP code.
+        code: u8,
+    },
+}
+
+/// ICMP destination-unreachable code: host unreachable.
+pub const ICMP_HOST_UNREACH: u8 = 1;
+/// ICMP destination-unreachable code: net unreachable.
+pub const ICMP_NET_UNREACH: u8 = 0;
+
+impl IcmpRepr {
+    /// Parses an ICMP message (the IPv4 payload).
+    pub fn parse(payload: &[u8]) -> Result<IcmpRepr, WireError> {
+        let s = Icmpv4Slice::from_slice(payload).map_err(|e| WireError::Malformed {
+            what: "ICMP message",
+            why: e.to_string(),
+        })?;
+        let b = s.bytes5to8();
+        let data = Bytes::copy_from_slice(s.payload());
+        Ok(match (s.type_u8(), s.code_u8()) {
+            (8, 0) => IcmpRepr::EchoRequest {
+                id: u16::from_be_bytes([b[0], b[1]]),
+                seq: u16::from_be_bytes([b[2], b[3]]),
+                data,
+            },
+            (0, 0) => IcmpRepr::EchoReply {
+                id: u16::from_be_bytes([b[0], b[1]]),
+                seq: u16::from_be_bytes([b[2], b[3]]),
+                data,
+            },
+            (3, code) => IcmpRepr::DestUnreachable {
+                code,
+                original: data,
+            },
+            (11, code) => IcmpRepr::TimeExceeded {
+                code,
+                original: data,
+            },
+            (ty, code) => IcmpRepr::Other { ty, code },
+        })
+    }
+
+    fn header_and_payload(&self) -> (Icmpv4Header, &[u8]) {
+        let (ty, payload): (Icmpv4Type, &[u8]) = match self {
+            IcmpRepr::EchoRequest { id, seq, data } => (
+                Icmpv4Type::EchoRequest(etherparse::IcmpEchoHeader { id: *id, seq: *seq }),
+                data,
+            ),
+            IcmpRepr::EchoReply { id, seq, data } => (
+                Icmpv4Type::EchoReply(etherparse::IcmpEchoHeader { id: *id, seq: *seq }),
+                data,
+            ),
+            IcmpRepr::DestUnreachable { code, original } => (
+                Icmpv4Type::Unknown {
+                    type_u8: 3,
+                    code_u8: *code,
+                    bytes5to8: [0; 4],
+                },
+                original,
+            ),
+            IcmpRepr::TimeExceeded { code, original } => (
+                Icmpv4Type::Unknown {
+                    type_u8: 11,
+                    code_u8: *code,
+                    bytes5to8: [0; 4],
+                },
+                original,
+            ),
+            IcmpRepr::Other { ty, code } => (
+                Icmpv4Type::Unknown {
+                    type_u8: *ty,
+                    code_u8: *code,
+                    bytes5to8: [0; 4],
+                },
+                &[],
+            ),
+        };
+        (Icmpv4Header::with_checksum(ty, payload), payload)
+    }
+}
+
+/// What an IPv4 datagram carries when the stacks build one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ipv4Params {
+    /// Source address.
+    pub src: Ipv4Addr,
+    /// Destination address.
+    pub dst: Ipv4Addr,
+    /// Time to live.
+    pub ttl: u8,
+    /// Identification.
+    pub id: u16,
+    /// Don't-fragment flag.
+    pub df: bool,
+}
+
+/// Builds an Ethernet + IPv4 + ICMP frame.
+pub fn icmp_frame(src_mac: MacAddr, dst_mac: MacAddr, ip: Ipv4Params, icmp: &IcmpRepr) -> Bytes {
+    let (icmp_hdr, payload) = icmp.header_and_payload();
+    let icmp_len = icmp_hdr.header_len() + payload.len();
+    // ICMP payloads here are at most a 64 KiB ping; a larger request is clamped by the caller.
+    let ip_payload_len = u16::try_from(icmp_len).unwrap_or(u16::MAX - 20);
+    let mut iph = Ipv4Header::new(
+        ip_payload_len,
+        ip.ttl,
+        IpNumber::ICMP,
+        ip.src.octets(),
+        ip.dst.octets(),
+    )
+    .unwrap_or_else(|_| Ipv4Header {
+        total_len: u16::MAX,
+        ..Default::default()
+    });
+    iph.identification = ip.id;
+    iph.dont_fragment = ip.df;
+    iph.header_checksum = iph.calc_header_checksum();
+    let eth = EthHeader {
+        dst: dst_mac,
+        src: src_mac,
+        ethertype: ETHERTYPE_IPV4,
+    };
+    let mut v = Vec::with_capacity(ETH_HLEN + 20 + icmp_len);
+    v.extend_from_slice(&eth.to_bytes());
+    v.extend_from_slice(&iph.to_bytes());
+    v.extend_from_slice(&icmp_hdr.to_bytes());
+    v.extend_from_slice(payload);
+    Bytes::from(v)
+}
+
+/// Rewrites a frame's MACs and decrements its IPv4 TTL, as a router forwarding it does.
+pub fn forward_ipv4(frame: &[u8], src_mac: MacAddr, dst_mac: MacAddr) -> Result<Bytes, WireError> {
+    let ip_off = ETH_HLEN;
+    if frame.len() < ip_off + 20 {
+        return Err(WireError::Truncated {
+            what: "IPv4 packet",
+            len: frame.len(),
+        });
+    }
+    let mut v = frame.to_vec();
+    v[0..6].copy_from_slice(&dst_mac.0);
+    v[6..12].copy_from_slice(&src_mac.0);
+    let ihl = usize::from(v[ip_off] & 0x0f) * 4;
+    if ihl < 20 || v.len() < ip_off + ihl {
+        return Err(WireError::Malformed {
+            what: "IPv4 header",
+            why: "bad header length".into(),
+        });
+    }
+    v[ip_off + 8] = v[ip_off + 8].saturating_sub(1);
+    v[ip_off + 10] = 0;
+    v[ip_off + 11] = 0;
+    let ck = checksum(&v[ip_off..ip_off + ihl]);
+    v[ip_off + 10..ip_off + 12].copy_from_slice(&ck.to_be_bytes());
+    Ok(Bytes::from(v))
+}
+
+/// The Internet checksum (RFC 1071) of `data`.
+pub fn checksum(data: &[u8]) -> u16 {
+    let mut sum: u32 = 0;
+    let mut chunks = data.chunks_exact(2);
+    for c in &mut chunks {
+        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
+    }
+    if let [b] = chunks.remainder() {
+        sum += u32::from(*b) << 8;
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// Is this EtherType one the stacks know? (Others are carried by the wire untouched.)
+pub fn ethertype_name(t: u16) -> &'static str {
+    match EtherType(t) {
+        EtherType::IPV4 => "IPv4",
+        EtherType::ARP => "ARP",
+        EtherType::IPV6 => "IPv6",
+        _ => "unknown",
+    }
+}
+
+/// A one-line summary of a frame, in tcpdump's words (`ARP, Request who-has ... tell ...`).
+pub fn summary(frame: &[u8]) -> String {
+    let Ok(eth) = EthHeader::parse(frame) else {
+        return format!("truncated frame, length {}", frame.len());
+    };
+    let payload = &frame[ETH_HLEN..];
+    match eth.ethertype {
+        ETHERTYPE_ARP => match ArpRepr::parse(payload) {
+            Ok(a) => match a.op {
+                ArpOp::Request => format!("ARP, Request who-has {} tell {}", a.target_ip, a.sender_ip),
+                ArpOp::Reply => format!("ARP, Reply {} is-at {}", a.sender_ip, a.sender_mac),
+            },
+            Err(_) => "ARP, malformed".to_string(),
+        },
+        ETHERTYPE_IPV4 => match Ipv4Repr::parse(payload) {
+            Ok((ip, rest)) if ip.protocol == IPPROTO_ICMP => match IcmpRepr::parse(rest) {
+                Ok(IcmpRepr::EchoRequest { id, seq, .. }) => format!(
+                    "IP {} > {}: ICMP echo request, id {id}, seq {seq}",
+                    ip.src, ip.dst
+                ),
+                Ok(IcmpRepr::EchoReply { id, seq, .. }) => format!(
+                    "IP {} > {}: ICMP echo reply, id {id}, seq {seq}",
+                    ip.src, ip.dst
+                ),
+                Ok(IcmpRepr::DestUnreachable { code, .. }) => format!(
+                    "IP {} > {}: ICMP unreachable, code {code}",
+                    ip.src, ip.dst
+                ),
+                Ok(IcmpRepr::TimeExceeded { .. }) => format!(
+                    "IP {} > {}: ICMP time exceeded in-transit",
+                    ip.src, ip.dst
+                ),
+                Ok(IcmpRepr::Other { ty, .. }) => {
+                    format!("IP {} > {}: ICMP type {ty}", ip.src, ip.dst)
+                }
+                Err(_) => format!("IP {} > {}: ICMP, malformed", ip.src, ip.dst),
+            },
+            Ok((ip, _)) => format!("IP {} > {}: proto {}", ip.src, ip.dst, ip.protocol),
+            Err(_) => "IP, malformed".to_string(),
+        },
+        t => format!("ethertype {} (0x{t:04x})", ethertype_name(t)),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    const A: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 1]);
+
+    #[test]
+    fn arp_round_trip_is_42_bytes() {
+        let req = ArpRepr {
+            op: ArpOp::Request,
+            sender_mac: A,
+            sender_ip: Ipv4Addr::new(10, 0, 0, 1),
+            target_mac: MacAddr::ZERO,
+            target_ip: Ipv4Addr::new(10, 0, 0, 2),
+        };
+        let f = req.to_frame(A, MacAddr::BROADCAST);
+        assert_eq!(f.len(), 42);
+        let eth = EthHeader::parse(&f).unwrap();
+        assert_eq!(eth.ethertype, ETHERTYPE_ARP);
+        assert_eq!(ArpRepr::parse(&f[ETH_HLEN..]).unwrap(), req);
+        assert_eq!(summary(&f), "ARP, Request who-has 10.0.0.2 tell 10.0.0.1");
+    }
+
+    #[test]
+    fn echo_round_trip_is_98_bytes() {
+        let icmp = IcmpRepr::EchoRequest {
+            id: 7,
+            seq: 1,
+            data: Bytes::from(vec![0u8; 56]),
+        };
+        let ip = Ipv4Params {
+            src: Ipv4Addr::new(10, 0, 0, 1),
+            dst: Ipv4Addr::new(10, 0, 0, 2),
+            ttl: 64,
+            id: 0,
+            df: true,
+        };
+        let f = icmp_frame(A, MacAddr::BROADCAST, ip, &icmp);
+        assert_eq!(f.len(), 98);
+        let (ipr, rest) = Ipv4Repr::parse(&f[ETH_HLEN..]).unwrap();
+        assert_eq!(ipr.ttl, 64);
+        assert_eq!(checksum(&f[ETH_HLEN..ETH_HLEN + 20]), 0);
+        assert_eq!(IcmpRepr::parse(rest).unwrap(), icmp);
+        let fwd = forward_ipv4(&f, A, A).unwrap();
+        assert_eq!(Ipv4Repr::parse(&fwd[ETH_HLEN..]).unwrap().0.ttl, 63);
+        assert_eq!(checksum(&fwd[ETH_HLEN..ETH_HLEN + 20]), 0);
+    }
+
+    #[test]
+    fn short_input_is_an_error() {
+        for n in 0..60 {
+            let junk = vec![0x45u8; n];
+            let _ = EthHeader::parse(&junk);
+            let _ = ArpRepr::parse(&junk);
+            let _ = Ipv4Repr::parse(&junk);
+            let _ = IcmpRepr::parse(&junk);
+            let _ = summary(&junk);
+        }
+        assert!(EthHeader::parse(&[0u8; 13]).is_err());
+    }
+}
