@@ -372,6 +372,7 @@ impl Fabric {
         }
         self.recalculate_bridge_mac(bridge, now);
         self.refresh(port, now);
+        self.update_bridge_carrier(bridge);
         Ok(())
     }
 
@@ -445,9 +446,10 @@ impl Fabric {
         if b.mac_set_by_user {
             return;
         }
-        let Some(new) = b.mac_from_ports(|l| self.link(l).map_or(MacAddr::BROADCAST, |l| l.mac)) else {
-            return;
-        };
+        // With its last port gone the bridge is left with the zero address, as the kernel's is.
+        let new = b
+            .mac_from_ports(|l| self.link(l).map_or(MacAddr::BROADCAST, |l| l.mac))
+            .unwrap_or(MacAddr::ZERO);
         let Some(l) = self.link_mut(bridge) else { return };
         let old = l.mac;
         if old == new {
@@ -456,7 +458,7 @@ impl Fabric {
         l.mac = new;
         if let Some(b) = l.bridge_mut() {
             b.fdb.remove_local(&old, bridge);
-            if b.fdb.get(&new).is_none() {
+            if !new.is_zero() && b.fdb.get(&new).is_none() {
                 b.fdb.insert_fixed(new, bridge, FdbKind::Local, now);
             }
         }
@@ -466,7 +468,9 @@ impl Fabric {
         match &l.kind {
             LinkKind::Loopback | LinkKind::Dummy => l.admin_up,
             LinkKind::Veth { peer } => l.admin_up && self.link(*peer).is_some_and(|p| p.admin_up),
-            LinkKind::Bridge(b) => l.admin_up && b.forwarding_ports > 0,
+            // An up bridge without ports has carrier (state UNKNOWN); with ports, only while one
+            // of them forwards (br_port_carrier_check / br_stp).
+            LinkKind::Bridge(b) => l.admin_up && (b.ports.is_empty() || b.forwarding_ports > 0),
         }
     }
 

@@ -221,6 +221,41 @@ impl Ipv4Repr {
     }
 }
 
+impl Ipv4Repr {
+    /// Parses only the header at the start of `payload` and returns what follows it, without
+    /// checking the total length: for the truncated datagram an ICMP error quotes.
+    pub fn parse_header(payload: &[u8]) -> Result<(Ipv4Repr, &[u8]), WireError> {
+        if payload.len() < 20 {
+            return Err(WireError::Truncated {
+                what: "IPv4 header",
+                len: payload.len(),
+            });
+        }
+        let header_len = usize::from(payload[0] & 0x0f) * 4;
+        if payload[0] >> 4 != 4 || header_len < 20 || payload.len() < header_len {
+            return Err(WireError::Malformed {
+                what: "IPv4 header",
+                why: "bad version or header length".into(),
+            });
+        }
+        let b = |i: usize| payload[i];
+        Ok((
+            Ipv4Repr {
+                src: Ipv4Addr::new(b(12), b(13), b(14), b(15)),
+                dst: Ipv4Addr::new(b(16), b(17), b(18), b(19)),
+                ttl: b(8),
+                protocol: b(9),
+                id: u16::from_be_bytes([b(4), b(5)]),
+                df: b(6) & 0x40 != 0,
+                tos: b(1),
+                header_len,
+                total_len: usize::from(u16::from_be_bytes([b(2), b(3)])),
+            },
+            &payload[header_len..],
+        ))
+    }
+}
+
 /// An ICMPv4 message as a plain value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IcmpRepr {
@@ -356,63 +391,70 @@ pub struct Ipv4Params {
     pub df: bool,
 }
 
-/// Builds an Ethernet + IPv4 + ICMP frame.
-pub fn icmp_frame(src_mac: MacAddr, dst_mac: MacAddr, ip: Ipv4Params, icmp: &IcmpRepr) -> Bytes {
+/// Builds an IPv4 datagram carrying an ICMP message (no Ethernet header).
+pub fn icmp_datagram(ip: Ipv4Params, icmp: &IcmpRepr) -> Bytes {
     let (icmp_hdr, payload) = icmp.header_and_payload();
     let icmp_len = icmp_hdr.header_len() + payload.len();
-    // ICMP payloads here are at most a 64 KiB ping; a larger request is clamped by the caller.
+    // A datagram over 64 KiB cannot exist; the length field saturates rather than panics.
     let ip_payload_len = u16::try_from(icmp_len).unwrap_or(u16::MAX - 20);
     let mut iph = Ipv4Header::new(
-        ip_payload_len,
+        ip_payload_len.min(u16::MAX - 20),
         ip.ttl,
         IpNumber::ICMP,
         ip.src.octets(),
         ip.dst.octets(),
     )
-    .unwrap_or_else(|_| Ipv4Header {
-        total_len: u16::MAX,
-        ..Default::default()
-    });
+    .unwrap_or_default();
     iph.identification = ip.id;
     iph.dont_fragment = ip.df;
     iph.header_checksum = iph.calc_header_checksum();
-    let eth = EthHeader {
-        dst: dst_mac,
-        src: src_mac,
-        ethertype: ETHERTYPE_IPV4,
-    };
-    let mut v = Vec::with_capacity(ETH_HLEN + 20 + icmp_len);
-    v.extend_from_slice(&eth.to_bytes());
+    let mut v = Vec::with_capacity(20 + icmp_len);
     v.extend_from_slice(&iph.to_bytes());
     v.extend_from_slice(&icmp_hdr.to_bytes());
     v.extend_from_slice(payload);
     Bytes::from(v)
 }
 
-/// Rewrites a frame's MACs and decrements its IPv4 TTL, as a router forwarding it does.
-pub fn forward_ipv4(frame: &[u8], src_mac: MacAddr, dst_mac: MacAddr) -> Result<Bytes, WireError> {
-    let ip_off = ETH_HLEN;
-    if frame.len() < ip_off + 20 {
+/// Puts an Ethernet header in front of `payload`.
+pub fn ethernet_frame(src: MacAddr, dst: MacAddr, ethertype: u16, payload: &[u8]) -> Bytes {
+    let eth = EthHeader {
+        dst,
+        src,
+        ethertype,
+    };
+    let mut v = Vec::with_capacity(ETH_HLEN + payload.len());
+    v.extend_from_slice(&eth.to_bytes());
+    v.extend_from_slice(payload);
+    Bytes::from(v)
+}
+
+/// Builds an Ethernet + IPv4 + ICMP frame.
+pub fn icmp_frame(src_mac: MacAddr, dst_mac: MacAddr, ip: Ipv4Params, icmp: &IcmpRepr) -> Bytes {
+    ethernet_frame(src_mac, dst_mac, ETHERTYPE_IPV4, &icmp_datagram(ip, icmp))
+}
+
+/// Returns a copy of an IPv4 datagram with its TTL one lower and the checksum redone, as a
+/// router forwarding it does.
+pub fn decrement_ttl(datagram: &[u8]) -> Result<Bytes, WireError> {
+    if datagram.len() < 20 {
         return Err(WireError::Truncated {
             what: "IPv4 packet",
-            len: frame.len(),
+            len: datagram.len(),
         });
     }
-    let mut v = frame.to_vec();
-    v[0..6].copy_from_slice(&dst_mac.0);
-    v[6..12].copy_from_slice(&src_mac.0);
-    let ihl = usize::from(v[ip_off] & 0x0f) * 4;
-    if ihl < 20 || v.len() < ip_off + ihl {
+    let ihl = usize::from(datagram[0] & 0x0f) * 4;
+    if ihl < 20 || datagram.len() < ihl {
         return Err(WireError::Malformed {
             what: "IPv4 header",
             why: "bad header length".into(),
         });
     }
-    v[ip_off + 8] = v[ip_off + 8].saturating_sub(1);
-    v[ip_off + 10] = 0;
-    v[ip_off + 11] = 0;
-    let ck = checksum(&v[ip_off..ip_off + ihl]);
-    v[ip_off + 10..ip_off + 12].copy_from_slice(&ck.to_be_bytes());
+    let mut v = datagram.to_vec();
+    v[8] = v[8].saturating_sub(1);
+    v[10] = 0;
+    v[11] = 0;
+    let ck = checksum(&v[..ihl]);
+    v[10..12].copy_from_slice(&ck.to_be_bytes());
     Ok(Bytes::from(v))
 }
 
@@ -529,9 +571,9 @@ mod test {
         assert_eq!(ipr.ttl, 64);
         assert_eq!(checksum(&f[ETH_HLEN..ETH_HLEN + 20]), 0);
         assert_eq!(IcmpRepr::parse(rest).unwrap(), icmp);
-        let fwd = forward_ipv4(&f, A, A).unwrap();
-        assert_eq!(Ipv4Repr::parse(&fwd[ETH_HLEN..]).unwrap().0.ttl, 63);
-        assert_eq!(checksum(&fwd[ETH_HLEN..ETH_HLEN + 20]), 0);
+        let fwd = decrement_ttl(&f[ETH_HLEN..]).unwrap();
+        assert_eq!(Ipv4Repr::parse(&fwd).unwrap().0.ttl, 63);
+        assert_eq!(checksum(&fwd[..20]), 0);
     }
 
     #[test]

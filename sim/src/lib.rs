@@ -1,1 +1,24 @@
-pub fn x(){}
+//! The world of l2lab: namespaces as isolated IPv4 stacks on the wire of `l2lab-fabric`, the
+//! clock (virtual or real) that drives every timer, captures, and the event log.
+//!
+//! Start with [`Lab`]: create namespaces, veth pairs and bridges, set addresses and routes,
+//! send pings, advance time, read tables and captures.
+
+pub mod capture;
+pub mod clock;
+pub mod error;
+pub mod event;
+pub mod lab;
+pub mod narrate;
+pub mod ping;
+pub mod stack;
+
+pub use capture::{Capture, CaptureId, CapturedFrame};
+pub use clock::Clock;
+pub use error::{LabError, LabResult};
+pub use event::{Event, EventKind};
+pub use lab::{Iface, Lab, LabConfig, Namespace, NsId};
+pub use ping::{PingError, PingEvent, PingId, PingOptions, PingSession};
+pub use stack::addr::{IfAddr, Ipv4Net, Scope};
+pub use stack::neigh::{NeighState, Neighbour};
+pub use stack::route::{Route, RouteProto};

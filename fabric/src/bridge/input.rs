@@ -64,7 +64,8 @@ pub fn handle_frame(
     if !src.is_valid_unicast() {
         return (None, Verdict::Drop(DropReason::InvalidSource));
     }
-    let learned = if port.flags.learning {
+    // ageing_time 0 switches learning off altogether (br_fdb_update returns at once).
+    let learned = if port.flags.learning && !br.ageing_time.is_zero() {
         Some(br.fdb.learn(src, ingress, now))
     } else {
         None

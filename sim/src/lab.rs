@@ -1,0 +1,1440 @@
+//! The lab: the whole world — namespaces with their stacks, the wire, the clock, captures and
+//! the event log — behind one typed API that the tools and the tests drive.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use bytes::Bytes;
+use l2lab_fabric::{Fabric, FabricError, LinkId, LinkKind, MacAddr};
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::capture::Capture;
+use crate::clock::{Clock, Timers};
+use crate::error::{LabError, LabResult};
+use crate::event::{Event, EventKind};
+use crate::ping::PingSession;
+use crate::stack::addr::{IfAddr, Ipv4Net, Scope};
+use crate::stack::neigh::{NeighState, NeighTable};
+use crate::stack::route::{self, Route, RouteProto};
+
+/// Identifies a namespace; the initial one (the host) is [`NsId::INIT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NsId(pub u32);
+
+impl NsId {
+    /// The lab's initial namespace, standing for the host.
+    pub const INIT: NsId = NsId(0);
+}
+
+/// How a lab is set up.
+#[derive(Debug, Clone)]
+pub struct LabConfig {
+    /// Seed of every random choice (MACs, ICMP ids, reachable-time jitter).
+    pub seed: u64,
+    /// Virtual (deterministic) or real time.
+    pub virtual_time: bool,
+    /// The initial namespace's `lo` starts up with 127.0.0.1/8, as on a running host.
+    pub host_lo_up: bool,
+    /// Wall-clock time of lab time zero, in microseconds since the Unix epoch (pcap stamps).
+    pub epoch_us: u64,
+}
+
+impl Default for LabConfig {
+    fn default() -> Self {
+        LabConfig {
+            seed: 1,
+            virtual_time: true,
+            host_lo_up: true,
+            // 2026-01-01T00:00:00Z: a fixed epoch keeps virtual-time captures reproducible.
+            epoch_us: 1_767_225_600_000_000,
+        }
+    }
+}
+
+/// The sysctls of a namespace that the lab models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NsSysctls {
+    /// net.ipv4.conf.all.forwarding (= net.ipv4.ip_forward).
+    pub forwarding_all: bool,
+    /// net.ipv4.conf.default.forwarding (new interfaces start with it).
+    pub forwarding_default: bool,
+    /// net.ipv6.conf.all.disable_ipv6.
+    pub disable_ipv6_all: bool,
+    /// net.ipv6.conf.default.disable_ipv6.
+    pub disable_ipv6_default: bool,
+}
+
+/// A namespace: an isolated IPv4 stack.
+#[derive(Debug)]
+pub struct Namespace {
+    /// Its name (`ip netns` name; empty for the initial namespace).
+    pub name: String,
+    /// Its interfaces, in creation order.
+    pub ifaces: Vec<LinkId>,
+    pub(crate) next_ifindex: u32,
+    /// Its `lo`.
+    pub lo: LinkId,
+    /// Routes added by the user (connected routes are derived from addresses).
+    pub static_routes: Vec<Route>,
+    /// The ARP table.
+    pub neigh: NeighTable,
+    /// Sysctls.
+    pub sysctl: NsSysctls,
+    /// Creation order, for listings.
+    pub created: u64,
+    pub(crate) ip_id: u16,
+}
+
+/// An interface as its namespace sees it (the wire's view is the fabric's [`l2lab_fabric::Link`]).
+#[derive(Debug, Clone)]
+pub struct Iface {
+    /// Name.
+    pub name: String,
+    /// Index in its namespace.
+    pub ifindex: u32,
+    /// The namespace it is in.
+    pub ns: NsId,
+    /// IPv4 addresses, primary ones first.
+    pub addrs: Vec<IfAddr>,
+    /// net.ipv4.conf.NAME.forwarding.
+    pub forwarding: bool,
+    /// net.ipv6.conf.NAME.disable_ipv6.
+    pub disable_ipv6: bool,
+}
+
+/// A timer of the stacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Timer {
+    Neigh {
+        ns: NsId,
+        dev: LinkId,
+        ip: Ipv4Addr,
+        gen: u64,
+    },
+    Ping {
+        ping: usize,
+        gen: u64,
+    },
+}
+
+/// The whole emulated world.
+#[derive(Debug)]
+pub struct Lab {
+    pub(crate) fabric: Fabric,
+    pub(crate) clock: Clock,
+    pub(crate) timers: Timers<Timer>,
+    pub(crate) namespaces: Vec<Option<Namespace>>,
+    pub(crate) ns_by_name: HashMap<String, NsId>,
+    pub(crate) ifaces: Vec<Option<Iface>>,
+    pub(crate) pings: Vec<PingSession>,
+    pub(crate) captures: Vec<Option<Capture>>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) recording: bool,
+    pub(crate) rng: ChaCha8Rng,
+    pub(crate) config: LabConfig,
+    ns_created: u64,
+}
+
+impl Lab {
+    /// A lab with the default configuration: virtual time, seed 1.
+    pub fn new() -> Lab {
+        Lab::with_config(LabConfig::default())
+    }
+
+    /// A lab set up as `config` says.
+    pub fn with_config(config: LabConfig) -> Lab {
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6c32_6c61_62);
+        let fabric_seed = rng.next_u64();
+        let mut lab = Lab {
+            fabric: Fabric::new(fabric_seed),
+            clock: if config.virtual_time {
+                Clock::virtual_time()
+            } else {
+                Clock::real_time()
+            },
+            timers: Timers::default(),
+            namespaces: Vec::new(),
+            ns_by_name: HashMap::new(),
+            ifaces: Vec::new(),
+            pings: Vec::new(),
+            captures: Vec::new(),
+            events: Vec::new(),
+            recording: false,
+            rng,
+            config,
+            ns_created: 0,
+        };
+        let init = lab.create_ns(String::new());
+        if lab.config.host_lo_up {
+            let lo = lab.ns(init).map(|n| n.lo);
+            if let Some(lo) = lo {
+                let _ = lab.set_link_up_id(lo, true);
+            }
+        }
+        lab
+    }
+
+    /// The lab's configuration.
+    pub fn config(&self) -> &LabConfig {
+        &self.config
+    }
+
+    /// Switches the event log (decision records included) on or off.
+    pub fn set_recording(&mut self, on: bool) {
+        self.recording = on;
+        self.fabric.set_recording(on);
+    }
+
+    /// Events since the last call.
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        self.collect_wire();
+        std::mem::take(&mut self.events)
+    }
+
+    pub(crate) fn event(&mut self, kind: EventKind) {
+        if self.recording {
+            let at = self.now();
+            self.events.push(Event { at, kind });
+        }
+    }
+
+    /// Read access to the wire: links, bridges, FDBs, counters.
+    pub fn fabric(&self) -> &Fabric {
+        &self.fabric
+    }
+
+    /// The bound on learned FDB entries of every bridge.
+    pub fn set_fdb_max_learned(&mut self, max: NonZeroUsize) {
+        self.fabric.set_max_learned(max);
+    }
+
+    // ---- time ---------------------------------------------------------------------------
+
+    /// The current lab time.
+    pub fn now(&self) -> Duration {
+        self.clock.now()
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// When the next timer is due, on any layer.
+    pub fn next_deadline(&self) -> Option<Duration> {
+        match (self.timers.next_deadline(), self.fabric.next_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Virtual time: moves the clock forward by `d`, running every timer on the way in order.
+    pub fn advance(&mut self, d: Duration) -> LabResult<()> {
+        let target = self.now() + d;
+        self.advance_to(target)
+    }
+
+    /// Virtual time: moves the clock to `target`, running every timer due on the way.
+    pub fn advance_to(&mut self, target: Duration) -> LabResult<()> {
+        if !self.clock.is_virtual() {
+            return Err(LabError::WrongClock(
+                "advance needs the virtual clock; on the real clock use run_due",
+            ));
+        }
+        while let Some(t) = self.next_deadline() {
+            if t > target {
+                break;
+            }
+            self.clock.set(t);
+            self.run_due();
+        }
+        self.clock.set(target);
+        Ok(())
+    }
+
+    /// Virtual time: jumps to the next timer and runs it; `false` when none is left.
+    pub fn step(&mut self) -> bool {
+        match self.next_deadline() {
+            Some(t) if self.clock.is_virtual() => {
+                self.clock.set(t);
+                self.run_due();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Runs every timer due at the current time (the real clock's driver calls this).
+    pub fn run_due(&mut self) {
+        let now = self.now();
+        self.fabric.poll(now);
+        while let Some((_, t)) = self.timers.pop_due(now) {
+            match t {
+                Timer::Neigh { ns, dev, ip, gen } => self.neigh_timer(ns, dev, ip, gen),
+                Timer::Ping { ping, gen } => self.ping_timer(ping, gen),
+            }
+            self.pump();
+        }
+        self.collect_wire();
+    }
+
+    /// Real time: sleeps until the next timer (or `max`), then runs what is due.
+    pub async fn run_realtime_once(&mut self, max: Duration) {
+        let now = self.now();
+        let until = self.next_deadline().map_or(now + max, |t| t.min(now + max));
+        let clock = self.clock.clone();
+        clock.sleep_until(until).await;
+        self.run_due();
+    }
+
+    pub(crate) fn schedule(&mut self, at: Duration, t: Timer) {
+        self.timers.schedule(at, t);
+    }
+
+    pub(crate) fn random_u32(&mut self) -> u32 {
+        self.rng.next_u32()
+    }
+
+    // ---- namespaces ---------------------------------------------------------------------
+
+    fn create_ns(&mut self, name: String) -> NsId {
+        let id = NsId(self.namespaces.len() as u32);
+        let base = Duration::from_secs(30);
+        // reachable_time is random in [base/2, 3·base/2] (neigh_rand_reach_time).
+        let jitter = u64::from(self.random_u32()) % base.as_millis() as u64;
+        let reach = base / 2 + Duration::from_millis(jitter);
+        let lo = self.fabric.add_loopback();
+        self.ns_created += 1;
+        self.namespaces.push(Some(Namespace {
+            name: name.clone(),
+            ifaces: Vec::new(),
+            next_ifindex: 1,
+            lo,
+            static_routes: Vec::new(),
+            neigh: NeighTable::new(reach),
+            sysctl: NsSysctls {
+                forwarding_all: false,
+                forwarding_default: false,
+                disable_ipv6_all: false,
+                disable_ipv6_default: false,
+            },
+            created: self.ns_created,
+            ip_id: (self.rng.next_u32() & 0xffff) as u16,
+        }));
+        if !name.is_empty() {
+            self.ns_by_name.insert(name.clone(), id);
+            self.event(EventKind::NetnsAdded { name });
+        }
+        self.attach_iface(id, lo, "lo".to_string(), None);
+        id
+    }
+
+    /// Creates a named namespace with only `lo`, down (`ip netns add`).
+    pub fn add_netns(&mut self, name: &str) -> LabResult<NsId> {
+        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+            return Err(LabError::InvalidArgument(format!("invalid netns name \"{name}\"")));
+        }
+        if self.ns_by_name.contains_key(name) {
+            return Err(LabError::Exists(name.to_string()));
+        }
+        Ok(self.create_ns(name.to_string()))
+    }
+
+    /// Deletes a namespace and every interface in it (a veth end takes its peer along).
+    pub fn del_netns(&mut self, name: &str) -> LabResult<()> {
+        let id = self.netns(name)?;
+        let links: Vec<LinkId> = self.ns(id).map(|n| n.ifaces.clone()).unwrap_or_default();
+        // Bridges first release their ports, then everything goes.
+        for l in links.iter().rev() {
+            if self.iface(*l).is_some() {
+                self.delete_link_id(*l)?;
+            }
+        }
+        for p in self.pings.iter_mut().filter(|p| p.ns == id) {
+            p.finish_now();
+        }
+        self.ns_by_name.remove(name);
+        self.namespaces[id.0 as usize] = None;
+        self.event(EventKind::NetnsDeleted {
+            name: name.to_string(),
+        });
+        Ok(())
+    }
+
+    /// The namespace called `name` (the empty name is the initial namespace).
+    pub fn netns(&self, name: &str) -> LabResult<NsId> {
+        if name.is_empty() {
+            return Ok(NsId::INIT);
+        }
+        self.ns_by_name
+            .get(name)
+            .copied()
+            .ok_or_else(|| LabError::NoSuchNamespace(name.to_string()))
+    }
+
+    /// Named namespaces, oldest first.
+    pub fn netns_names(&self) -> Vec<String> {
+        let mut v: Vec<&Namespace> = self
+            .namespaces
+            .iter()
+            .flatten()
+            .filter(|n| !n.name.is_empty())
+            .collect();
+        v.sort_by_key(|n| n.created);
+        v.into_iter().map(|n| n.name.clone()).collect()
+    }
+
+    /// A namespace.
+    pub fn ns(&self, id: NsId) -> Option<&Namespace> {
+        self.namespaces.get(id.0 as usize).and_then(|n| n.as_ref())
+    }
+
+    pub(crate) fn ns_mut(&mut self, id: NsId) -> Option<&mut Namespace> {
+        self.namespaces.get_mut(id.0 as usize).and_then(|n| n.as_mut())
+    }
+
+    // ---- interfaces ---------------------------------------------------------------------
+
+    /// The namespace view of interface `link`.
+    pub fn iface(&self, link: LinkId) -> Option<&Iface> {
+        self.ifaces.get(link.0 as usize).and_then(|i| i.as_ref())
+    }
+
+    pub(crate) fn iface_mut(&mut self, link: LinkId) -> Option<&mut Iface> {
+        self.ifaces.get_mut(link.0 as usize).and_then(|i| i.as_mut())
+    }
+
+    /// The interface called `name` in `ns`.
+    pub fn link_by_name(&self, ns: NsId, name: &str) -> LabResult<LinkId> {
+        self.ns(ns)
+            .and_then(|n| {
+                n.ifaces
+                    .iter()
+                    .copied()
+                    .find(|l| self.iface(*l).is_some_and(|i| i.name == name))
+            })
+            .ok_or_else(|| LabError::NoSuchDevice(name.to_string()))
+    }
+
+    /// The interface with index `ifindex` in `ns`.
+    pub fn link_by_index(&self, ns: NsId, ifindex: u32) -> Option<LinkId> {
+        self.ns(ns)?
+            .ifaces
+            .iter()
+            .copied()
+            .find(|l| self.iface(*l).is_some_and(|i| i.ifindex == ifindex))
+    }
+
+    /// The interfaces of `ns`, by index.
+    pub fn links(&self, ns: NsId) -> Vec<LinkId> {
+        let mut v = self.ns(ns).map(|n| n.ifaces.clone()).unwrap_or_default();
+        v.sort_by_key(|l| self.iface(*l).map_or(0, |i| i.ifindex));
+        v
+    }
+
+    fn check_name(&self, ns: NsId, name: &str) -> LabResult<()> {
+        if name.is_empty() || name.len() > 15 || name.contains(['/', ' ', ':']) {
+            return Err(LabError::InvalidArgument(format!("\"{name}\" is not a valid ifname")));
+        }
+        if self.link_by_name(ns, name).is_ok() {
+            return Err(LabError::Exists(name.to_string()));
+        }
+        Ok(())
+    }
+
+    fn attach_iface(&mut self, ns: NsId, link: LinkId, name: String, want_index: Option<u32>) {
+        let (forwarding, disable_ipv6) = self
+            .ns(ns)
+            .map_or((false, false), |n| {
+                (n.sysctl.forwarding_default, n.sysctl.disable_ipv6_default)
+            });
+        let taken = |lab: &Lab, idx: u32| lab.link_by_index(ns, idx).is_some();
+        let ifindex = match want_index {
+            Some(i) if !taken(self, i) => i,
+            _ => {
+                let mut i = self.ns(ns).map_or(1, |n| n.next_ifindex);
+                while taken(self, i) {
+                    i += 1;
+                }
+                i
+            }
+        };
+        if let Some(n) = self.ns_mut(ns) {
+            n.ifaces.push(link);
+            n.next_ifindex = n.next_ifindex.max(ifindex + 1);
+        }
+        let idx = link.0 as usize;
+        if self.ifaces.len() <= idx {
+            self.ifaces.resize(idx + 1, None);
+        }
+        self.ifaces[idx] = Some(Iface {
+            name,
+            ifindex,
+            ns,
+            addrs: Vec::new(),
+            forwarding,
+            disable_ipv6,
+        });
+    }
+
+    fn link_added_event(&mut self, ns: NsId, link: LinkId) {
+        if !self.recording {
+            return;
+        }
+        let name = self.iface(link).map(|i| i.name.clone()).unwrap_or_default();
+        let (kind, peer) = match self.fabric.link(link).map(|l| &l.kind) {
+            Some(LinkKind::Veth { peer }) => ("veth", Some(*peer)),
+            Some(k) => (k.name(), None),
+            None => ("unknown", None),
+        };
+        self.event(EventKind::LinkAdded {
+            ns,
+            link,
+            name,
+            kind,
+            peer,
+        });
+    }
+
+    /// Creates a veth pair `name` in `ns` and `peer` in `peer_ns` (default: `ns`), both down.
+    /// The peer is created first, as the kernel does, so it has the lower index.
+    pub fn add_veth(
+        &mut self,
+        ns: NsId,
+        name: &str,
+        peer: &str,
+        peer_ns: Option<NsId>,
+    ) -> LabResult<(LinkId, LinkId)> {
+        let peer_ns = peer_ns.unwrap_or(ns);
+        self.check_name(ns, name)?;
+        self.check_name(peer_ns, peer)?;
+        if ns == peer_ns && name == peer {
+            return Err(LabError::Exists(name.to_string()));
+        }
+        let (a, b) = self.fabric.add_veth_pair();
+        self.attach_iface(peer_ns, b, peer.to_string(), None);
+        self.attach_iface(ns, a, name.to_string(), None);
+        self.link_added_event(peer_ns, b);
+        self.link_added_event(ns, a);
+        Ok((a, b))
+    }
+
+    /// Creates a bridge `name` in `ns`, down, with no ports.
+    pub fn add_bridge(&mut self, ns: NsId, name: &str) -> LabResult<LinkId> {
+        self.check_name(ns, name)?;
+        let id = self.fabric.add_bridge();
+        self.attach_iface(ns, id, name.to_string(), None);
+        self.link_added_event(ns, id);
+        Ok(id)
+    }
+
+    /// Creates a dummy interface (frames sent go nowhere) `name` in `ns`.
+    pub fn add_dummy(&mut self, ns: NsId, name: &str) -> LabResult<LinkId> {
+        self.check_name(ns, name)?;
+        let id = self.fabric.add_dummy();
+        self.attach_iface(ns, id, name.to_string(), None);
+        self.link_added_event(ns, id);
+        Ok(id)
+    }
+
+    /// Deletes interface `name` of `ns` (`ip link del`).
+    pub fn del_link(&mut self, ns: NsId, name: &str) -> LabResult<()> {
+        let id = self.link_by_name(ns, name)?;
+        if self.fabric.link(id).is_some_and(|l| matches!(l.kind, LinkKind::Loopback)) {
+            return Err(LabError::NotSupported("cannot delete lo".into()));
+        }
+        self.delete_link_id(id)
+    }
+
+    fn delete_link_id(&mut self, id: LinkId) -> LabResult<()> {
+        // Going down first drops routes, neighbours and port state like the kernel's
+        // unregister path does.
+        let peer = match self.fabric.link(id).map(|l| &l.kind) {
+            Some(LinkKind::Veth { peer }) => Some(*peer),
+            _ => None,
+        };
+        self.set_link_up_id(id, false)?;
+        if let Some(p) = peer {
+            self.set_link_up_id(p, false)?;
+        }
+        let now = self.now();
+        let gone = self.fabric.remove(id, now).map_err(fabric_err)?;
+        for g in gone {
+            self.stop_captures_on(g);
+            if let Some(iface) = self.ifaces.get_mut(g.0 as usize).and_then(|i| i.take()) {
+                if let Some(n) = self.ns_mut(iface.ns) {
+                    n.ifaces.retain(|l| *l != g);
+                }
+                self.event(EventKind::LinkDeleted {
+                    ns: iface.ns,
+                    link: g,
+                    name: iface.name,
+                });
+            }
+        }
+        self.collect_wire();
+        Ok(())
+    }
+
+    /// Sets interface `name` of `ns` up or down.
+    pub fn set_link_up(&mut self, ns: NsId, name: &str, up: bool) -> LabResult<()> {
+        let id = self.link_by_name(ns, name)?;
+        self.set_link_up_id(id, up)
+    }
+
+    /// Sets interface `id` up or down, with the kernel's consequences: `lo` gets 127.0.0.1/8
+    /// when it comes up; going down drops the interface's routes and neighbours.
+    pub fn set_link_up_id(&mut self, id: LinkId, up: bool) -> LabResult<()> {
+        let now = self.now();
+        let was = self.fabric.link(id).is_some_and(|l| l.admin_up);
+        self.fabric.set_up(id, up, now).map_err(fabric_err)?;
+        if was == up {
+            return Ok(());
+        }
+        self.event(EventKind::LinkAdmin { link: id, up });
+        let is_lo = self
+            .fabric
+            .link(id)
+            .is_some_and(|l| matches!(l.kind, LinkKind::Loopback));
+        if up && is_lo {
+            let lo_net = Ipv4Net {
+                addr: Ipv4Addr::LOCALHOST,
+                prefix: 8,
+            };
+            if let Some(i) = self.iface_mut(id) {
+                if !i.addrs.iter().any(|a| a.net == lo_net) {
+                    let label = i.name.clone();
+                    i.addrs.insert(
+                        0,
+                        IfAddr {
+                            net: lo_net,
+                            broadcast: None,
+                            scope: Scope::Host,
+                            label,
+                            secondary: false,
+                        },
+                    );
+                }
+            }
+        }
+        if !up {
+            self.link_went_down(id);
+        }
+        self.collect_wire();
+        Ok(())
+    }
+
+    fn link_went_down(&mut self, id: LinkId) {
+        let Some(ns) = self.iface(id).map(|i| i.ns) else { return };
+        let now = self.now();
+        let mut changed = Vec::new();
+        if let Some(n) = self.ns_mut(ns) {
+            n.static_routes.retain(|r| r.dev != id);
+            for e in n.neigh.flush_dev(id) {
+                changed.push((e.ip, e.mac, e.state));
+            }
+        }
+        for (ip, mac, st) in changed {
+            self.event(EventKind::Neigh {
+                ns,
+                dev: id,
+                ip,
+                mac,
+                from: Some(st),
+                to: None,
+            });
+        }
+        let _ = now;
+    }
+
+    /// Makes interface `name` a port of bridge `bridge` (`None`: leaves its bridge).
+    pub fn set_master(&mut self, ns: NsId, name: &str, bridge: Option<&str>) -> LabResult<()> {
+        let id = self.link_by_name(ns, name)?;
+        let now = self.now();
+        match bridge {
+            Some(b) => {
+                let br = self.link_by_name(ns, b)?;
+                if self.fabric.bridge(br).is_none() {
+                    return Err(LabError::NotABridge(b.to_string()));
+                }
+                self.fabric.enslave(id, br, now).map_err(|e| match e {
+                    FabricError::CannotEnslave(_) => {
+                        LabError::NotSupported(format!("cannot enslave {name}"))
+                    }
+                    e => fabric_err(e),
+                })?;
+                self.event(EventKind::Master {
+                    link: id,
+                    bridge: Some(br),
+                });
+            }
+            None => {
+                if self.fabric.link(id).is_some_and(|l| l.master.is_some()) {
+                    self.fabric.release(id, now).map_err(fabric_err)?;
+                    self.event(EventKind::Master {
+                        link: id,
+                        bridge: None,
+                    });
+                }
+            }
+        }
+        self.collect_wire();
+        Ok(())
+    }
+
+    /// Moves interface `name` from `ns` to `to` (`ip link set X netns NS`): it goes down,
+    /// leaves its bridge, loses its addresses, routes and neighbours, and keeps its index if
+    /// that is free there.
+    pub fn move_link(&mut self, ns: NsId, name: &str, to: NsId) -> LabResult<()> {
+        let id = self.link_by_name(ns, name)?;
+        if ns == to {
+            return Ok(());
+        }
+        if self.ns(to).is_none() {
+            return Err(LabError::NoSuchNamespace(String::new()));
+        }
+        match self.fabric.link(id).map(|l| &l.kind) {
+            Some(LinkKind::Loopback) | Some(LinkKind::Bridge(_)) => {
+                return Err(LabError::InvalidArgument(format!(
+                    "{name} cannot change namespace"
+                )))
+            }
+            _ => {}
+        }
+        if self.link_by_name(to, name).is_ok() {
+            return Err(LabError::Exists(name.to_string()));
+        }
+        self.set_link_up_id(id, false)?;
+        if self.fabric.link(id).is_some_and(|l| l.master.is_some()) {
+            self.set_master(ns, name, None)?;
+        }
+        let old = self.ifaces[id.0 as usize].take();
+        let Some(old) = old else {
+            return Err(LabError::NoSuchDevice(name.to_string()));
+        };
+        for a in &old.addrs {
+            self.event(EventKind::Address {
+                link: id,
+                addr: a.net.to_string(),
+                added: false,
+            });
+        }
+        if let Some(n) = self.ns_mut(ns) {
+            n.ifaces.retain(|l| *l != id);
+        }
+        self.attach_iface(to, id, old.name, Some(old.ifindex));
+        self.event(EventKind::LinkMoved { link: id, from: ns, to });
+        Ok(())
+    }
+
+    /// Renames interface `name` of `ns`; the kernel refuses while it is up (EBUSY).
+    pub fn rename_link(&mut self, ns: NsId, name: &str, new: &str) -> LabResult<()> {
+        let id = self.link_by_name(ns, name)?;
+        if name == new {
+            return Ok(());
+        }
+        if self.fabric.link(id).is_some_and(|l| l.admin_up) {
+            return Err(LabError::NotSupported("Device or resource busy".into()));
+        }
+        self.check_name(ns, new)?;
+        if let Some(i) = self.iface_mut(id) {
+            i.name = new.to_string();
+            for a in i.addrs.iter_mut() {
+                if a.label == name {
+                    a.label = new.to_string();
+                }
+            }
+        }
+        self.event(EventKind::LinkRenamed {
+            link: id,
+            name: new.to_string(),
+        });
+        Ok(())
+    }
+
+    /// Sets the MAC address of interface `name`.
+    pub fn set_mac(&mut self, ns: NsId, name: &str, mac: MacAddr) -> LabResult<()> {
+        let id = self.link_by_name(ns, name)?;
+        let now = self.now();
+        self.fabric.set_mac(id, mac, now).map_err(fabric_err)
+    }
+
+    /// Sets the MTU of interface `name`.
+    pub fn set_mtu(&mut self, ns: NsId, name: &str, mtu: u32) -> LabResult<()> {
+        let id = self.link_by_name(ns, name)?;
+        self.fabric.set_mtu(id, mtu).map_err(fabric_err)
+    }
+
+    /// Sets a bridge's ageing time.
+    pub fn set_ageing_time(&mut self, ns: NsId, bridge: &str, ageing: Duration) -> LabResult<()> {
+        let id = self.link_by_name(ns, bridge)?;
+        let now = self.now();
+        self.fabric
+            .set_ageing_time(id, ageing, now)
+            .map_err(|_| LabError::NotABridge(bridge.to_string()))
+    }
+
+    /// Sets a bridge port's learning switch.
+    pub fn set_port_learning(&mut self, ns: NsId, port: &str, on: bool) -> LabResult<()> {
+        let id = self.link_by_name(ns, port)?;
+        self.fabric
+            .set_port_flags(id, |f| f.learning = on)
+            .map_err(|_| LabError::NotAPort(port.to_string()))
+    }
+
+    /// Sets a bridge port's unknown-unicast flood switch.
+    pub fn set_port_flood(&mut self, ns: NsId, port: &str, on: bool) -> LabResult<()> {
+        let id = self.link_by_name(ns, port)?;
+        self.fabric
+            .set_port_flags(id, |f| f.flood = on)
+            .map_err(|_| LabError::NotAPort(port.to_string()))
+    }
+
+    /// Changes any of a port's flags.
+    pub fn set_port_flags(
+        &mut self,
+        ns: NsId,
+        port: &str,
+        f: impl FnOnce(&mut l2lab_fabric::PortFlags),
+    ) -> LabResult<()> {
+        let id = self.link_by_name(ns, port)?;
+        self.fabric
+            .set_port_flags(id, f)
+            .map_err(|_| LabError::NotAPort(port.to_string()))
+    }
+
+    /// Adds a static FDB entry to the bridge that `port` belongs to.
+    pub fn fdb_add(&mut self, ns: NsId, port: &str, mac: MacAddr) -> LabResult<()> {
+        let id = self.link_by_name(ns, port)?;
+        let br = self
+            .fabric
+            .link(id)
+            .and_then(|l| l.master)
+            .ok_or_else(|| LabError::NotAPort(port.to_string()))?;
+        let now = self.now();
+        let b = self
+            .fabric_bridge_mut(br)
+            .ok_or_else(|| LabError::NotABridge(String::new()))?;
+        if b.fdb.get(&mac).is_some_and(|e| e.kind != l2lab_fabric::FdbKind::Learned) {
+            return Err(LabError::Exists(mac.to_string()));
+        }
+        b.fdb.insert_fixed(mac, id, l2lab_fabric::FdbKind::Static, now);
+        Ok(())
+    }
+
+    /// Removes an FDB entry of the bridge that `port` belongs to.
+    pub fn fdb_del(&mut self, ns: NsId, port: &str, mac: MacAddr) -> LabResult<()> {
+        let id = self.link_by_name(ns, port)?;
+        let br = self
+            .fabric
+            .link(id)
+            .and_then(|l| l.master)
+            .ok_or_else(|| LabError::NotAPort(port.to_string()))?;
+        let b = self
+            .fabric_bridge_mut(br)
+            .ok_or_else(|| LabError::NotABridge(String::new()))?;
+        match b.fdb.get(&mac) {
+            Some(e) if e.port == id => {
+                b.fdb.remove(&mac);
+                Ok(())
+            }
+            _ => Err(LabError::NotFound("fdb entry")),
+        }
+    }
+
+    fn fabric_bridge_mut(&mut self, br: LinkId) -> Option<&mut l2lab_fabric::Bridge> {
+        self.fabric.bridge_mut(br)
+    }
+
+    /// Sets the bridge device's STP switch (recorded and shown; STP itself is not modelled).
+    pub fn set_stp(&mut self, ns: NsId, bridge: &str, on: bool) -> LabResult<()> {
+        let id = self.link_by_name(ns, bridge)?;
+        let b = self
+            .fabric
+            .bridge_mut(id)
+            .ok_or_else(|| LabError::NotABridge(bridge.to_string()))?;
+        b.stp = on;
+        Ok(())
+    }
+
+    // ---- addresses ----------------------------------------------------------------------
+
+    /// Adds an address to interface `dev` (`ip addr add`); a further address in a subnet the
+    /// interface has already is secondary.
+    pub fn addr_add(
+        &mut self,
+        ns: NsId,
+        dev: &str,
+        net: Ipv4Net,
+        broadcast: Option<Ipv4Addr>,
+    ) -> LabResult<()> {
+        let id = self.link_by_name(ns, dev)?;
+        let iface = self.iface_mut(id).ok_or_else(|| LabError::NoSuchDevice(dev.to_string()))?;
+        if iface
+            .addrs
+            .iter()
+            .any(|a| a.net.addr == net.addr && a.net.prefix == net.prefix)
+        {
+            return Err(LabError::Exists(net.to_string()));
+        }
+        let secondary = iface
+            .addrs
+            .iter()
+            .any(|a| !a.secondary && a.net.prefix == net.prefix && a.net.contains(net.addr));
+        let label = iface.name.clone();
+        let a = IfAddr {
+            net,
+            broadcast,
+            scope: IfAddr::default_scope(net.addr),
+            label,
+            secondary,
+        };
+        if secondary {
+            iface.addrs.push(a);
+        } else {
+            let pos = iface.addrs.iter().position(|a| a.secondary).unwrap_or(iface.addrs.len());
+            iface.addrs.insert(pos, a);
+        }
+        self.event(EventKind::Address {
+            link: id,
+            addr: net.to_string(),
+            added: true,
+        });
+        Ok(())
+    }
+
+    /// Removes an address (`ip addr del`); the prefix length must match when given.
+    pub fn addr_del(&mut self, ns: NsId, dev: &str, net: Ipv4Net, prefix_given: bool) -> LabResult<()> {
+        let id = self.link_by_name(ns, dev)?;
+        let iface = self.iface_mut(id).ok_or_else(|| LabError::NoSuchDevice(dev.to_string()))?;
+        let pos = iface
+            .addrs
+            .iter()
+            .position(|a| a.net.addr == net.addr && (!prefix_given || a.net.prefix == net.prefix))
+            .ok_or(LabError::NotFound("address"))?;
+        let gone = iface.addrs.remove(pos);
+        if !gone.secondary {
+            // Without promote_secondaries the kernel drops the primary's secondaries with it.
+            iface
+                .addrs
+                .retain(|a| !(a.secondary && gone.net.trunc().contains(a.net.addr) && a.net.prefix == gone.net.prefix));
+        }
+        let gw_dev = id;
+        if let Some(n) = self.ns_mut(ns) {
+            // Routes via a gateway no longer reachable go with it.
+            let _ = gw_dev;
+            n.static_routes.retain(|r| r.src != Some(gone.net.addr));
+        }
+        self.prune_unreachable_routes(ns);
+        self.event(EventKind::Address {
+            link: id,
+            addr: gone.net.to_string(),
+            added: false,
+        });
+        Ok(())
+    }
+
+    /// Removes every address of `dev` (`ip addr flush dev X`).
+    pub fn addr_flush(&mut self, ns: NsId, dev: &str) -> LabResult<()> {
+        let id = self.link_by_name(ns, dev)?;
+        let addrs = self.iface(id).map(|i| i.addrs.clone()).unwrap_or_default();
+        if let Some(i) = self.iface_mut(id) {
+            i.addrs.clear();
+        }
+        for a in addrs {
+            self.event(EventKind::Address {
+                link: id,
+                addr: a.net.to_string(),
+                added: false,
+            });
+        }
+        self.prune_unreachable_routes(ns);
+        Ok(())
+    }
+
+    fn prune_unreachable_routes(&mut self, ns: NsId) {
+        let connected = self.connected_routes(ns);
+        if let Some(n) = self.ns_mut(ns) {
+            n.static_routes.retain(|r| match r.gateway {
+                None => true,
+                Some(gw) => connected.iter().any(|c| c.dev == r.dev && c.dst.contains(gw)),
+            });
+        }
+    }
+
+    /// Every address of the namespace: (interface, address).
+    pub fn addresses(&self, ns: NsId) -> Vec<(LinkId, IfAddr)> {
+        self.links(ns)
+            .into_iter()
+            .flat_map(|l| {
+                self.iface(l)
+                    .map(|i| i.addrs.iter().map(move |a| (l, a.clone())).collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// Is `ip` one of the namespace's addresses on an interface that is up?
+    pub fn is_local_addr(&self, ns: NsId, ip: Ipv4Addr) -> bool {
+        self.local_addr_dev(ns, ip).is_some()
+    }
+
+    pub(crate) fn local_addr_dev(&self, ns: NsId, ip: Ipv4Addr) -> Option<LinkId> {
+        let n = self.ns(ns)?;
+        n.ifaces.iter().copied().find(|l| {
+            self.fabric.link(*l).is_some_and(|k| k.admin_up)
+                && self
+                    .iface(*l)
+                    .is_some_and(|i| i.addrs.iter().any(|a| a.net.addr == ip))
+        })
+    }
+
+    // ---- routes -------------------------------------------------------------------------
+
+    /// The connected routes: one per primary address prefix of every interface that is up.
+    pub fn connected_routes(&self, ns: NsId) -> Vec<Route> {
+        let mut v = Vec::new();
+        for l in self.links(ns) {
+            let Some(link) = self.fabric.link(l) else { continue };
+            if !link.admin_up || matches!(link.kind, LinkKind::Loopback) {
+                continue;
+            }
+            let Some(i) = self.iface(l) else { continue };
+            for a in i.addrs.iter().filter(|a| !a.secondary) {
+                if a.net.prefix == 32 {
+                    continue;
+                }
+                let dst = a.net.trunc();
+                if v.iter().any(|r: &Route| r.dst == dst && r.dev == l) {
+                    continue;
+                }
+                v.push(Route {
+                    dst,
+                    gateway: None,
+                    dev: l,
+                    proto: RouteProto::Kernel,
+                    scope: Scope::Link,
+                    src: Some(a.net.addr),
+                    metric: 0,
+                    linkdown: !link.carrier,
+                });
+            }
+        }
+        v
+    }
+
+    /// The main table: connected routes and the user's, in the kernel's listing order.
+    pub fn routes(&self, ns: NsId) -> Vec<Route> {
+        let mut v = self.connected_routes(ns);
+        if let Some(n) = self.ns(ns) {
+            for r in &n.static_routes {
+                let mut r = r.clone();
+                r.linkdown = self.fabric.link(r.dev).is_some_and(|l| !l.carrier);
+                v.push(r);
+            }
+        }
+        route::sort_for_listing(&mut v);
+        v
+    }
+
+    /// Adds a route (`ip route add DST [via GW] [dev DEV] [metric N]`). A gateway must be on a
+    /// connected subnet (of `dev` when given), or the kernel refuses (ENETUNREACH).
+    pub fn route_add(
+        &mut self,
+        ns: NsId,
+        dst: Ipv4Net,
+        via: Option<Ipv4Addr>,
+        dev: Option<&str>,
+        metric: u32,
+        proto: RouteProto,
+    ) -> LabResult<()> {
+        let dev_id = match dev {
+            Some(d) => Some(self.link_by_name(ns, d)?),
+            None => None,
+        };
+        let connected = self.connected_routes(ns);
+        let (out_dev, scope) = match via {
+            Some(gw) => {
+                let c = connected
+                    .iter()
+                    .filter(|c| dev_id.is_none_or(|d| d == c.dev))
+                    .find(|c| c.dst.contains(gw))
+                    .ok_or(LabError::NetworkUnreachable(gw))?;
+                (c.dev, Scope::Global)
+            }
+            None => {
+                let d = dev_id.ok_or_else(|| LabError::InvalidArgument("no device".into()))?;
+                if !self.fabric.link(d).is_some_and(|l| l.admin_up) {
+                    return Err(LabError::NotSupported("Nexthop device is not up".into()));
+                }
+                (d, Scope::Link)
+            }
+        };
+        let dst = dst.trunc();
+        let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+        if n
+            .static_routes
+            .iter()
+            .any(|r| r.dst == dst && r.metric == metric)
+            || connected.iter().any(|r| r.dst == dst && metric == 0)
+        {
+            return Err(LabError::Exists(dst.to_string()));
+        }
+        n.static_routes.push(Route {
+            dst,
+            gateway: via,
+            dev: out_dev,
+            proto,
+            scope,
+            src: None,
+            metric,
+            linkdown: false,
+        });
+        let text = match via {
+            Some(g) => format!("{dst} via {g}"),
+            None => dst.to_string(),
+        };
+        self.event(EventKind::Route {
+            ns,
+            route: text,
+            added: true,
+        });
+        Ok(())
+    }
+
+    /// Deletes a route of the user's (`ip route del DST`), matching gateway and device when given.
+    pub fn route_del(
+        &mut self,
+        ns: NsId,
+        dst: Ipv4Net,
+        via: Option<Ipv4Addr>,
+        dev: Option<&str>,
+    ) -> LabResult<()> {
+        let dev_id = match dev {
+            Some(d) => Some(self.link_by_name(ns, d)?),
+            None => None,
+        };
+        let dst = dst.trunc();
+        let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+        let pos = n
+            .static_routes
+            .iter()
+            .position(|r| {
+                r.dst == dst
+                    && via.is_none_or(|g| r.gateway == Some(g))
+                    && dev_id.is_none_or(|d| r.dev == d)
+            })
+            .ok_or(LabError::NotFound("route"))?;
+        n.static_routes.remove(pos);
+        self.event(EventKind::Route {
+            ns,
+            route: dst.to_string(),
+            added: false,
+        });
+        Ok(())
+    }
+
+    /// The route an output packet to `dst` takes. The namespace's own addresses (on any
+    /// interface, up or not) and 127/8 once `lo` has its address go through `lo`, which drops
+    /// them while it is down, as on the kernel; anything else takes the longest prefix match of
+    /// the main table, whose connected routes exist only for interfaces that are up.
+    pub fn route_output(&self, ns: NsId, dst: Ipv4Addr) -> LabResult<route::NextHop> {
+        let n = self.ns(ns).ok_or(LabError::NetworkUnreachable(dst))?;
+        let lo = n.lo;
+        let own = n.ifaces.iter().any(|l| {
+            self.iface(*l)
+                .is_some_and(|i| i.addrs.iter().any(|a| a.net.addr == dst))
+        });
+        let lo_net = self
+            .iface(lo)
+            .is_some_and(|i| i.addrs.iter().any(|a| a.net.contains(dst)));
+        if own || lo_net {
+            return Ok(route::NextHop {
+                dev: lo,
+                via: dst,
+                src: Some(if dst.is_loopback() { Ipv4Addr::LOCALHOST } else { dst }),
+            });
+        }
+        let routes = self.routes(ns);
+        let r = route::lookup(&routes, dst).ok_or(LabError::NetworkUnreachable(dst))?;
+        let src = r.src.or_else(|| self.primary_addr(r.dev)).or_else(|| {
+            // inet_select_addr: any global address of the namespace.
+            self.addresses(ns)
+                .into_iter()
+                .find(|(_, a)| a.scope == Scope::Global)
+                .map(|(_, a)| a.net.addr)
+        });
+        Ok(route::NextHop {
+            dev: r.dev,
+            via: r.gateway.unwrap_or(dst),
+            src,
+        })
+    }
+
+    /// The first primary address of an interface.
+    pub fn primary_addr(&self, link: LinkId) -> Option<Ipv4Addr> {
+        self.iface(link)?
+            .addrs
+            .iter()
+            .find(|a| !a.secondary)
+            .map(|a| a.net.addr)
+    }
+
+    // ---- neighbours ---------------------------------------------------------------------
+
+    /// The ARP table of `ns`.
+    pub fn neighbours(&self, ns: NsId) -> Vec<crate::stack::neigh::Neighbour> {
+        self.ns(ns)
+            .map(|n| n.neigh.list().into_iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Adds (`replace`: or replaces) a neighbour entry by hand (`ip neigh add ... nud STATE`).
+    pub fn neigh_add(
+        &mut self,
+        ns: NsId,
+        dev: &str,
+        ip: Ipv4Addr,
+        mac: Option<MacAddr>,
+        state: NeighState,
+        replace: bool,
+    ) -> LabResult<()> {
+        let id = self.link_by_name(ns, dev)?;
+        let now = self.now();
+        let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+        let old = n.neigh.get(id, ip).map(|e| e.state);
+        if old.is_some() && !replace {
+            return Err(LabError::Exists(ip.to_string()));
+        }
+        let e = n.neigh.entry(id, ip, now, state);
+        e.state = state;
+        e.mac = mac;
+        e.updated = now;
+        e.probes = 0;
+        e.timer_gen += 1;
+        if state.is_connected() {
+            e.confirmed = now;
+        }
+        let queued: Vec<_> = e.queue.drain(..).collect();
+        self.event(EventKind::Neigh {
+            ns,
+            dev: id,
+            ip,
+            mac,
+            from: old,
+            to: Some(state),
+        });
+        if state == NeighState::Reachable {
+            self.arm_neigh_timer(ns, id, ip, now + self.reachable_time(ns));
+        }
+        if let Some(mac) = mac {
+            for q in queued {
+                self.send_ipv4_to(ns, id, mac, q.packet);
+            }
+            self.pump();
+        }
+        Ok(())
+    }
+
+    /// Deletes a neighbour entry (`ip neigh del`).
+    pub fn neigh_del(&mut self, ns: NsId, dev: &str, ip: Ipv4Addr) -> LabResult<()> {
+        let id = self.link_by_name(ns, dev)?;
+        let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+        let e = n.neigh.remove(id, ip).ok_or(LabError::NotFound("neighbour"))?;
+        self.event(EventKind::Neigh {
+            ns,
+            dev: id,
+            ip,
+            mac: e.mac,
+            from: Some(e.state),
+            to: None,
+        });
+        Ok(())
+    }
+
+    /// Flushes neighbour entries (`ip neigh flush`): all but permanent ones, of `dev` if given.
+    pub fn neigh_flush(&mut self, ns: NsId, dev: Option<&str>) -> LabResult<usize> {
+        let id = match dev {
+            Some(d) => Some(self.link_by_name(ns, d)?),
+            None => None,
+        };
+        let list = self.neighbours(ns);
+        let mut n = 0;
+        for e in list {
+            if id.is_some_and(|d| d != e.dev) || matches!(e.state, NeighState::Permanent | NeighState::Noarp) {
+                continue;
+            }
+            if let Some(t) = self.ns_mut(ns) {
+                t.neigh.remove(e.dev, e.ip);
+            }
+            n += 1;
+            self.event(EventKind::Neigh {
+                ns,
+                dev: e.dev,
+                ip: e.ip,
+                mac: e.mac,
+                from: Some(e.state),
+                to: None,
+            });
+        }
+        Ok(n)
+    }
+
+    pub(crate) fn reachable_time(&self, ns: NsId) -> Duration {
+        self.ns(ns).map_or(Duration::from_secs(30), |n| n.neigh.reachable_time)
+    }
+
+    // ---- sysctls ------------------------------------------------------------------------
+
+    /// Reads a sysctl of `ns` by its dotted name; `None` for one the lab does not model.
+    pub fn sysctl_get(&self, ns: NsId, key: &str) -> Option<String> {
+        let n = self.ns(ns)?;
+        let b = |v: bool| if v { "1" } else { "0" }.to_string();
+        let parts: Vec<&str> = key.split(['.', '/']).collect();
+        match parts.as_slice() {
+            ["net", "ipv4", "ip_forward"] => Some(b(n.sysctl.forwarding_all)),
+            ["net", "ipv4", "conf", "all", "forwarding"] => Some(b(n.sysctl.forwarding_all)),
+            ["net", "ipv4", "conf", "default", "forwarding"] => Some(b(n.sysctl.forwarding_default)),
+            ["net", "ipv4", "conf", dev, "forwarding"] => {
+                let l = self.link_by_name(ns, dev).ok()?;
+                Some(b(self.iface(l)?.forwarding))
+            }
+            ["net", "ipv6", "conf", "all", "disable_ipv6"] => Some(b(n.sysctl.disable_ipv6_all)),
+            ["net", "ipv6", "conf", "default", "disable_ipv6"] => {
+                Some(b(n.sysctl.disable_ipv6_default))
+            }
+            ["net", "ipv6", "conf", dev, "disable_ipv6"] => {
+                let l = self.link_by_name(ns, dev).ok()?;
+                Some(b(self.iface(l)?.disable_ipv6))
+            }
+            _ => None,
+        }
+    }
+
+    /// Writes a sysctl of `ns`. `ip_forward` and `conf.all.forwarding` are one switch that also
+    /// sets every interface's and the default, as the kernel's devinet_sysctl_forward does;
+    /// `conf.all.disable_ipv6` likewise sets every interface's.
+    pub fn sysctl_set(&mut self, ns: NsId, key: &str, value: &str) -> LabResult<()> {
+        let v = match value.trim() {
+            "0" => false,
+            "1" => true,
+            _ => return Err(LabError::InvalidArgument(value.to_string())),
+        };
+        let parts: Vec<String> = key.split(['.', '/']).map(str::to_string).collect();
+        let p: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let links = self.links(ns);
+        match p.as_slice() {
+            ["net", "ipv4", "ip_forward"] | ["net", "ipv4", "conf", "all", "forwarding"] => {
+                let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.forwarding_all = v;
+                n.sysctl.forwarding_default = v;
+                for l in links {
+                    if let Some(i) = self.iface_mut(l) {
+                        i.forwarding = v;
+                    }
+                }
+            }
+            ["net", "ipv4", "conf", "default", "forwarding"] => {
+                let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.forwarding_default = v;
+            }
+            ["net", "ipv4", "conf", dev, "forwarding"] => {
+                let l = self.link_by_name(ns, dev)?;
+                if let Some(i) = self.iface_mut(l) {
+                    i.forwarding = v;
+                }
+            }
+            ["net", "ipv6", "conf", "all", "disable_ipv6"] => {
+                let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.disable_ipv6_all = v;
+                for l in links {
+                    if let Some(i) = self.iface_mut(l) {
+                        i.disable_ipv6 = v;
+                    }
+                }
+            }
+            ["net", "ipv6", "conf", "default", "disable_ipv6"] => {
+                let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.disable_ipv6_default = v;
+            }
+            ["net", "ipv6", "conf", dev, "disable_ipv6"] => {
+                let l = self.link_by_name(ns, dev)?;
+                if let Some(i) = self.iface_mut(l) {
+                    i.disable_ipv6 = v;
+                }
+            }
+            _ => return Err(LabError::NotFound("sysctl")),
+        }
+        Ok(())
+    }
+
+    /// Does interface `link` forward IPv4 (its `conf.X.forwarding`)?
+    pub(crate) fn forwards(&self, link: LinkId) -> bool {
+        self.iface(link).is_some_and(|i| i.forwarding)
+    }
+
+    // ---- the wire -----------------------------------------------------------------------
+
+    /// Puts a frame on interface `link` and carries it, and every frame it causes, to the end.
+    pub fn inject(&mut self, link: LinkId, frame: Bytes) {
+        let now = self.now();
+        self.fabric.transmit(now, link, frame);
+        self.pump();
+    }
+
+    /// Hands every delivered frame to its stack until the wire is quiet.
+    pub(crate) fn pump(&mut self) {
+        self.collect_wire();
+        while let Some((link, frame)) = self.fabric.pop_delivery() {
+            self.stack_input(link, frame);
+            self.collect_wire();
+        }
+    }
+
+    /// Moves captured frames to their captures and records to the event log.
+    pub(crate) fn collect_wire(&mut self) {
+        let now = self.now();
+        let captured: Vec<_> = self.fabric.drain_captured().collect();
+        for c in captured {
+            for cap in self.captures.iter_mut().flatten() {
+                if cap.link == c.link {
+                    cap.push(now, &c);
+                }
+            }
+        }
+        if self.recording {
+            let records: Vec<_> = self.fabric.drain_records().collect();
+            for r in records {
+                self.events.push(Event {
+                    at: r.at,
+                    kind: EventKind::Wire(r),
+                });
+            }
+        }
+    }
+
+    /// Sends a frame out of interface `link` from its namespace's stack.
+    pub(crate) fn stack_transmit(&mut self, link: LinkId, frame: Bytes) {
+        let now = self.now();
+        self.fabric.transmit(now, link, frame);
+    }
+}
+
+impl Default for Lab {
+    fn default() -> Self {
+        Lab::new()
+    }
+}
+
+pub(crate) fn fabric_err(e: FabricError) -> LabError {
+    match e {
+        FabricError::NoSuchLink(l) => LabError::NoSuchDevice(format!("{l:?}")),
+        FabricError::NotABridge(_) => LabError::NotABridge(String::new()),
+        FabricError::NotAPort(_) => LabError::NotAPort(String::new()),
+        FabricError::CannotEnslave(_) => LabError::NotSupported("cannot enslave".into()),
+        FabricError::InvalidArgument => LabError::InvalidArgument("value out of range".into()),
+    }
+}

@@ -1,0 +1,462 @@
+//! Ping sessions: what iputils' `ping` does with an ICMP socket — echo requests with an id, a
+//! sequence number and a 56-byte payload that starts with a timestamp, sent every interval;
+//! replies and ICMP errors matched back to them; the exit rules of iputils 20221126 (stop when
+//! every probe is answered or failed, linger after the last one, or at the deadline).
+
+use std::collections::{HashSet, VecDeque};
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use l2lab_fabric::wire::{self, IcmpRepr, Ipv4Params};
+
+use crate::error::{LabError, LabResult};
+use crate::event::EventKind;
+use crate::lab::{Lab, NsId, Timer};
+
+/// Options of a ping, named after iputils' flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PingOptions {
+    /// `-c`: stop after this many requests (None: until stopped or the deadline).
+    pub count: Option<u32>,
+    /// `-i`: time between requests (1 s).
+    pub interval: Duration,
+    /// `-W`: how long to wait for a reply after the last request (default 10 s).
+    pub wait: Option<Duration>,
+    /// `-w`: stop after this long, whatever happened.
+    pub deadline: Option<Duration>,
+    /// `-s`: payload size (56).
+    pub size: usize,
+    /// `-t`: TTL of the requests (64).
+    pub ttl: u8,
+    /// `-I`: send from this interface's address.
+    pub interface: Option<String>,
+    /// The ICMP id to use; `None` picks one from the lab's seeded generator.
+    pub id: Option<u16>,
+}
+
+impl Default for PingOptions {
+    fn default() -> Self {
+        PingOptions {
+            count: None,
+            interval: Duration::from_secs(1),
+            wait: None,
+            deadline: None,
+            size: 56,
+            ttl: 64,
+            interface: None,
+            id: None,
+        }
+    }
+}
+
+/// iputils' default wait after the last request when nothing came back (MAXWAIT).
+pub const DEFAULT_LINGER: Duration = Duration::from_secs(10);
+
+/// An ICMP error a ping can get instead of a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PingError {
+    /// Type 3 code 0.
+    NetUnreachable,
+    /// Type 3 code 1.
+    HostUnreachable,
+    /// Type 11 code 0.
+    TtlExceeded,
+    /// Any other type/code.
+    Other(u8, u8),
+}
+
+impl PingError {
+    /// From an ICMP type and code.
+    pub fn from_icmp(ty: u8, code: u8) -> PingError {
+        match (ty, code) {
+            (3, 0) => PingError::NetUnreachable,
+            (3, 1) => PingError::HostUnreachable,
+            (11, 0) => PingError::TtlExceeded,
+            (t, c) => PingError::Other(t, c),
+        }
+    }
+
+    /// ping's words for it.
+    pub fn as_str(&self) -> String {
+        match self {
+            PingError::NetUnreachable => "Destination Net Unreachable".into(),
+            PingError::HostUnreachable => "Destination Host Unreachable".into(),
+            PingError::TtlExceeded => "Time to live exceeded".into(),
+            PingError::Other(t, c) => format!("Bad ICMP type: {t}, code: {c}"),
+        }
+    }
+}
+
+/// Something a ping saw, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PingEvent {
+    /// An echo reply.
+    Reply {
+        /// Who answered.
+        from: Ipv4Addr,
+        /// Sequence number.
+        seq: u16,
+        /// TTL of the reply.
+        ttl: u8,
+        /// ICMP bytes (header + payload), as ping prints "64 bytes".
+        bytes: usize,
+        /// Round-trip time on the lab's clock.
+        rtt: Duration,
+        /// A second reply to the same request.
+        dup: bool,
+    },
+    /// An ICMP error.
+    Error {
+        /// Who sent the error.
+        from: Ipv4Addr,
+        /// Sequence number of the request it quotes.
+        seq: u16,
+        /// What it says.
+        error: PingError,
+    },
+    /// The ping is over.
+    Finished,
+}
+
+/// A running or finished ping.
+#[derive(Debug, Clone)]
+pub struct PingSession {
+    /// Its namespace.
+    pub ns: NsId,
+    /// The destination.
+    pub dst: Ipv4Addr,
+    /// The source address of the requests.
+    pub src: Ipv4Addr,
+    /// ICMP id.
+    pub id: u16,
+    /// Options.
+    pub opts: PingOptions,
+    /// Requests sent.
+    pub transmitted: u32,
+    /// Distinct replies received.
+    pub received: u32,
+    /// Duplicate replies.
+    pub duplicates: u32,
+    /// ICMP errors received.
+    pub errors: u32,
+    /// Round-trip times of the replies.
+    pub rtts: Vec<Duration>,
+    /// The most requests outstanding at once (ping's `pipe`).
+    pub pipe: u32,
+    /// When the first request went.
+    pub started: Duration,
+    /// When the last request went.
+    pub last_sent: Duration,
+    /// When it finished.
+    pub finished: Option<Duration>,
+    events: VecDeque<PingEvent>,
+    sent_at: Vec<Option<Duration>>,
+    answered: HashSet<u16>,
+    gen: u64,
+    next_seq: u16,
+}
+
+impl PingSession {
+    /// Is it over?
+    pub fn is_finished(&self) -> bool {
+        self.finished.is_some()
+    }
+
+    /// Ends it now (interrupted, or its namespace is gone).
+    pub(crate) fn finish_now(&mut self) {
+        if self.finished.is_none() {
+            self.finished = Some(self.last_sent.max(self.started));
+            self.events.push_back(PingEvent::Finished);
+        }
+        self.gen += 1;
+    }
+
+    /// ping's exit status: 0 when replies came, 1 when none did (or a deadline cut it short
+    /// with fewer than asked for).
+    pub fn exit_status(&self) -> i32 {
+        let short = self.opts.deadline.is_some()
+            && self.opts.count.is_some_and(|c| self.received < c);
+        if self.received == 0 || short {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// Packet loss in percent, as ping rounds it.
+    pub fn loss_percent(&self) -> u32 {
+        if self.transmitted == 0 {
+            return 0;
+        }
+        ((u64::from(self.transmitted - self.received.min(self.transmitted)) * 100)
+            / u64::from(self.transmitted)) as u32
+    }
+}
+
+/// Identifies a ping session of a lab.
+pub type PingId = usize;
+
+impl Lab {
+    /// Starts a ping from `ns` to `dst`. Fails at once, as ping's `connect` does, when there is
+    /// no route ("Network is unreachable").
+    pub fn ping(&mut self, ns: NsId, dst: Ipv4Addr, opts: PingOptions) -> LabResult<PingId> {
+        let src = match &opts.interface {
+            Some(dev) => {
+                let l = self.link_by_name(ns, dev)?;
+                self.route_output(ns, dst)?;
+                self.primary_addr(l).ok_or(LabError::NetworkUnreachable(dst))?
+            }
+            None => {
+                let nh = self.route_output(ns, dst)?;
+                nh.src.ok_or(LabError::NetworkUnreachable(dst))?
+            }
+        };
+        let id = match opts.id {
+            Some(id) => id,
+            None => (self.random_u32() & 0xffff) as u16,
+        };
+        let now = self.now();
+        let pid = self.pings.len();
+        self.pings.push(PingSession {
+            ns,
+            dst,
+            src,
+            id,
+            opts,
+            transmitted: 0,
+            received: 0,
+            duplicates: 0,
+            errors: 0,
+            rtts: Vec::new(),
+            pipe: 0,
+            started: now,
+            last_sent: now,
+            finished: None,
+            events: VecDeque::new(),
+            sent_at: Vec::new(),
+            answered: HashSet::new(),
+            gen: 0,
+            next_seq: 1,
+        });
+        if let Some(d) = self.pings[pid].opts.deadline {
+            let gen = self.pings[pid].gen;
+            // The deadline is checked before the generation in ping_timer, so re-arming the
+            // send timer never cancels it.
+            self.schedule(now + d, Timer::Ping { ping: pid, gen });
+        }
+        self.ping_send(pid);
+        Ok(pid)
+    }
+
+    /// A ping session.
+    pub fn ping_session(&self, id: PingId) -> Option<&PingSession> {
+        self.pings.get(id)
+    }
+
+    /// What a ping saw since the last call.
+    pub fn ping_events(&mut self, id: PingId) -> Vec<PingEvent> {
+        self.pings
+            .get_mut(id)
+            .map(|p| p.events.drain(..).collect())
+            .unwrap_or_default()
+    }
+
+    /// Stops a ping, as SIGINT does.
+    pub fn ping_stop(&mut self, id: PingId) {
+        if let Some(p) = self.pings.get_mut(id) {
+            p.finish_now();
+        }
+    }
+
+    /// Virtual time: runs until the ping has finished (or `limit` of lab time has passed).
+    pub fn run_ping(&mut self, id: PingId, limit: Duration) -> LabResult<&PingSession> {
+        let end = self.now() + limit;
+        while !self.pings.get(id).is_none_or(|p| p.is_finished()) {
+            match self.next_deadline() {
+                Some(t) if t <= end => self.advance_to(t)?,
+                _ => {
+                    self.advance_to(end)?;
+                    break;
+                }
+            }
+        }
+        self.pings.get(id).ok_or(LabError::NotFound("ping"))
+    }
+
+    fn ping_send(&mut self, pid: PingId) {
+        let now = self.now();
+        let Some(p) = self.pings.get_mut(pid) else { return };
+        if p.is_finished() {
+            return;
+        }
+        let seq = p.next_seq;
+        p.next_seq = p.next_seq.wrapping_add(1);
+        p.transmitted += 1;
+        p.last_sent = now;
+        let outstanding = p.transmitted - p.received.min(p.transmitted);
+        p.pipe = p.pipe.max(outstanding.saturating_sub(p.errors));
+        let idx = usize::from(seq);
+        if p.sent_at.len() <= idx {
+            p.sent_at.resize(idx + 1, None);
+        }
+        p.sent_at[idx] = Some(now);
+        let (ns, src, dst, id, size, ttl) = (p.ns, p.src, p.dst, p.id, p.opts.size, p.opts.ttl);
+        // The payload starts with the send time (struct timeval), then bytes 0x10, 0x11, ...
+        let mut data = vec![0u8; size];
+        for (i, b) in data.iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        if size >= 16 {
+            let wall = self.config.epoch_us + now.as_micros() as u64;
+            data[0..8].copy_from_slice(&(wall / 1_000_000).to_le_bytes());
+            data[8..16].copy_from_slice(&(wall % 1_000_000).to_le_bytes());
+        }
+        let icmp = IcmpRepr::EchoRequest {
+            id,
+            seq,
+            data: Bytes::from(data),
+        };
+        let d = wire::icmp_datagram(
+            Ipv4Params {
+                src,
+                dst,
+                ttl,
+                id: 0,
+                df: true,
+            },
+            &icmp,
+        );
+        self.event(EventKind::PingSent { ping: pid, seq });
+        self.ip_output(ns, d);
+        self.pump();
+        self.ping_plan(pid);
+    }
+
+    /// After a send: the next send, or, when all are sent, when to give up waiting.
+    fn ping_plan(&mut self, pid: PingId) {
+        let now = self.now();
+        let Some(p) = self.pings.get_mut(pid) else { return };
+        if p.is_finished() {
+            return;
+        }
+        p.gen += 1;
+        let gen = p.gen;
+        let all_sent = p.opts.count.is_some_and(|c| p.transmitted >= c);
+        let at = if !all_sent {
+            now + p.opts.interval
+        } else if p.opts.deadline.is_some() {
+            // With -w, only the deadline ends it.
+            return;
+        } else if p.received > 0 {
+            let tmax = p.rtts.iter().copied().max().unwrap_or_default();
+            p.last_sent + (2 * tmax).max(p.opts.interval)
+        } else {
+            p.last_sent + p.opts.wait.unwrap_or(DEFAULT_LINGER)
+        };
+        self.schedule(at, Timer::Ping { ping: pid, gen });
+    }
+
+    pub(crate) fn ping_timer(&mut self, pid: PingId, gen: u64) {
+        let now = self.now();
+        let Some(p) = self.pings.get_mut(pid) else { return };
+        if p.is_finished() {
+            return;
+        }
+        if p.opts.deadline.is_some_and(|d| now >= p.started + d) {
+            self.ping_finish(pid);
+            return;
+        }
+        if gen != p.gen {
+            return;
+        }
+        let all_sent = p.opts.count.is_some_and(|c| p.transmitted >= c);
+        if all_sent {
+            self.ping_finish(pid);
+        } else {
+            self.ping_send(pid);
+        }
+    }
+
+    fn ping_finish(&mut self, pid: PingId) {
+        let now = self.now();
+        let Some(p) = self.pings.get_mut(pid) else { return };
+        if p.is_finished() {
+            return;
+        }
+        p.finished = Some(now);
+        p.gen += 1;
+        p.events.push_back(PingEvent::Finished);
+        let unanswered: Vec<u16> = (1..p.next_seq)
+            .filter(|s| !p.answered.contains(s))
+            .collect();
+        for seq in unanswered {
+            self.event(EventKind::PingFailed {
+                ping: pid,
+                seq,
+                why: "no reply".into(),
+            });
+        }
+    }
+
+    fn done_check(&mut self, pid: PingId) {
+        let Some(p) = self.pings.get(pid) else { return };
+        let answered = p.received + p.errors;
+        let by_count = p.opts.count.is_some_and(|c| answered >= c);
+        let by_deadline_error = p.opts.deadline.is_some() && p.errors > 0;
+        if by_count || by_deadline_error {
+            self.ping_finish(pid);
+        }
+    }
+
+    pub(crate) fn ping_reply(&mut self, ns: NsId, from: Ipv4Addr, id: u16, seq: u16, ttl: u8, bytes: usize) {
+        let now = self.now();
+        let Some(pid) = self
+            .pings
+            .iter()
+            .position(|p| p.ns == ns && p.id == id && !p.is_finished())
+        else {
+            return;
+        };
+        let p = &mut self.pings[pid];
+        let Some(Some(sent)) = p.sent_at.get(usize::from(seq)).copied() else { return };
+        let rtt = now.saturating_sub(sent);
+        let dup = !p.answered.insert(seq);
+        if dup {
+            p.duplicates += 1;
+        } else {
+            p.received += 1;
+            p.rtts.push(rtt);
+        }
+        p.events.push_back(PingEvent::Reply {
+            from,
+            seq,
+            ttl,
+            bytes,
+            rtt,
+            dup,
+        });
+        self.event(EventKind::PingAnswered { ping: pid, seq, rtt });
+        self.done_check(pid);
+    }
+
+    pub(crate) fn ping_error(&mut self, ns: NsId, from: Ipv4Addr, id: u16, seq: u16, error: PingError) {
+        let Some(pid) = self
+            .pings
+            .iter()
+            .position(|p| p.ns == ns && p.id == id && !p.is_finished())
+        else {
+            return;
+        };
+        let p = &mut self.pings[pid];
+        p.errors += 1;
+        p.answered.insert(seq);
+        p.events.push_back(PingEvent::Error { from, seq, error });
+        self.event(EventKind::PingFailed {
+            ping: pid,
+            seq,
+            why: error.as_str(),
+        });
+        self.done_check(pid);
+    }
+}

@@ -1,0 +1,64 @@
+//! ICMP in a stack (net/ipv4/icmp.c): echo replies, and echo replies and errors handed to the
+//! ping sessions they belong to.
+
+use bytes::Bytes;
+use l2lab_fabric::wire::{self, IcmpRepr, Ipv4Params, Ipv4Repr, IPPROTO_ICMP};
+use l2lab_fabric::LinkId;
+
+use crate::lab::{Lab, NsId};
+use crate::ping::PingError;
+
+impl Lab {
+    /// An ICMP message addressed to this namespace (or to a broadcast it hears).
+    pub(crate) fn icmp_input(
+        &mut self,
+        ns: NsId,
+        _dev: LinkId,
+        ip: &Ipv4Repr,
+        icmp: IcmpRepr,
+        broadcast: bool,
+    ) {
+        match icmp {
+            IcmpRepr::EchoRequest { id, seq, data } => {
+                // icmp_echo_ignore_broadcasts defaults to 1.
+                if broadcast {
+                    return;
+                }
+                let reply = IcmpRepr::EchoReply { id, seq, data };
+                let ip_id = self.next_ip_id(ns);
+                let d = wire::icmp_datagram(
+                    Ipv4Params {
+                        src: ip.dst,
+                        dst: ip.src,
+                        ttl: 64,
+                        id: ip_id,
+                        df: false,
+                    },
+                    &reply,
+                );
+                self.ip_output(ns, d);
+            }
+            IcmpRepr::EchoReply { id, seq, data } => {
+                self.ping_reply(ns, ip.src, id, seq, ip.ttl, data.len() + 8);
+            }
+            IcmpRepr::DestUnreachable { code, original } => {
+                self.icmp_error_input(ns, ip, PingError::from_icmp(3, code), &original)
+            }
+            IcmpRepr::TimeExceeded { code, original } => {
+                self.icmp_error_input(ns, ip, PingError::from_icmp(11, code), &original)
+            }
+            IcmpRepr::Other { .. } => {}
+        }
+    }
+
+    /// An ICMP error quoting one of our echo requests goes to the ping that sent it.
+    fn icmp_error_input(&mut self, ns: NsId, ip: &Ipv4Repr, err: PingError, original: &Bytes) {
+        let Ok((oip, rest)) = Ipv4Repr::parse_header(original) else { return };
+        if oip.protocol != IPPROTO_ICMP || rest.len() < 8 || rest[0] != 8 {
+            return;
+        }
+        let id = u16::from_be_bytes([rest[4], rest[5]]);
+        let seq = u16::from_be_bytes([rest[6], rest[7]]);
+        self.ping_error(ns, ip.src, id, seq, err);
+    }
+}

@@ -1,0 +1,9 @@
+//! A namespace's IPv4 stack: what it does with a frame it receives (ARP, IPv4 for itself,
+//! forwarding) and how it sends (route lookup, neighbour resolution, Ethernet framing).
+
+pub mod addr;
+pub mod icmp;
+pub mod input;
+pub mod neigh;
+pub mod output;
+pub mod route;

@@ -1,0 +1,240 @@
+//! The neighbour (ARP) table and its state machine (net/core/neighbour.c, net/ipv4/arp.c).
+//!
+//! States, timers and probe counts follow the kernel's defaults for ARP: an unresolved entry is
+//! INCOMPLETE and sends up to `mcast_probes` broadcast requests `retrans_time` apart, then
+//! FAILED; a resolved one is REACHABLE for `reachable_time` (random in [base/2, 3·base/2]),
+//! then STALE; used while STALE it goes to DELAY, and after `delay_first_probe_time` without a
+//! confirmation to PROBE, which sends `ucast_probes` unicast requests before FAILED.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use l2lab_fabric::{LinkId, MacAddr};
+
+/// A neighbour entry's state (NUD_*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NeighState {
+    /// Being resolved: requests out, no answer yet.
+    Incomplete,
+    /// Confirmed recently.
+    Reachable,
+    /// Known, but not confirmed for a while.
+    Stale,
+    /// Used while stale: waiting a little for a confirmation before probing.
+    Delay,
+    /// Probing with unicast requests.
+    Probe,
+    /// Resolution failed.
+    Failed,
+    /// Set by the user; never changes.
+    Permanent,
+    /// No ARP on this interface (lo).
+    Noarp,
+}
+
+impl NeighState {
+    /// The state as `ip neigh` prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NeighState::Incomplete => "INCOMPLETE",
+            NeighState::Reachable => "REACHABLE",
+            NeighState::Stale => "STALE",
+            NeighState::Delay => "DELAY",
+            NeighState::Probe => "PROBE",
+            NeighState::Failed => "FAILED",
+            NeighState::Permanent => "PERMANENT",
+            NeighState::Noarp => "NOARP",
+        }
+    }
+
+    /// NUD_VALID: the entry has a usable link-layer address.
+    pub fn is_valid(self) -> bool {
+        matches!(
+            self,
+            NeighState::Reachable
+                | NeighState::Stale
+                | NeighState::Delay
+                | NeighState::Probe
+                | NeighState::Permanent
+                | NeighState::Noarp
+        )
+    }
+
+    /// NUD_CONNECTED: valid and not in need of confirmation.
+    pub fn is_connected(self) -> bool {
+        matches!(
+            self,
+            NeighState::Reachable | NeighState::Permanent | NeighState::Noarp
+        )
+    }
+}
+
+/// The tunables of the ARP table, with the kernel's defaults (`/proc/sys/net/ipv4/neigh/*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeighParams {
+    /// base_reachable_time: 30 s.
+    pub base_reachable_time: Duration,
+    /// retrans_time: 1 s between probes.
+    pub retrans_time: Duration,
+    /// delay_first_probe_time: 5 s in DELAY.
+    pub delay_first_probe_time: Duration,
+    /// ucast_probes: 3.
+    pub ucast_probes: u32,
+    /// mcast_probes: 3.
+    pub mcast_probes: u32,
+    /// app_probes: 0.
+    pub app_probes: u32,
+    /// mcast_resolicit: 0.
+    pub mcast_reprobes: u32,
+    /// locktime: 1 s during which a new address for a known neighbour is not accepted.
+    pub locktime: Duration,
+    /// unres_qlen: packets queued while resolving.
+    pub unres_qlen: usize,
+}
+
+impl Default for NeighParams {
+    fn default() -> Self {
+        NeighParams {
+            base_reachable_time: Duration::from_secs(30),
+            retrans_time: Duration::from_secs(1),
+            delay_first_probe_time: Duration::from_secs(5),
+            ucast_probes: 3,
+            mcast_probes: 3,
+            app_probes: 0,
+            mcast_reprobes: 0,
+            locktime: Duration::from_secs(1),
+            unres_qlen: 101,
+        }
+    }
+}
+
+/// A packet waiting for its next hop to resolve: the IPv4 datagram, without Ethernet header.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    /// The datagram.
+    pub packet: Bytes,
+}
+
+/// One neighbour entry.
+#[derive(Debug, Clone)]
+pub struct Neighbour {
+    /// Its IPv4 address.
+    pub ip: Ipv4Addr,
+    /// The interface it is reached through.
+    pub dev: LinkId,
+    /// Its MAC, once known.
+    pub mac: Option<MacAddr>,
+    /// State.
+    pub state: NeighState,
+    /// Probes sent in this round.
+    pub probes: u32,
+    /// Last confirmation.
+    pub confirmed: Duration,
+    /// Last state or address change.
+    pub updated: Duration,
+    /// Last use for output.
+    pub used: Duration,
+    /// Packets waiting for resolution.
+    pub queue: VecDeque<Queued>,
+    /// Bumped whenever the entry's timer is re-armed, so stale timers are ignored.
+    pub timer_gen: u64,
+    /// When the creation happened, for listing order.
+    pub created: u64,
+}
+
+/// The neighbour table of one namespace.
+#[derive(Debug, Default)]
+pub struct NeighTable {
+    entries: HashMap<(LinkId, Ipv4Addr), Neighbour>,
+    next_created: u64,
+    /// The tunables.
+    pub params: NeighParams,
+    /// The current randomized reachable time.
+    pub reachable_time: Duration,
+}
+
+impl NeighTable {
+    /// An empty table with default tunables and the given randomized reachable time.
+    pub fn new(reachable_time: Duration) -> NeighTable {
+        NeighTable {
+            entries: HashMap::new(),
+            next_created: 0,
+            params: NeighParams::default(),
+            reachable_time,
+        }
+    }
+
+    /// The entry for `ip` on `dev`.
+    pub fn get(&self, dev: LinkId, ip: Ipv4Addr) -> Option<&Neighbour> {
+        self.entries.get(&(dev, ip))
+    }
+
+    /// The entry for `ip` on `dev`, to change it.
+    pub fn get_mut(&mut self, dev: LinkId, ip: Ipv4Addr) -> Option<&mut Neighbour> {
+        self.entries.get_mut(&(dev, ip))
+    }
+
+    /// The entry, created in no state (NUD_NONE is represented as a fresh INCOMPLETE round by
+    /// the caller) if absent.
+    pub fn entry(&mut self, dev: LinkId, ip: Ipv4Addr, now: Duration, state: NeighState) -> &mut Neighbour {
+        let created = &mut self.next_created;
+        self.entries.entry((dev, ip)).or_insert_with(|| {
+            *created += 1;
+            Neighbour {
+                ip,
+                dev,
+                mac: None,
+                state,
+                probes: 0,
+                confirmed: now.saturating_sub(Duration::from_secs(3600)),
+                updated: now,
+                used: now,
+                queue: VecDeque::new(),
+                timer_gen: 0,
+                created: *created,
+            }
+        })
+    }
+
+    /// Removes an entry.
+    pub fn remove(&mut self, dev: LinkId, ip: Ipv4Addr) -> Option<Neighbour> {
+        self.entries.remove(&(dev, ip))
+    }
+
+    /// Removes every entry on `dev` (the interface went down or away).
+    pub fn flush_dev(&mut self, dev: LinkId) -> Vec<Neighbour> {
+        let keys: Vec<_> = self.entries.keys().filter(|k| k.0 == dev).copied().collect();
+        keys.into_iter().filter_map(|k| self.entries.remove(&k)).collect()
+    }
+
+    /// Every entry, by interface then address.
+    pub fn list(&self) -> Vec<&Neighbour> {
+        let mut v: Vec<&Neighbour> = self.entries.values().collect();
+        v.sort_by_key(|n| (n.dev, u32::from(n.ip)));
+        v
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// neigh_max_probes: how many probes a round may send in this state.
+    pub fn max_probes(&self, state: NeighState) -> u32 {
+        let p = &self.params;
+        p.ucast_probes
+            + p.app_probes
+            + if state == NeighState::Probe {
+                p.mcast_reprobes
+            } else {
+                p.mcast_probes
+            }
+    }
+}

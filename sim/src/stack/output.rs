@@ -1,0 +1,357 @@
+//! How a stack sends: route, resolve the next hop with ARP, frame, transmit
+//! (ip_output, neigh_output, arp_solicit), and forwarding (ip_forward).
+
+use std::net::Ipv4Addr;
+
+use bytes::Bytes;
+use l2lab_fabric::wire::{
+    self, ArpOp, ArpRepr, IcmpRepr, Ipv4Params, Ipv4Repr, ETHERTYPE_IPV4, ICMP_HOST_UNREACH,
+    ICMP_NET_UNREACH,
+};
+use l2lab_fabric::{LinkId, LinkKind, MacAddr};
+
+use super::input::UpdateFlags;
+use super::neigh::{NeighState, Queued};
+use crate::event::EventKind;
+use crate::lab::{Lab, NsId, Timer};
+
+impl Lab {
+    /// Sends an IPv4 datagram built by this namespace: route it, then hand it to `lo` or to the
+    /// neighbour layer. Returns false when there is no route.
+    pub(crate) fn ip_output(&mut self, ns: NsId, datagram: Bytes) -> bool {
+        let Ok((ip, _)) = Ipv4Repr::parse(&datagram) else { return false };
+        let Ok(nh) = self.route_output(ns, ip.dst) else {
+            return false;
+        };
+        self.ip_output_via(ns, nh.dev, nh.via, datagram);
+        true
+    }
+
+    /// Sends a datagram out of `dev` towards next hop `via`.
+    pub(crate) fn ip_output_via(&mut self, ns: NsId, dev: LinkId, via: Ipv4Addr, datagram: Bytes) {
+        let Some(l) = self.fabric.link(dev) else { return };
+        if matches!(l.kind, LinkKind::Loopback) {
+            let f = wire::ethernet_frame(MacAddr::ZERO, MacAddr::ZERO, ETHERTYPE_IPV4, &datagram);
+            self.stack_transmit(dev, f);
+            return;
+        }
+        if via.is_broadcast() || self.is_subnet_broadcast(dev, via) {
+            let mac = l.mac;
+            let f = wire::ethernet_frame(mac, MacAddr::BROADCAST, ETHERTYPE_IPV4, &datagram);
+            self.stack_transmit(dev, f);
+            return;
+        }
+        self.neigh_output(ns, dev, via, datagram);
+    }
+
+    fn is_subnet_broadcast(&self, dev: LinkId, ip: Ipv4Addr) -> bool {
+        self.iface(dev).is_some_and(|i| {
+            i.addrs
+                .iter()
+                .any(|a| a.broadcast == Some(ip) || (a.net.prefix < 31 && a.net.broadcast() == ip))
+        })
+    }
+
+    /// Frames a datagram for a resolved neighbour and sends it.
+    pub(crate) fn send_ipv4_to(&mut self, _ns: NsId, dev: LinkId, mac: MacAddr, datagram: Bytes) {
+        let Some(src) = self.fabric.link(dev).map(|l| l.mac) else { return };
+        let f = wire::ethernet_frame(src, mac, ETHERTYPE_IPV4, &datagram);
+        self.stack_transmit(dev, f);
+    }
+
+    fn neigh_event(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr, from: Option<NeighState>) {
+        let (mac, to) = match self.ns(ns).and_then(|n| n.neigh.get(dev, ip)) {
+            Some(e) => (e.mac, Some(e.state)),
+            None => (None, None),
+        };
+        if from != to {
+            self.event(EventKind::Neigh {
+                ns,
+                dev,
+                ip,
+                mac,
+                from,
+                to,
+            });
+        }
+    }
+
+    pub(crate) fn arm_neigh_timer(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr, at: std::time::Duration) {
+        let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else { return };
+        e.timer_gen += 1;
+        let gen = e.timer_gen;
+        self.schedule(at, Timer::Neigh { ns, dev, ip, gen });
+    }
+
+    /// neigh_output / __neigh_event_send: send now if the entry is usable, else queue and
+    /// (re)start resolution.
+    fn neigh_output(&mut self, ns: NsId, dev: LinkId, via: Ipv4Addr, datagram: Bytes) {
+        let now = self.now();
+        let Some(n) = self.ns_mut(ns) else { return };
+        let params = n.neigh.params;
+        let old = n.neigh.get(dev, via).map(|e| e.state);
+        let e = n.neigh.entry(dev, via, now, NeighState::Incomplete);
+        e.used = now;
+        match old {
+            None | Some(NeighState::Failed) => {
+                e.state = NeighState::Incomplete;
+                e.probes = params.ucast_probes;
+                e.updated = now;
+                e.queue.clear();
+                e.queue.push_back(Queued { packet: datagram });
+                self.neigh_event(ns, dev, via, old);
+                self.arm_neigh_timer(ns, dev, via, now + params.retrans_time);
+                self.neigh_probe(ns, dev, via);
+            }
+            Some(NeighState::Incomplete) => {
+                if e.queue.len() >= params.unres_qlen {
+                    e.queue.pop_front();
+                }
+                e.queue.push_back(Queued { packet: datagram });
+            }
+            Some(NeighState::Stale) => {
+                e.state = NeighState::Delay;
+                e.updated = now;
+                let mac = e.mac;
+                self.neigh_event(ns, dev, via, old);
+                self.arm_neigh_timer(ns, dev, via, now + params.delay_first_probe_time);
+                if let Some(mac) = mac {
+                    self.send_ipv4_to(ns, dev, mac, datagram);
+                }
+            }
+            Some(_) => {
+                if let Some(mac) = e.mac {
+                    self.send_ipv4_to(ns, dev, mac, datagram);
+                }
+            }
+        }
+    }
+
+    /// Sends one ARP solicitation for an entry: broadcast while INCOMPLETE, unicast to the
+    /// cached address while PROBE (arp_solicit), and counts it.
+    fn neigh_probe(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr) {
+        let Some(n) = self.ns_mut(ns) else { return };
+        let ucast = n.neigh.params.ucast_probes;
+        let Some(e) = n.neigh.get_mut(dev, ip) else { return };
+        let unicast = e.probes < ucast;
+        let dst_mac = if unicast { e.mac } else { None };
+        let queued_src = e
+            .queue
+            .back()
+            .and_then(|q| Ipv4Repr::parse(&q.packet).ok().map(|(h, _)| h.src));
+        e.probes += 1;
+        let src_ip = queued_src
+            .filter(|s| self.is_local_addr_any(ns, *s))
+            .or_else(|| self.primary_addr(dev))
+            .unwrap_or(Ipv4Addr::UNSPECIFIED);
+        let Some(my_mac) = self.fabric.link(dev).map(|l| l.mac) else { return };
+        let req = ArpRepr {
+            op: ArpOp::Request,
+            sender_mac: my_mac,
+            sender_ip: src_ip,
+            target_mac: MacAddr::ZERO,
+            target_ip: ip,
+        };
+        let f = req.to_frame(my_mac, dst_mac.unwrap_or(MacAddr::BROADCAST));
+        self.stack_transmit(dev, f);
+    }
+
+    /// neigh_update: a new address and/or state for an entry, following the kernel's rules on
+    /// overriding and on not demoting a valid entry to STALE for the same address.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn neigh_update(
+        &mut self,
+        ns: NsId,
+        dev: LinkId,
+        ip: Ipv4Addr,
+        lladdr: Option<MacAddr>,
+        new: NeighState,
+        flags: UpdateFlags,
+        create: bool,
+    ) {
+        let now = self.now();
+        let reach = self.reachable_time(ns);
+        let Some(n) = self.ns_mut(ns) else { return };
+        let exists = n.neigh.get(dev, ip).is_some();
+        if !exists && !create {
+            return;
+        }
+        let e = n.neigh.entry(dev, ip, now, new);
+        let old = if exists { Some(e.state) } else { None };
+        if matches!(old, Some(NeighState::Permanent | NeighState::Noarp)) {
+            return;
+        }
+        let mut lladdr = lladdr;
+        let mut new = new;
+        if new.is_connected() {
+            e.confirmed = now;
+        }
+        if let Some(o) = old.filter(|o| o.is_valid()) {
+            if lladdr != e.mac && !flags.override_ {
+                if flags.weak_override && o.is_connected() {
+                    lladdr = e.mac;
+                    new = NeighState::Stale;
+                } else {
+                    return;
+                }
+            } else if lladdr == e.mac && new == NeighState::Stale {
+                new = o;
+            }
+        }
+        let became_valid = new.is_valid() && !old.is_some_and(|o| o.is_valid());
+        e.mac = lladdr;
+        let queued: Vec<Bytes> = if became_valid {
+            e.queue.drain(..).map(|q| q.packet).collect()
+        } else {
+            Vec::new()
+        };
+        if Some(new) != old {
+            e.state = new;
+            e.updated = now;
+            e.timer_gen += 1; // whatever timer ran for the old state no longer applies
+            self.neigh_event(ns, dev, ip, old);
+            if new == NeighState::Reachable {
+                self.arm_neigh_timer(ns, dev, ip, now + reach);
+            }
+        }
+        if let Some(mac) = lladdr {
+            for q in queued {
+                self.send_ipv4_to(ns, dev, mac, q);
+            }
+        }
+    }
+
+    /// neigh_timer_handler: what an entry's timer does in each state.
+    pub(crate) fn neigh_timer(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr, gen: u64) {
+        let now = self.now();
+        let reach = self.reachable_time(ns);
+        let Some(n) = self.ns_mut(ns) else { return };
+        let p = n.neigh.params;
+        let Some(e) = n.neigh.get(dev, ip) else { return };
+        if e.timer_gen != gen {
+            return;
+        }
+        let max = n.neigh.max_probes(e.state);
+        let old = e.state;
+        let (confirmed, used, probes) = (e.confirmed, e.used, e.probes);
+        let set = |lab: &mut Lab, st: NeighState, probes: Option<u32>| {
+            if let Some(e) = lab.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) {
+                e.state = st;
+                e.updated = now;
+                if let Some(pr) = probes {
+                    e.probes = pr;
+                }
+            }
+            lab.neigh_event(ns, dev, ip, Some(old));
+        };
+        match old {
+            NeighState::Reachable => {
+                if now < confirmed + reach {
+                    self.arm_neigh_timer(ns, dev, ip, confirmed + reach);
+                } else if now < used + p.delay_first_probe_time {
+                    set(self, NeighState::Delay, None);
+                    self.arm_neigh_timer(ns, dev, ip, now + p.delay_first_probe_time);
+                } else {
+                    set(self, NeighState::Stale, None);
+                }
+            }
+            NeighState::Delay => {
+                if now < confirmed + p.delay_first_probe_time {
+                    set(self, NeighState::Reachable, None);
+                    self.arm_neigh_timer(ns, dev, ip, confirmed + reach);
+                } else {
+                    set(self, NeighState::Probe, Some(0));
+                    self.arm_neigh_timer(ns, dev, ip, now + p.retrans_time);
+                    self.neigh_probe(ns, dev, ip);
+                }
+            }
+            NeighState::Incomplete | NeighState::Probe => {
+                if probes >= max {
+                    set(self, NeighState::Failed, None);
+                    self.neigh_invalidate(ns, dev, ip);
+                } else {
+                    self.arm_neigh_timer(ns, dev, ip, now + p.retrans_time);
+                    self.neigh_probe(ns, dev, ip);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Resolution failed: every queued packet earns its sender an ICMP host unreachable
+    /// (arp_error_report).
+    fn neigh_invalidate(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr) {
+        let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else { return };
+        let queued: Vec<Bytes> = e.queue.drain(..).map(|q| q.packet).collect();
+        for q in queued {
+            self.icmp_send_error(ns, &q, 3, ICMP_HOST_UNREACH);
+        }
+    }
+
+    /// ip_forward: a datagram for someone else arrived on `in_dev` and forwarding is on.
+    pub(crate) fn ip_forward(&mut self, ns: NsId, _in_dev: LinkId, ip: &Ipv4Repr, datagram: Bytes) {
+        if ip.ttl <= 1 {
+            self.icmp_send_error(ns, &datagram, 11, 0);
+            return;
+        }
+        let nh = match self.route_output(ns, ip.dst) {
+            Ok(nh) => nh,
+            Err(_) => {
+                self.icmp_send_error(ns, &datagram, 3, ICMP_NET_UNREACH);
+                return;
+            }
+        };
+        let Ok(fwd) = wire::decrement_ttl(&datagram) else { return };
+        self.ip_output_via(ns, nh.dev, nh.via, fwd);
+    }
+
+    /// icmp_send: an ICMP error about `orig` back to its sender, from the address this
+    /// namespace would use to reach it. Never about an ICMP error, nor to a broadcast.
+    pub(crate) fn icmp_send_error(&mut self, ns: NsId, orig: &Bytes, ty: u8, code: u8) {
+        let Ok((oip, rest)) = Ipv4Repr::parse(orig) else { return };
+        if oip.src.is_broadcast() || oip.src.is_multicast() || oip.src.is_unspecified() {
+            return;
+        }
+        if oip.protocol == wire::IPPROTO_ICMP && rest.first().is_some_and(|t| !matches!(t, 0 | 8 | 13 | 15 | 17)) {
+            return;
+        }
+        let Ok(nh) = self.route_output(ns, oip.src) else { return };
+        let src = if self.is_local_addr_any(ns, oip.src) {
+            oip.src
+        } else {
+            match nh.src {
+                Some(s) => s,
+                None => return,
+            }
+        };
+        let keep = (oip.header_len + 8).min(orig.len());
+        let original = orig.slice(..keep);
+        let icmp = if ty == 3 {
+            IcmpRepr::DestUnreachable { code, original }
+        } else {
+            IcmpRepr::TimeExceeded { code, original }
+        };
+        let id = self.next_ip_id(ns);
+        let d = wire::icmp_datagram(
+            Ipv4Params {
+                src,
+                dst: oip.src,
+                ttl: 64,
+                id,
+                df: false,
+            },
+            &icmp,
+        );
+        self.ip_output_via(ns, nh.dev, nh.via, d);
+    }
+
+    pub(crate) fn next_ip_id(&mut self, ns: NsId) -> u16 {
+        match self.ns_mut(ns) {
+            Some(n) => {
+                n.ip_id = n.ip_id.wrapping_add(1);
+                n.ip_id
+            }
+            None => 0,
+        }
+    }
+}
