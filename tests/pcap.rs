@@ -1,0 +1,48 @@
+//! Captures written as pcap read back: by the pcap-file reader here, and by the real tcpdump
+//! when it is installed (`.ci/run` installs it).
+
+use std::process::Command;
+
+use l2lab_sim::Lab;
+use l2lab_tests::{bridge, host_on_bridge, ping};
+use pcap_file::pcap::PcapReader;
+use pcap_file::DataLink;
+
+#[test]
+fn capture_is_a_pcap_that_tcpdump_reads() {
+    let mut lab = Lab::new();
+    let host = lab.netns("").unwrap();
+    bridge(&mut lab, host, "br01");
+    let h1 = host_on_bridge(&mut lab, host, "br01", "ns01", "br-veth01", "192.168.88.11/24");
+    let _h2 = host_on_bridge(&mut lab, host, "br01", "ns02", "br-veth02", "192.168.88.12/24");
+    let cap = lab.capture_start(host, "br01", true).unwrap();
+    ping(&mut lab, h1.ns, "192.168.88.12", 2);
+
+    let dir = std::env::temp_dir().join(format!("l2lab-pcap-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("br01.pcap");
+    lab.capture_write_pcap(cap, &path).unwrap();
+
+    let mut r = PcapReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+    assert_eq!(r.header().datalink, DataLink::ETHERNET);
+    assert_eq!(r.header().snaplen, 262_144);
+    let mut n = 0;
+    while let Some(p) = r.next_packet() {
+        let p = p.unwrap();
+        assert_eq!(p.data.len() as u32, p.orig_len);
+        n += 1;
+    }
+    assert_eq!(n, lab.capture(cap).unwrap().frames.len());
+    assert_eq!(n, 6, "ARP request and reply, two echo requests and replies");
+
+    match Command::new("tcpdump").arg("-nn").arg("-r").arg(&path).output() {
+        Ok(out) => {
+            assert!(out.status.success(), "tcpdump: {}", String::from_utf8_lossy(&out.stderr));
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains("ARP, Request who-has 192.168.88.12 tell 192.168.88.11, length 28"), "{text}");
+            assert!(text.contains("ICMP echo reply"), "{text}");
+        }
+        Err(e) => eprintln!("tcpdump not installed ({e}): checked with the pcap reader only"),
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,122 @@
+//! A router namespace: with ip_forward 0 the ping across fails silently, with 1 it succeeds
+//! and the reply has TTL 63.
+
+use l2lab_sim::{Lab, LabError, NsId, PingEvent, PingOptions, RouteProto};
+use l2lab_tests::{ip, ping, secs};
+
+fn routed(lab: &mut Lab) -> (NsId, NsId, NsId) {
+    let a = lab.add_netns("a").unwrap();
+    let r = lab.add_netns("r").unwrap();
+    let b = lab.add_netns("b").unwrap();
+    lab.add_veth(a, "eth0", "ra", Some(r)).unwrap();
+    lab.add_veth(b, "eth0", "rb", Some(r)).unwrap();
+    for (ns, dev, addr) in [
+        (a, "eth0", "10.0.1.2/24"),
+        (r, "ra", "10.0.1.1/24"),
+        (r, "rb", "10.0.2.1/24"),
+        (b, "eth0", "10.0.2.2/24"),
+    ] {
+        lab.set_link_up(ns, dev, true).unwrap();
+        lab.addr_add(ns, dev, addr.parse().unwrap(), None).unwrap();
+    }
+    let any = "0.0.0.0/0".parse().unwrap();
+    lab.route_add(a, any, Some(ip("10.0.1.1")), None, 0, RouteProto::Boot)
+        .unwrap();
+    lab.route_add(b, any, Some(ip("10.0.2.1")), None, 0, RouteProto::Boot)
+        .unwrap();
+    (a, r, b)
+}
+
+#[test]
+fn forwarding_off_drops_silently() {
+    let mut lab = Lab::new();
+    let (a, r, _b) = routed(&mut lab);
+    assert_eq!(lab.sysctl_get(r, "net.ipv4.ip_forward").as_deref(), Some("0"));
+    let p = ping(&mut lab, a, "10.0.2.2", 2);
+    assert_eq!((p.transmitted, p.received, p.errors), (2, 0, 0));
+    assert_eq!(p.exit_status(), 1);
+}
+
+#[test]
+fn forwarding_on_decrements_ttl() {
+    let mut lab = Lab::new();
+    let (a, r, _b) = routed(&mut lab);
+    lab.sysctl_set(r, "net.ipv4.ip_forward", "1").unwrap();
+    assert_eq!(
+        lab.sysctl_get(r, "net.ipv4.conf.all.forwarding").as_deref(),
+        Some("1"),
+        "ip_forward and conf.all.forwarding are one switch"
+    );
+    assert_eq!(lab.sysctl_get(r, "net.ipv4.conf.ra.forwarding").as_deref(), Some("1"));
+    let id = lab
+        .ping(
+            a,
+            ip("10.0.2.2"),
+            PingOptions {
+                count: Some(2),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    lab.run_ping(id, secs(30)).unwrap();
+    let ttls: Vec<u8> = lab
+        .ping_events(id)
+        .into_iter()
+        .filter_map(|e| match e {
+            PingEvent::Reply { ttl, .. } => Some(ttl),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ttls, vec![63, 63]);
+}
+
+#[test]
+fn ttl_exceeded_comes_from_the_router() {
+    let mut lab = Lab::new();
+    let (a, r, _b) = routed(&mut lab);
+    lab.sysctl_set(r, "net.ipv4.ip_forward", "1").unwrap();
+    let id = lab
+        .ping(
+            a,
+            ip("10.0.2.2"),
+            PingOptions {
+                count: Some(1),
+                ttl: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    lab.run_ping(id, secs(30)).unwrap();
+    let ev = lab.ping_events(id);
+    assert!(matches!(
+        ev[0],
+        PingEvent::Error { from, error: l2lab_sim::PingError::TtlExceeded, .. } if from == ip("10.0.1.1")
+    ));
+}
+
+#[test]
+fn gateway_must_be_on_a_connected_subnet() {
+    let mut lab = Lab::new();
+    let (a, _r, _b) = routed(&mut lab);
+    let err = lab
+        .route_add(a, "10.9.0.0/16".parse().unwrap(), Some(ip("10.9.9.9")), None, 0, RouteProto::Boot)
+        .unwrap_err();
+    assert_eq!(err, LabError::NetworkUnreachable(ip("10.9.9.9")));
+    let err = lab
+        .route_add(a, "0.0.0.0/0".parse().unwrap(), Some(ip("10.0.1.1")), None, 0, RouteProto::Boot)
+        .unwrap_err();
+    assert!(matches!(err, LabError::Exists(_)));
+}
+
+#[test]
+fn routes_via_a_device_go_when_it_goes_down() {
+    let mut lab = Lab::new();
+    let (a, _r, _b) = routed(&mut lab);
+    assert_eq!(lab.routes(a).len(), 2);
+    lab.set_link_up(a, "eth0", false).unwrap();
+    assert!(lab.routes(a).is_empty());
+    assert_eq!(
+        lab.ping(a, ip("10.0.2.2"), PingOptions::default()).unwrap_err(),
+        LabError::NetworkUnreachable(ip("10.0.2.2"))
+    );
+}
