@@ -41,10 +41,24 @@ fn short_ageing_time_forgets_after_six_seconds() {
     lab.set_ageing_time(host, "br0", secs(5)).unwrap();
     // Static neighbours: no ARP, so nothing but the pings refreshes the table.
     let (m1, m2) = (mac(&lab, h1.link), mac(&lab, h2.link));
-    lab.neigh_add(h1.ns, "veth0", ip("10.1.0.2"), Some(m2), NeighState::Permanent, false)
-        .unwrap();
-    lab.neigh_add(h2.ns, "veth0", ip("10.1.0.1"), Some(m1), NeighState::Permanent, false)
-        .unwrap();
+    lab.neigh_add(
+        h1.ns,
+        "veth0",
+        ip("10.1.0.2"),
+        Some(m2),
+        NeighState::Permanent,
+        false,
+    )
+    .unwrap();
+    lab.neigh_add(
+        h2.ns,
+        "veth0",
+        ip("10.1.0.1"),
+        Some(m1),
+        NeighState::Permanent,
+        false,
+    )
+    .unwrap();
     ping(&mut lab, h1.ns, "10.1.0.2", 1);
     assert_eq!(learned(&lab, br).len(), 2);
     lab.drain_events();

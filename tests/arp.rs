@@ -33,7 +33,10 @@ fn absent_neighbour_is_retried_then_failed() {
             },
         )
         .unwrap();
-    assert_eq!(state(&lab, h1.ns, "10.1.0.99"), Some(NeighState::Incomplete));
+    assert_eq!(
+        state(&lab, h1.ns, "10.1.0.99"),
+        Some(NeighState::Incomplete)
+    );
     let p = lab.run_ping(id, secs(30)).unwrap().clone();
     let requests: Vec<_> = captured(&lab, cap)
         .into_iter()
@@ -95,7 +98,10 @@ fn short_wait_gives_up_before_arp_does() {
     let p = lab.run_ping(id, secs(30)).unwrap().clone();
     assert_eq!(p.finished, Some(t0 + secs(1)));
     assert_eq!(p.errors, 0);
-    assert_eq!(state(&lab, h1.ns, "10.1.0.99"), Some(NeighState::Incomplete));
+    assert_eq!(
+        state(&lab, h1.ns, "10.1.0.99"),
+        Some(NeighState::Incomplete)
+    );
     lab.advance_to(t0 + secs(3)).unwrap();
     assert_eq!(state(&lab, h1.ns, "10.1.0.99"), Some(NeighState::Failed));
 }

@@ -17,7 +17,10 @@ fn bridges_are_separate_until_joined() {
 
     assert_eq!(ping(&mut lab, a1.ns, "10.2.0.2", 1).received, 1);
     assert_eq!(ping(&mut lab, a1.ns, "10.2.0.3", 1).received, 0);
-    assert!(captured(&lab, cap_b2).is_empty(), "no frame crossed to the other bridge");
+    assert!(
+        captured(&lab, cap_b2).is_empty(),
+        "no frame crossed to the other bridge"
+    );
 
     lab.add_veth(host, "j0", "j1", None).unwrap();
     lab.set_master(host, "j0", Some("br0")).unwrap();
@@ -26,6 +29,9 @@ fn bridges_are_separate_until_joined() {
     lab.set_link_up(host, "j1", true).unwrap();
     let p = ping(&mut lab, a1.ns, "10.2.0.3", 1);
     assert_eq!(p.received, 1);
-    assert!(!captured(&lab, cap_b2).is_empty(), "the broadcast now reaches br1's hosts");
+    assert!(
+        !captured(&lab, cap_b2).is_empty(),
+        "the broadcast now reaches br1's hosts"
+    );
     let _ = b1;
 }

@@ -67,11 +67,21 @@ fn flood_off_keeps_unknown_unicast_off_a_port_but_not_broadcast() {
     let cap3 = lab.capture_start(h3.ns, "veth0", false).unwrap();
     // A static neighbour with a MAC nobody has: its frames are unknown unicast at the bridge.
     let ghost: MacAddr = "02:11:22:33:44:55".parse().unwrap();
-    lab.neigh_add(h1.ns, "veth0", ip("10.1.0.99"), Some(ghost), l2lab_sim::NeighState::Permanent, false)
-        .unwrap();
+    lab.neigh_add(
+        h1.ns,
+        "veth0",
+        ip("10.1.0.99"),
+        Some(ghost),
+        l2lab_sim::NeighState::Permanent,
+        false,
+    )
+    .unwrap();
     let p = ping(&mut lab, h1.ns, "10.1.0.99", 1);
     assert_eq!(p.received, 0);
-    assert!(captured(&lab, cap3).is_empty(), "unknown unicast must not reach a flood-off port");
+    assert!(
+        captured(&lab, cap3).is_empty(),
+        "unknown unicast must not reach a flood-off port"
+    );
     // Broadcast still does.
     ping(&mut lab, h1.ns, "10.1.0.2", 1);
     let seen3: Vec<Seen> = captured(&lab, cap3).into_iter().map(|(_, s)| s).collect();
@@ -87,8 +97,15 @@ fn unknown_unicast_floods_to_flood_on_ports() {
     let h2 = host_on_bridge(&mut lab, host, "br0", "ns2", "p2", "10.1.0.2/24");
     let cap2 = lab.capture_start(h2.ns, "veth0", false).unwrap();
     let ghost: MacAddr = "02:11:22:33:44:55".parse().unwrap();
-    lab.neigh_add(h1.ns, "veth0", ip("10.1.0.99"), Some(ghost), l2lab_sim::NeighState::Permanent, false)
-        .unwrap();
+    lab.neigh_add(
+        h1.ns,
+        "veth0",
+        ip("10.1.0.99"),
+        Some(ghost),
+        l2lab_sim::NeighState::Permanent,
+        false,
+    )
+    .unwrap();
     ping(&mut lab, h1.ns, "10.1.0.99", 1);
     let seen2: Vec<Seen> = captured(&lab, cap2).into_iter().map(|(_, s)| s).collect();
     assert!(matches!(seen2.as_slice(), [Seen::EchoRequest { .. }]));

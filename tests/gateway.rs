@@ -10,11 +10,32 @@ fn bridge_answers_arp_and_ping_with_its_own_mac() {
     let br = bridge(&mut lab, host, "br01");
     lab.addr_add(host, "br01", "192.168.88.1/24".parse().unwrap(), None)
         .unwrap();
-    let h1 = host_on_bridge(&mut lab, host, "br01", "ns01", "br-veth01", "192.168.88.11/24");
-    let h2 = host_on_bridge(&mut lab, host, "br01", "ns02", "br-veth02", "192.168.88.12/24");
+    let h1 = host_on_bridge(
+        &mut lab,
+        host,
+        "br01",
+        "ns01",
+        "br-veth01",
+        "192.168.88.11/24",
+    );
+    let h2 = host_on_bridge(
+        &mut lab,
+        host,
+        "br01",
+        "ns02",
+        "br-veth02",
+        "192.168.88.12/24",
+    );
     for h in [h1, h2] {
-        lab.route_add(h.ns, "0.0.0.0/0".parse().unwrap(), Some(ip("192.168.88.1")), None, 0, RouteProto::Boot)
-            .unwrap();
+        lab.route_add(
+            h.ns,
+            "0.0.0.0/0".parse().unwrap(),
+            Some(ip("192.168.88.1")),
+            None,
+            0,
+            RouteProto::Boot,
+        )
+        .unwrap();
     }
     // The bridge took the lower of its ports' MACs.
     let lowest = mac(&lab, h1.port).min(mac(&lab, h2.port));
@@ -34,7 +55,11 @@ fn bridge_answers_arp_and_ping_with_its_own_mac() {
         .iter()
         .find(|f| matches!(l2lab_tests::seen(&f.frame), Seen::EchoReply { .. }))
         .expect("an echo reply");
-    assert_eq!(&reply.frame[6..12], &lowest.0, "echo reply from the bridge's MAC");
+    assert_eq!(
+        &reply.frame[6..12],
+        &lowest.0,
+        "echo reply from the bridge's MAC"
+    );
 
     // Something off-link goes to the gateway's MAC; the bridge does not forward IP (forwarding
     // is off in the host), so nothing comes back.
@@ -47,8 +72,22 @@ fn tcpdump_on_the_bridge_sees_host_to_host_traffic() {
     let mut lab = Lab::new();
     let host = lab.netns("").unwrap();
     bridge(&mut lab, host, "br01");
-    let h1 = host_on_bridge(&mut lab, host, "br01", "ns01", "br-veth01", "192.168.88.11/24");
-    let _h2 = host_on_bridge(&mut lab, host, "br01", "ns02", "br-veth02", "192.168.88.12/24");
+    let h1 = host_on_bridge(
+        &mut lab,
+        host,
+        "br01",
+        "ns01",
+        "br-veth01",
+        "192.168.88.11/24",
+    );
+    let _h2 = host_on_bridge(
+        &mut lab,
+        host,
+        "br01",
+        "ns02",
+        "br-veth02",
+        "192.168.88.12/24",
+    );
     // Promiscuous (tcpdump's default): every frame the bridge forwards is handed up too.
     let cap = lab.capture_start(host, "br01", true).unwrap();
     ping(&mut lab, h1.ns, "192.168.88.12", 1);
@@ -61,5 +100,8 @@ fn tcpdump_on_the_bridge_sees_host_to_host_traffic() {
     lab.neigh_flush(h1.ns, None).unwrap();
     ping(&mut lab, h1.ns, "192.168.88.12", 1);
     let seen: Vec<Seen> = captured(&lab, cap_p).into_iter().map(|(_, s)| s).collect();
-    assert!(matches!(seen.as_slice(), [Seen::ArpRequest { .. }]), "{seen:?}");
+    assert!(
+        matches!(seen.as_slice(), [Seen::ArpRequest { .. }]),
+        "{seen:?}"
+    );
 }

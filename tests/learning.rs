@@ -72,8 +72,10 @@ fn bridge_mac_is_lowest_port_mac_unless_set() {
     let br = bridge(&mut lab, host, "br0");
     lab.add_veth(host, "a", "pa", None).unwrap();
     lab.add_veth(host, "b", "pb", None).unwrap();
-    lab.set_mac(host, "pa", "02:00:00:00:00:50".parse().unwrap()).unwrap();
-    lab.set_mac(host, "pb", "02:00:00:00:00:20".parse().unwrap()).unwrap();
+    lab.set_mac(host, "pa", "02:00:00:00:00:50".parse().unwrap())
+        .unwrap();
+    lab.set_mac(host, "pb", "02:00:00:00:00:20".parse().unwrap())
+        .unwrap();
     lab.set_master(host, "pa", Some("br0")).unwrap();
     assert_eq!(mac(&lab, br).to_string(), "02:00:00:00:00:50");
     lab.set_master(host, "pb", Some("br0")).unwrap();
@@ -81,8 +83,17 @@ fn bridge_mac_is_lowest_port_mac_unless_set() {
     lab.set_master(host, "pb", None).unwrap();
     assert_eq!(mac(&lab, br).to_string(), "02:00:00:00:00:50");
     lab.set_master(host, "pa", None).unwrap();
-    assert_eq!(mac(&lab, br), MacAddr::ZERO, "no ports left: the zero address");
-    lab.set_mac(host, "br0", "02:00:00:00:00:99".parse().unwrap()).unwrap();
+    assert_eq!(
+        mac(&lab, br),
+        MacAddr::ZERO,
+        "no ports left: the zero address"
+    );
+    lab.set_mac(host, "br0", "02:00:00:00:00:99".parse().unwrap())
+        .unwrap();
     lab.set_master(host, "pb", Some("br0")).unwrap();
-    assert_eq!(mac(&lab, br).to_string(), "02:00:00:00:00:99", "set by the user: kept");
+    assert_eq!(
+        mac(&lab, br).to_string(),
+        "02:00:00:00:00:99",
+        "set by the user: kept"
+    );
 }

@@ -16,7 +16,10 @@ fn new_namespace_has_only_lo_down() {
     assert_eq!(lo.mtu, 65536);
     let iface = lab.iface(links[0]).unwrap();
     assert_eq!((iface.name.as_str(), iface.ifindex), ("lo", 1));
-    assert!(iface.addrs.is_empty(), "lo has no address until it is first up");
+    assert!(
+        iface.addrs.is_empty(),
+        "lo has no address until it is first up"
+    );
     assert!(lab.routes(ns).is_empty());
 }
 
@@ -24,7 +27,9 @@ fn new_namespace_has_only_lo_down() {
 fn ping_localhost_needs_lo_up() {
     let mut lab = Lab::new();
     let ns = lab.add_netns("ns01").unwrap();
-    let err = lab.ping(ns, ip("127.0.0.1"), PingOptions::default()).unwrap_err();
+    let err = lab
+        .ping(ns, ip("127.0.0.1"), PingOptions::default())
+        .unwrap_err();
     assert_eq!(err, LabError::NetworkUnreachable(ip("127.0.0.1")));
 
     lab.set_link_up(ns, "lo", true).unwrap();
@@ -59,7 +64,10 @@ fn namespace_names_are_unique_and_deletable() {
     assert_eq!(lab.netns_names(), vec!["net1", "net2"]);
     lab.del_netns("net1").unwrap();
     assert_eq!(lab.netns_names(), vec!["net2"]);
-    assert!(matches!(lab.del_netns("net1"), Err(LabError::NoSuchNamespace(_))));
+    assert!(matches!(
+        lab.del_netns("net1"),
+        Err(LabError::NoSuchNamespace(_))
+    ));
 }
 
 #[test]

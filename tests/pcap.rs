@@ -13,8 +13,22 @@ fn capture_is_a_pcap_that_tcpdump_reads() {
     let mut lab = Lab::new();
     let host = lab.netns("").unwrap();
     bridge(&mut lab, host, "br01");
-    let h1 = host_on_bridge(&mut lab, host, "br01", "ns01", "br-veth01", "192.168.88.11/24");
-    let _h2 = host_on_bridge(&mut lab, host, "br01", "ns02", "br-veth02", "192.168.88.12/24");
+    let h1 = host_on_bridge(
+        &mut lab,
+        host,
+        "br01",
+        "ns01",
+        "br-veth01",
+        "192.168.88.11/24",
+    );
+    let _h2 = host_on_bridge(
+        &mut lab,
+        host,
+        "br01",
+        "ns02",
+        "br-veth02",
+        "192.168.88.12/24",
+    );
     let cap = lab.capture_start(host, "br01", true).unwrap();
     ping(&mut lab, h1.ns, "192.168.88.12", 2);
 
@@ -35,11 +49,23 @@ fn capture_is_a_pcap_that_tcpdump_reads() {
     assert_eq!(n, lab.capture(cap).unwrap().frames.len());
     assert_eq!(n, 6, "ARP request and reply, two echo requests and replies");
 
-    match Command::new("tcpdump").arg("-nn").arg("-r").arg(&path).output() {
+    match Command::new("tcpdump")
+        .arg("-nn")
+        .arg("-r")
+        .arg(&path)
+        .output()
+    {
         Ok(out) => {
-            assert!(out.status.success(), "tcpdump: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "tcpdump: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let text = String::from_utf8_lossy(&out.stdout);
-            assert!(text.contains("ARP, Request who-has 192.168.88.12 tell 192.168.88.11, length 28"), "{text}");
+            assert!(
+                text.contains("ARP, Request who-has 192.168.88.12 tell 192.168.88.11, length 28"),
+                "{text}"
+            );
             assert!(text.contains("ICMP echo reply"), "{text}");
         }
         Err(e) => eprintln!("tcpdump not installed ({e}): checked with the pcap reader only"),

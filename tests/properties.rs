@@ -15,10 +15,22 @@ const FDB_BOUND: usize = 5;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Ping { from: usize, to: usize },
-    Frame { from: usize, src: u8, dst: Option<usize>, broadcast: bool },
-    Toggle { host: usize },
-    Advance { secs: u64 },
+    Ping {
+        from: usize,
+        to: usize,
+    },
+    Frame {
+        from: usize,
+        src: u8,
+        dst: Option<usize>,
+        broadcast: bool,
+    },
+    Toggle {
+        host: usize,
+    },
+    Advance {
+        secs: u64,
+    },
 }
 
 fn op(hosts: usize) -> impl Strategy<Value = Op> {

@@ -31,7 +31,10 @@ fn routed(lab: &mut Lab) -> (NsId, NsId, NsId) {
 fn forwarding_off_drops_silently() {
     let mut lab = Lab::new();
     let (a, r, _b) = routed(&mut lab);
-    assert_eq!(lab.sysctl_get(r, "net.ipv4.ip_forward").as_deref(), Some("0"));
+    assert_eq!(
+        lab.sysctl_get(r, "net.ipv4.ip_forward").as_deref(),
+        Some("0")
+    );
     let p = ping(&mut lab, a, "10.0.2.2", 2);
     assert_eq!((p.transmitted, p.received, p.errors), (2, 0, 0));
     assert_eq!(p.exit_status(), 1);
@@ -47,7 +50,10 @@ fn forwarding_on_decrements_ttl() {
         Some("1"),
         "ip_forward and conf.all.forwarding are one switch"
     );
-    assert_eq!(lab.sysctl_get(r, "net.ipv4.conf.ra.forwarding").as_deref(), Some("1"));
+    assert_eq!(
+        lab.sysctl_get(r, "net.ipv4.conf.ra.forwarding").as_deref(),
+        Some("1")
+    );
     let id = lab
         .ping(
             a,
@@ -99,11 +105,25 @@ fn gateway_must_be_on_a_connected_subnet() {
     let mut lab = Lab::new();
     let (a, _r, _b) = routed(&mut lab);
     let err = lab
-        .route_add(a, "10.9.0.0/16".parse().unwrap(), Some(ip("10.9.9.9")), None, 0, RouteProto::Boot)
+        .route_add(
+            a,
+            "10.9.0.0/16".parse().unwrap(),
+            Some(ip("10.9.9.9")),
+            None,
+            0,
+            RouteProto::Boot,
+        )
         .unwrap_err();
     assert_eq!(err, LabError::NetworkUnreachable(ip("10.9.9.9")));
     let err = lab
-        .route_add(a, "0.0.0.0/0".parse().unwrap(), Some(ip("10.0.1.1")), None, 0, RouteProto::Boot)
+        .route_add(
+            a,
+            "0.0.0.0/0".parse().unwrap(),
+            Some(ip("10.0.1.1")),
+            None,
+            0,
+            RouteProto::Boot,
+        )
         .unwrap_err();
     assert!(matches!(err, LabError::Exists(_)));
 }
@@ -116,7 +136,8 @@ fn routes_via_a_device_go_when_it_goes_down() {
     lab.set_link_up(a, "eth0", false).unwrap();
     assert!(lab.routes(a).is_empty());
     assert_eq!(
-        lab.ping(a, ip("10.0.2.2"), PingOptions::default()).unwrap_err(),
+        lab.ping(a, ip("10.0.2.2"), PingOptions::default())
+            .unwrap_err(),
         LabError::NetworkUnreachable(ip("10.0.2.2"))
     );
 }

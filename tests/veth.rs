@@ -11,8 +11,10 @@ fn pair(lab: &mut Lab) -> (NsId, NsId) {
     lab.add_veth(host, "veth1", "veth2", None).unwrap();
     lab.move_link(host, "veth1", a).unwrap();
     lab.move_link(host, "veth2", b).unwrap();
-    lab.addr_add(a, "veth1", "10.0.1.1/24".parse().unwrap(), None).unwrap();
-    lab.addr_add(b, "veth2", "10.0.1.2/24".parse().unwrap(), None).unwrap();
+    lab.addr_add(a, "veth1", "10.0.1.1/24".parse().unwrap(), None)
+        .unwrap();
+    lab.addr_add(b, "veth2", "10.0.1.2/24".parse().unwrap(), None)
+        .unwrap();
     (a, b)
 }
 

@@ -18,7 +18,9 @@ use rand_chacha::ChaCha8Rng;
 use crate::bridge::fdb::DEFAULT_MAX_LEARNED;
 use crate::bridge::forward::{floods_to, should_deliver};
 use crate::bridge::input::handle_frame;
-use crate::bridge::{Bridge, FdbKind, LearnOutcome, Port, PortFlags, PortState, Verdict, GC_FIRST_RUN};
+use crate::bridge::{
+    Bridge, FdbKind, LearnOutcome, Port, PortFlags, PortState, Verdict, GC_FIRST_RUN,
+};
 use crate::decision::{Decision, DropReason, Record};
 use crate::link::{Link, LinkId, LinkKind, ETH_DATA_LEN, LOOPBACK_MTU};
 use crate::wire::ETH_HLEN;
@@ -71,8 +73,16 @@ pub struct Captured {
 
 #[derive(Debug)]
 enum Work {
-    Tx { link: LinkId, frame: Bytes, hops: u16 },
-    Rx { link: LinkId, frame: Bytes, hops: u16 },
+    Tx {
+        link: LinkId,
+        frame: Bytes,
+        hops: u16,
+    },
+    Rx {
+        link: LinkId,
+        frame: Bytes,
+        hops: u16,
+    },
 }
 
 /// Every interface on the wire, and the machinery that carries frames between them.
@@ -213,11 +223,7 @@ impl Fabric {
     pub fn add_bridge(&mut self) -> LinkId {
         let mac = self.random_mac();
         let br = Bridge::new(self.max_learned);
-        let id = self.insert(Link::new(
-            LinkKind::Bridge(Box::new(br)),
-            mac,
-            ETH_DATA_LEN,
-        ));
+        let id = self.insert(Link::new(LinkKind::Bridge(Box::new(br)), mac, ETH_DATA_LEN));
         if let Some(b) = self.bridge_mut(id) {
             b.fdb.insert_fixed(mac, id, FdbKind::Local, Duration::ZERO);
         }
@@ -329,7 +335,12 @@ impl Fabric {
     }
 
     /// Makes `port` a port of `bridge` (br_add_if). A port of another bridge moves.
-    pub fn enslave(&mut self, port: LinkId, bridge: LinkId, now: Duration) -> Result<(), FabricError> {
+    pub fn enslave(
+        &mut self,
+        port: LinkId,
+        bridge: LinkId,
+        now: Duration,
+    ) -> Result<(), FabricError> {
         self.now = now;
         let pl = self.get(port)?;
         if matches!(pl.kind, LinkKind::Bridge(_) | LinkKind::Loopback) || port == bridge {
@@ -345,7 +356,9 @@ impl Fabric {
         }
         let mac = self.get(port)?.mac;
         let port_mtu = self.get(port)?.mtu;
-        let b = self.bridge_mut(bridge).ok_or(FabricError::NotABridge(bridge))?;
+        let b = self
+            .bridge_mut(bridge)
+            .ok_or(FabricError::NotABridge(bridge))?;
         let port_no = b.free_port_no();
         b.ports.push(Port {
             link: port,
@@ -390,7 +403,9 @@ impl Fabric {
         let bridge = self.get(port)?.master.ok_or(FabricError::NotAPort(port))?;
         let was_forwarding;
         {
-            let b = self.bridge_mut(bridge).ok_or(FabricError::NotABridge(bridge))?;
+            let b = self
+                .bridge_mut(bridge)
+                .ok_or(FabricError::NotABridge(bridge))?;
             was_forwarding = b
                 .port(port)
                 .is_some_and(|p| p.state == PortState::Forwarding);
@@ -405,11 +420,14 @@ impl Fabric {
             l.promisc = l.promisc.saturating_sub(1);
         }
         if was_forwarding {
-            self.record(0, Decision::PortState {
-                bridge,
-                port,
-                state: PortState::Disabled,
-            });
+            self.record(
+                0,
+                Decision::PortState {
+                    bridge,
+                    port,
+                    state: PortState::Disabled,
+                },
+            );
         }
         self.recalculate_bridge_mac(bridge, now);
         self.update_bridge_carrier(bridge);
@@ -423,16 +441,25 @@ impl Fabric {
         f: impl FnOnce(&mut PortFlags),
     ) -> Result<(), FabricError> {
         let bridge = self.get(port)?.master.ok_or(FabricError::NotAPort(port))?;
-        let b = self.bridge_mut(bridge).ok_or(FabricError::NotABridge(bridge))?;
+        let b = self
+            .bridge_mut(bridge)
+            .ok_or(FabricError::NotABridge(bridge))?;
         let p = b.port_mut(port).ok_or(FabricError::NotAPort(port))?;
         f(&mut p.flags);
         Ok(())
     }
 
     /// Sets a bridge's `ageing_time`; the collector re-plans at once, as the kernel's does.
-    pub fn set_ageing_time(&mut self, bridge: LinkId, ageing: Duration, now: Duration) -> Result<(), FabricError> {
+    pub fn set_ageing_time(
+        &mut self,
+        bridge: LinkId,
+        ageing: Duration,
+        now: Duration,
+    ) -> Result<(), FabricError> {
         let up = self.get(bridge)?.admin_up;
-        let b = self.bridge_mut(bridge).ok_or(FabricError::NotABridge(bridge))?;
+        let b = self
+            .bridge_mut(bridge)
+            .ok_or(FabricError::NotABridge(bridge))?;
         b.ageing_time = ageing;
         if up {
             b.gc_next = Some(now);
@@ -450,7 +477,9 @@ impl Fabric {
         let new = b
             .mac_from_ports(|l| self.link(l).map_or(MacAddr::BROADCAST, |l| l.mac))
             .unwrap_or(MacAddr::ZERO);
-        let Some(l) = self.link_mut(bridge) else { return };
+        let Some(l) = self.link_mut(bridge) else {
+            return;
+        };
         let old = l.mac;
         if old == new {
             return;
@@ -518,7 +547,9 @@ impl Fabric {
         } else {
             PortState::Disabled
         };
-        let Some(b) = self.bridge_mut(bridge) else { return };
+        let Some(b) = self.bridge_mut(bridge) else {
+            return;
+        };
         let Some(p) = b.port_mut(port) else { return };
         if p.state == want {
             return;
@@ -532,11 +563,14 @@ impl Fabric {
                 b.fdb.flush_port(port, false);
             }
         }
-        self.record(0, Decision::PortState {
-            bridge,
-            port,
-            state: want,
-        });
+        self.record(
+            0,
+            Decision::PortState {
+                bridge,
+                port,
+                state: want,
+            },
+        );
         self.update_bridge_carrier(bridge);
     }
 
@@ -564,7 +598,9 @@ impl Fabric {
         let mut removed = Vec::new();
         for i in 0..self.bridges.len() {
             let id = self.bridges[i];
-            let Some(b) = self.bridge_mut(id) else { continue };
+            let Some(b) = self.bridge_mut(id) else {
+                continue;
+            };
             match b.gc_next {
                 Some(t) if t <= now => {
                     let ageing = b.ageing_time;
@@ -573,12 +609,15 @@ impl Fabric {
                 _ => continue,
             }
             for (mac, port, age) in removed.drain(..) {
-                self.record(0, Decision::AgedOut {
-                    bridge: id,
-                    mac,
-                    port,
-                    age,
-                });
+                self.record(
+                    0,
+                    Decision::AgedOut {
+                        bridge: id,
+                        mac,
+                        port,
+                        age,
+                    },
+                );
             }
         }
     }
@@ -590,10 +629,13 @@ impl Fabric {
         self.journey += 1;
         let journey = self.journey;
         if self.recording {
-            self.record(journey, Decision::Sent {
-                link: id,
-                frame: frame.clone(),
-            });
+            self.record(
+                journey,
+                Decision::Sent {
+                    link: id,
+                    frame: frame.clone(),
+                },
+            );
         }
         self.queue.push_back(Work::Tx {
             link: id,
@@ -607,10 +649,13 @@ impl Fabric {
                 let link = match &w {
                     Work::Tx { link, .. } | Work::Rx { link, .. } => *link,
                 };
-                self.record(journey, Decision::Dropped {
-                    link,
-                    reason: DropReason::StormGuard,
-                });
+                self.record(
+                    journey,
+                    Decision::Dropped {
+                        link,
+                        reason: DropReason::StormGuard,
+                    },
+                );
                 self.queue.clear();
                 break;
             }
@@ -736,11 +781,14 @@ impl Fabric {
                     to: port,
                 }),
                 Some(LearnOutcome::Evicted { mac, port: old }) => {
-                    self.record(journey, Decision::Evicted {
-                        bridge: br,
-                        mac,
-                        port: old,
-                    });
+                    self.record(
+                        journey,
+                        Decision::Evicted {
+                            bridge: br,
+                            mac,
+                            port: old,
+                        },
+                    );
                     Some(Decision::Learned {
                         bridge: br,
                         mac: eth.src,
@@ -807,11 +855,14 @@ impl Fabric {
                     .and_then(|b| b.port(port))
                     .is_some_and(|p| should_deliver(p, ingress));
                 if ok {
-                    self.record(journey, Decision::Forwarded {
-                        bridge: br,
-                        mac: dst,
-                        port,
-                    });
+                    self.record(
+                        journey,
+                        Decision::Forwarded {
+                            bridge: br,
+                            mac: dst,
+                            port,
+                        },
+                    );
                     self.queue.push_back(Work::Tx {
                         link: port,
                         frame: frame.clone(),

@@ -493,7 +493,9 @@ pub fn summary(frame: &[u8]) -> String {
     match eth.ethertype {
         ETHERTYPE_ARP => match ArpRepr::parse(payload) {
             Ok(a) => match a.op {
-                ArpOp::Request => format!("ARP, Request who-has {} tell {}", a.target_ip, a.sender_ip),
+                ArpOp::Request => {
+                    format!("ARP, Request who-has {} tell {}", a.target_ip, a.sender_ip)
+                }
                 ArpOp::Reply => format!("ARP, Reply {} is-at {}", a.sender_ip, a.sender_mac),
             },
             Err(_) => "ARP, malformed".to_string(),
@@ -508,14 +510,12 @@ pub fn summary(frame: &[u8]) -> String {
                     "IP {} > {}: ICMP echo reply, id {id}, seq {seq}",
                     ip.src, ip.dst
                 ),
-                Ok(IcmpRepr::DestUnreachable { code, .. }) => format!(
-                    "IP {} > {}: ICMP unreachable, code {code}",
-                    ip.src, ip.dst
-                ),
-                Ok(IcmpRepr::TimeExceeded { .. }) => format!(
-                    "IP {} > {}: ICMP time exceeded in-transit",
-                    ip.src, ip.dst
-                ),
+                Ok(IcmpRepr::DestUnreachable { code, .. }) => {
+                    format!("IP {} > {}: ICMP unreachable, code {code}", ip.src, ip.dst)
+                }
+                Ok(IcmpRepr::TimeExceeded { .. }) => {
+                    format!("IP {} > {}: ICMP time exceeded in-transit", ip.src, ip.dst)
+                }
                 Ok(IcmpRepr::Other { ty, .. }) => {
                     format!("IP {} > {}: ICMP type {ty}", ip.src, ip.dst)
                 }

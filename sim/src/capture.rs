@@ -117,7 +117,8 @@ impl Lab {
     /// Writes a capture's frames as pcap to `path`.
     pub fn capture_write_pcap(&self, id: CaptureId, path: &std::path::Path) -> LabResult<()> {
         let c = self.capture(id).ok_or(LabError::NotFound("capture"))?;
-        let f = std::fs::File::create(path).map_err(|e| LabError::Io(format!("{}: {e}", path.display())))?;
+        let f = std::fs::File::create(path)
+            .map_err(|e| LabError::Io(format!("{}: {e}", path.display())))?;
         write_pcap(std::io::BufWriter::new(f), self.config.epoch_us, &c.frames)?
             .flush()
             .map_err(|e| LabError::Io(e.to_string()))

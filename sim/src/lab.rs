@@ -146,7 +146,7 @@ impl Lab {
 
     /// A lab set up as `config` says.
     pub fn with_config(config: LabConfig) -> Lab {
-        let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6c32_6c61_62);
+        let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x006c_326c_6162);
         let fabric_seed = rng.next_u64();
         let mut lab = Lab {
             fabric: Fabric::new(fabric_seed),
@@ -335,7 +335,9 @@ impl Lab {
     /// Creates a named namespace with only `lo`, down (`ip netns add`).
     pub fn add_netns(&mut self, name: &str) -> LabResult<NsId> {
         if name.is_empty() || name.contains('/') || name == "." || name == ".." {
-            return Err(LabError::InvalidArgument(format!("invalid netns name \"{name}\"")));
+            return Err(LabError::InvalidArgument(format!(
+                "invalid netns name \"{name}\""
+            )));
         }
         if self.ns_by_name.contains_key(name) {
             return Err(LabError::Exists(name.to_string()));
@@ -393,7 +395,9 @@ impl Lab {
     }
 
     pub(crate) fn ns_mut(&mut self, id: NsId) -> Option<&mut Namespace> {
-        self.namespaces.get_mut(id.0 as usize).and_then(|n| n.as_mut())
+        self.namespaces
+            .get_mut(id.0 as usize)
+            .and_then(|n| n.as_mut())
     }
 
     // ---- interfaces ---------------------------------------------------------------------
@@ -404,7 +408,9 @@ impl Lab {
     }
 
     pub(crate) fn iface_mut(&mut self, link: LinkId) -> Option<&mut Iface> {
-        self.ifaces.get_mut(link.0 as usize).and_then(|i| i.as_mut())
+        self.ifaces
+            .get_mut(link.0 as usize)
+            .and_then(|i| i.as_mut())
     }
 
     /// The interface called `name` in `ns`.
@@ -437,7 +443,9 @@ impl Lab {
 
     fn check_name(&self, ns: NsId, name: &str) -> LabResult<()> {
         if name.is_empty() || name.len() > 15 || name.contains(['/', ' ', ':']) {
-            return Err(LabError::InvalidArgument(format!("\"{name}\" is not a valid ifname")));
+            return Err(LabError::InvalidArgument(format!(
+                "\"{name}\" is not a valid ifname"
+            )));
         }
         if self.link_by_name(ns, name).is_ok() {
             return Err(LabError::Exists(name.to_string()));
@@ -446,11 +454,9 @@ impl Lab {
     }
 
     fn attach_iface(&mut self, ns: NsId, link: LinkId, name: String, want_index: Option<u32>) {
-        let (forwarding, disable_ipv6) = self
-            .ns(ns)
-            .map_or((false, false), |n| {
-                (n.sysctl.forwarding_default, n.sysctl.disable_ipv6_default)
-            });
+        let (forwarding, disable_ipv6) = self.ns(ns).map_or((false, false), |n| {
+            (n.sysctl.forwarding_default, n.sysctl.disable_ipv6_default)
+        });
         let taken = |lab: &Lab, idx: u32| lab.link_by_index(ns, idx).is_some();
         let ifindex = match want_index {
             Some(i) if !taken(self, i) => i,
@@ -543,7 +549,11 @@ impl Lab {
     /// Deletes interface `name` of `ns` (`ip link del`).
     pub fn del_link(&mut self, ns: NsId, name: &str) -> LabResult<()> {
         let id = self.link_by_name(ns, name)?;
-        if self.fabric.link(id).is_some_and(|l| matches!(l.kind, LinkKind::Loopback)) {
+        if self
+            .fabric
+            .link(id)
+            .is_some_and(|l| matches!(l.kind, LinkKind::Loopback))
+        {
             return Err(LabError::NotSupported("cannot delete lo".into()));
         }
         self.delete_link_id(id)
@@ -628,7 +638,9 @@ impl Lab {
     }
 
     fn link_went_down(&mut self, id: LinkId) {
-        let Some(ns) = self.iface(id).map(|i| i.ns) else { return };
+        let Some(ns) = self.iface(id).map(|i| i.ns) else {
+            return;
+        };
         let now = self.now();
         let mut changed = Vec::new();
         if let Some(n) = self.ns_mut(ns) {
@@ -726,7 +738,11 @@ impl Lab {
             n.ifaces.retain(|l| *l != id);
         }
         self.attach_iface(to, id, old.name, Some(old.ifindex));
-        self.event(EventKind::LinkMoved { link: id, from: ns, to });
+        self.event(EventKind::LinkMoved {
+            link: id,
+            from: ns,
+            to,
+        });
         Ok(())
     }
 
@@ -818,10 +834,14 @@ impl Lab {
         let b = self
             .fabric_bridge_mut(br)
             .ok_or_else(|| LabError::NotABridge(String::new()))?;
-        if b.fdb.get(&mac).is_some_and(|e| e.kind != l2lab_fabric::FdbKind::Learned) {
+        if b.fdb
+            .get(&mac)
+            .is_some_and(|e| e.kind != l2lab_fabric::FdbKind::Learned)
+        {
             return Err(LabError::Exists(mac.to_string()));
         }
-        b.fdb.insert_fixed(mac, id, l2lab_fabric::FdbKind::Static, now);
+        b.fdb
+            .insert_fixed(mac, id, l2lab_fabric::FdbKind::Static, now);
         Ok(())
     }
 
@@ -872,7 +892,9 @@ impl Lab {
         broadcast: Option<Ipv4Addr>,
     ) -> LabResult<()> {
         let id = self.link_by_name(ns, dev)?;
-        let iface = self.iface_mut(id).ok_or_else(|| LabError::NoSuchDevice(dev.to_string()))?;
+        let iface = self
+            .iface_mut(id)
+            .ok_or_else(|| LabError::NoSuchDevice(dev.to_string()))?;
         if iface
             .addrs
             .iter()
@@ -895,7 +917,11 @@ impl Lab {
         if secondary {
             iface.addrs.push(a);
         } else {
-            let pos = iface.addrs.iter().position(|a| a.secondary).unwrap_or(iface.addrs.len());
+            let pos = iface
+                .addrs
+                .iter()
+                .position(|a| a.secondary)
+                .unwrap_or(iface.addrs.len());
             iface.addrs.insert(pos, a);
         }
         self.event(EventKind::Address {
@@ -907,9 +933,17 @@ impl Lab {
     }
 
     /// Removes an address (`ip addr del`); the prefix length must match when given.
-    pub fn addr_del(&mut self, ns: NsId, dev: &str, net: Ipv4Net, prefix_given: bool) -> LabResult<()> {
+    pub fn addr_del(
+        &mut self,
+        ns: NsId,
+        dev: &str,
+        net: Ipv4Net,
+        prefix_given: bool,
+    ) -> LabResult<()> {
         let id = self.link_by_name(ns, dev)?;
-        let iface = self.iface_mut(id).ok_or_else(|| LabError::NoSuchDevice(dev.to_string()))?;
+        let iface = self
+            .iface_mut(id)
+            .ok_or_else(|| LabError::NoSuchDevice(dev.to_string()))?;
         let pos = iface
             .addrs
             .iter()
@@ -918,9 +952,11 @@ impl Lab {
         let gone = iface.addrs.remove(pos);
         if !gone.secondary {
             // Without promote_secondaries the kernel drops the primary's secondaries with it.
-            iface
-                .addrs
-                .retain(|a| !(a.secondary && gone.net.trunc().contains(a.net.addr) && a.net.prefix == gone.net.prefix));
+            iface.addrs.retain(|a| {
+                !(a.secondary
+                    && gone.net.trunc().contains(a.net.addr)
+                    && a.net.prefix == gone.net.prefix)
+            });
         }
         let gw_dev = id;
         if let Some(n) = self.ns_mut(ns) {
@@ -960,7 +996,9 @@ impl Lab {
         if let Some(n) = self.ns_mut(ns) {
             n.static_routes.retain(|r| match r.gateway {
                 None => true,
-                Some(gw) => connected.iter().any(|c| c.dev == r.dev && c.dst.contains(gw)),
+                Some(gw) => connected
+                    .iter()
+                    .any(|c| c.dev == r.dev && c.dst.contains(gw)),
             });
         }
     }
@@ -971,7 +1009,12 @@ impl Lab {
             .into_iter()
             .flat_map(|l| {
                 self.iface(l)
-                    .map(|i| i.addrs.iter().map(move |a| (l, a.clone())).collect::<Vec<_>>())
+                    .map(|i| {
+                        i.addrs
+                            .iter()
+                            .map(move |a| (l, a.clone()))
+                            .collect::<Vec<_>>()
+                    })
                     .unwrap_or_default()
             })
             .collect()
@@ -998,7 +1041,9 @@ impl Lab {
     pub fn connected_routes(&self, ns: NsId) -> Vec<Route> {
         let mut v = Vec::new();
         for l in self.links(ns) {
-            let Some(link) = self.fabric.link(l) else { continue };
+            let Some(link) = self.fabric.link(l) else {
+                continue;
+            };
             if !link.admin_up || matches!(link.kind, LinkKind::Loopback) {
                 continue;
             }
@@ -1074,9 +1119,10 @@ impl Lab {
             }
         };
         let dst = dst.trunc();
-        let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
-        if n
-            .static_routes
+        let n = self
+            .ns_mut(ns)
+            .ok_or(LabError::NoSuchNamespace(String::new()))?;
+        if n.static_routes
             .iter()
             .any(|r| r.dst == dst && r.metric == metric)
             || connected.iter().any(|r| r.dst == dst && metric == 0)
@@ -1118,7 +1164,9 @@ impl Lab {
             None => None,
         };
         let dst = dst.trunc();
-        let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+        let n = self
+            .ns_mut(ns)
+            .ok_or(LabError::NoSuchNamespace(String::new()))?;
         let pos = n
             .static_routes
             .iter()
@@ -1155,7 +1203,11 @@ impl Lab {
             return Ok(route::NextHop {
                 dev: lo,
                 via: dst,
-                src: Some(if dst.is_loopback() { Ipv4Addr::LOCALHOST } else { dst }),
+                src: Some(if dst.is_loopback() {
+                    Ipv4Addr::LOCALHOST
+                } else {
+                    dst
+                }),
             });
         }
         let routes = self.routes(ns);
@@ -1204,7 +1256,9 @@ impl Lab {
     ) -> LabResult<()> {
         let id = self.link_by_name(ns, dev)?;
         let now = self.now();
-        let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+        let n = self
+            .ns_mut(ns)
+            .ok_or(LabError::NoSuchNamespace(String::new()))?;
         let old = n.neigh.get(id, ip).map(|e| e.state);
         if old.is_some() && !replace {
             return Err(LabError::Exists(ip.to_string()));
@@ -1242,8 +1296,13 @@ impl Lab {
     /// Deletes a neighbour entry (`ip neigh del`).
     pub fn neigh_del(&mut self, ns: NsId, dev: &str, ip: Ipv4Addr) -> LabResult<()> {
         let id = self.link_by_name(ns, dev)?;
-        let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
-        let e = n.neigh.remove(id, ip).ok_or(LabError::NotFound("neighbour"))?;
+        let n = self
+            .ns_mut(ns)
+            .ok_or(LabError::NoSuchNamespace(String::new()))?;
+        let e = n
+            .neigh
+            .remove(id, ip)
+            .ok_or(LabError::NotFound("neighbour"))?;
         self.event(EventKind::Neigh {
             ns,
             dev: id,
@@ -1264,7 +1323,9 @@ impl Lab {
         let list = self.neighbours(ns);
         let mut n = 0;
         for e in list {
-            if id.is_some_and(|d| d != e.dev) || matches!(e.state, NeighState::Permanent | NeighState::Noarp) {
+            if id.is_some_and(|d| d != e.dev)
+                || matches!(e.state, NeighState::Permanent | NeighState::Noarp)
+            {
                 continue;
             }
             if let Some(t) = self.ns_mut(ns) {
@@ -1284,7 +1345,8 @@ impl Lab {
     }
 
     pub(crate) fn reachable_time(&self, ns: NsId) -> Duration {
-        self.ns(ns).map_or(Duration::from_secs(30), |n| n.neigh.reachable_time)
+        self.ns(ns)
+            .map_or(Duration::from_secs(30), |n| n.neigh.reachable_time)
     }
 
     // ---- sysctls ------------------------------------------------------------------------
@@ -1297,7 +1359,9 @@ impl Lab {
         match parts.as_slice() {
             ["net", "ipv4", "ip_forward"] => Some(b(n.sysctl.forwarding_all)),
             ["net", "ipv4", "conf", "all", "forwarding"] => Some(b(n.sysctl.forwarding_all)),
-            ["net", "ipv4", "conf", "default", "forwarding"] => Some(b(n.sysctl.forwarding_default)),
+            ["net", "ipv4", "conf", "default", "forwarding"] => {
+                Some(b(n.sysctl.forwarding_default))
+            }
             ["net", "ipv4", "conf", dev, "forwarding"] => {
                 let l = self.link_by_name(ns, dev).ok()?;
                 Some(b(self.iface(l)?.forwarding))
@@ -1328,7 +1392,9 @@ impl Lab {
         let links = self.links(ns);
         match p.as_slice() {
             ["net", "ipv4", "ip_forward"] | ["net", "ipv4", "conf", "all", "forwarding"] => {
-                let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
                 n.sysctl.forwarding_all = v;
                 n.sysctl.forwarding_default = v;
                 for l in links {
@@ -1338,7 +1404,9 @@ impl Lab {
                 }
             }
             ["net", "ipv4", "conf", "default", "forwarding"] => {
-                let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
                 n.sysctl.forwarding_default = v;
             }
             ["net", "ipv4", "conf", dev, "forwarding"] => {
@@ -1348,7 +1416,9 @@ impl Lab {
                 }
             }
             ["net", "ipv6", "conf", "all", "disable_ipv6"] => {
-                let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
                 n.sysctl.disable_ipv6_all = v;
                 for l in links {
                     if let Some(i) = self.iface_mut(l) {
@@ -1357,7 +1427,9 @@ impl Lab {
                 }
             }
             ["net", "ipv6", "conf", "default", "disable_ipv6"] => {
-                let n = self.ns_mut(ns).ok_or(LabError::NoSuchNamespace(String::new()))?;
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
                 n.sysctl.disable_ipv6_default = v;
             }
             ["net", "ipv6", "conf", dev, "disable_ipv6"] => {

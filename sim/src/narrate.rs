@@ -12,7 +12,10 @@ fn name(lab: &Lab, l: LinkId) -> String {
 }
 
 fn names(lab: &Lab, ls: &[LinkId]) -> String {
-    ls.iter().map(|l| name(lab, *l)).collect::<Vec<_>>().join(" ")
+    ls.iter()
+        .map(|l| name(lab, *l))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The sentence for an event, if it is one a learner is told about.

@@ -175,8 +175,8 @@ impl PingSession {
     /// ping's exit status: 0 when replies came, 1 when none did (or a deadline cut it short
     /// with fewer than asked for).
     pub fn exit_status(&self) -> i32 {
-        let short = self.opts.deadline.is_some()
-            && self.opts.count.is_some_and(|c| self.received < c);
+        let short =
+            self.opts.deadline.is_some() && self.opts.count.is_some_and(|c| self.received < c);
         if self.received == 0 || short {
             1
         } else {
@@ -205,7 +205,8 @@ impl Lab {
             Some(dev) => {
                 let l = self.link_by_name(ns, dev)?;
                 self.route_output(ns, dst)?;
-                self.primary_addr(l).ok_or(LabError::NetworkUnreachable(dst))?
+                self.primary_addr(l)
+                    .ok_or(LabError::NetworkUnreachable(dst))?
             }
             None => {
                 let nh = self.route_output(ns, dst)?;
@@ -286,7 +287,9 @@ impl Lab {
 
     fn ping_send(&mut self, pid: PingId) {
         let now = self.now();
-        let Some(p) = self.pings.get_mut(pid) else { return };
+        let Some(p) = self.pings.get_mut(pid) else {
+            return;
+        };
         if p.is_finished() {
             return;
         }
@@ -336,7 +339,9 @@ impl Lab {
     /// After a send: the next send, or, when all are sent, when to give up waiting.
     fn ping_plan(&mut self, pid: PingId) {
         let now = self.now();
-        let Some(p) = self.pings.get_mut(pid) else { return };
+        let Some(p) = self.pings.get_mut(pid) else {
+            return;
+        };
         if p.is_finished() {
             return;
         }
@@ -359,7 +364,9 @@ impl Lab {
 
     pub(crate) fn ping_timer(&mut self, pid: PingId, gen: u64) {
         let now = self.now();
-        let Some(p) = self.pings.get_mut(pid) else { return };
+        let Some(p) = self.pings.get_mut(pid) else {
+            return;
+        };
         if p.is_finished() {
             return;
         }
@@ -380,7 +387,9 @@ impl Lab {
 
     fn ping_finish(&mut self, pid: PingId) {
         let now = self.now();
-        let Some(p) = self.pings.get_mut(pid) else { return };
+        let Some(p) = self.pings.get_mut(pid) else {
+            return;
+        };
         if p.is_finished() {
             return;
         }
@@ -409,7 +418,15 @@ impl Lab {
         }
     }
 
-    pub(crate) fn ping_reply(&mut self, ns: NsId, from: Ipv4Addr, id: u16, seq: u16, ttl: u8, bytes: usize) {
+    pub(crate) fn ping_reply(
+        &mut self,
+        ns: NsId,
+        from: Ipv4Addr,
+        id: u16,
+        seq: u16,
+        ttl: u8,
+        bytes: usize,
+    ) {
         let now = self.now();
         let Some(pid) = self
             .pings
@@ -419,7 +436,9 @@ impl Lab {
             return;
         };
         let p = &mut self.pings[pid];
-        let Some(Some(sent)) = p.sent_at.get(usize::from(seq)).copied() else { return };
+        let Some(Some(sent)) = p.sent_at.get(usize::from(seq)).copied() else {
+            return;
+        };
         let rtt = now.saturating_sub(sent);
         let dup = !p.answered.insert(seq);
         if dup {
@@ -436,11 +455,22 @@ impl Lab {
             rtt,
             dup,
         });
-        self.event(EventKind::PingAnswered { ping: pid, seq, rtt });
+        self.event(EventKind::PingAnswered {
+            ping: pid,
+            seq,
+            rtt,
+        });
         self.done_check(pid);
     }
 
-    pub(crate) fn ping_error(&mut self, ns: NsId, from: Ipv4Addr, id: u16, seq: u16, error: PingError) {
+    pub(crate) fn ping_error(
+        &mut self,
+        ns: NsId,
+        from: Ipv4Addr,
+        id: u16,
+        seq: u16,
+        error: PingError,
+    ) {
         let Some(pid) = self
             .pings
             .iter()

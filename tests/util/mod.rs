@@ -38,7 +38,14 @@ pub fn bridge(lab: &mut Lab, ns: NsId, name: &str) -> LinkId {
 
 /// The tutorial's steps for one host: `ip netns add NAME`, a veth pair `veth0`/`PORT`, the port
 /// enslaved to `bridge` (in `br_ns`) and up, `veth0` moved into the namespace, up, with `addr`.
-pub fn host_on_bridge(lab: &mut Lab, br_ns: NsId, bridge: &str, name: &str, port: &str, addr: &str) -> Host {
+pub fn host_on_bridge(
+    lab: &mut Lab,
+    br_ns: NsId,
+    bridge: &str,
+    name: &str,
+    port: &str,
+    addr: &str,
+) -> Host {
     let ns = lab.add_netns(name).expect("add netns");
     let tmp = format!("{name}-v");
     lab.add_veth(br_ns, &tmp, port, None).expect("add veth");
@@ -47,7 +54,8 @@ pub fn host_on_bridge(lab: &mut Lab, br_ns: NsId, bridge: &str, name: &str, port
     lab.move_link(br_ns, &tmp, ns).expect("move");
     lab.rename_link(ns, &tmp, "veth0").expect("rename");
     lab.set_link_up(ns, "veth0", true).expect("up");
-    lab.addr_add(ns, "veth0", addr.parse().expect("prefix"), None).expect("addr");
+    lab.addr_add(ns, "veth0", addr.parse().expect("prefix"), None)
+        .expect("addr");
     Host {
         ns,
         link: lab.link_by_name(ns, "veth0").expect("veth0"),
@@ -74,20 +82,38 @@ pub fn ping(lab: &mut Lab, ns: NsId, dst: &str, count: u32) -> PingSession {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seen {
     /// ARP request: who-has target, tell sender.
-    ArpRequest { dst: MacAddr, target: Ipv4Addr, sender: Ipv4Addr },
+    ArpRequest {
+        dst: MacAddr,
+        target: Ipv4Addr,
+        sender: Ipv4Addr,
+    },
     /// ARP reply.
-    ArpReply { dst: MacAddr, ip: Ipv4Addr, mac: MacAddr },
+    ArpReply {
+        dst: MacAddr,
+        ip: Ipv4Addr,
+        mac: MacAddr,
+    },
     /// ICMP echo request.
-    EchoRequest { src: Ipv4Addr, dst: Ipv4Addr, ttl: u8 },
+    EchoRequest {
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        ttl: u8,
+    },
     /// ICMP echo reply.
-    EchoReply { src: Ipv4Addr, dst: Ipv4Addr, ttl: u8 },
+    EchoReply {
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        ttl: u8,
+    },
     /// Any other frame.
     Other,
 }
 
 /// Decodes a frame for assertions.
 pub fn seen(frame: &[u8]) -> Seen {
-    let Ok(eth) = EthHeader::parse(frame) else { return Seen::Other };
+    let Ok(eth) = EthHeader::parse(frame) else {
+        return Seen::Other;
+    };
     let payload = &frame[ETH_HLEN..];
     if eth.ethertype == ETHERTYPE_ARP {
         return match ArpRepr::parse(payload) {

@@ -255,7 +255,7 @@ impl Fdb {
             .chain(self.learned.iter())
             .map(|(m, e)| (*m, *e))
             .collect();
-        v.sort_by(|a, b| b.1.created.cmp(&a.1.created));
+        v.sort_by_key(|e| std::cmp::Reverse(e.1.created));
         v
     }
 }

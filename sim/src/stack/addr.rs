@@ -153,6 +153,9 @@ mod test {
         assert!("10.0.0.1/33".parse::<Ipv4Net>().is_err());
         assert_eq!(mask_to_prefix(Ipv4Addr::new(255, 255, 0, 0)), Some(16));
         assert_eq!(mask_to_prefix(Ipv4Addr::new(255, 0, 255, 0)), None);
-        assert_eq!("0.0.0.0/0".parse::<Ipv4Net>().unwrap().mask(), Ipv4Addr::UNSPECIFIED);
+        assert_eq!(
+            "0.0.0.0/0".parse::<Ipv4Net>().unwrap().mask(),
+            Ipv4Addr::UNSPECIFIED
+        );
     }
 }

@@ -53,7 +53,9 @@ impl Lab {
 
     /// An ICMP error quoting one of our echo requests goes to the ping that sent it.
     fn icmp_error_input(&mut self, ns: NsId, ip: &Ipv4Repr, err: PingError, original: &Bytes) {
-        let Ok((oip, rest)) = Ipv4Repr::parse_header(original) else { return };
+        let Ok((oip, rest)) = Ipv4Repr::parse_header(original) else {
+            return;
+        };
         if oip.protocol != IPPROTO_ICMP || rest.len() < 8 || rest[0] != 8 {
             return;
         }

@@ -32,14 +32,20 @@ pub(crate) struct UpdateFlags {
 impl Lab {
     /// A frame reached the stack owning `link`.
     pub(crate) fn stack_input(&mut self, link: LinkId, frame: Bytes) {
-        let Some(ns) = self.iface(link).map(|i| i.ns) else { return };
-        let Some(l) = self.fabric.link(link) else { return };
+        let Some(ns) = self.iface(link).map(|i| i.ns) else {
+            return;
+        };
+        let Some(l) = self.fabric.link(link) else {
+            return;
+        };
         if !l.admin_up {
             return;
         }
         let is_lo = matches!(l.kind, LinkKind::Loopback);
         let my_mac = l.mac;
-        let Ok(eth) = EthHeader::parse(&frame) else { return };
+        let Ok(eth) = EthHeader::parse(&frame) else {
+            return;
+        };
         let pkt_type = if is_lo || eth.dst == my_mac {
             PktType::Host
         } else if eth.dst.is_broadcast() {
@@ -62,7 +68,9 @@ impl Lab {
     }
 
     fn arp_input(&mut self, ns: NsId, dev: LinkId, payload: &[u8], pkt_type: PktType) {
-        let Ok(arp) = ArpRepr::parse(payload) else { return };
+        let Ok(arp) = ArpRepr::parse(payload) else {
+            return;
+        };
         let sip = arp.sender_ip;
         if sip.is_multicast() || sip.is_loopback() || sip.is_broadcast() {
             return;
@@ -83,7 +91,9 @@ impl Lab {
                 },
                 true,
             );
-            let Some(my_mac) = self.fabric.link(dev).map(|l| l.mac) else { return };
+            let Some(my_mac) = self.fabric.link(dev).map(|l| l.mac) else {
+                return;
+            };
             let reply = ArpRepr {
                 op: ArpOp::Reply,
                 sender_mac: my_mac,
@@ -96,7 +106,9 @@ impl Lab {
         }
         // Anything else refreshes an entry that exists; a reply to us confirms it.
         let locktime = self.ns(ns).map(|n| n.neigh.params.locktime);
-        let Some(existing) = self.ns(ns).and_then(|n| n.neigh.get(dev, sip)) else { return };
+        let Some(existing) = self.ns(ns).and_then(|n| n.neigh.get(dev, sip)) else {
+            return;
+        };
         let is_garp = sip == arp.target_ip;
         let override_ = locktime.is_some_and(|lt| now >= existing.updated + lt) || is_garp;
         let state = if arp.op == ArpOp::Reply && pkt_type == PktType::Host {
@@ -136,7 +148,9 @@ impl Lab {
     }
 
     fn ip_input(&mut self, ns: NsId, dev: LinkId, frame: &Bytes, pkt_type: PktType) {
-        let Ok((ip, payload)) = Ipv4Repr::parse(&frame[ETH_HLEN..]) else { return };
+        let Ok((ip, payload)) = Ipv4Repr::parse(&frame[ETH_HLEN..]) else {
+            return;
+        };
         let local = self.is_local_addr_any(ns, ip.dst)
             || (ip.dst.is_loopback() && self.is_lo_net(ns, ip.dst));
         if local || self.is_broadcast_for(ns, ip.dst) {

@@ -178,7 +178,13 @@ impl NeighTable {
 
     /// The entry, created in no state (NUD_NONE is represented as a fresh INCOMPLETE round by
     /// the caller) if absent.
-    pub fn entry(&mut self, dev: LinkId, ip: Ipv4Addr, now: Duration, state: NeighState) -> &mut Neighbour {
+    pub fn entry(
+        &mut self,
+        dev: LinkId,
+        ip: Ipv4Addr,
+        now: Duration,
+        state: NeighState,
+    ) -> &mut Neighbour {
         let created = &mut self.next_created;
         self.entries.entry((dev, ip)).or_insert_with(|| {
             *created += 1;
@@ -205,8 +211,15 @@ impl NeighTable {
 
     /// Removes every entry on `dev` (the interface went down or away).
     pub fn flush_dev(&mut self, dev: LinkId) -> Vec<Neighbour> {
-        let keys: Vec<_> = self.entries.keys().filter(|k| k.0 == dev).copied().collect();
-        keys.into_iter().filter_map(|k| self.entries.remove(&k)).collect()
+        let keys: Vec<_> = self
+            .entries
+            .keys()
+            .filter(|k| k.0 == dev)
+            .copied()
+            .collect();
+        keys.into_iter()
+            .filter_map(|k| self.entries.remove(&k))
+            .collect()
     }
 
     /// Every entry, by interface then address.

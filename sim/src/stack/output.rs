@@ -19,7 +19,9 @@ impl Lab {
     /// Sends an IPv4 datagram built by this namespace: route it, then hand it to `lo` or to the
     /// neighbour layer. Returns false when there is no route.
     pub(crate) fn ip_output(&mut self, ns: NsId, datagram: Bytes) -> bool {
-        let Ok((ip, _)) = Ipv4Repr::parse(&datagram) else { return false };
+        let Ok((ip, _)) = Ipv4Repr::parse(&datagram) else {
+            return false;
+        };
         let Ok(nh) = self.route_output(ns, ip.dst) else {
             return false;
         };
@@ -29,7 +31,9 @@ impl Lab {
 
     /// Sends a datagram out of `dev` towards next hop `via`.
     pub(crate) fn ip_output_via(&mut self, ns: NsId, dev: LinkId, via: Ipv4Addr, datagram: Bytes) {
-        let Some(l) = self.fabric.link(dev) else { return };
+        let Some(l) = self.fabric.link(dev) else {
+            return;
+        };
         if matches!(l.kind, LinkKind::Loopback) {
             let f = wire::ethernet_frame(MacAddr::ZERO, MacAddr::ZERO, ETHERTYPE_IPV4, &datagram);
             self.stack_transmit(dev, f);
@@ -54,7 +58,9 @@ impl Lab {
 
     /// Frames a datagram for a resolved neighbour and sends it.
     pub(crate) fn send_ipv4_to(&mut self, _ns: NsId, dev: LinkId, mac: MacAddr, datagram: Bytes) {
-        let Some(src) = self.fabric.link(dev).map(|l| l.mac) else { return };
+        let Some(src) = self.fabric.link(dev).map(|l| l.mac) else {
+            return;
+        };
         let f = wire::ethernet_frame(src, mac, ETHERTYPE_IPV4, &datagram);
         self.stack_transmit(dev, f);
     }
@@ -76,8 +82,16 @@ impl Lab {
         }
     }
 
-    pub(crate) fn arm_neigh_timer(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr, at: std::time::Duration) {
-        let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else { return };
+    pub(crate) fn arm_neigh_timer(
+        &mut self,
+        ns: NsId,
+        dev: LinkId,
+        ip: Ipv4Addr,
+        at: std::time::Duration,
+    ) {
+        let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else {
+            return;
+        };
         e.timer_gen += 1;
         let gen = e.timer_gen;
         self.schedule(at, Timer::Neigh { ns, dev, ip, gen });
@@ -132,7 +146,9 @@ impl Lab {
     fn neigh_probe(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr) {
         let Some(n) = self.ns_mut(ns) else { return };
         let ucast = n.neigh.params.ucast_probes;
-        let Some(e) = n.neigh.get_mut(dev, ip) else { return };
+        let Some(e) = n.neigh.get_mut(dev, ip) else {
+            return;
+        };
         let unicast = e.probes < ucast;
         let dst_mac = if unicast { e.mac } else { None };
         let queued_src = e
@@ -144,7 +160,9 @@ impl Lab {
             .filter(|s| self.is_local_addr_any(ns, *s))
             .or_else(|| self.primary_addr(dev))
             .unwrap_or(Ipv4Addr::UNSPECIFIED);
-        let Some(my_mac) = self.fabric.link(dev).map(|l| l.mac) else { return };
+        let Some(my_mac) = self.fabric.link(dev).map(|l| l.mac) else {
+            return;
+        };
         let req = ArpRepr {
             op: ArpOp::Request,
             sender_mac: my_mac,
@@ -227,7 +245,9 @@ impl Lab {
         let reach = self.reachable_time(ns);
         let Some(n) = self.ns_mut(ns) else { return };
         let p = n.neigh.params;
-        let Some(e) = n.neigh.get(dev, ip) else { return };
+        let Some(e) = n.neigh.get(dev, ip) else {
+            return;
+        };
         if e.timer_gen != gen {
             return;
         }
@@ -281,7 +301,9 @@ impl Lab {
     /// Resolution failed: every queued packet earns its sender an ICMP host unreachable
     /// (arp_error_report).
     fn neigh_invalidate(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr) {
-        let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else { return };
+        let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else {
+            return;
+        };
         let queued: Vec<Bytes> = e.queue.drain(..).map(|q| q.packet).collect();
         for q in queued {
             self.icmp_send_error(ns, &q, 3, ICMP_HOST_UNREACH);
@@ -301,21 +323,31 @@ impl Lab {
                 return;
             }
         };
-        let Ok(fwd) = wire::decrement_ttl(&datagram) else { return };
+        let Ok(fwd) = wire::decrement_ttl(&datagram) else {
+            return;
+        };
         self.ip_output_via(ns, nh.dev, nh.via, fwd);
     }
 
     /// icmp_send: an ICMP error about `orig` back to its sender, from the address this
     /// namespace would use to reach it. Never about an ICMP error, nor to a broadcast.
     pub(crate) fn icmp_send_error(&mut self, ns: NsId, orig: &Bytes, ty: u8, code: u8) {
-        let Ok((oip, rest)) = Ipv4Repr::parse(orig) else { return };
+        let Ok((oip, rest)) = Ipv4Repr::parse(orig) else {
+            return;
+        };
         if oip.src.is_broadcast() || oip.src.is_multicast() || oip.src.is_unspecified() {
             return;
         }
-        if oip.protocol == wire::IPPROTO_ICMP && rest.first().is_some_and(|t| !matches!(t, 0 | 8 | 13 | 15 | 17)) {
+        if oip.protocol == wire::IPPROTO_ICMP
+            && rest
+                .first()
+                .is_some_and(|t| !matches!(t, 0 | 8 | 13 | 15 | 17))
+        {
             return;
         }
-        let Ok(nh) = self.route_output(ns, oip.src) else { return };
+        let Ok(nh) = self.route_output(ns, oip.src) else {
+            return;
+        };
         let src = if self.is_local_addr_any(ns, oip.src) {
             oip.src
         } else {
