@@ -40,6 +40,9 @@ pub struct LabConfig {
     pub host_lo_up: bool,
     /// Wall-clock time of lab time zero, in microseconds since the Unix epoch (pcap stamps).
     pub epoch_us: u64,
+    /// IPv6 on (the kernel's default); off sets `disable_ipv6` in every namespace, as a host
+    /// with `net.ipv6.conf.{all,default}.disable_ipv6=1` inherited by new namespaces has.
+    pub ipv6: bool,
 }
 
 impl Default for LabConfig {
@@ -50,6 +53,7 @@ impl Default for LabConfig {
             host_lo_up: true,
             // 2026-01-01T00:00:00Z: a fixed epoch keeps virtual-time captures reproducible.
             epoch_us: 1_767_225_600_000_000,
+            ipv6: true,
         }
     }
 }
@@ -86,6 +90,8 @@ pub struct Namespace {
     /// Creation order, for listings.
     pub created: u64,
     pub(crate) ip_id: u16,
+    /// Ids this namespace gave other namespaces (`link-netnsid N`), in order of first need.
+    pub(crate) nsids: Vec<NsId>,
 }
 
 /// An interface as its namespace sees it (the wire's view is the fabric's [`l2lab_fabric::Link`]).
@@ -103,6 +109,8 @@ pub struct Iface {
     pub forwarding: bool,
     /// net.ipv6.conf.NAME.disable_ipv6.
     pub disable_ipv6: bool,
+    /// Has been up at least once (a qdisc is attached from then on: `noqueue`, not `noop`).
+    pub ever_up: bool,
 }
 
 /// A timer of the stacks.
@@ -318,11 +326,12 @@ impl Lab {
             sysctl: NsSysctls {
                 forwarding_all: false,
                 forwarding_default: false,
-                disable_ipv6_all: false,
-                disable_ipv6_default: false,
+                disable_ipv6_all: !self.config.ipv6,
+                disable_ipv6_default: !self.config.ipv6,
             },
             created: self.ns_created,
             ip_id: (self.rng.next_u32() & 0xffff) as u16,
+            nsids: Vec::new(),
         }));
         if !name.is_empty() {
             self.ns_by_name.insert(name.clone(), id);
@@ -392,6 +401,46 @@ impl Lab {
     /// A namespace.
     pub fn ns(&self, id: NsId) -> Option<&Namespace> {
         self.namespaces.get(id.0 as usize).and_then(|n| n.as_ref())
+    }
+
+    /// The id namespace `view` knows `other` by (`link-netnsid`), given on first use from 0 up.
+    pub fn netnsid(&mut self, view: NsId, other: NsId) -> u32 {
+        let Some(n) = self.ns_mut(view) else { return 0 };
+        match n.nsids.iter().position(|x| *x == other) {
+            Some(i) => i as u32,
+            None => {
+                n.nsids.push(other);
+                (n.nsids.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The id `view` has given `other`, if it has given one.
+    pub fn nsid_known(&self, view: NsId, other: NsId) -> Option<u32> {
+        self.ns(view)?
+            .nsids
+            .iter()
+            .position(|x| *x == other)
+            .map(|i| i as u32)
+    }
+
+    /// Two namespaces joined by a veth learn each other's ids, as the kernel's netlink
+    /// notifications make them do (peernet2id_alloc).
+    fn note_peer_netns(&mut self, link: LinkId) {
+        let Some(LinkKind::Veth { peer }) = self.fabric.link(link).map(|l| &l.kind) else {
+            return;
+        };
+        let peer = *peer;
+        let (Some(a), Some(b)) = (
+            self.iface(link).map(|i| i.ns),
+            self.iface(peer).map(|i| i.ns),
+        ) else {
+            return;
+        };
+        if a != b {
+            self.netnsid(a, b);
+            self.netnsid(b, a);
+        }
     }
 
     pub(crate) fn ns_mut(&mut self, id: NsId) -> Option<&mut Namespace> {
@@ -483,6 +532,7 @@ impl Lab {
             addrs: Vec::new(),
             forwarding,
             disable_ipv6,
+            ever_up: false,
         });
     }
 
@@ -525,6 +575,7 @@ impl Lab {
         self.attach_iface(ns, a, name.to_string(), None);
         self.link_added_event(peer_ns, b);
         self.link_added_event(ns, a);
+        self.note_peer_netns(a);
         Ok((a, b))
     }
 
@@ -605,6 +656,11 @@ impl Lab {
             return Ok(());
         }
         self.event(EventKind::LinkAdmin { link: id, up });
+        if up {
+            if let Some(i) = self.iface_mut(id) {
+                i.ever_up = true;
+            }
+        }
         let is_lo = self
             .fabric
             .link(id)

@@ -1,0 +1,157 @@
+//! The tutorial commands' side: `ip`, `bridge`, `brctl`, ... are links to the `l2lab` binary;
+//! called by such a name it sends its arguments to the lab and prints what comes back.
+//! `ip netns exec NS CMD` is the one command that runs here: it checks NS with the lab and
+//! execs CMD "inside" it, which is to say with the namespace in its environment.
+
+use std::io::Write;
+use std::os::unix::net::UnixStream;
+use std::os::unix::process::CommandExt;
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use crate::proto::{read_msg, write_msg, Request, Response, NETNS_ENV, SOCK_ENV};
+
+/// The names under which the binary acts as a tutorial command.
+pub const TOOLS: &[&str] = &[
+    "ip", "bridge", "brctl", "ifconfig", "ping", "tcpdump", "arp", "sysctl",
+];
+
+/// Runs `tool` with `args` against the lab named by the environment; returns the exit status.
+pub fn run(tool: &str, args: Vec<String>) -> i32 {
+    let Ok(sock) = std::env::var(SOCK_ENV) else {
+        eprintln!(
+            "{tool}: not inside an l2lab lab ({SOCK_ENV} is not set): start one with `l2lab run SCRIPT` or `l2lab shell`"
+        );
+        return 127;
+    };
+    let netns = std::env::var(NETNS_ENV).ok().filter(|s| !s.is_empty());
+    if tool == "ip" {
+        if let Some((ns, cmd)) = netns_exec(&args) {
+            return exec_in(&sock, netns, ns, cmd);
+        }
+    }
+    match request(&sock, tool, args, netns) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{tool}: lost the lab at {sock}: {e}");
+            1
+        }
+    }
+}
+
+/// `ip [OPTIONS] netns exec NS CMD...` → (NS, CMD...). iproute2 accepts any prefix of `exec`.
+fn netns_exec(args: &[String]) -> Option<(String, Vec<String>)> {
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        // Options with a value.
+        if matches!(
+            args[i].as_str(),
+            "-n" | "-netns" | "-b" | "-batch" | "-rc" | "-rcvbuf"
+        ) {
+            i += 1;
+        }
+        i += 1;
+    }
+    let obj = args.get(i)?;
+    if !(obj.len() >= 2 && "netns".starts_with(obj.as_str())) {
+        return None;
+    }
+    let verb = args.get(i + 1)?;
+    if verb.is_empty() || !"exec".starts_with(verb.as_str()) {
+        return None;
+    }
+    let ns = args.get(i + 2).cloned().unwrap_or_default();
+    Some((
+        ns,
+        args.get(i + 3..)
+            .map(<[String]>::to_vec)
+            .unwrap_or_default(),
+    ))
+}
+
+fn exec_in(sock: &str, cur: Option<String>, ns: String, cmd: Vec<String>) -> i32 {
+    // The lab checks the namespace and prints iproute2's errors.
+    let check = vec!["netns".to_string(), "exec-check".to_string(), ns.clone()];
+    let mut argv = check;
+    argv.extend(cmd.iter().take(1).cloned());
+    match request(sock, "ip", argv, cur) {
+        Ok(0) => {}
+        Ok(code) => return code,
+        Err(e) => {
+            eprintln!("ip: lost the lab at {sock}: {e}");
+            return 1;
+        }
+    }
+    let Some(prog) = cmd.first() else { return 255 };
+    let err = std::process::Command::new(prog)
+        .args(&cmd[1..])
+        .env(NETNS_ENV, &ns)
+        .exec();
+    eprintln!("exec of \"{prog}\" failed: {}", errno_text(&err));
+    255
+}
+
+/// The C library's wording for an I/O error (as iproute2 prints it with strerror).
+pub fn errno_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn request(
+    sock: &str,
+    tool: &str,
+    argv: Vec<String>,
+    netns: Option<String>,
+) -> std::io::Result<i32> {
+    let mut stream = UnixStream::connect(sock)?;
+    let cwd = std::env::current_dir()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "/".into());
+    write_msg(
+        &mut stream,
+        &Request::Run {
+            tool: tool.to_string(),
+            argv,
+            netns,
+            cwd,
+            pid: std::process::id(),
+        },
+    )?;
+    // Signals go to the lab, which ends the command the way the real tool ends.
+    let mut sig_stream = stream.try_clone()?;
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    let handle = signals.handle();
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            if write_msg(&mut sig_stream, &Request::Signal(sig)).is_err() {
+                break;
+            }
+        }
+    });
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let code = loop {
+        match read_msg::<Response>(&mut stream)? {
+            Some(Response::Out(s)) => {
+                let mut o = stdout.lock();
+                if o.write_all(s.as_bytes()).and_then(|_| o.flush()).is_err() {
+                    // A closed pipe (`| head`): the real tools die of SIGPIPE here.
+                    break 141;
+                }
+            }
+            Some(Response::Err(s)) => {
+                let mut e = stderr.lock();
+                let _ = e.write_all(s.as_bytes());
+                let _ = e.flush();
+            }
+            Some(Response::Exit(c)) => break c,
+            None => break 1,
+        }
+    };
+    handle.close();
+    Ok(code)
+}

@@ -1,0 +1,90 @@
+//! Running a tutorial command inside the lab process: each tool parses its own grammar, acts
+//! on the lab and prints like the real tool. A command is a [`Session`]: most finish on their
+//! first poll; `ping` and `tcpdump` live on, polled whenever the lab has moved, until they
+//! finish or a signal ends them.
+
+use std::path::PathBuf;
+
+use l2lab_sim::{Lab, NsId};
+
+/// What a command has written since it was last polled.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Output {
+    /// Appends to standard output.
+    pub fn out(&mut self, s: impl AsRef<str>) {
+        self.stdout.push_str(s.as_ref());
+    }
+
+    /// Appends to standard error.
+    pub fn err(&mut self, s: impl AsRef<str>) {
+        self.stderr.push_str(s.as_ref());
+    }
+}
+
+/// Where a command runs: its namespace and working directory.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// The namespace it is in.
+    pub ns: NsId,
+    /// The namespace's name (empty for the initial one).
+    pub ns_name: String,
+    /// Working directory, for files.
+    pub cwd: PathBuf,
+    /// The client's process id.
+    pub pid: u32,
+}
+
+impl Env {
+    /// A path as the command sees it: relative paths are under its working directory.
+    pub fn path(&self, p: &str) -> PathBuf {
+        let p = PathBuf::from(p);
+        if p.is_absolute() {
+            p
+        } else {
+            self.cwd.join(p)
+        }
+    }
+}
+
+/// A command still running.
+pub trait Session {
+    /// Called whenever the lab may have changed (time moved, frames flowed): writes what is
+    /// new; returns the exit status once the command is over.
+    fn poll(&mut self, lab: &mut Lab, out: &mut Output) -> Option<i32>;
+
+    /// The command got a signal; returns the exit status if that ends it.
+    fn signal(&mut self, lab: &mut Lab, sig: i32, out: &mut Output) -> Option<i32>;
+}
+
+/// How starting a command went.
+pub enum Started {
+    /// It is over, with this status.
+    Done(i32),
+    /// It runs on.
+    Running(Box<dyn Session>),
+}
+
+/// Starts `tool` with `argv` in `env`.
+pub fn start(tool: &str, argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
+    match tool {
+        "ip" => Started::Done(crate::ip::main(argv, env, lab, out)),
+        "bridge" => Started::Done(crate::bridge::main(argv, env, lab, out)),
+        "brctl" => Started::Done(crate::brctl::main(argv, env, lab, out)),
+        "ifconfig" => Started::Done(crate::ifconfig::main(argv, env, lab, out)),
+        "arp" => Started::Done(crate::arp::main(argv, env, lab, out)),
+        "sysctl" => Started::Done(crate::sysctl::main(argv, env, lab, out)),
+        "ping" => crate::ping::start(argv, env, lab, out),
+        "tcpdump" => crate::tcpdump::start(argv, env, lab, out),
+        other => {
+            out.err(format!("{other}: not supported by this lab\n"));
+            Started::Done(127)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! `l2lab run SCRIPT` and `l2lab shell`: a fresh lab in this process, and bash with the
+//! tutorial commands first on its PATH. Everything the script started is gone when it ends.
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+
+use l2lab_sim::{Lab, LabConfig};
+use tokio::net::UnixListener;
+
+use crate::client::TOOLS;
+use crate::proto::{NETNS_ENV, SOCK_ENV};
+
+/// How to run the lab.
+#[derive(Debug, Clone)]
+pub struct LabOptions {
+    /// IPv6 on in every namespace.
+    pub ipv6: bool,
+    /// Seed of the lab's random choices.
+    pub seed: u64,
+}
+
+/// What bash should run.
+#[derive(Debug, Clone)]
+pub enum Program {
+    /// `bash SCRIPT ARGS...`
+    Script {
+        /// The script.
+        path: PathBuf,
+        /// Its arguments.
+        args: Vec<String>,
+    },
+    /// An interactive bash.
+    Shell,
+}
+
+/// A private directory: the lab's socket and the links that make `ip`, `brctl`... ours.
+struct LabDir {
+    dir: tempfile::TempDir,
+}
+
+impl LabDir {
+    fn new() -> anyhow::Result<LabDir> {
+        let dir = tempfile::Builder::new().prefix("l2lab-").tempdir()?;
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin)?;
+        let exe = std::env::current_exe()?;
+        for t in TOOLS {
+            std::os::unix::fs::symlink(&exe, bin.join(t))?;
+        }
+        Ok(LabDir { dir })
+    }
+
+    fn bin(&self) -> PathBuf {
+        self.dir.path().join("bin")
+    }
+
+    fn sock(&self) -> PathBuf {
+        self.dir.path().join("lab.sock")
+    }
+}
+
+fn path_with(bin: &Path) -> std::ffi::OsString {
+    let mut p = std::ffi::OsString::from(bin.as_os_str());
+    if let Some(old) = std::env::var_os("PATH") {
+        p.push(":");
+        p.push(old);
+    }
+    p
+}
+
+fn signal_group(pgid: i32, sig: i32) {
+    if pgid > 0 {
+        // SAFETY: kill(2) with a negative pid signals a process group; no memory is involved.
+        unsafe {
+            libc::kill(-pgid, sig);
+        }
+    }
+}
+
+/// Runs `program` against a fresh lab; returns bash's exit status (128+N when killed by N).
+pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
+    let dir = LabDir::new()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = tokio::task::LocalSet::new();
+    let code = local.block_on(&rt, async {
+        let listener = UnixListener::bind(dir.sock())?;
+        let lab = Lab::with_config(LabConfig {
+            seed: opts.seed,
+            virtual_time: false,
+            ipv6: opts.ipv6,
+            epoch_us: now_us(),
+            ..Default::default()
+        });
+        let server = tokio::task::spawn_local(crate::server::serve(listener, lab));
+        let interactive = matches!(program, Program::Shell);
+        let mut cmd = std::process::Command::new("bash");
+        match &program {
+            Program::Script { path, args } => {
+                cmd.arg(path).args(args);
+                // Its own process group, so the whole tree can be ended at once.
+                cmd.process_group(0);
+            }
+            Program::Shell => {
+                let rc = dir.dir.path().join("bashrc");
+                std::fs::write(
+                    &rc,
+                    format!(
+                        "[ -f ~/.bashrc ] && . ~/.bashrc\nexport PATH={:?}\nPS1='[l2lab] \\w\\$ '\n",
+                        path_with(&dir.bin())
+                    ),
+                )?;
+                cmd.arg("--rcfile").arg(rc).arg("-i");
+            }
+        }
+        cmd.env("PATH", path_with(&dir.bin()))
+            .env(SOCK_ENV, dir.sock())
+            .env_remove(NETNS_ENV);
+        let mut child = tokio::process::Command::from(cmd).spawn()?;
+        let pgid = child.id().map_or(0, |p| p as i32);
+        let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+        let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        let status = loop {
+            tokio::select! {
+                st = child.wait() => break st?,
+                _ = sigint.recv() => if !interactive { signal_group(pgid, libc::SIGINT) },
+                _ = sigterm.recv() => signal_group(if interactive { -pgid.abs() } else { pgid }, libc::SIGTERM),
+                _ = sighup.recv() => signal_group(pgid, libc::SIGHUP),
+            }
+        };
+        if !interactive {
+            // Background jobs the script left behind (`tcpdump ... &` never killed).
+            signal_group(pgid, libc::SIGTERM);
+        }
+        server.abort();
+        use std::os::unix::process::ExitStatusExt;
+        anyhow::Ok(match (status.code(), status.signal()) {
+            (Some(c), _) => c,
+            (None, Some(s)) => 128 + s,
+            _ => 1,
+        })
+    })?;
+    drop(dir);
+    Ok(code)
+}
+
+fn now_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
