@@ -15,6 +15,7 @@ mod ip;
 mod ping;
 mod proto;
 mod run;
+mod scenario;
 mod server;
 mod sysctl;
 mod tcpdump;
@@ -54,6 +55,22 @@ enum Command {
         #[arg(long)]
         no_ipv6: bool,
         /// Seed for MAC addresses, ICMP ids and timer jitter.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Run scenarios under l2lab and compare them with their real-kernel transcripts
+    /// (SCENARIO/kernel/): a unified diff per mismatch, then the pass count.
+    Test {
+        /// Scenario directories, or directories of them.
+        #[arg(default_value = "scenarios")]
+        dirs: Vec<PathBuf>,
+        /// How many scenarios run at once.
+        #[arg(short, long)]
+        jobs: Option<usize>,
+        /// Keep each run's stdout, stderr, rc and captures under DIR/NAME.
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
+        /// Seed for the lab's random choices.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -108,6 +125,12 @@ fn cli() -> anyhow::Result<i32> {
                 seed,
             },
         ),
+        Some(Command::Test {
+            dirs,
+            jobs,
+            keep,
+            seed,
+        }) => test(&dirs, jobs, keep.as_deref(), seed),
         Some(Command::Shell { no_ipv6, seed }) => run::run(
             run::Program::Shell,
             &run::LabOptions {
@@ -116,4 +139,55 @@ fn cli() -> anyhow::Result<i32> {
             },
         ),
     }
+}
+
+fn test(dirs: &[PathBuf], jobs: Option<usize>, keep: Option<&std::path::Path>, seed: u64) -> anyhow::Result<i32> {
+    let exe = std::env::current_exe()?;
+    let all = scenario::scenario_dirs(dirs)?;
+    let jobs = jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .max(1);
+    let queue = std::sync::Mutex::new(all.iter().cloned().collect::<std::collections::VecDeque<_>>());
+    let results = std::sync::Mutex::new(Vec::new());
+    let extra = vec!["--seed".to_string(), seed.to_string()];
+    std::thread::scope(|s| {
+        for _ in 0..jobs.min(all.len().max(1)) {
+            s.spawn(|| loop {
+                let next = queue.lock().ok().and_then(|mut q| q.pop_front());
+                let Some(dir) = next else { break };
+                let r = scenario::run_one(&exe, &dir, &extra, keep);
+                if let Ok(mut v) = results.lock() {
+                    v.push((dir, r));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().map_err(|_| anyhow::anyhow!("a test thread panicked"))?;
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    let (mut pass, mut fail) = (0, 0);
+    for (dir, r) in results {
+        let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        match r {
+            Ok(o) if o.diff.is_empty() => {
+                pass += 1;
+                println!("ok   {name} ({:.1} s)", o.wall.as_secs_f64());
+            }
+            Ok(o) => {
+                fail += 1;
+                println!(
+                    "FAIL {name} ({}/{} kernel lines matched, {:.1} s)",
+                    o.matched.0,
+                    o.matched.1,
+                    o.wall.as_secs_f64()
+                );
+                print!("{}", o.diff);
+            }
+            Err(e) => {
+                fail += 1;
+                println!("FAIL {name}: {e:#}");
+            }
+        }
+    }
+    println!("{pass} passed, {fail} failed");
+    Ok(if fail == 0 { 0 } else { 1 })
 }

@@ -1,0 +1,507 @@
+//! `l2lab test`: runs scenario scripts under l2lab and compares them with the transcripts the
+//! real kernel produced (`scenarios/NAME/kernel/`). Both sides are normalised the same way as
+//! the project's reference, compare.py: MACs relabelled in order of first sight, times, RTTs,
+//! ICMP ids, ifindexes, netns ids and bridge ids neutralised, tcpdump's chatter dropped, and
+//! captures decoded (as `tcpdump -nn -e -r FILE 'arp or icmp'`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+/// One scenario's outcome.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The scenario's directory.
+    pub dir: PathBuf,
+    /// The unified diff, empty when it passed.
+    pub diff: String,
+    /// Kernel lines matched / kernel lines.
+    pub matched: (usize, usize),
+    /// How long l2lab took.
+    pub wall: Duration,
+}
+
+/// Expands arguments into scenario directories (a directory holding `script.sh`, or a
+/// directory of such directories).
+pub fn scenario_dirs(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut v = Vec::new();
+    for a in args {
+        if a.join("script.sh").is_file() {
+            v.push(a.clone());
+            continue;
+        }
+        let mut found: Vec<PathBuf> = std::fs::read_dir(a)
+            .with_context(|| format!("{}", a.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.join("script.sh").is_file())
+            .collect();
+        if found.is_empty() {
+            anyhow::bail!("{}: no script.sh here or in its subdirectories", a.display());
+        }
+        found.sort();
+        v.extend(found);
+    }
+    Ok(v)
+}
+
+/// Runs one scenario under `exe run` in a fresh directory and compares it with its kernel
+/// transcript. `extra` are further arguments for `l2lab run` (e.g. `--seed`).
+pub fn run_one(exe: &Path, dir: &Path, extra: &[String], keep: Option<&Path>) -> anyhow::Result<Outcome> {
+    let script = std::fs::canonicalize(dir.join("script.sh"))?;
+    let work = tempfile::Builder::new().prefix("l2lab-test-").tempdir()?;
+    let start = Instant::now();
+    let out = std::process::Command::new(exe)
+        .arg("run")
+        .arg("--no-ipv6")
+        .args(extra)
+        .arg(&script)
+        .current_dir(work.path())
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("running {}", exe.display()))?;
+    let wall = start.elapsed();
+    std::fs::write(work.path().join("stdout"), &out.stdout)?;
+    std::fs::write(work.path().join("stderr"), &out.stderr)?;
+    let rc = out.status.code().unwrap_or(1);
+    std::fs::write(work.path().join("rc"), format!("{rc}\n"))?;
+    if let Some(k) = keep {
+        let dst = k.join(dir.file_name().unwrap_or_default());
+        std::fs::create_dir_all(&dst)?;
+        for e in std::fs::read_dir(work.path())?.flatten() {
+            std::fs::copy(e.path(), dst.join(e.file_name()))?;
+        }
+    }
+    let kernel = transcript(&dir.join("kernel"))?;
+    let ours = transcript(work.path())?;
+    let (k, o): (Vec<&str>, Vec<&str>) = (
+        kernel.iter().map(String::as_str).collect(),
+        ours.iter().map(String::as_str).collect(),
+    );
+    let diff = similar::TextDiff::from_slices(&k, &o)
+        .unified_diff()
+        .context_radius(1)
+        .header("kernel", "l2lab")
+        .to_string();
+    let same = kernel.iter().zip(&ours).filter(|(a, b)| a == b).count();
+    Ok(Outcome {
+        dir: dir.to_path_buf(),
+        diff,
+        matched: (same, kernel.len()),
+        wall,
+    })
+}
+
+/// The normalised lines of a transcript directory (stdout, stderr, rc, then each pcap).
+pub fn transcript(d: &Path) -> anyhow::Result<Vec<String>> {
+    let mut macs = Macs::default();
+    let mut parts = Vec::new();
+    for name in ["stdout", "stderr", "rc"] {
+        parts.push(format!("== {name}"));
+        let p = d.join(name);
+        let text = match std::fs::read(&p) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(_) => "<missing>\n".into(),
+        };
+        let text = if name == "stderr" { unchatter(&text) } else { text };
+        parts.extend(norm(&text, &mut macs));
+    }
+    let mut pcaps: Vec<PathBuf> = std::fs::read_dir(d)?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "pcap"))
+        .collect();
+    pcaps.sort();
+    for p in pcaps {
+        let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        parts.push(format!("== {name}"));
+        parts.extend(norm(&decode(&p), &mut macs));
+    }
+    Ok(parts)
+}
+
+/// A capture as `tcpdump -nn -e -r FILE 'arp or icmp'` prints it (timestamps left out: the
+/// normalisation drops them anyway).
+fn decode(path: &Path) -> String {
+    use l2lab_fabric::wire::{summary, EthHeader, Ipv4Repr, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETH_HLEN, IPPROTO_ICMP};
+    let Ok(f) = std::fs::File::open(path) else {
+        return format!("UNREADABLE: {}\n", path.display());
+    };
+    let Ok(mut r) = pcap_file::pcap::PcapReader::new(f) else {
+        return format!("UNREADABLE: {}\n", path.display());
+    };
+    let mut out = String::new();
+    while let Some(p) = r.next_packet() {
+        let Ok(p) = p else {
+            out.push_str("UNREADABLE: truncated\n");
+            break;
+        };
+        let d = &p.data;
+        let Ok(eth) = EthHeader::parse(d) else { continue };
+        let keep = match eth.ethertype {
+            ETHERTYPE_ARP => true,
+            ETHERTYPE_IPV4 => Ipv4Repr::parse(&d[ETH_HLEN..]).is_ok_and(|(h, _)| h.protocol == IPPROTO_ICMP),
+            _ => false,
+        };
+        if !keep {
+            continue;
+        }
+        let (name, body) = match eth.ethertype {
+            ETHERTYPE_ARP => ("ARP", summary(d).trim_start_matches("ARP, ").to_string() + ", length 28"),
+            _ => ("IPv4", summary(d).trim_start_matches("IP ").to_string() + &format!(", length {}", d.len().saturating_sub(ETH_HLEN + 20))),
+        };
+        out.push_str(&format!(
+            "{} > {}, ethertype {name} (0x{:04x}), length {}: {body}\n",
+            eth.src, eth.dst, eth.ethertype, p.orig_len
+        ));
+    }
+    out
+}
+
+#[derive(Default)]
+struct Macs(HashMap<String, String>);
+
+impl Macs {
+    fn label(&mut self, mac: &str) -> String {
+        let full: Vec<String> = mac.split(':').map(|p| format!("{p:0>2}")).collect();
+        let full = full.join(":");
+        if full == "ff:ff:ff:ff:ff:ff" || full == "00:00:00:00:00:00" {
+            return full;
+        }
+        let n = self.0.len() + 1;
+        self.0.entry(full).or_insert_with(|| format!("MAC{n}")).clone()
+    }
+}
+
+const CHATTER: &[&str] = &[
+    "tcpdump: ",
+    "listening on",
+    "link-type",
+    "snapshot length",
+    "packets captured",
+    "packet captured",
+    "received by filter",
+    "dropped by kernel",
+];
+
+/// Two tcpdumps at once interleave their chatter anywhere: where there is any, drop every
+/// line holding a piece of it, and blank lines.
+fn unchatter(text: &str) -> String {
+    if !CHATTER.iter().any(|c| text.contains(c)) {
+        return text.to_string();
+    }
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !CHATTER.iter().any(|c| l.contains(c)))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn is_hex(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Replaces every MAC-shaped token (six groups of 1-2 hex digits, at word boundaries).
+fn relabel_macs(line: &str, macs: &mut Macs) -> String {
+    let bytes = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    while i < bytes.len() {
+        if (i == 0 || !word(bytes[i - 1])) && bytes[i].is_ascii_hexdigit() {
+            // Try to read six groups.
+            let mut j = i;
+            let mut groups = 0;
+            let mut ok = true;
+            while groups < 6 {
+                let s = j;
+                while j < bytes.len() && j - s < 3 && bytes[j].is_ascii_hexdigit() {
+                    j += 1;
+                }
+                if !is_hex(&line[s..j]) {
+                    ok = false;
+                    break;
+                }
+                groups += 1;
+                if groups < 6 {
+                    if j < bytes.len() && bytes[j] == b':' {
+                        j += 1;
+                    } else {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok && (j == bytes.len() || !word(bytes[j])) {
+                out.push_str(&macs.label(&line[i..j]));
+                i = j;
+                continue;
+            }
+        }
+        let ch = line[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+fn replace_between(s: &str, start: &str, end_pred: impl Fn(char) -> bool, with: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(p) = rest.find(start) {
+        let after = &rest[p + start.len()..];
+        let n = after.find(|c: char| !end_pred(c)).unwrap_or(after.len());
+        if n == 0 {
+            out.push_str(&rest[..p + start.len()]);
+            rest = after;
+            continue;
+        }
+        out.push_str(&rest[..p]);
+        out.push_str(with);
+        rest = &after[n..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// compare.py's normalisation of one text.
+fn norm(text: &str, macs: &mut Macs) -> Vec<String> {
+    let mut v = Vec::new();
+    for line in text.lines() {
+        // Bridge ids: 8000.<12 hex digits>.
+        let mut l = String::new();
+        let mut rest = line;
+        while let Some(p) = rest.find("8000.") {
+            let after = &rest[p + 5..];
+            let hex = after.chars().take_while(|c| c.is_ascii_hexdigit()).count();
+            let boundary_before = p == 0 || !rest.as_bytes()[p - 1].is_ascii_alphanumeric();
+            if hex == 12 && boundary_before && !after[12..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                l.push_str(&rest[..p]);
+                l.push_str("8000.BRID");
+                rest = &after[12..];
+            } else {
+                l.push_str(&rest[..p + 5]);
+                rest = after;
+            }
+        }
+        l.push_str(rest);
+        let mut l = relabel_macs(&l, macs);
+        l = norm_time_eq(&l);
+        l = replace_between(&l, "time ", |c| c.is_ascii_digit(), "T");
+        if let Some(p) = l.find("rtt min/avg/max/mdev = ") {
+            l.truncate(p);
+            l.push_str("rtt RTT");
+        }
+        l = norm_icmp_id(&l);
+        l = norm_ifindex_prefix(&l);
+        l = norm_at_if(&l);
+        l = norm_link_netns(&l);
+        l = strip_timestamp(&l);
+        let l = l.trim_end_matches([' ', '\t']).to_string();
+        if is_noise(&l) {
+            continue;
+        }
+        v.push(l);
+    }
+    v
+}
+
+/// `time=0.271 ms` → `time=T ms`.
+fn norm_time_eq(l: &str) -> String {
+    let mut out = String::new();
+    let mut rest = l;
+    while let Some(p) = rest.find("time=") {
+        let after = &rest[p + 5..];
+        let n = after.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(after.len());
+        if n > 0 && after[n..].starts_with(" ms") {
+            out.push_str(&rest[..p]);
+            out.push_str("time=T");
+            rest = &after[n..];
+        } else {
+            out.push_str(&rest[..p + 5]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    // `time 2041ms`
+    let mut o2 = String::new();
+    let mut rest = out.as_str();
+    while let Some(p) = rest.find("time ") {
+        let after = &rest[p + 5..];
+        let n = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
+        if n > 0 && after[n..].starts_with("ms") {
+            o2.push_str(&rest[..p]);
+            o2.push_str("time T");
+            rest = &after[n..];
+        } else {
+            o2.push_str(&rest[..p + 5]);
+            rest = after;
+        }
+    }
+    o2.push_str(rest);
+    o2
+}
+
+/// `id 3372, seq` → `id ID, seq`.
+fn norm_icmp_id(l: &str) -> String {
+    let mut out = String::new();
+    let mut rest = l;
+    while let Some(p) = rest.find("id ") {
+        let boundary = p == 0 || !rest.as_bytes()[p - 1].is_ascii_alphanumeric();
+        let after = &rest[p + 3..];
+        let n = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
+        if boundary && n > 0 && after[n..].starts_with(", seq") {
+            out.push_str(&rest[..p]);
+            out.push_str("id ID");
+            rest = &after[n..];
+        } else {
+            out.push_str(&rest[..p + 3]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A leading `7: ` → `N: `.
+fn norm_ifindex_prefix(l: &str) -> String {
+    let n = l.find(|c: char| !c.is_ascii_digit()).unwrap_or(l.len());
+    if n > 0 && l[n..].starts_with(": ") {
+        format!("N: {}", &l[n + 2..])
+    } else {
+        l.to_string()
+    }
+}
+
+/// `@if9` → `@ifN`; when followed by 2+ spaces (the `-br` column), the padding is fixed.
+fn norm_at_if(l: &str) -> String {
+    let mut out = String::new();
+    let mut rest = l;
+    while let Some(p) = rest.find("@if") {
+        let after = &rest[p + 3..];
+        let n = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
+        if n == 0 {
+            out.push_str(&rest[..p + 3]);
+            rest = after;
+            continue;
+        }
+        out.push_str(&rest[..p]);
+        let tail = &after[n..];
+        let spaces = tail.len() - tail.trim_start_matches(' ').len();
+        if spaces >= 2 {
+            out.push_str("@ifN  ");
+            rest = &tail[spaces..];
+        } else {
+            out.push_str("@ifN");
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `link-netns ns01` / `link-netnsid 0` → `link-netns X`.
+fn norm_link_netns(l: &str) -> String {
+    let mut out = String::new();
+    let mut rest = l;
+    while let Some(p) = rest.find("link-netns") {
+        out.push_str(&rest[..p]);
+        let mut after = &rest[p + 10..];
+        if let Some(a) = after.strip_prefix("id") {
+            after = a;
+        }
+        if let Some(a) = after.strip_prefix(' ') {
+            let n = a.find(char::is_whitespace).unwrap_or(a.len());
+            if n > 0 {
+                out.push_str("link-netns X");
+                rest = &a[n..];
+                continue;
+            }
+        }
+        out.push_str("link-netns");
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A leading `12:34:56.789012 ` capture timestamp is dropped.
+fn strip_timestamp(l: &str) -> String {
+    let b = l.as_bytes();
+    let ok = b.len() > 9
+        && b[0..2].iter().all(u8::is_ascii_digit)
+        && b[2] == b':'
+        && b[3..5].iter().all(u8::is_ascii_digit)
+        && b[5] == b':'
+        && b[6..8].iter().all(u8::is_ascii_digit)
+        && b[8] == b'.';
+    if ok {
+        let rest = &l[9..];
+        let n = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if n > 0 && rest[n..].starts_with(' ') {
+            return rest[n + 1..].to_string();
+        }
+    }
+    l.to_string()
+}
+
+fn is_noise(l: &str) -> bool {
+    l.starts_with("tcpdump: listening on ")
+        || l.starts_with("tcpdump: pcap_loop: ")
+        || l.starts_with("reading from file ")
+        || ["packets captured", "packet captured", "packets received by filter", "packet received by filter", "packets dropped by kernel", "packet dropped by kernel"]
+            .iter()
+            .any(|s| {
+                l.ends_with(s)
+                    && l[..l.len() - s.len()].trim_end().chars().all(|c| c.is_ascii_digit())
+                    && !l[..l.len() - s.len()].trim().is_empty()
+            })
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn n(s: &str) -> Vec<String> {
+        norm(s, &mut Macs::default())
+    }
+
+    #[test]
+    fn normalises_like_compare_py() {
+        assert_eq!(
+            n("9: veth01@if8: <BROADCAST> mtu 1500 link-netnsid 0\n"),
+            vec!["N: veth01@ifN: <BROADCAST> mtu 1500 link-netns X"]
+        );
+        assert_eq!(
+            n("64 bytes from 192.168.88.12: icmp_seq=1 ttl=64 time=1.89 ms\n"),
+            vec!["64 bytes from 192.168.88.12: icmp_seq=1 ttl=64 time=T ms"]
+        );
+        assert_eq!(
+            n("1 packets transmitted, 1 received, 0% packet loss, time 2041ms\n"),
+            vec!["1 packets transmitted, 1 received, 0% packet loss, time Tms"]
+        );
+        assert_eq!(
+            n("rtt min/avg/max/mdev = 1.894/1.894/1.894/0.000 ms\n"),
+            vec!["rtt RTT"]
+        );
+        assert_eq!(
+            n("11:08:18.069334 IP 1.1.1.1 > 2.2.2.2: ICMP echo request, id 3372, seq 1, length 64\n"),
+            vec!["IP 1.1.1.1 > 2.2.2.2: ICMP echo request, id ID, seq 1, length 64"]
+        );
+        assert_eq!(
+            n("br01\t\t8000.ae077b71997f\tno\t\tbr-veth01\n"),
+            vec!["br01\t\t8000.BRID\tno\t\tbr-veth01"]
+        );
+        assert_eq!(
+            n("12:6a:50:c7:6b:aa > ff:ff:ff:ff:ff:ff, ae:7:7b:71:99:7f 12:6a:50:c7:6b:aa\n"),
+            vec!["MAC1 > ff:ff:ff:ff:ff:ff, MAC2 MAC1"]
+        );
+        assert_eq!(
+            n("br-veth01@if4    UP             ee:96:5c:2a:f3:32 <UP> \n"),
+            vec!["br-veth01@ifN  UP             MAC1 <UP>"]
+        );
+        assert!(n("3 packets captured\n").is_empty());
+        assert_eq!(unchatter("a\ntcpdump: listening on x\n\nb\n"), "a\nb\n");
+    }
+}
