@@ -1,0 +1,58 @@
+#!/bin/bash
+# flood off on a port: frames to unknown MACs are not sent out of it (broadcasts still are).
+# ns01 knows ns02's MAC (static ARP) but the bridge does not, so the first ping is lost.
+ip link add br0 type bridge
+ip link set dev br0 up
+ip netns add ns01
+ip link add veth01 type veth peer name br-veth01
+ip link set br-veth01 master br0
+ip link set dev br-veth01 up
+ip link set veth01 netns ns01
+ip netns exec ns01 ip link set dev veth01 up
+ip netns exec ns01 ip addr add 192.168.88.11/24 dev veth01
+ip netns add ns02
+ip link add veth02 type veth peer name br-veth02
+ip link set br-veth02 master br0
+ip link set dev br-veth02 up
+ip link set veth02 netns ns02
+ip netns exec ns02 ip link set dev veth02 up
+ip netns exec ns02 ip addr add 192.168.88.12/24 dev veth02
+ip netns add ns03
+ip link add veth03 type veth peer name br-veth03
+ip link set br-veth03 master br0
+ip link set dev br-veth03 up
+ip link set veth03 netns ns03
+ip netns exec ns03 ip link set dev veth03 up
+ip netns exec ns03 ip addr add 192.168.88.13/24 dev veth03
+MAC02=$(ip netns exec ns02 ip -br link show dev veth02 | awk '{print $3}')
+echo '$ ip netns exec ns01 ip neigh add 192.168.88.12 lladdr $MAC02 dev veth01 nud permanent'
+ip netns exec ns01 ip neigh add 192.168.88.12 lladdr $MAC02 dev veth01 nud permanent
+echo '$ bridge link set dev br-veth02 flood off'
+bridge link set dev br-veth02 flood off
+echo '$ bridge link set dev br-veth03 flood off'
+bridge link set dev br-veth03 flood off
+echo '$ bridge -d link show'
+bridge -d link show
+sleep 2
+ip netns exec ns03 tcpdump -i veth03 -nn -e -w ns03.pcap 2>/dev/null &
+ip netns exec ns02 tcpdump -i veth02 -nn -e -w ns02.pcap 2>/dev/null &
+sleep 1
+echo '$ ip netns exec ns01 ping -c 1 -W 1 192.168.88.12'
+ip netns exec ns01 ping -c 1 -W 1 192.168.88.12
+echo "rc=$?"
+echo '$ bridge fdb show br br0 | grep -v permanent'
+bridge fdb show br br0 | grep -v permanent
+echo '$ ip netns exec ns02 ping -c 1 192.168.88.11'
+ip netns exec ns02 ping -c 1 192.168.88.11
+echo '$ bridge fdb show br br0 | grep -v permanent'
+bridge fdb show br br0 | grep -v permanent
+echo '$ ip netns exec ns01 ping -c 1 192.168.88.12'
+ip netns exec ns01 ping -c 1 192.168.88.12
+echo "rc=$?"
+sleep 1
+kill %1 %2
+wait
+echo '$ ip netns exec ns02 tcpdump -nn -e -r ns02.pcap'
+ip netns exec ns02 tcpdump -nn -e -r ns02.pcap
+echo '$ ip netns exec ns03 tcpdump -nn -e -r ns03.pcap'
+ip netns exec ns03 tcpdump -nn -e -r ns03.pcap
