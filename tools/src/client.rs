@@ -14,7 +14,7 @@ use crate::proto::{read_msg, write_msg, Request, Response, NETNS_ENV, SOCK_ENV};
 
 /// The names under which the binary acts as a tutorial command.
 pub const TOOLS: &[&str] = &[
-    "ip", "bridge", "brctl", "ifconfig", "ping", "tcpdump", "arp", "sysctl",
+    "ip", "bridge", "brctl", "ifconfig", "ping", "tcpdump", "arp", "sysctl", "sleep",
 ];
 
 /// Runs `tool` with `args` against the lab named by the environment; returns the exit status.
@@ -149,6 +149,12 @@ fn request(
                 let _ = e.flush();
             }
             Some(Response::Exit(c)) => break c,
+            Some(Response::Killed(sig)) => {
+                handle.close();
+                // Die of the signal itself, so the shell reports it as it would the real tool.
+                let _ = signal_hook::low_level::emulate_default_handler(sig);
+                break 128 + sig;
+            }
             None => break 1,
         }
     };

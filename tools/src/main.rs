@@ -14,9 +14,11 @@ mod ifconfig;
 mod ip;
 mod ping;
 mod proto;
+mod quiet;
 mod run;
 mod scenario;
 mod server;
+mod sleep;
 mod sysctl;
 mod tcpdump;
 
@@ -40,6 +42,13 @@ enum Command {
         /// Turn IPv6 off in every namespace (as net.ipv6.conf.*.disable_ipv6=1 would).
         #[arg(long)]
         no_ipv6: bool,
+        /// Virtual time: sleeps, ping intervals and the lab's timers take no wall time, and
+        /// the same seed gives the same output.
+        #[arg(long, conflicts_with = "realtime")]
+        fast: bool,
+        /// Real time (the default for now; needed for live demos).
+        #[arg(long)]
+        realtime: bool,
         /// Seed for MAC addresses, ICMP ids and timer jitter.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -73,6 +82,9 @@ enum Command {
         /// Seed for the lab's random choices.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Run the scenarios on the real clock instead of virtual time.
+        #[arg(long)]
+        realtime: bool,
     },
     /// Run the built-in demo: three namespaces on a bridge, a ping, then ageing, narrated.
     Demo {
@@ -115,6 +127,8 @@ fn cli() -> anyhow::Result<i32> {
         }
         Some(Command::Run {
             no_ipv6,
+            fast,
+            realtime,
             seed,
             script,
             args,
@@ -123,6 +137,7 @@ fn cli() -> anyhow::Result<i32> {
             &run::LabOptions {
                 ipv6: !no_ipv6,
                 seed,
+                fast: fast && !realtime,
             },
         ),
         Some(Command::Test {
@@ -130,26 +145,39 @@ fn cli() -> anyhow::Result<i32> {
             jobs,
             keep,
             seed,
-        }) => test(&dirs, jobs, keep.as_deref(), seed),
+            realtime,
+        }) => test(&dirs, jobs, keep.as_deref(), seed, realtime),
         Some(Command::Shell { no_ipv6, seed }) => run::run(
             run::Program::Shell,
             &run::LabOptions {
                 ipv6: !no_ipv6,
                 seed,
+                fast: false,
             },
         ),
     }
 }
 
-fn test(dirs: &[PathBuf], jobs: Option<usize>, keep: Option<&std::path::Path>, seed: u64) -> anyhow::Result<i32> {
+fn test(
+    dirs: &[PathBuf],
+    jobs: Option<usize>,
+    keep: Option<&std::path::Path>,
+    seed: u64,
+    realtime: bool,
+) -> anyhow::Result<i32> {
     let exe = std::env::current_exe()?;
     let all = scenario::scenario_dirs(dirs)?;
     let jobs = jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
         .max(1);
-    let queue = std::sync::Mutex::new(all.iter().cloned().collect::<std::collections::VecDeque<_>>());
+    let queue = std::sync::Mutex::new(
+        all.iter()
+            .cloned()
+            .collect::<std::collections::VecDeque<_>>(),
+    );
     let results = std::sync::Mutex::new(Vec::new());
-    let extra = vec!["--seed".to_string(), seed.to_string()];
+    let mut extra = vec!["--seed".to_string(), seed.to_string()];
+    extra.push(if realtime { "--realtime" } else { "--fast" }.to_string());
     std::thread::scope(|s| {
         for _ in 0..jobs.min(all.len().max(1)) {
             s.spawn(|| loop {
@@ -162,11 +190,17 @@ fn test(dirs: &[PathBuf], jobs: Option<usize>, keep: Option<&std::path::Path>, s
             });
         }
     });
-    let mut results = results.into_inner().map_err(|_| anyhow::anyhow!("a test thread panicked"))?;
+    let mut results = results
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a test thread panicked"))?;
     results.sort_by(|a, b| a.0.cmp(&b.0));
     let (mut pass, mut fail) = (0, 0);
     for (dir, r) in results {
-        let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         match r {
             Ok(o) if o.diff.is_empty() => {
                 pass += 1;

@@ -42,6 +42,8 @@ pub enum Response {
     Err(String),
     /// The command is over, with this status.
     Exit(i32),
+    /// The command died of this signal, as the real one would (the client raises it).
+    Killed(i32),
 }
 
 /// Writes one message.

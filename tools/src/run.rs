@@ -17,6 +17,9 @@ pub struct LabOptions {
     pub ipv6: bool,
     /// Seed of the lab's random choices.
     pub seed: u64,
+    /// Virtual time: `sleep`, ping's intervals, tcpdump's lifetime and every timer of the lab
+    /// run on the lab's clock, which jumps ahead whenever the whole script is waiting.
+    pub fast: bool,
 }
 
 /// What bash should run.
@@ -39,12 +42,16 @@ struct LabDir {
 }
 
 impl LabDir {
-    fn new() -> anyhow::Result<LabDir> {
+    fn new(fast: bool) -> anyhow::Result<LabDir> {
         let dir = tempfile::Builder::new().prefix("l2lab-").tempdir()?;
         let bin = dir.path().join("bin");
         std::fs::create_dir(&bin)?;
         let exe = std::env::current_exe()?;
         for t in TOOLS {
+            // On the real clock the real sleep is the right one.
+            if *t == "sleep" && !fast {
+                continue;
+            }
             std::os::unix::fs::symlink(&exe, bin.join(t))?;
         }
         Ok(LabDir { dir })
@@ -79,21 +86,31 @@ fn signal_group(pgid: i32, sig: i32) {
 
 /// Runs `program` against a fresh lab; returns bash's exit status (128+N when killed by N).
 pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
-    let dir = LabDir::new()?;
+    let dir = LabDir::new(opts.fast)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let local = tokio::task::LocalSet::new();
     let code = local.block_on(&rt, async {
         let listener = UnixListener::bind(dir.sock())?;
-        let lab = Lab::with_config(LabConfig {
+        let config = LabConfig {
             seed: opts.seed,
-            virtual_time: false,
+            virtual_time: opts.fast,
             ipv6: opts.ipv6,
-            epoch_us: now_us(),
             ..Default::default()
-        });
-        let server = tokio::task::spawn_local(crate::server::serve(listener, lab));
+        };
+        // Virtual time keeps the fixed epoch so that captures repeat byte for byte.
+        let config = if opts.fast {
+            config
+        } else {
+            LabConfig {
+                epoch_us: now_us(),
+                ..config
+            }
+        };
+        let lab = Lab::with_config(config);
+        let root: crate::server::Root = Default::default();
+        let server = tokio::task::spawn_local(crate::server::serve(listener, lab, root.clone()));
         let interactive = matches!(program, Program::Shell);
         let mut cmd = std::process::Command::new("bash");
         match &program {
@@ -119,6 +136,7 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
             .env_remove(NETNS_ENV);
         let mut child = tokio::process::Command::from(cmd).spawn()?;
         let pgid = child.id().map_or(0, |p| p as i32);
+        root.set(pgid);
         let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
         let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
@@ -126,7 +144,14 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
             tokio::select! {
                 st = child.wait() => break st?,
                 _ = sigint.recv() => if !interactive { signal_group(pgid, libc::SIGINT) },
-                _ = sigterm.recv() => signal_group(if interactive { -pgid.abs() } else { pgid }, libc::SIGTERM),
+                _ = sigterm.recv() => {
+                    if interactive {
+                        // SAFETY: kill(2) on the shell's own pid; no memory is involved.
+                        unsafe { libc::kill(pgid, libc::SIGTERM) };
+                    } else {
+                        signal_group(pgid, libc::SIGTERM);
+                    }
+                }
                 _ = sighup.recv() => signal_group(pgid, libc::SIGHUP),
             }
         };

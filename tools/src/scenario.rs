@@ -39,7 +39,10 @@ pub fn scenario_dirs(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             .filter(|p| p.join("script.sh").is_file())
             .collect();
         if found.is_empty() {
-            anyhow::bail!("{}: no script.sh here or in its subdirectories", a.display());
+            anyhow::bail!(
+                "{}: no script.sh here or in its subdirectories",
+                a.display()
+            );
         }
         found.sort();
         v.extend(found);
@@ -49,7 +52,12 @@ pub fn scenario_dirs(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Runs one scenario under `exe run` in a fresh directory and compares it with its kernel
 /// transcript. `extra` are further arguments for `l2lab run` (e.g. `--seed`).
-pub fn run_one(exe: &Path, dir: &Path, extra: &[String], keep: Option<&Path>) -> anyhow::Result<Outcome> {
+pub fn run_one(
+    exe: &Path,
+    dir: &Path,
+    extra: &[String],
+    keep: Option<&Path>,
+) -> anyhow::Result<Outcome> {
     let script = std::fs::canonicalize(dir.join("script.sh"))?;
     let work = tempfile::Builder::new().prefix("l2lab-test-").tempdir()?;
     let start = Instant::now();
@@ -105,7 +113,11 @@ pub fn transcript(d: &Path) -> anyhow::Result<Vec<String>> {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(_) => "<missing>\n".into(),
         };
-        let text = if name == "stderr" { unchatter(&text) } else { text };
+        let text = if name == "stderr" {
+            unchatter(&text)
+        } else {
+            text
+        };
         parts.extend(norm(&text, &mut macs));
     }
     let mut pcaps: Vec<PathBuf> = std::fs::read_dir(d)?
@@ -115,7 +127,11 @@ pub fn transcript(d: &Path) -> anyhow::Result<Vec<String>> {
         .collect();
     pcaps.sort();
     for p in pcaps {
-        let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = p
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         parts.push(format!("== {name}"));
         parts.extend(norm(&decode(&p), &mut macs));
     }
@@ -125,7 +141,9 @@ pub fn transcript(d: &Path) -> anyhow::Result<Vec<String>> {
 /// A capture as `tcpdump -nn -e -r FILE 'arp or icmp'` prints it (timestamps left out: the
 /// normalisation drops them anyway).
 fn decode(path: &Path) -> String {
-    use l2lab_fabric::wire::{summary, EthHeader, Ipv4Repr, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETH_HLEN, IPPROTO_ICMP};
+    use l2lab_fabric::wire::{
+        summary, EthHeader, Ipv4Repr, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETH_HLEN, IPPROTO_ICMP,
+    };
     let Ok(f) = std::fs::File::open(path) else {
         return format!("UNREADABLE: {}\n", path.display());
     };
@@ -139,18 +157,29 @@ fn decode(path: &Path) -> String {
             break;
         };
         let d = &p.data;
-        let Ok(eth) = EthHeader::parse(d) else { continue };
+        let Ok(eth) = EthHeader::parse(d) else {
+            continue;
+        };
         let keep = match eth.ethertype {
             ETHERTYPE_ARP => true,
-            ETHERTYPE_IPV4 => Ipv4Repr::parse(&d[ETH_HLEN..]).is_ok_and(|(h, _)| h.protocol == IPPROTO_ICMP),
+            ETHERTYPE_IPV4 => {
+                Ipv4Repr::parse(&d[ETH_HLEN..]).is_ok_and(|(h, _)| h.protocol == IPPROTO_ICMP)
+            }
             _ => false,
         };
         if !keep {
             continue;
         }
         let (name, body) = match eth.ethertype {
-            ETHERTYPE_ARP => ("ARP", summary(d).trim_start_matches("ARP, ").to_string() + ", length 28"),
-            _ => ("IPv4", summary(d).trim_start_matches("IP ").to_string() + &format!(", length {}", d.len().saturating_sub(ETH_HLEN + 20))),
+            ETHERTYPE_ARP => (
+                "ARP",
+                summary(d).trim_start_matches("ARP, ").to_string() + ", length 28",
+            ),
+            _ => (
+                "IPv4",
+                summary(d).trim_start_matches("IP ").to_string()
+                    + &format!(", length {}", d.len().saturating_sub(ETH_HLEN + 20)),
+            ),
         };
         out.push_str(&format!(
             "{} > {}, ethertype {name} (0x{:04x}), length {}: {body}\n",
@@ -171,7 +200,10 @@ impl Macs {
             return full;
         }
         let n = self.0.len() + 1;
-        self.0.entry(full).or_insert_with(|| format!("MAC{n}")).clone()
+        self.0
+            .entry(full)
+            .or_insert_with(|| format!("MAC{n}"))
+            .clone()
     }
 }
 
@@ -199,7 +231,10 @@ fn unchatter(text: &str) -> String {
 }
 
 fn is_hex(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    !s.is_empty()
+        && s.len() <= 2
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Replaces every MAC-shaped token (six groups of 1-2 hex digits, at word boundaries).
@@ -276,7 +311,10 @@ fn norm(text: &str, macs: &mut Macs) -> Vec<String> {
             let after = &rest[p + 5..];
             let hex = after.chars().take_while(|c| c.is_ascii_hexdigit()).count();
             let boundary_before = p == 0 || !rest.as_bytes()[p - 1].is_ascii_alphanumeric();
-            if hex == 12 && boundary_before && !after[12..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            if hex == 12
+                && boundary_before
+                && !after[12..].starts_with(|c: char| c.is_ascii_alphanumeric())
+            {
                 l.push_str(&rest[..p]);
                 l.push_str("8000.BRID");
                 rest = &after[12..];
@@ -313,7 +351,9 @@ fn norm_time_eq(l: &str) -> String {
     let mut rest = l;
     while let Some(p) = rest.find("time=") {
         let after = &rest[p + 5..];
-        let n = after.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(after.len());
+        let n = after
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(after.len());
         if n > 0 && after[n..].starts_with(" ms") {
             out.push_str(&rest[..p]);
             out.push_str("time=T");
@@ -329,7 +369,9 @@ fn norm_time_eq(l: &str) -> String {
     let mut rest = out.as_str();
     while let Some(p) = rest.find("time ") {
         let after = &rest[p + 5..];
-        let n = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
+        let n = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
         if n > 0 && after[n..].starts_with("ms") {
             o2.push_str(&rest[..p]);
             o2.push_str("time T");
@@ -350,7 +392,9 @@ fn norm_icmp_id(l: &str) -> String {
     while let Some(p) = rest.find("id ") {
         let boundary = p == 0 || !rest.as_bytes()[p - 1].is_ascii_alphanumeric();
         let after = &rest[p + 3..];
-        let n = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
+        let n = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
         if boundary && n > 0 && after[n..].starts_with(", seq") {
             out.push_str(&rest[..p]);
             out.push_str("id ID");
@@ -380,7 +424,9 @@ fn norm_at_if(l: &str) -> String {
     let mut rest = l;
     while let Some(p) = rest.find("@if") {
         let after = &rest[p + 3..];
-        let n = after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len());
+        let n = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
         if n == 0 {
             out.push_str(&rest[..p + 3]);
             rest = after;
@@ -438,7 +484,9 @@ fn strip_timestamp(l: &str) -> String {
         && b[8] == b'.';
     if ok {
         let rest = &l[9..];
-        let n = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let n = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if n > 0 && rest[n..].starts_with(' ') {
             return rest[n + 1..].to_string();
         }
@@ -450,13 +498,23 @@ fn is_noise(l: &str) -> bool {
     l.starts_with("tcpdump: listening on ")
         || l.starts_with("tcpdump: pcap_loop: ")
         || l.starts_with("reading from file ")
-        || ["packets captured", "packet captured", "packets received by filter", "packet received by filter", "packets dropped by kernel", "packet dropped by kernel"]
-            .iter()
-            .any(|s| {
-                l.ends_with(s)
-                    && l[..l.len() - s.len()].trim_end().chars().all(|c| c.is_ascii_digit())
-                    && !l[..l.len() - s.len()].trim().is_empty()
-            })
+        || [
+            "packets captured",
+            "packet captured",
+            "packets received by filter",
+            "packet received by filter",
+            "packets dropped by kernel",
+            "packet dropped by kernel",
+        ]
+        .iter()
+        .any(|s| {
+            l.ends_with(s)
+                && l[..l.len() - s.len()]
+                    .trim_end()
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
+                && !l[..l.len() - s.len()].trim().is_empty()
+        })
 }
 
 #[cfg(test)]

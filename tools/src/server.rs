@@ -1,8 +1,11 @@
 //! The lab process: one task owns the [`Lab`] and every running command; connection tasks
 //! carry requests in and output out. In real time it sleeps until the lab's next timer.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Duration;
 
 use l2lab_sim::Lab;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -47,7 +50,7 @@ async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender
     let (tx, mut rx) = mpsc::unbounded_channel::<Response>();
     tokio::task::spawn_local(async move {
         while let Some(resp) = rx.recv().await {
-            let last = matches!(resp, Response::Exit(_));
+            let last = matches!(resp, Response::Exit(_) | Response::Killed(_));
             let Ok(bytes) = encode(&resp) else { break };
             if wr.write_all(&bytes).await.is_err() || last {
                 break;
@@ -77,6 +80,14 @@ async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender
     }
 }
 
+fn exit(tx: &mpsc::UnboundedSender<Response>, code: i32) {
+    let _ = tx.send(if code < 0 {
+        Response::Killed(-code)
+    } else {
+        Response::Exit(code)
+    });
+}
+
 fn flush(tx: &mpsc::UnboundedSender<Response>, out: &mut Output) {
     if !out.stdout.is_empty() {
         let _ = tx.send(Response::Out(std::mem::take(&mut out.stdout)));
@@ -86,8 +97,12 @@ fn flush(tx: &mpsc::UnboundedSender<Response>, out: &mut Output) {
     }
 }
 
-/// Serves the lab on `listener` until the future is dropped.
-pub async fn serve(listener: UnixListener, mut lab: Lab) {
+/// Which processes the lab serves, for virtual time: the script's pid once it runs.
+pub type Root = Rc<Cell<i32>>;
+
+/// Serves the lab on `listener` until the future is dropped. On the virtual clock, time
+/// jumps to the next timer whenever every process under `root` is asleep.
+pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root) {
     let (to_lab, mut from_conns) = mpsc::unbounded_channel::<Msg>();
     let accept_tx = to_lab.clone();
     tokio::task::spawn_local(async move {
@@ -98,13 +113,17 @@ pub async fn serve(listener: UnixListener, mut lab: Lab) {
         }
     });
     let mut running: HashMap<u64, Running> = HashMap::new();
+    let mut state = State { requests: 0 };
+    if lab.clock().is_virtual() {
+        return serve_virtual(&mut lab, &mut running, &mut from_conns, &root, &mut state).await;
+    }
     loop {
         let deadline = lab.next_deadline();
         let clock = lab.clock().clone();
         tokio::select! {
             msg = from_conns.recv() => {
                 let Some(msg) = msg else { return };
-                handle(&mut lab, &mut running, msg);
+                handle(&mut lab, &mut running, msg, &mut state);
             }
             _ = clock.sleep_until(deadline.unwrap_or_default()), if deadline.is_some() => {
                 lab.run_due();
@@ -114,7 +133,73 @@ pub async fn serve(listener: UnixListener, mut lab: Lab) {
     }
 }
 
-fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg) {
+/// Counters of the server, for ids that must not depend on the host (virtual time).
+struct State {
+    requests: u32,
+}
+
+/// How long the script must look asleep, twice over, before the clock jumps: long enough for
+/// a process that was just woken (a reply on its socket, a child exiting) to be seen running.
+const SETTLE: Duration = Duration::from_micros(300);
+
+async fn serve_virtual(
+    lab: &mut Lab,
+    running: &mut HashMap<u64, Running>,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    root: &Root,
+    state: &mut State,
+) {
+    loop {
+        while let Ok(msg) = rx.try_recv() {
+            handle(lab, running, msg, state);
+        }
+        poll_all(lab, running);
+        let next = running
+            .values()
+            .filter_map(|r| r.session.wake_at())
+            .chain(lab.next_deadline())
+            .min();
+        let Some(next) = next else {
+            // Nothing will happen by itself: wait for the script.
+            match rx.recv().await {
+                Some(msg) => handle(lab, running, msg, state),
+                None => return,
+            }
+            poll_all(lab, running);
+            continue;
+        };
+        let mut quiet = true;
+        for _ in 0..2 {
+            tokio::select! {
+                msg = rx.recv() => {
+                    match msg {
+                        Some(msg) => handle(lab, running, msg, state),
+                        None => return,
+                    }
+                    quiet = false;
+                    break;
+                }
+                _ = tokio::time::sleep(SETTLE) => {}
+            }
+            let pid = root.get();
+            if pid > 0 && !crate::quiet::all_asleep(pid) {
+                quiet = false;
+                break;
+            }
+        }
+        if quiet && next < Duration::MAX {
+            let _ = lab.advance_to(next);
+        } else if quiet {
+            // Only `sleep infinity`-like waits are left: wait for the script.
+            match rx.recv().await {
+                Some(msg) => handle(lab, running, msg, state),
+                None => return,
+            }
+        }
+    }
+}
+
+fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &mut State) {
     match msg {
         Msg::Run { conn, req, tx } => {
             let Request::Run {
@@ -140,6 +225,14 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg) {
                     return;
                 }
             };
+            state.requests += 1;
+            // In virtual time a run must not depend on the host: ids come from the request
+            // count, not the process id.
+            let pid = if lab.clock().is_virtual() {
+                1000 + state.requests
+            } else {
+                pid
+            };
             let env = Env {
                 ns,
                 ns_name,
@@ -149,7 +242,7 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg) {
             match cmd::start(&tool, &argv, &env, lab, &mut out) {
                 Started::Done(code) => {
                     flush(&tx, &mut out);
-                    let _ = tx.send(Response::Exit(code));
+                    exit(&tx, code);
                 }
                 Started::Running(session) => {
                     flush(&tx, &mut out);
@@ -163,7 +256,7 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg) {
                 let done = r.session.signal(lab, sig, &mut out);
                 flush(&r.tx, &mut out);
                 if let Some(code) = done {
-                    let _ = r.tx.send(Response::Exit(code));
+                    exit(&r.tx, code);
                     running.remove(&conn);
                 }
             }
@@ -190,7 +283,7 @@ fn poll_all(lab: &mut Lab, running: &mut HashMap<u64, Running>) {
         let status = r.session.poll(lab, &mut out);
         flush(&r.tx, &mut out);
         if let Some(code) = status {
-            let _ = r.tx.send(Response::Exit(code));
+            exit(&r.tx, code);
             done.push(id);
         }
     }

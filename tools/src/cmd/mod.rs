@@ -59,8 +59,20 @@ pub trait Session {
     /// new; returns the exit status once the command is over.
     fn poll(&mut self, lab: &mut Lab, out: &mut Output) -> Option<i32>;
 
-    /// The command got a signal; returns the exit status if that ends it.
+    /// The command got a signal; returns the exit status if that ends it (a status of
+    /// [`killed_by`]`(sig)` means it died of the signal, as a process without a handler does).
     fn signal(&mut self, lab: &mut Lab, sig: i32, out: &mut Output) -> Option<i32>;
+
+    /// In virtual time: the lab time this command waits for by itself, beyond the lab's own
+    /// timers (`sleep`'s end).
+    fn wake_at(&self) -> Option<std::time::Duration> {
+        None
+    }
+}
+
+/// The status meaning "died of signal `sig`".
+pub fn killed_by(sig: i32) -> i32 {
+    -sig
 }
 
 /// How starting a command went.
@@ -82,6 +94,7 @@ pub fn start(tool: &str, argv: &[String], env: &Env, lab: &mut Lab, out: &mut Ou
         "sysctl" => Started::Done(crate::sysctl::main(argv, env, lab, out)),
         "ping" => crate::ping::start(argv, env, lab, out),
         "tcpdump" => crate::tcpdump::start(argv, env, lab, out),
+        "sleep" => crate::sleep::start(argv, lab, out),
         other => {
             out.err(format!("{other}: not supported by this lab\n"));
             Started::Done(127)

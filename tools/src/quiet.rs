@@ -1,0 +1,79 @@
+//! Knowing when a script is waiting: in virtual time the lab's clock may only jump ahead when
+//! every process of the script is asleep (blocked in a lab command, in `wait`, on a pipe) and
+//! nothing is on its way to the lab. The process tree is read from /proc.
+
+use std::fs;
+
+/// The descendants of `root`, `root` included (through /proc/PID/task/TID/children).
+pub fn tree(root: i32) -> Vec<i32> {
+    let mut out = vec![];
+    let mut todo = vec![root];
+    while let Some(pid) = todo.pop() {
+        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        out.push(pid);
+        for t in tasks.flatten() {
+            let path = t.path().join("children");
+            if let Ok(text) = fs::read_to_string(path) {
+                todo.extend(
+                    text.split_whitespace()
+                        .filter_map(|c| c.parse::<i32>().ok()),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The scheduler state letter of every thread of `pid` (R, S, D, Z, T, ...).
+fn states(pid: i32) -> Vec<u8> {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return vec![];
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| fs::read_to_string(t.path().join("stat")).ok())
+        .filter_map(|stat| {
+            // The state follows the command name, which may itself hold spaces and parens.
+            let after = &stat[stat.rfind(')')? + 1..];
+            after.trim_start().bytes().next()
+        })
+        .collect()
+}
+
+/// True when every thread of every process under `root` is asleep or gone.
+pub fn all_asleep(root: i32) -> bool {
+    tree(root).into_iter().all(|pid| {
+        states(pid)
+            .iter()
+            .all(|s| matches!(s, b'S' | b'Z' | b'T' | b't' | b'X' | b'I'))
+    })
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn a_sleeping_child_is_asleep_and_we_are_not() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        // Give it a moment to reach its nanosleep.
+        let mut ok = false;
+        for _ in 0..10_000_000 {
+            if all_asleep(pid) {
+                ok = true;
+                break;
+            }
+            std::thread::yield_now();
+        }
+        child.kill().unwrap();
+        let _ = child.wait();
+        assert!(ok);
+        assert!(tree(std::process::id() as i32).contains(&(std::process::id() as i32)));
+    }
+}
