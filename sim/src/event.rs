@@ -41,6 +41,8 @@ pub enum EventKind {
     LinkDeleted {
         /// Where it was.
         ns: NsId,
+        /// That namespace's name (it may be gone by the time the event is read).
+        ns_name: String,
         /// Which.
         link: LinkId,
         /// Its name.

@@ -190,10 +190,51 @@ impl Lab {
         &self.config
     }
 
-    /// Switches the event log (decision records included) on or off.
+    /// Switches the event log (decision records included) on or off. Switching it on first
+    /// records what already exists (namespaces, interfaces, their state), so a log read from
+    /// its start describes the whole lab.
     pub fn set_recording(&mut self, on: bool) {
+        let was = self.recording;
         self.recording = on;
         self.fabric.set_recording(on);
+        if on && !was {
+            self.record_snapshot();
+        }
+    }
+
+    fn record_snapshot(&mut self) {
+        let mut nss: Vec<(NsId, String)> = self
+            .namespaces
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.as_ref().map(|n| (NsId(i as u32), n.name.clone())))
+            .collect();
+        nss.sort_by_key(|(id, _)| self.ns(*id).map_or(0, |n| n.created));
+        for (id, name) in nss {
+            if !name.is_empty() {
+                self.event(EventKind::NetnsAdded { name });
+            }
+            for l in self.links(id) {
+                self.link_added_event(id, l);
+                if self.fabric.link(l).is_some_and(|k| k.admin_up) {
+                    self.event(EventKind::LinkAdmin { link: l, up: true });
+                }
+                if let Some(m) = self.fabric.link(l).and_then(|k| k.master) {
+                    self.event(EventKind::Master {
+                        link: l,
+                        bridge: Some(m),
+                    });
+                }
+                let addrs = self.iface(l).map(|i| i.addrs.clone()).unwrap_or_default();
+                for a in addrs {
+                    self.event(EventKind::Address {
+                        link: l,
+                        addr: a.net.to_string(),
+                        added: true,
+                    });
+                }
+            }
+        }
     }
 
     /// Events since the last call.
@@ -338,6 +379,7 @@ impl Lab {
             self.event(EventKind::NetnsAdded { name });
         }
         self.attach_iface(id, lo, "lo".to_string(), None);
+        self.link_added_event(id, lo);
         id
     }
 
@@ -629,8 +671,13 @@ impl Lab {
                 if let Some(n) = self.ns_mut(iface.ns) {
                     n.ifaces.retain(|l| *l != g);
                 }
+                let ns_name = self
+                    .ns(iface.ns)
+                    .map(|n| n.name.clone())
+                    .unwrap_or_default();
                 self.event(EventKind::LinkDeleted {
                     ns: iface.ns,
+                    ns_name,
                     link: g,
                     name: iface.name,
                 });

@@ -12,6 +12,7 @@ pub mod lab;
 pub mod narrate;
 pub mod ping;
 pub mod stack;
+pub mod trace;
 
 pub use capture::{Capture, CaptureId, CapturedFrame};
 pub use clock::Clock;

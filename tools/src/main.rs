@@ -52,8 +52,17 @@ enum Command {
         /// Seed for MAC addresses, ICMP ids and timer jitter.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write every event (topology, frames, bridge decisions, neighbours, pings) to FILE as
+        /// JSON lines (schema: docs/trace.md).
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
+        /// Narrate each bridge decision and neighbour change on stderr; without a script, run
+        /// the built-in demo.
+        #[arg(long)]
+        explain: bool,
         /// The script.
-        script: PathBuf,
+        #[arg(required_unless_present = "explain")]
+        script: Option<PathBuf>,
         /// Its arguments.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -63,6 +72,12 @@ enum Command {
         /// Turn IPv6 off in every namespace.
         #[arg(long)]
         no_ipv6: bool,
+        /// Write every event to FILE as JSON lines (schema: docs/trace.md).
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
+        /// Narrate each bridge decision and neighbour change on stderr.
+        #[arg(long)]
+        explain: bool,
         /// Seed for MAC addresses, ICMP ids and timer jitter.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -130,16 +145,23 @@ fn cli() -> anyhow::Result<i32> {
             fast,
             realtime,
             seed,
+            trace,
+            explain,
             script,
             args,
-        }) => run::run(
-            run::Program::Script { path: script, args },
-            &run::LabOptions {
-                ipv6: !no_ipv6,
-                seed,
-                fast: fast && !realtime,
-            },
-        ),
+        }) => match script {
+            Some(path) => run::run(
+                run::Program::Script { path, args },
+                &run::LabOptions {
+                    ipv6: !no_ipv6,
+                    seed,
+                    fast: fast && !realtime,
+                    trace,
+                    explain,
+                },
+            ),
+            None => demo::run(seed, None, &mut std::io::stdout().lock()).map(|_| 0),
+        },
         Some(Command::Test {
             dirs,
             jobs,
@@ -147,12 +169,19 @@ fn cli() -> anyhow::Result<i32> {
             seed,
             realtime,
         }) => test(&dirs, jobs, keep.as_deref(), seed, realtime),
-        Some(Command::Shell { no_ipv6, seed }) => run::run(
+        Some(Command::Shell {
+            no_ipv6,
+            trace,
+            explain,
+            seed,
+        }) => run::run(
             run::Program::Shell,
             &run::LabOptions {
                 ipv6: !no_ipv6,
                 seed,
                 fast: false,
+                trace,
+                explain,
             },
         ),
     }

@@ -20,6 +20,10 @@ pub struct LabOptions {
     /// Virtual time: `sleep`, ping's intervals, tcpdump's lifetime and every timer of the lab
     /// run on the lab's clock, which jumps ahead whenever the whole script is waiting.
     pub fast: bool,
+    /// Write every event as JSON lines here.
+    pub trace: Option<PathBuf>,
+    /// Narrate bridge decisions and neighbour changes on stderr.
+    pub explain: bool,
 }
 
 /// What bash should run.
@@ -110,7 +114,18 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
         };
         let lab = Lab::with_config(config);
         let root: crate::server::Root = Default::default();
-        let server = tokio::task::spawn_local(crate::server::serve(listener, lab, root.clone()));
+        let trace = match &opts.trace {
+            Some(p) => Some(std::io::BufWriter::new(
+                std::fs::File::create(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+            )),
+            None => None,
+        };
+        let obs = crate::server::Observers {
+            trace,
+            explain: opts.explain,
+        };
+        let server =
+            tokio::task::spawn_local(crate::server::serve(listener, lab, root.clone(), obs));
         let interactive = matches!(program, Program::Shell);
         let mut cmd = std::process::Command::new("bash");
         match &program {

@@ -100,9 +100,63 @@ fn flush(tx: &mpsc::UnboundedSender<Response>, out: &mut Output) {
 /// Which processes the lab serves, for virtual time: the script's pid once it runs.
 pub type Root = Rc<Cell<i32>>;
 
+/// Who watches the lab's events: the trace file and the narration on stderr.
+#[derive(Default)]
+pub struct Observers {
+    /// `--trace FILE.jsonl`.
+    pub trace: Option<std::io::BufWriter<std::fs::File>>,
+    /// `--explain`.
+    pub explain: bool,
+}
+
+impl Observers {
+    /// Whether the lab must record events at all.
+    pub fn any(&self) -> bool {
+        self.trace.is_some() || self.explain
+    }
+
+    /// Writes the trace header.
+    pub fn start(&mut self, lab: &Lab) {
+        use std::io::Write;
+        if let Some(w) = &mut self.trace {
+            let _ = writeln!(w, "{}", l2lab_sim::trace::header(lab));
+        }
+    }
+
+    /// Hands the lab's new events to the trace and the narration.
+    pub fn observe(&mut self, lab: &mut Lab) {
+        use std::io::Write;
+        if !self.any() {
+            return;
+        }
+        let events = lab.drain_events();
+        if events.is_empty() {
+            return;
+        }
+        let stderr = std::io::stderr();
+        let mut err = stderr.lock();
+        for ev in &events {
+            if let Some(w) = &mut self.trace {
+                let _ = writeln!(w, "{}", l2lab_sim::trace::event(lab, ev));
+            }
+            if self.explain {
+                if let Some(s) = l2lab_sim::narrate::sentence(lab, ev) {
+                    let _ = writeln!(err, "{s}");
+                }
+            }
+        }
+        if let Some(w) = &mut self.trace {
+            let _ = w.flush();
+        }
+    }
+}
+
 /// Serves the lab on `listener` until the future is dropped. On the virtual clock, time
 /// jumps to the next timer whenever every process under `root` is asleep.
-pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root) {
+pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Observers) {
+    lab.set_recording(obs.any());
+    obs.start(&lab);
+    obs.observe(&mut lab);
     let (to_lab, mut from_conns) = mpsc::unbounded_channel::<Msg>();
     let accept_tx = to_lab.clone();
     tokio::task::spawn_local(async move {
@@ -115,7 +169,15 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root) {
     let mut running: HashMap<u64, Running> = HashMap::new();
     let mut state = State { requests: 0 };
     if lab.clock().is_virtual() {
-        return serve_virtual(&mut lab, &mut running, &mut from_conns, &root, &mut state).await;
+        return serve_virtual(
+            &mut lab,
+            &mut running,
+            &mut from_conns,
+            &root,
+            &mut state,
+            &mut obs,
+        )
+        .await;
     }
     loop {
         let deadline = lab.next_deadline();
@@ -129,7 +191,9 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root) {
                 lab.run_due();
             }
         }
+        obs.observe(&mut lab);
         poll_all(&mut lab, &mut running);
+        obs.observe(&mut lab);
     }
 }
 
@@ -148,12 +212,15 @@ async fn serve_virtual(
     rx: &mut mpsc::UnboundedReceiver<Msg>,
     root: &Root,
     state: &mut State,
+    obs: &mut Observers,
 ) {
     loop {
         while let Ok(msg) = rx.try_recv() {
             handle(lab, running, msg, state);
+            obs.observe(lab);
         }
         poll_all(lab, running);
+        obs.observe(lab);
         let next = running
             .values()
             .filter_map(|r| r.session.wake_at())
@@ -189,6 +256,7 @@ async fn serve_virtual(
         }
         if quiet && next < Duration::MAX {
             let _ = lab.advance_to(next);
+            obs.observe(lab);
         } else if quiet {
             // Only `sleep infinity`-like waits are left: wait for the script.
             match rx.recv().await {
