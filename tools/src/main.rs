@@ -15,12 +15,14 @@ mod ip;
 mod ping;
 mod proto;
 mod quiet;
+mod replay;
 mod run;
 mod scenario;
 mod server;
 mod sleep;
 mod sysctl;
 mod tcpdump;
+mod viz;
 
 use std::path::PathBuf;
 
@@ -101,6 +103,10 @@ enum Command {
         #[arg(long)]
         realtime: bool,
     },
+    /// Draw a trace: a self-contained HTML viewer to step through, or the topology as dot/SVG.
+    Viz(viz::VizArgs),
+    /// Replay an ARP/ICMP capture against an emulated bridge and compare the answers.
+    Replay(replay::ReplayArgs),
     /// Run the built-in demo: three namespaces on a bridge, a ping, then ageing, narrated.
     Demo {
         /// Seed for MAC addresses and ids (the same seed gives the same run).
@@ -169,6 +175,8 @@ fn cli() -> anyhow::Result<i32> {
             seed,
             realtime,
         }) => test(&dirs, jobs, keep.as_deref(), seed, realtime),
+        Some(Command::Viz(args)) => viz::main(&args),
+        Some(Command::Replay(args)) => replay::main(&args),
         Some(Command::Shell {
             no_ipv6,
             trace,
