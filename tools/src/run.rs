@@ -47,7 +47,9 @@ struct LabDir {
 
 impl LabDir {
     fn new(fast: bool) -> anyhow::Result<LabDir> {
+        sweep_stale();
         let dir = tempfile::Builder::new().prefix("l2lab-").tempdir()?;
+        std::fs::write(dir.path().join("pid"), std::process::id().to_string())?;
         let bin = dir.path().join("bin");
         std::fs::create_dir(&bin)?;
         let exe = std::env::current_exe()?;
@@ -67,6 +69,28 @@ impl LabDir {
 
     fn sock(&self) -> PathBuf {
         self.dir.path().join("lab.sock")
+    }
+}
+
+/// Removes the directories of labs whose process is gone (killed with SIGKILL, which leaves
+/// no chance to clean up).
+fn sweep_stale() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if !name.to_string_lossy().starts_with("l2lab-") {
+            continue;
+        }
+        let Ok(pid) = std::fs::read_to_string(e.path().join("pid")) else { continue };
+        let Ok(pid) = pid.trim().parse::<u32>() else { continue };
+        let mine = std::fs::metadata(e.path()).is_ok_and(|m| {
+            use std::os::unix::fs::MetadataExt;
+            // SAFETY: getuid(2) has no preconditions.
+            m.uid() == unsafe { libc::getuid() }
+        });
+        if mine && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 
@@ -133,6 +157,14 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
                 cmd.arg(path).args(args);
                 // Its own process group, so the whole tree can be ended at once.
                 cmd.process_group(0);
+                // If the lab dies without a word (SIGKILL), the script goes with it.
+                // SAFETY: prctl(2) in the child between fork and exec touches no shared state.
+                unsafe {
+                    cmd.pre_exec(|| {
+                        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                        Ok(())
+                    });
+                }
             }
             Program::Shell => {
                 let rc = dir.dir.path().join("bashrc");
