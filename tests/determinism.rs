@@ -1,0 +1,77 @@
+//! In virtual time a run is a function of the script and the seed: every scenario, run again
+//! and again with the same seed, gives byte-identical stdout, stderr, status and captures.
+//! L2LAB_DETERMINISM_RUNS sets how many runs (default 3; CI runs 20 while loading both cores).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scenarios() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("scenarios/")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("script.sh").is_file())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every file a run leaves (stdout, stderr, rc, captures), by name.
+fn run(script: &Path, seed: u64) -> BTreeMap<String, Vec<u8>> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .args(["run", "--fast", "--no-ipv6", "--seed", &seed.to_string()])
+        .arg(script)
+        .current_dir(dir.path())
+        .output()
+        .expect("l2lab runs");
+    let mut files = BTreeMap::new();
+    files.insert("stdout".to_string(), out.stdout);
+    files.insert("stderr".to_string(), out.stderr);
+    files.insert("rc".to_string(), format!("{:?}", out.status.code()).into_bytes());
+    for e in std::fs::read_dir(dir.path()).expect("read dir").flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        files.insert(name, std::fs::read(e.path()).expect("read file"));
+    }
+    files
+}
+
+#[test]
+fn same_seed_same_bytes() {
+    let runs: usize = std::env::var("L2LAB_DETERMINISM_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let all = scenarios();
+    assert!(!all.is_empty());
+    let mut differ = Vec::new();
+    for s in &all {
+        let script = s.join("script.sh");
+        let first = run(&script, 1);
+        for i in 1..runs {
+            let again = run(&script, 1);
+            if again != first {
+                let which: Vec<&String> = first
+                    .keys()
+                    .chain(again.keys())
+                    .filter(|k| first.get(*k) != again.get(*k))
+                    .collect();
+                differ.push(format!("{} (run {}): {:?}", s.display(), i + 1, which));
+                break;
+            }
+        }
+    }
+    assert!(differ.is_empty(), "runs differ:\n{}", differ.join("\n"));
+}
+
+#[test]
+fn another_seed_other_macs() {
+    let script = scenarios()
+        .into_iter()
+        .find(|s| s.ends_with("bridge-three-ns"))
+        .map(|s| s.join("script.sh"));
+    let Some(script) = script else { return };
+    assert_ne!(run(&script, 1)["stdout"], run(&script, 2)["stdout"]);
+}
