@@ -4,6 +4,8 @@
 //! Start with [`Lab`]: create namespaces, veth pairs and bridges, set addresses and routes,
 //! send pings, advance time, read tables and captures.
 
+mod api_brg;
+mod api_ipa;
 pub mod capture;
 pub mod clock;
 pub mod error;

@@ -1,0 +1,237 @@
+//! What `bridge` and `brctl` read and change beyond the core API: a device's multicast
+//! address list as the kernel keeps it (net/core/dev_addr_lists.c, filled by
+//! net/ipv4/igmp.c, net/ipv6/mcast.c and the bridge's multicast code), the STP bridge id
+//! (net/bridge/br_stp_if.c) and FDB edits with the kernel's rules (br_fdb.c: br_fdb_add,
+//! br_fdb_delete).
+
+use std::time::Duration;
+
+use l2lab_fabric::{FdbKind, LinkId, LinkKind, MacAddr};
+
+use crate::error::{LabError, LabResult};
+use crate::lab::Lab;
+
+/// ff02::1, which every IPv6-capable device joins when it is registered (ipv6_add_dev), even
+/// with IPv6 disabled.
+const ALL_NODES6: MacAddr = MacAddr([0x33, 0x33, 0, 0, 0, 1]);
+/// 224.0.0.1, joined when the device comes up (ip_mc_up).
+const ALL_HOSTS4: MacAddr = MacAddr([0x01, 0x00, 0x5e, 0, 0, 1]);
+/// 224.0.0.106 and ff02::6a (multicast router discovery), joined by an up bridge
+/// (br_multicast_open) before IPv4 joins 224.0.0.1.
+const MRD4: MacAddr = MacAddr([0x01, 0x00, 0x5e, 0, 0, 0x6a]);
+const MRD6: MacAddr = MacAddr([0x33, 0x33, 0, 0, 0, 0x6a]);
+
+impl Lab {
+    /// The multicast addresses of `link` (the kernel's `dev->mc`), in list order, as
+    /// `bridge fdb show` prints them with `self permanent`.
+    ///
+    /// Measured on Linux 6.18: every Ethernet device holds 33:33:00:00:00:01 from creation;
+    /// coming up adds 01:00:5e:00:00:01 (a bridge first adds 01:00:5e:00:00:6a and
+    /// 33:33:00:00:00:6a) and going down removes them. With IPv6 on, going down also drops
+    /// 33:33:00:00:00:01, and an up device with carrier holds the solicited-node group of its
+    /// link-local address (33:33:ff + the MAC's last three bytes).
+    pub fn mc_addrs(&self, link: LinkId) -> Vec<MacAddr> {
+        let (Some(l), Some(i)) = (self.fabric.link(link), self.iface(link)) else {
+            return Vec::new();
+        };
+        if matches!(l.kind, LinkKind::Loopback) {
+            return Vec::new();
+        }
+        let ipv6 = !i.disable_ipv6;
+        let mut v = Vec::new();
+        if !ipv6 || l.admin_up || !i.ever_up {
+            v.push(ALL_NODES6);
+        }
+        if l.admin_up {
+            if matches!(l.kind, LinkKind::Bridge(_)) {
+                v.push(MRD4);
+                v.push(MRD6);
+            }
+            v.push(ALL_HOSTS4);
+            if ipv6 && l.carrier {
+                let m = l.mac.0;
+                v.push(MacAddr([0x33, 0x33, 0xff, m[3], m[4], m[5]]));
+            }
+        }
+        v
+    }
+
+    /// The bridge id of bridge `br` (priority, address). The address stays zero until the
+    /// bridge first takes a port's MAC or the user sets one (br_stp_change_bridge_id).
+    pub fn bridge_id(&self, br: LinkId) -> Option<(u16, MacAddr)> {
+        let l = self.fabric.link(br)?;
+        let b = l.bridge()?;
+        let mac = if b.ports.is_empty() && !b.mac_set_by_user {
+            MacAddr::ZERO
+        } else {
+            l.mac
+        };
+        Some((b.priority, mac))
+    }
+
+    /// Adds (or with `replace`, changes) the FDB entry for `mac` on `dev`: a port puts it
+    /// behind itself, the bridge device keeps it as one of its own (`kind` must then be
+    /// `Local`). `Learned` entries age like learned ones (`bridge fdb add ... dynamic`).
+    /// Errors: NotAPort (EOPNOTSUPP) off a bridge, Exists (EEXIST) without `replace`,
+    /// InvalidArgument (EINVAL) for a non-local entry on the bridge itself.
+    pub fn fdb_set(
+        &mut self,
+        dev: LinkId,
+        mac: MacAddr,
+        kind: FdbKind,
+        replace: bool,
+    ) -> LabResult<()> {
+        let now = self.now();
+        let br = self.fdb_owner(dev)?;
+        if br == dev && kind != FdbKind::Local {
+            return Err(LabError::InvalidArgument("without NUD_PERMANENT".into()));
+        }
+        let b = self
+            .fabric
+            .bridge_mut(br)
+            .ok_or_else(|| LabError::NotABridge(String::new()))?;
+        if b.fdb.get(&mac).is_some() {
+            if !replace {
+                return Err(LabError::Exists(mac.to_string()));
+            }
+            b.fdb.remove(&mac);
+        }
+        match kind {
+            FdbKind::Learned => {
+                b.fdb.learn(mac, dev, now);
+            }
+            k => b.fdb.insert_fixed(mac, dev, k, now),
+        }
+        Ok(())
+    }
+
+    /// Deletes the FDB entry for `mac` behind `dev` (a port, or the bridge for its own
+    /// entries). NotFound (ENOENT) when it is not there or behind another port.
+    pub fn fdb_unset(&mut self, dev: LinkId, mac: MacAddr) -> LabResult<()> {
+        let br = self.fdb_owner(dev)?;
+        let b = self
+            .fabric
+            .bridge_mut(br)
+            .ok_or_else(|| LabError::NotABridge(String::new()))?;
+        match b.fdb.get(&mac) {
+            Some(e) if e.port == dev => {
+                b.fdb.remove(&mac);
+                Ok(())
+            }
+            _ => Err(LabError::NotFound("fdb entry")),
+        }
+    }
+
+    /// Sets a port's STP cost and priority (`bridge link set dev X cost C priority P`); the
+    /// kernel refuses a priority above 63 (ERANGE, reported as InvalidArgument here).
+    pub fn set_port_stp(
+        &mut self,
+        port: LinkId,
+        cost: Option<u32>,
+        priority: Option<u16>,
+    ) -> LabResult<()> {
+        if priority.is_some_and(|p| p > 63) {
+            return Err(LabError::InvalidArgument("ERANGE".into()));
+        }
+        let br = self
+            .fabric
+            .link(port)
+            .and_then(|l| l.master)
+            .ok_or_else(|| LabError::NotAPort(String::new()))?;
+        let b = self
+            .fabric
+            .bridge_mut(br)
+            .ok_or_else(|| LabError::NotABridge(String::new()))?;
+        let p = b
+            .port_mut(port)
+            .ok_or_else(|| LabError::NotAPort(String::new()))?;
+        if let Some(c) = cost {
+            p.cost = c;
+        }
+        if let Some(pr) = priority {
+            p.priority = pr as u8;
+        }
+        Ok(())
+    }
+
+    /// How long until bridge `br`'s collector runs next (`gc_timer`), zero while it is down.
+    pub fn bridge_gc_timer(&self, br: LinkId) -> Duration {
+        let now = self.now();
+        self.fabric
+            .bridge(br)
+            .and_then(|b| b.gc_next)
+            .map_or(Duration::ZERO, |t| t.saturating_sub(now))
+    }
+
+    /// The bridge whose FDB holds `dev`'s entries: its master, or itself for a bridge.
+    fn fdb_owner(&self, dev: LinkId) -> LabResult<LinkId> {
+        let l = self
+            .fabric
+            .link(dev)
+            .ok_or_else(|| LabError::NoSuchDevice(String::new()))?;
+        if l.bridge().is_some() {
+            return Ok(dev);
+        }
+        l.master.ok_or_else(|| LabError::NotAPort(String::new()))
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::lab::LabConfig;
+    use crate::NsId;
+
+    fn lab(ipv6: bool) -> Lab {
+        Lab::with_config(LabConfig {
+            ipv6,
+            ..LabConfig::default()
+        })
+    }
+
+    #[test]
+    fn mc_list_follows_admin_state_with_ipv6_off() {
+        let mut lab = lab(false);
+        let br = lab.add_bridge(NsId::INIT, "br0").unwrap();
+        assert_eq!(lab.mc_addrs(br), vec![ALL_NODES6]);
+        lab.set_link_up_id(br, true).unwrap();
+        assert_eq!(lab.mc_addrs(br), vec![ALL_NODES6, MRD4, MRD6, ALL_HOSTS4]);
+        lab.set_link_up_id(br, false).unwrap();
+        assert_eq!(lab.mc_addrs(br), vec![ALL_NODES6]);
+        let (a, _) = lab.add_veth(NsId::INIT, "v1", "v1p", None).unwrap();
+        lab.set_link_up_id(a, true).unwrap();
+        assert_eq!(lab.mc_addrs(a), vec![ALL_NODES6, ALL_HOSTS4]);
+    }
+
+    #[test]
+    fn bridge_id_is_zero_until_a_port() {
+        let mut lab = lab(false);
+        let br = lab.add_bridge(NsId::INIT, "br0").unwrap();
+        assert_eq!(lab.bridge_id(br), Some((0x8000, MacAddr::ZERO)));
+        let (a, _) = lab.add_veth(NsId::INIT, "v1", "v1p", None).unwrap();
+        lab.set_master(NsId::INIT, "v1", Some("br0")).unwrap();
+        let mac = lab.fabric().link(a).unwrap().mac;
+        assert_eq!(lab.bridge_id(br), Some((0x8000, mac)));
+    }
+
+    #[test]
+    fn fdb_add_refuses_duplicates_unless_replacing() {
+        let mut lab = lab(false);
+        lab.add_bridge(NsId::INIT, "br0").unwrap();
+        let (a, b) = lab.add_veth(NsId::INIT, "v1", "v1p", None).unwrap();
+        lab.set_master(NsId::INIT, "v1", Some("br0")).unwrap();
+        let m = MacAddr([2, 0, 0, 0, 0, 1]);
+        lab.fdb_set(a, m, FdbKind::Static, false).unwrap();
+        assert!(matches!(
+            lab.fdb_set(a, m, FdbKind::Static, false),
+            Err(LabError::Exists(_))
+        ));
+        assert!(matches!(
+            lab.fdb_set(b, m, FdbKind::Static, false),
+            Err(LabError::NotAPort(_))
+        ));
+        lab.fdb_set(a, m, FdbKind::Local, true).unwrap();
+        assert!(lab.fdb_unset(a, m).is_ok());
+        assert!(matches!(lab.fdb_unset(a, m), Err(LabError::NotFound(_))));
+    }
+}
