@@ -5,7 +5,6 @@
 //! send pings, advance time, read tables and captures.
 
 mod api_brg;
-mod api_ipa;
 pub mod capture;
 pub mod clock;
 pub mod error;
