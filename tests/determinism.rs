@@ -30,7 +30,10 @@ fn run(script: &Path, seed: u64) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
     files.insert("stdout".to_string(), out.stdout);
     files.insert("stderr".to_string(), out.stderr);
-    files.insert("rc".to_string(), format!("{:?}", out.status.code()).into_bytes());
+    files.insert(
+        "rc".to_string(),
+        format!("{:?}", out.status.code()).into_bytes(),
+    );
     for e in std::fs::read_dir(dir.path()).expect("read dir").flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         files.insert(name, std::fs::read(e.path()).expect("read file"));

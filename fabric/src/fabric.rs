@@ -100,6 +100,7 @@ pub struct Fabric {
     journey: u64,
     now: Duration,
     max_learned: NonZeroUsize,
+    pub(crate) tap_out: Vec<(LinkId, Bytes)>,
 }
 
 const DEFAULT_MAX: NonZeroUsize = match NonZeroUsize::new(DEFAULT_MAX_LEARNED) {
@@ -123,6 +124,7 @@ impl Fabric {
             journey: 0,
             now: Duration::ZERO,
             max_learned: DEFAULT_MAX,
+            tap_out: Vec::new(),
         }
     }
 
@@ -182,6 +184,10 @@ impl Fabric {
     /// Every bridge on the wire.
     pub fn bridges(&self) -> &[LinkId] {
         &self.bridges
+    }
+
+    pub(crate) fn insert_link(&mut self, link: Link) -> LinkId {
+        self.insert(link)
     }
 
     fn insert(&mut self, link: Link) -> LinkId {
@@ -495,7 +501,7 @@ impl Fabric {
 
     fn compute_carrier(&self, l: &Link) -> bool {
         match &l.kind {
-            LinkKind::Loopback | LinkKind::Dummy => l.admin_up,
+            LinkKind::Loopback | LinkKind::Dummy | LinkKind::Tap => l.admin_up,
             LinkKind::Veth { peer } => l.admin_up && self.link(*peer).is_some_and(|p| p.admin_up),
             // An up bridge without ports has carrier (state UNKNOWN); with ports, only while one
             // of them forwards (br_port_carrier_check / br_stp).
@@ -625,6 +631,17 @@ impl Fabric {
     /// Puts a frame on interface `id` from its stack, and carries it as far as it goes.
     /// Returns the journey's number (used in decision records).
     pub fn transmit(&mut self, now: Duration, id: LinkId, frame: Bytes) -> u64 {
+        self.start_journey(now, id, frame, true)
+    }
+
+    /// Starts a journey on `id`: sent out of it (`tx`) or received on it from outside.
+    pub(crate) fn start_journey(
+        &mut self,
+        now: Duration,
+        id: LinkId,
+        frame: Bytes,
+        tx: bool,
+    ) -> u64 {
         self.now = now;
         self.journey += 1;
         let journey = self.journey;
@@ -637,10 +654,18 @@ impl Fabric {
                 },
             );
         }
-        self.queue.push_back(Work::Tx {
-            link: id,
-            frame,
-            hops: 0,
+        self.queue.push_back(if tx {
+            Work::Tx {
+                link: id,
+                frame,
+                hops: 0,
+            }
+        } else {
+            Work::Rx {
+                link: id,
+                frame,
+                hops: 0,
+            }
         });
         let mut copies = 0u32;
         while let Some(w) = self.queue.pop_front() {
@@ -720,6 +745,7 @@ impl Fabric {
             }),
             LinkKind::Bridge(_) => self.bridge_xmit(journey, id, frame, hops),
             LinkKind::Dummy => {}
+            LinkKind::Tap => self.tap_out.push((id, frame)),
         }
     }
 

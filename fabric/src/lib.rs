@@ -8,6 +8,9 @@ pub mod decision;
 pub mod fabric;
 pub mod link;
 pub mod mac;
+#[cfg(feature = "tap")]
+pub mod tap;
+mod tap_port;
 pub mod wire;
 
 pub use bridge::{Bridge, Fdb, FdbEntry, FdbKind, Port, PortFlags, PortState};

@@ -19,8 +19,12 @@ pub enum LinkKind {
     },
     /// A bridge device, with its ports and FDB.
     Bridge(Box<Bridge>),
-    /// A frame sink with no far side (a dummy interface, or a TAP port's emulated end).
+    /// A frame sink with no far side (a dummy interface).
     Dummy,
+    /// A port into the real kernel through a TAP device: frames sent out of it wait in
+    /// [`crate::Fabric::drain_tap_out`] for the device, frames the kernel sends come in
+    /// through [`crate::Fabric::receive`].
+    Tap,
 }
 
 impl LinkKind {
@@ -31,6 +35,7 @@ impl LinkKind {
             LinkKind::Veth { .. } => "veth",
             LinkKind::Bridge(_) => "bridge",
             LinkKind::Dummy => "dummy",
+            LinkKind::Tap => "tap",
         }
     }
 }

@@ -144,6 +144,8 @@ pub struct Lab {
     pub(crate) rng: ChaCha8Rng,
     pub(crate) config: LabConfig,
     ns_created: u64,
+    /// TAP ports and their devices (tap.rs).
+    pub(crate) tap: crate::tap::TapState,
 }
 
 impl Lab {
@@ -174,6 +176,7 @@ impl Lab {
             rng,
             config,
             ns_created: 0,
+            tap: Default::default(),
         };
         let init = lab.create_ns(String::new());
         if lab.config.host_lo_up {
@@ -542,6 +545,11 @@ impl Lab {
             return Err(LabError::Exists(name.to_string()));
         }
         Ok(())
+    }
+
+    /// Gives the namespace `ns` the wire's link `link` as interface `name`.
+    pub(crate) fn attach_named(&mut self, ns: NsId, link: LinkId, name: &str) {
+        self.attach_iface(ns, link, name.to_string(), None);
     }
 
     fn attach_iface(&mut self, ns: NsId, link: LinkId, name: String, want_index: Option<u32>) {

@@ -13,6 +13,7 @@ pub mod lab;
 pub mod narrate;
 pub mod ping;
 pub mod stack;
+pub mod tap;
 pub mod trace;
 
 pub use capture::{Capture, CaptureId, CapturedFrame};

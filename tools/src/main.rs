@@ -21,6 +21,7 @@ mod scenario;
 mod server;
 mod sleep;
 mod sysctl;
+mod tap;
 mod tcpdump;
 mod viz;
 

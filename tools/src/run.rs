@@ -75,14 +75,20 @@ impl LabDir {
 /// Removes the directories of labs whose process is gone (killed with SIGKILL, which leaves
 /// no chance to clean up).
 fn sweep_stale() {
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
     for e in entries.flatten() {
         let name = e.file_name();
         if !name.to_string_lossy().starts_with("l2lab-") {
             continue;
         }
-        let Ok(pid) = std::fs::read_to_string(e.path().join("pid")) else { continue };
-        let Ok(pid) = pid.trim().parse::<u32>() else { continue };
+        let Ok(pid) = std::fs::read_to_string(e.path().join("pid")) else {
+            continue;
+        };
+        let Ok(pid) = pid.trim().parse::<u32>() else {
+            continue;
+        };
         let mine = std::fs::metadata(e.path()).is_ok_and(|m| {
             use std::os::unix::fs::MetadataExt;
             // SAFETY: getuid(2) has no preconditions.

@@ -28,6 +28,44 @@ enum Msg {
     Gone {
         conn: u64,
     },
+    /// A frame the kernel sent on a TAP device.
+    Tap {
+        link: l2lab_fabric::LinkId,
+        frame: bytes::Bytes,
+    },
+}
+
+/// Starts reading the TAP devices added since the last call; frames come to the lab as
+/// [`Msg::Tap`]. Frames the lab sends out of TAP ports are handed to their devices.
+fn service_taps(lab: &mut Lab, to_lab: &mpsc::UnboundedSender<Msg>) {
+    for (link, dev) in lab.take_new_taps() {
+        let tx = to_lab.clone();
+        tokio::task::spawn_local(async move {
+            let mut buf = vec![0u8; 65536];
+            loop {
+                match read_tap(&dev, &mut buf).await {
+                    Ok(n) => {
+                        let frame = bytes::Bytes::copy_from_slice(&buf[..n]);
+                        if tx.send(Msg::Tap { link, frame }).is_err() {
+                            return;
+                        }
+                    }
+                    Err(_) => return,
+                }
+            }
+        });
+    }
+    lab.tap_flush();
+}
+
+#[cfg(feature = "tap")]
+async fn read_tap(dev: &l2lab_sim::tap::TapDevice, buf: &mut [u8]) -> std::io::Result<usize> {
+    dev.recv(buf).await
+}
+
+#[cfg(not(feature = "tap"))]
+async fn read_tap(_dev: &l2lab_sim::tap::TapDevice, _buf: &mut [u8]) -> std::io::Result<usize> {
+    std::future::pending().await
 }
 
 struct Running {
@@ -194,6 +232,7 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Ob
         obs.observe(&mut lab);
         poll_all(&mut lab, &mut running);
         obs.observe(&mut lab);
+        service_taps(&mut lab, &to_lab);
     }
 }
 
@@ -329,6 +368,7 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
                 }
             }
         }
+        Msg::Tap { link, frame } => lab.tap_receive(link, frame),
         Msg::Gone { conn } => {
             // The client died without a word (SIGKILL): end its command quietly.
             if let Some(mut r) = running.remove(&conn) {

@@ -122,6 +122,9 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
         out.err(USAGE);
         255
     } else if matches(o, "link") {
+        if let Some(code) = crate::tap::ip_link_add(args, &env, lab, out) {
+            return code;
+        }
         link::run(args, &opts, &env, lab, out)
     } else if matches(o, "address") {
         addr::run(args, &opts, &env, lab, out)

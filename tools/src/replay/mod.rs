@@ -12,5 +12,8 @@ pub struct ReplayArgs {
 
 /// Runs `l2lab replay`.
 pub fn main(args: &ReplayArgs) -> anyhow::Result<i32> {
-    anyhow::bail!("replay of {} is not implemented yet", args.capture.display())
+    anyhow::bail!(
+        "replay of {} is not implemented yet",
+        args.capture.display()
+    )
 }
