@@ -79,22 +79,21 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
             help(out);
             return 1;
         }
-        for c in a[1..].chars() {
-            match c {
-                'h' => {
-                    help(out);
-                    return 0;
-                }
-                'V' => {
-                    out.out("bridge-utils, 1.7\n");
-                    return 0;
-                }
-                c => {
-                    out.err(format!("brctl: invalid option -- '{c}'\n"));
-                    out.err("Unknown option '?'\n");
-                    help(out);
-                    return 1;
-                }
+        // The first option decides: each one ends the command.
+        match a[1..].chars().next() {
+            Some('h') => {
+                help(out);
+                return 0;
+            }
+            Some('V') => {
+                out.out("bridge-utils, 1.7\n");
+                return 0;
+            }
+            c => {
+                out.err(format!("brctl: invalid option -- '{}'\n", c.unwrap_or('?')));
+                out.err("Unknown option '?'\n");
+                help(out);
+                return 1;
             }
         }
     }
@@ -125,7 +124,7 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
         "setageing" => setageing(a[0], a[1], env, lab, out),
         "stp" => stp(a[0], a[1], env, lab, out),
         "hairpin" => hairpin(a[0], a[1], a[2], env, lab, out),
-        "setpathcost" | "setportprio" => port_set(name, a[0], a[1], a[2], env, lab, out),
+        "setpathcost" | "setportprio" => port_set(name, a[1], a[2], env, lab, out),
         _ => {
             out.err(format!("brctl {name}: not supported by this lab\n"));
             1
@@ -136,14 +135,14 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
 /// What looking a name up as a bridge finds.
 enum Found {
     Bridge(LinkId),
-    NotBridge(LinkId),
+    NotBridge,
     Missing,
 }
 
 fn find(lab: &Lab, env: &Env, name: &str) -> Found {
     match lab.link_by_name(env.ns, name) {
         Ok(l) if lab.fabric().bridge(l).is_some() => Found::Bridge(l),
-        Ok(l) => Found::NotBridge(l),
+        Ok(_) => Found::NotBridge,
         Err(_) => Found::Missing,
     }
 }
@@ -187,7 +186,7 @@ fn delbr(name: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
             out.err(format!("bridge {name} doesn't exist; can't delete it\n"));
             1
         }
-        Found::NotBridge(_) => {
+        Found::NotBridge => {
             out.err(format!(
                 "can't delete bridge {name}: Operation not permitted\n"
             ));
@@ -220,7 +219,7 @@ fn addif(br: &str, ifs: &[&str], env: &Env, lab: &mut Lab, out: &mut Output) -> 
                 out.err(format!("bridge {br} does not exist!\n"));
                 return 1;
             }
-            Found::NotBridge(_) => {
+            Found::NotBridge => {
                 out.err(format!(
                     "can't add {ifname} to bridge {br}: Operation not supported\n"
                 ));
@@ -273,7 +272,7 @@ fn delif(br: &str, ifs: &[&str], env: &Env, lab: &mut Lab, out: &mut Output) -> 
                 out.err(format!("bridge {br} does not exist!\n"));
                 return 1;
             }
-            Found::NotBridge(_) => {
+            Found::NotBridge => {
                 out.err(format!(
                     "can't delete {ifname} from {br}: Operation not supported\n"
                 ));
@@ -345,7 +344,7 @@ fn show(names: &[&str], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
                 errs += 1;
                 continue;
             }
-            Found::NotBridge(_) => {
+            Found::NotBridge => {
                 out.err(format!("device {name} is not a bridge!\n"));
                 errs += 1;
                 continue;
@@ -383,7 +382,7 @@ fn showmacs(br: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
             out.err("read of forward table failed: No such device\n");
             return 1;
         }
-        Found::NotBridge(_) => {
+        Found::NotBridge => {
             out.err("read of forward table failed: Operation not supported\n");
             return 1;
         }
@@ -428,7 +427,7 @@ fn showstp(br: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
             out.err(format!("bridge {br} does not exist!\n"));
             return 1;
         }
-        Found::NotBridge(_) => {
+        Found::NotBridge => {
             out.err(format!("device {br} is not a bridge!\n"));
             return 1;
         }
@@ -517,7 +516,7 @@ fn setageing(br: &str, t: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i
     };
     let r = match find(lab, env, br) {
         Found::Missing => Err("No such device"),
-        Found::NotBridge(_) => Err("Operation not supported"),
+        Found::NotBridge => Err("Operation not supported"),
         Found::Bridge(_) => lab
             .set_ageing_time(env.ns, br, Duration::from_millis(cs * 10))
             .map_err(|e| strerror(&e)),
@@ -546,7 +545,7 @@ fn stp(br: &str, v: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
     };
     let r = match find(lab, env, br) {
         Found::Missing => Err("No such device"),
-        Found::NotBridge(_) => Err("Operation not supported"),
+        Found::NotBridge => Err("Operation not supported"),
         Found::Bridge(_) => lab.set_stp(env.ns, br, on).map_err(|e| strerror(&e)),
     };
     match r {
@@ -583,15 +582,8 @@ fn hairpin(br: &str, port: &str, v: &str, env: &Env, lab: &mut Lab, out: &mut Ou
     }
 }
 
-fn port_set(
-    cmd: &str,
-    br: &str,
-    port: &str,
-    v: &str,
-    env: &Env,
-    lab: &mut Lab,
-    out: &mut Output,
-) -> i32 {
+/// Port settings go through the port's sysfs directory: the bridge named does not matter.
+fn port_set(cmd: &str, port: &str, v: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
     let (bad, failed) = if cmd == "setpathcost" {
         ("bad path cost value", "set path cost failed")
     } else {

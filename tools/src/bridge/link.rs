@@ -350,12 +350,12 @@ fn set(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
                     None => return 234,
                 })
             }
+            // Accepted as the kernel does; these switches are not modelled.
             "guard" | "fastleave" | "root_block" | "learning_sync" | "mcast_to_unicast"
-            | "neigh_suppress" | "vlan_tunnel" | "isolated" | "locked" => {
-                // Accepted as the kernel does; these switches are not modelled.
-                if flag(out).is_none() {
-                    return 234;
-                }
+            | "neigh_suppress" | "vlan_tunnel" | "isolated" | "locked"
+                if flag(out).is_none() =>
+            {
+                return 234;
             }
             "cost" => {
                 let n = atoi(v);
@@ -387,11 +387,9 @@ fn set(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
                 }
                 self_flag = true;
             }
-            "backup_port" => {
-                if lab.link_by_name(env.ns, v).is_err() {
-                    out.err(format!("Error: device {v} does not exist\n"));
-                    return FAIL;
-                }
+            "backup_port" if lab.link_by_name(env.ns, v).is_err() => {
+                out.err(format!("Error: device {v} does not exist\n"));
+                return FAIL;
             }
             "self" => self_flag = true,
             "master" => master_flag = true,
