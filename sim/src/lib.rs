@@ -5,6 +5,7 @@
 //! send pings, advance time, read tables and captures.
 
 mod api_brg;
+pub mod api_ipr;
 pub mod capture;
 pub mod clock;
 pub mod error;

@@ -1,12 +1,420 @@
-//! `sysctl`, as the real tool prints it.
+//! `sysctl` (procps-ng 4.0.2): read and write the namespace's sysctls that the lab models
+//! (`net.ipv4.ip_forward`, `net.ipv4.conf.*.forwarding`, `net.ipv6.conf.*.disable_ipv6`).
+//! Reads add up their failures into the exit status, writes OR them, as procps does.
 
 use l2lab_sim::Lab;
 
 use crate::cmd::{Env, Output};
 
+const USAGE: &str = "
+Usage:
+ sysctl [options] [variable[=value] ...]
+
+Options:
+  -a, --all            display all variables
+  -A                   alias of -a
+  -X                   alias of -a
+      --deprecated     include deprecated parameters to listing
+      --dry-run        Print the key and values but do not write
+  -b, --binary         print value without new line
+  -e, --ignore         ignore unknown variables errors
+  -N, --names          print variable names without values
+  -n, --values         print only values of the given variable(s)
+  -p, --load[=<file>]  read values from file
+  -f                   alias of -p
+      --system         read values from all system directories
+  -r, --pattern <expression>
+                       select setting that match expression
+  -q, --quiet          do not echo variable set
+  -w, --write          enable writing a value to variable
+  -o                   does nothing
+  -x                   does nothing
+  -d                   alias of -h
+
+ -h, --help     display this help and exit
+ -V, --version  output version information and exit
+
+For more details see sysctl(8).
+";
+
+/// What the options asked for.
+#[derive(Debug, Default)]
+struct Opts {
+    write: bool,
+    quiet: bool,
+    ignore: bool,
+    names_only: bool,
+    values_only: bool,
+    binary: bool,
+    dry_run: bool,
+    load: Option<Option<String>>,
+}
+
+/// A `key=value` setting from the command line or a file.
+#[derive(Debug, PartialEq, Eq)]
+struct Setting {
+    key: String,
+    value: String,
+    ignore_failure: bool,
+}
+
+/// procps's parse_setting_line: `[-]key = value`, whitespace around both trimmed.
+fn parse_setting(line: &str) -> Option<Setting> {
+    let line = line.trim_start();
+    let (ignore_failure, line) = match line.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, line),
+    };
+    let (k, v) = line.split_once('=')?;
+    Some(Setting {
+        key: k.trim().to_string(),
+        value: v.trim().to_string(),
+        ignore_failure,
+    })
+}
+
+/// The name as printed: `net/ipv4/ip_forward` becomes `net.ipv4.ip_forward`.
+fn display_name(key: &str) -> String {
+    if key.contains('/') {
+        key.replace('/', ".")
+    } else {
+        key.to_string()
+    }
+}
+
+/// The /proc/sys path of a key, as the error messages show it.
+fn proc_path(key: &str) -> String {
+    if key.contains('/') {
+        format!("/proc/sys/{}", key.trim_start_matches('/'))
+    } else {
+        format!("/proc/sys/{}", key.replace('.', "/"))
+    }
+}
+
+/// The key with slashes, so a dotted lookup of `net/ipv4/conf/eth0.100/forwarding` works.
+fn lookup_key(key: &str) -> String {
+    if key.contains('/') {
+        key.trim_start_matches('/').to_string()
+    } else {
+        key.replace('.', "/")
+    }
+}
+
+/// The kernel's proc_dointvec: an optionally signed decimal integer.
+fn parse_int(v: &str) -> Option<i64> {
+    let v = v.trim();
+    let digits = v.strip_prefix('-').unwrap_or(v);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    v.parse().ok()
+}
+
+fn read_setting(key: &str, o: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> i32 {
+    if key.is_empty() {
+        out.err("sysctl: \"\" is an unknown key\n");
+        return 255;
+    }
+    let Some(value) = lab.sysctl_get(env.ns, &lookup_key(key)) else {
+        if o.ignore {
+            return 0;
+        }
+        out.err(format!(
+            "sysctl: cannot stat {}: No such file or directory\n",
+            proc_path(key)
+        ));
+        return 1;
+    };
+    print_setting(&display_name(key), &value, o, out);
+    0
+}
+
+fn print_setting(name: &str, value: &str, o: &Opts, out: &mut Output) {
+    if o.names_only {
+        out.out(format!("{name}\n"));
+    } else if o.values_only {
+        out.out(value);
+        if !o.binary {
+            out.out("\n");
+        }
+    } else if o.binary {
+        out.out(value);
+    } else {
+        out.out(format!("{name} = {value}\n"));
+    }
+}
+
+fn write_setting(s: &Setting, o: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    if s.key.is_empty() {
+        out.err("sysctl: Path is not under /proc/sys/: /proc/sys/\n");
+        return 1;
+    }
+    let lk = lookup_key(&s.key);
+    let fail = if s.ignore_failure { 0 } else { 1 };
+    if lab.sysctl_get(env.ns, &lk).is_none() {
+        if o.ignore {
+            return 0;
+        }
+        out.err(format!(
+            "sysctl: cannot stat {}: No such file or directory\n",
+            proc_path(&s.key)
+        ));
+        return fail;
+    }
+    let Some(v) = parse_int(&s.value) else {
+        out.err(format!(
+            "sysctl: setting key \"{}\": Invalid argument\n",
+            display_name(&s.key)
+        ));
+        return fail;
+    };
+    // The lab keeps these switches as booleans; any non-zero value turns one on.
+    let lab_value = if v != 0 { "1" } else { "0" };
+    if !o.dry_run && lab.sysctl_set(env.ns, &lk, lab_value).is_err() {
+        out.err(format!(
+            "sysctl: setting key \"{}\": Invalid argument\n",
+            display_name(&s.key)
+        ));
+        return fail;
+    }
+    if !o.quiet {
+        print_setting(&display_name(&s.key), &s.value, o, out);
+    }
+    0
+}
+
+/// `sysctl -p FILE`: every line parsed first (syntax errors reported), then written.
+fn load_file(path: &str, o: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    let text = match std::fs::read_to_string(env.path(path)) {
+        Ok(t) => t,
+        Err(e) => {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+                std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+                _ => e.to_string(),
+            };
+            out.err(format!("sysctl: cannot open \"{path}\": {why}\n"));
+            return 1;
+        }
+    };
+    let mut rc = 0;
+    let mut settings = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') || t.starts_with(';') {
+            continue;
+        }
+        match parse_setting(t) {
+            Some(s) => settings.push(s),
+            None => {
+                out.err(format!(
+                    "sysctl: {path}({}): invalid syntax, continuing...\n",
+                    n + 1
+                ));
+                rc = 1;
+            }
+        }
+    }
+    for s in &settings {
+        rc |= write_setting(s, o, env, lab, out);
+    }
+    rc
+}
+
 /// Runs `sysctl ARGS...` in `env`; returns the exit status.
 pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
-    let _ = (argv, env, lab);
-    out.err("sysctl: not implemented yet\n");
-    1
+    let mut o = Opts::default();
+    let mut operands: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < argv.len() {
+        let a = argv[i].as_str();
+        i += 1;
+        if a == "--" {
+            operands.extend(argv[i..].iter().map(String::as_str));
+            break;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, val) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            match name {
+                "write" => o.write = true,
+                "quiet" => o.quiet = true,
+                "ignore" => o.ignore = true,
+                "names" => o.names_only = true,
+                "values" => o.values_only = true,
+                "binary" => o.binary = true,
+                "dry-run" => o.dry_run = true,
+                "load" => o.load = Some(val),
+                "help" => {
+                    out.out(USAGE);
+                    return 0;
+                }
+                "version" => {
+                    out.out("sysctl from procps-ng 4.0.2\n");
+                    return 0;
+                }
+                _ => {
+                    out.err(format!("sysctl: unrecognized option '{a}'\n"));
+                    out.out(USAGE);
+                    return 0;
+                }
+            }
+            continue;
+        }
+        let Some(shorts) = a.strip_prefix('-').filter(|s| !s.is_empty()) else {
+            operands.push(a);
+            continue;
+        };
+        for (j, c) in shorts.char_indices() {
+            match c {
+                'w' => o.write = true,
+                'q' => o.quiet = true,
+                'e' => o.ignore = true,
+                'N' => o.names_only = true,
+                'n' => o.values_only = true,
+                'b' => o.binary = true,
+                'o' | 'x' => {}
+                'p' | 'f' => {
+                    // An optional argument: only attached (`-p/file`), or the next word.
+                    let rest = &shorts[j + 1..];
+                    o.load = Some(if !rest.is_empty() {
+                        Some(rest.to_string())
+                    } else {
+                        None
+                    });
+                    break;
+                }
+                'h' | 'd' => {
+                    out.out(USAGE);
+                    return 0;
+                }
+                'V' => {
+                    out.out("sysctl from procps-ng 4.0.2\n");
+                    return 0;
+                }
+                _ => {
+                    // procps prints the usage on stdout and exits 0 here (measured).
+                    out.err(format!("sysctl: invalid option -- '{c}'\n"));
+                    out.out(USAGE);
+                    return 0;
+                }
+            }
+        }
+    }
+    if let Some(file) = o.load.clone() {
+        // procps takes the first operand as the file when -p had none attached.
+        let files: Vec<String> = match file {
+            Some(f) => vec![f],
+            None if !operands.is_empty() => operands.iter().map(|s| s.to_string()).collect(),
+            None => vec!["/etc/sysctl.conf".to_string()],
+        };
+        let mut rc = 0;
+        for f in files {
+            rc |= load_file(&f, &o, env, lab, out);
+        }
+        return rc;
+    }
+    if operands.is_empty() {
+        if o.write || o.values_only || o.names_only || o.quiet || o.ignore || o.binary {
+            out.err("sysctl: no variables specified\nTry `sysctl --help' for more information.\n");
+        } else {
+            out.err(USAGE);
+        }
+        return 1;
+    }
+    let mut rc = 0;
+    for a in operands {
+        if o.write || a.contains('=') {
+            match parse_setting(a) {
+                Some(s) => rc |= write_setting(&s, &o, env, lab, out),
+                None => {
+                    out.err("sysctl: command line(0): invalid syntax, continuing...\n");
+                    rc |= 1;
+                }
+            }
+        } else {
+            rc += read_setting(a, &o, env, lab, out);
+        }
+    }
+    rc
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn run(lab: &mut Lab, args: &[&str]) -> (String, String, i32) {
+        let env = Env {
+            ns: l2lab_sim::NsId::INIT,
+            ns_name: String::new(),
+            cwd: std::env::temp_dir(),
+            pid: 1,
+        };
+        let argv: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let mut out = Output::default();
+        let rc = main(&argv, &env, lab, &mut out);
+        (out.stdout, out.stderr, rc)
+    }
+
+    #[test]
+    fn settings_are_trimmed() {
+        assert_eq!(
+            parse_setting(" -net.ipv4.ip_forward = 1 "),
+            Some(Setting {
+                key: "net.ipv4.ip_forward".into(),
+                value: "1".into(),
+                ignore_failure: true
+            })
+        );
+        assert_eq!(parse_setting("net.ipv4.ip_forward"), None);
+        assert_eq!(display_name("net/ipv4/ip_forward"), "net.ipv4.ip_forward");
+        assert_eq!(proc_path("net.ipv4.nosuch"), "/proc/sys/net/ipv4/nosuch");
+    }
+
+    #[test]
+    fn read_and_write_like_procps() {
+        let mut lab = Lab::new();
+        // Outputs captured from procps-ng 4.0.2 on Debian 12.
+        assert_eq!(
+            run(&mut lab, &["net.ipv4.ip_forward"]),
+            ("net.ipv4.ip_forward = 0\n".into(), String::new(), 0)
+        );
+        assert_eq!(
+            run(&mut lab, &["-w", "net.ipv4.ip_forward=1"]),
+            ("net.ipv4.ip_forward = 1\n".into(), String::new(), 0)
+        );
+        assert_eq!(
+            run(&mut lab, &["-n", "net/ipv4/conf/all/forwarding"]),
+            ("1\n".into(), String::new(), 0)
+        );
+        assert_eq!(
+            run(&mut lab, &["net.ipv4.nosuch", "net.ipv4.nosuch2"]),
+            (
+                String::new(),
+                "sysctl: cannot stat /proc/sys/net/ipv4/nosuch: No such file or directory\n\
+                 sysctl: cannot stat /proc/sys/net/ipv4/nosuch2: No such file or directory\n"
+                    .into(),
+                2
+            )
+        );
+        assert_eq!(
+            run(&mut lab, &["-w", "net.ipv4.ip_forward"]),
+            (
+                String::new(),
+                "sysctl: command line(0): invalid syntax, continuing...\n".into(),
+                1
+            )
+        );
+        assert_eq!(
+            run(&mut lab, &["-wq", "net.ipv4.ip_forward=abc"]),
+            (
+                String::new(),
+                "sysctl: setting key \"net.ipv4.ip_forward\": Invalid argument\n".into(),
+                1
+            )
+        );
+        assert_eq!(run(&mut lab, &["-e", "net.ipv4.nosuch"]).2, 0);
+    }
 }

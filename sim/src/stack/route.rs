@@ -18,6 +18,8 @@ pub enum RouteProto {
     Boot,
     /// `proto static`.
     Static,
+    /// Any other RTPROT_* number (`proto dhcp` is 16).
+    Other(u8),
 }
 
 /// A route of the main table.
