@@ -1,0 +1,28 @@
+#!/bin/bash
+# Replay input: a ping to an address nobody has (ARP retries, no answer), then one that is answered.
+ip link add br0 type bridge
+ip link set dev br0 up
+ip netns add ns01
+ip link add veth01 type veth peer name br-veth01
+ip link set br-veth01 master br0
+ip link set dev br-veth01 up
+ip link set veth01 netns ns01
+ip netns exec ns01 ip link set dev veth01 up
+ip netns exec ns01 ip addr add 192.168.88.11/24 dev veth01
+ip netns add ns02
+ip link add veth02 type veth peer name br-veth02
+ip link set br-veth02 master br0
+ip link set dev br-veth02 up
+ip link set veth02 netns ns02
+ip netns exec ns02 ip link set dev veth02 up
+ip netns exec ns02 ip addr add 192.168.88.12/24 dev veth02
+sleep 2
+tcpdump -i br0 -nn -w br0.pcap 2>/dev/null &
+sleep 1
+ip netns exec ns01 ping -c 2 -W 1 192.168.88.99
+ip netns exec ns01 ping -c 1 -W 1 192.168.88.12
+sleep 1
+kill %1
+wait
+echo "$ tcpdump -nn -e -r br0.pcap"
+tcpdump -nn -e -r br0.pcap

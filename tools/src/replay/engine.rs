@@ -1,0 +1,469 @@
+//! Injection and comparison, in one streaming pass. The capture's requests are put on their
+//! sender's interface at their own time offset on the virtual clock, unless the sender's
+//! emulated stack has just sent the same request itself (an ARP retry or probe: the stack is
+//! then the one that reproduced it). Replies are never injected: each recorded reply waits
+//! for an emulated one with the same key, and each emulated reply for a recorded one, within
+//! [`WINDOW`]; what is left over when the window has passed is a mismatch. Only the frames
+//! of the last [`WINDOW`] are held, so memory does not grow with the capture.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use bytes::Bytes;
+use l2lab_fabric::{Decision, Direction, LinkId, MacAddr};
+use l2lab_sim::{CaptureId, EventKind, Lab};
+
+use super::frame::Key;
+use super::topology::Placed;
+
+/// How far apart in time a recorded and an emulated frame may be and still match.
+pub const WINDOW: Duration = Duration::from_secs(1);
+
+/// The mismatch lines kept for the report; beyond this they are only counted.
+pub const MAX_LINES: usize = 1000;
+
+/// What happened to a frame in the emulated bridge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BridgeFate {
+    /// Out of one port (known unicast).
+    Forwarded,
+    /// Out of every port (broadcast or unknown unicast).
+    Flooded,
+    /// Up to the bridge's own stack only.
+    Local,
+    /// Dropped.
+    Dropped,
+    /// It never crossed a bridge.
+    None,
+}
+
+impl BridgeFate {
+    /// As the report says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BridgeFate::Forwarded => "forwarded",
+            BridgeFate::Flooded => "flooded",
+            BridgeFate::Local => "delivered to the bridge",
+            BridgeFate::Dropped => "dropped",
+            BridgeFate::None => "not bridged",
+        }
+    }
+}
+
+/// One kind of mismatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MismatchKind {
+    /// A recorded reply the emulation did not produce.
+    MissingFromEmulation,
+    /// An emulated reply the capture does not hold.
+    MissingFromTrace,
+    /// A request the emulated stacks sent on their own that the capture does not hold.
+    ExtraRequest,
+}
+
+/// A mismatch, for the report.
+#[derive(Debug, Clone)]
+pub struct Mismatch {
+    /// Which kind.
+    pub kind: MismatchKind,
+    /// The capture's frame number (for an emulated frame: the last capture frame before it).
+    pub frame: u64,
+    /// Offset from the capture's start.
+    pub at: Duration,
+    /// The frame.
+    pub key: Key,
+}
+
+/// One line of `--trace`/`--explain`: what became of a capture frame.
+#[derive(Debug, Clone)]
+pub struct FrameOutcome {
+    /// Frame number.
+    pub frame: u64,
+    /// Offset from the capture's start.
+    pub at: Duration,
+    /// The frame.
+    pub key: Key,
+    /// What replay did with it.
+    pub action: &'static str,
+    /// The emulated bridge's decision for it (injected frames and matched replies).
+    pub fate: BridgeFate,
+    /// For a reply matched: the emulated time it appeared at.
+    pub matched_at: Option<Duration>,
+}
+
+/// Totals.
+#[derive(Debug, Default, Clone)]
+pub struct Counts {
+    /// Capture records read.
+    pub frames: u64,
+    /// Records that were not Ethernet.
+    pub skipped_link: u64,
+    /// Ethernet frames that were not ARP or ICMPv4.
+    pub skipped_proto: u64,
+    /// ARP/ICMP frames from a source MAC that is no host (multicast, zero).
+    pub skipped_source: u64,
+    /// Requests injected.
+    pub injected: u64,
+    /// Requests the emulated stacks sent themselves, matching the capture's.
+    pub reproduced: u64,
+    /// Recorded replies.
+    pub replies: u64,
+    /// Recorded replies matched.
+    pub matched: u64,
+    /// Recorded replies missing from the emulation.
+    pub missing_from_emulation: u64,
+    /// Emulated replies missing from the capture.
+    pub missing_from_trace: u64,
+    /// Requests emulated stacks sent that the capture does not hold.
+    pub extra_requests: u64,
+    /// The emulated bridge's decisions on injected and emulated frames.
+    pub flooded: u64,
+    /// Forwarded.
+    pub forwarded: u64,
+    /// Delivered to the bridge.
+    pub local: u64,
+    /// Dropped.
+    pub dropped: u64,
+}
+
+struct Pending {
+    frame: u64,
+    at: Duration,
+    fate: BridgeFate,
+}
+
+/// Frames waiting for their counterpart, by key, plus their order of arrival for expiry.
+#[derive(Default)]
+struct Pool {
+    by_key: HashMap<Key, VecDeque<Pending>>,
+    order: VecDeque<(Duration, Key)>,
+}
+
+impl Pool {
+    fn push(&mut self, key: Key, p: Pending) {
+        self.order.push_back((p.at, key));
+        self.by_key.entry(key).or_default().push_back(p);
+    }
+
+    /// Takes the oldest waiting frame with `key` not older than `since`.
+    fn take(&mut self, key: &Key, since: Duration) -> Option<Pending> {
+        let q = self.by_key.get_mut(key)?;
+        while q.front().is_some_and(|p| p.at + WINDOW < since) {
+            q.pop_front();
+        }
+        let p = q.pop_front();
+        if q.is_empty() {
+            self.by_key.remove(key);
+        }
+        p
+    }
+
+    /// Removes and returns what waited longer than the window at `now`.
+    fn expire(&mut self, now: Duration, out: &mut Vec<(Key, Pending)>) {
+        while let Some((at, key)) = self.order.front().copied() {
+            if at + WINDOW >= now {
+                break;
+            }
+            self.order.pop_front();
+            if let Some(q) = self.by_key.get_mut(&key) {
+                // Entries of a key leave in arrival order; one already matched left earlier.
+                if q.front().is_some_and(|p| p.at == at) {
+                    if let Some(p) = q.pop_front() {
+                        out.push((key, p));
+                    }
+                }
+                if q.is_empty() {
+                    self.by_key.remove(&key);
+                }
+            }
+        }
+    }
+}
+
+/// The replay in progress.
+pub struct Engine {
+    /// The lab.
+    pub lab: Lab,
+    hosts: HashMap<MacAddr, LinkId>,
+    caps: Vec<(LinkId, CaptureId)>,
+    /// Lab time of the capture's first frame.
+    origin: Duration,
+    recorded: Pool,
+    emulated: Pool,
+    emulated_requests: Pool,
+    /// Last capture frame number seen.
+    last_frame: u64,
+    /// Totals.
+    pub counts: Counts,
+    /// Mismatches (the first [`MAX_LINES`]).
+    pub mismatches: Vec<Mismatch>,
+    /// Outcome of each frame, when asked for (`--trace`, `--explain`).
+    pub outcomes: Option<Vec<FrameOutcome>>,
+    /// The `-o` capture on the bridge.
+    pub bridge_cap: Option<CaptureId>,
+    fates: HashMap<Bytes, BridgeFate>,
+}
+
+impl Engine {
+    /// Starts replaying into `lab` once it has settled; frames then count from `origin`.
+    pub fn new(mut lab: Lab, hosts: &[Placed], keep_outcomes: bool) -> Engine {
+        let mut caps = Vec::new();
+        let mut by_mac = HashMap::new();
+        for p in hosts {
+            by_mac.insert(p.host.mac, p.link);
+            if let Some(i) = lab.iface(p.link) {
+                let (ns, name) = (i.ns, i.name.clone());
+                if let Ok(c) = lab.capture_start(ns, &name, false) {
+                    caps.push((p.link, c));
+                }
+            }
+        }
+        // Links come up and bridge ports start forwarding before the first frame.
+        let _ = lab.advance(Duration::from_secs(3));
+        lab.set_recording(true);
+        let _ = lab.drain_events();
+        for (_, c) in &caps {
+            let _ = lab.capture_take(*c);
+        }
+        let origin = lab.now();
+        Engine {
+            lab,
+            hosts: by_mac,
+            caps,
+            origin,
+            recorded: Pool::default(),
+            emulated: Pool::default(),
+            emulated_requests: Pool::default(),
+            last_frame: 0,
+            counts: Counts::default(),
+            mismatches: Vec::new(),
+            outcomes: keep_outcomes.then(Vec::new),
+            bridge_cap: None,
+            fates: HashMap::new(),
+        }
+    }
+
+    /// The capture's offset of lab time `t`.
+    fn offset(&self, t: Duration) -> Duration {
+        t.saturating_sub(self.origin)
+    }
+
+    /// Lab time zero of the capture.
+    pub fn origin(&self) -> Duration {
+        self.origin
+    }
+
+    fn mismatch(&mut self, kind: MismatchKind, frame: u64, at: Duration, key: Key) {
+        match kind {
+            MismatchKind::MissingFromEmulation => self.counts.missing_from_emulation += 1,
+            MismatchKind::MissingFromTrace => self.counts.missing_from_trace += 1,
+            MismatchKind::ExtraRequest => self.counts.extra_requests += 1,
+        }
+        if self.mismatches.len() < MAX_LINES {
+            self.mismatches.push(Mismatch {
+                kind,
+                frame,
+                at,
+                key,
+            });
+        }
+    }
+
+    fn outcome(&mut self, o: FrameOutcome) {
+        if let Some(v) = &mut self.outcomes {
+            v.push(o);
+        }
+    }
+
+    /// Reads the bridge decisions since the last call, by frame bytes.
+    fn collect_fates(&mut self) {
+        let mut journeys: HashMap<u64, Bytes> = HashMap::new();
+        for e in self.lab.drain_events() {
+            let EventKind::Wire(r) = e.kind else { continue };
+            let fate = match r.decision {
+                Decision::Sent { frame, .. } => {
+                    journeys.insert(r.journey, frame);
+                    continue;
+                }
+                Decision::Forwarded { .. } => BridgeFate::Forwarded,
+                Decision::Flooded { .. } => BridgeFate::Flooded,
+                Decision::DeliveredLocal { .. } => BridgeFate::Local,
+                Decision::Dropped { .. } => BridgeFate::Dropped,
+                _ => continue,
+            };
+            if let Some(f) = journeys.get(&r.journey) {
+                let slot = self.fates.entry(f.clone()).or_insert(BridgeFate::None);
+                // The first bridge's decision is the one a frame is known by.
+                if *slot == BridgeFate::None {
+                    *slot = fate;
+                }
+            }
+        }
+    }
+
+    fn fate_of(&mut self, frame: &Bytes) -> BridgeFate {
+        let f = self.fates.remove(frame).unwrap_or(BridgeFate::None);
+        match f {
+            BridgeFate::Flooded => self.counts.flooded += 1,
+            BridgeFate::Forwarded => self.counts.forwarded += 1,
+            BridgeFate::Local => self.counts.local += 1,
+            BridgeFate::Dropped => self.counts.dropped += 1,
+            BridgeFate::None => {}
+        }
+        f
+    }
+
+    /// Takes what the hosts sent since the last call; `skip` is a frame we injected ourselves
+    /// on that link, not the stack's.
+    fn collect(&mut self, mut skip: Option<(LinkId, Bytes)>) {
+        self.collect_fates();
+        let now_frame = self.last_frame;
+        let caps = self.caps.clone();
+        for (link, c) in caps {
+            for f in self.lab.capture_take(c) {
+                if f.direction != Direction::Out {
+                    continue;
+                }
+                if skip
+                    .as_ref()
+                    .is_some_and(|(l, b)| *l == link && *b == f.frame)
+                {
+                    skip = None;
+                    let _ = self.fate_of(&f.frame);
+                    continue;
+                }
+                let Ok(key) = Key::parse(&f.frame) else {
+                    continue;
+                };
+                let at = self.offset(f.at);
+                let fate = self.fate_of(&f.frame);
+                let p = Pending {
+                    frame: now_frame,
+                    at,
+                    fate,
+                };
+                if key.is_request() {
+                    self.emulated_requests.push(key, p);
+                } else if let Some(r) = self.recorded.take(&key, at) {
+                    self.counts.matched += 1;
+                    self.outcome(FrameOutcome {
+                        frame: r.frame,
+                        at: r.at,
+                        key,
+                        action: "reply matched",
+                        fate,
+                        matched_at: Some(at),
+                    });
+                } else {
+                    self.emulated.push(key, p);
+                }
+            }
+        }
+        self.fates.clear();
+    }
+
+    /// Reports what waited longer than the window.
+    fn expire(&mut self, now: Duration) {
+        let mut gone = Vec::new();
+        self.recorded.expire(now, &mut gone);
+        for (k, p) in gone.drain(..) {
+            self.mismatch(MismatchKind::MissingFromEmulation, p.frame, p.at, k);
+            self.outcome(FrameOutcome {
+                frame: p.frame,
+                at: p.at,
+                key: k,
+                action: "reply missing from the emulation",
+                fate: BridgeFate::None,
+                matched_at: None,
+            });
+        }
+        self.emulated.expire(now, &mut gone);
+        for (k, p) in gone.drain(..) {
+            self.mismatch(MismatchKind::MissingFromTrace, p.frame, p.at, k);
+        }
+        self.emulated_requests.expire(now, &mut gone);
+        for (k, p) in gone.drain(..) {
+            self.mismatch(MismatchKind::ExtraRequest, p.frame, p.at, k);
+        }
+    }
+
+    /// Replays one capture frame at offset `at` from the capture's start.
+    pub fn frame(&mut self, number: u64, at: Duration, data: Vec<u8>) {
+        self.counts.frames = self.counts.frames.max(number);
+        let Ok(key) = Key::parse(&data) else {
+            self.counts.skipped_proto += 1;
+            return;
+        };
+        let target = self.origin + at;
+        if target > self.lab.now() {
+            let _ = self.lab.advance_to(target);
+        }
+        self.collect(None);
+        self.last_frame = number;
+        self.expire(at);
+        if key.is_request() {
+            let Some(&link) = self.hosts.get(&key.src) else {
+                self.counts.skipped_source += 1;
+                return;
+            };
+            if let Some(p) = self.emulated_requests.take(&key, at) {
+                self.counts.reproduced += 1;
+                self.outcome(FrameOutcome {
+                    frame: number,
+                    at,
+                    key,
+                    action: "request reproduced by the emulated stack",
+                    fate: p.fate,
+                    matched_at: Some(p.at),
+                });
+                return;
+            }
+            let frame = Bytes::from(data);
+            self.lab.replay_transmit(link, frame.clone());
+            self.counts.injected += 1;
+            self.collect_fates();
+            let fate = self.fates.get(&frame).copied().unwrap_or(BridgeFate::None);
+            self.collect(Some((link, frame)));
+            self.outcome(FrameOutcome {
+                frame: number,
+                at,
+                key,
+                action: "request injected",
+                fate,
+                matched_at: None,
+            });
+        } else {
+            self.counts.replies += 1;
+            if let Some(p) = self.emulated.take(&key, at) {
+                self.counts.matched += 1;
+                self.outcome(FrameOutcome {
+                    frame: number,
+                    at,
+                    key,
+                    action: "reply matched",
+                    fate: p.fate,
+                    matched_at: Some(p.at),
+                });
+            } else {
+                self.recorded.push(
+                    key,
+                    Pending {
+                        frame: number,
+                        at,
+                        fate: BridgeFate::None,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The capture ended at offset `end`: what still waits is a mismatch. Emulated frames
+    /// after `end` are not compared (the capture had stopped).
+    pub fn finish(&mut self, end: Duration) {
+        self.collect(None);
+        self.expire(end + WINDOW + WINDOW);
+        if let Some(v) = &mut self.outcomes {
+            v.sort_by_key(|o| o.frame);
+        }
+    }
+}
