@@ -72,8 +72,19 @@ fn parse_at_port(specs: &[String]) -> anyhow::Result<BTreeMap<MacAddr, u32>> {
     Ok(m)
 }
 
-/// Runs `l2lab replay`; exit status 0 when every reply matched, 1 otherwise.
+/// Runs `l2lab replay`; exit status 0 when every reply matched, 1 when something did not,
+/// 2 when the replay could not run (unreadable capture, bad option, bad topology).
 pub fn main(args: &ReplayArgs) -> anyhow::Result<i32> {
+    match run(args) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            eprintln!("l2lab replay: {e:#}");
+            Ok(2)
+        }
+    }
+}
+
+fn run(args: &ReplayArgs) -> anyhow::Result<i32> {
     let at_port = parse_at_port(&args.at_port)?;
     if !at_port.is_empty() && args.topology.is_some() {
         anyhow::bail!(

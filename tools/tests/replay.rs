@@ -1,0 +1,297 @@
+//! `l2lab replay` against captures recorded on the real kernel (scenarios/replay-*), edited
+//! copies of them made here (never committed), pcapng conversions, its own output, and
+//! malformed files.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pcap_file::pcap::{PcapPacket, PcapReader, PcapWriter};
+use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
+use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock;
+use pcap_file::pcapng::PcapNgWriter;
+use pcap_file::DataLink;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn kernel_pcap(name: &str) -> PathBuf {
+    root().join("scenarios").join(name).join("kernel/br0.pcap")
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn replay(args: &[&std::ffi::OsStr]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .arg("replay")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("l2lab: {e}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn replay_file(p: &Path) -> Run {
+    replay(&[p.as_os_str()])
+}
+
+fn packets(p: &Path) -> Vec<PcapPacket<'static>> {
+    let f = std::fs::File::open(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let mut r = PcapReader::new(f).unwrap_or_else(|e| panic!("{e}"));
+    let mut v = Vec::new();
+    while let Some(pkt) = r.next_packet() {
+        v.push(pkt.unwrap_or_else(|e| panic!("{e}")).into_owned());
+    }
+    v
+}
+
+fn write_pcap(p: &Path, pkts: &[PcapPacket<'_>]) {
+    let f = std::fs::File::create(p).unwrap_or_else(|e| panic!("{e}"));
+    let mut w = PcapWriter::new(f).unwrap_or_else(|e| panic!("{e}"));
+    for pkt in pkts {
+        w.write_packet(pkt).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn kernel_captures_replay_with_every_reply_matched() {
+    for name in [
+        "replay-two-hosts",
+        "replay-three-hosts",
+        "replay-absent-host",
+        "replay-gateway",
+        "replay-moved-host",
+    ] {
+        let r = replay_file(&kernel_pcap(name));
+        assert_eq!(r.code, 0, "{name}:\n{}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("result: every reply matched"), "{name}");
+        assert!(r.stdout.contains(" 0 missing from the emulation"), "{name}");
+    }
+}
+
+#[test]
+fn absent_host_retries_come_from_the_emulated_stack() {
+    let r = replay_file(&kernel_pcap("replay-absent-host"));
+    // The kernel's two ARP retries for 192.168.88.99 are the emulated stack's own.
+    assert!(
+        r.stdout
+            .contains("requests: 5 recorded, 3 injected, 2 reproduced by the emulated stacks"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn gateway_host_is_inferred_as_a_router() {
+    let r = replay_file(&kernel_pcap("replay-gateway"));
+    assert!(r.stdout.contains("192.168.88.1/24 forwarding"), "{}", r.stdout);
+    assert!(r.stdout.contains("192.168.88.12/24 via 192.168.88.1"), "{}", r.stdout);
+}
+
+#[test]
+fn topology_script_gives_the_same_result() {
+    let dir = root().join("scenarios/replay-gateway");
+    let r = replay(&[
+        dir.join("kernel/br0.pcap").as_os_str(),
+        "--topology".as_ref(),
+        dir.join("script.sh").as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("at br0"), "{}", r.stdout);
+}
+
+#[test]
+fn a_reply_that_could_not_have_happened_is_reported() {
+    let d = tmp();
+    let mut pkts = packets(&kernel_pcap("replay-two-hosts"));
+    // Frame 4 is the echo reply to seq 1; a copy with seq 9 answers a request never sent.
+    let mut forged = pkts[3].data.to_vec();
+    forged[14 + 20 + 7] = 9;
+    let p = PcapPacket::new(pkts[3].timestamp, pkts[3].orig_len, &forged).into_owned();
+    pkts.insert(4, p);
+    let path = d.path().join("forged.pcap");
+    write_pcap(&path, &pkts);
+    let r = replay_file(&path);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "  frame 5 at 0.000419: recorded echo reply missing from the emulation: \
+             16:40:09:65:af:01 > d6:21:c9:0a:a7:de: 192.168.88.12 > 192.168.88.11: echo reply id 32 seq 9"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("mismatches: 1\n"), "{}", r.stdout);
+}
+
+#[test]
+fn a_removed_request_leaves_its_reply_unexplained() {
+    let d = tmp();
+    let mut pkts = packets(&kernel_pcap("replay-two-hosts"));
+    // Frame 5 is the echo request seq 2; its reply (frame 6, now 5) stays.
+    pkts.remove(4);
+    let path = d.path().join("cut.pcap");
+    write_pcap(&path, &pkts);
+    let r = replay_file(&path);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "  frame 5 at 0.202646: recorded echo reply missing from the emulation: \
+             16:40:09:65:af:01 > d6:21:c9:0a:a7:de: 192.168.88.12 > 192.168.88.11: echo reply id 32 seq 2"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+fn to_pcapng(src: &Path, dst: &Path) {
+    let f = std::fs::File::create(dst).unwrap_or_else(|e| panic!("{e}"));
+    let mut w = PcapNgWriter::new(f).unwrap_or_else(|e| panic!("{e}"));
+    let idb = InterfaceDescriptionBlock::new(DataLink::ETHERNET, 262_144);
+    w.write_pcapng_block(idb).unwrap_or_else(|e| panic!("{e}"));
+    for p in packets(src) {
+        // Default if_tsresol: microseconds; pcap-file writes the raw count as given.
+        let ticks = std::time::Duration::from_nanos(p.timestamp.as_micros() as u64);
+        let epb = EnhancedPacketBlock {
+            interface_id: 0,
+            timestamp: ticks,
+            original_len: p.orig_len,
+            data: Cow::Owned(p.data.to_vec()),
+            options: vec![],
+        };
+        w.write_pcapng_block(epb).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn pcapng_replays_like_pcap() {
+    let d = tmp();
+    let ng = d.path().join("two.pcapng");
+    to_pcapng(&kernel_pcap("replay-two-hosts"), &ng);
+    let a = replay_file(&kernel_pcap("replay-two-hosts"));
+    let b = replay_file(&ng);
+    assert_eq!(b.code, 0, "{}{}", b.stdout, b.stderr);
+    let body = |s: &str| s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&a.stdout), body(&b.stdout));
+}
+
+#[test]
+fn its_own_output_replays_as_a_regression() {
+    let d = tmp();
+    let out = d.path().join("emulated.pcap");
+    let r = replay(&[
+        kernel_pcap("replay-three-hosts").as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(packets(&out).len(), 20);
+    let again = replay_file(&out);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert!(again.stdout.contains("replies: 10 recorded, 10 matched"));
+}
+
+#[test]
+fn trace_and_explain() {
+    let d = tmp();
+    let jsonl = d.path().join("t.jsonl");
+    let r = replay(&[
+        kernel_pcap("replay-two-hosts").as_os_str(),
+        "--explain".as_ref(),
+        "--trace".as_ref(),
+        jsonl.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(r
+        .stdout
+        .contains("frame 1 at 0.000000: ARP request: request injected, bridge flooded"));
+    let text = std::fs::read_to_string(&jsonl).unwrap_or_default();
+    assert_eq!(text.lines().count(), 12);
+    for l in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}"));
+        assert!(v.get("frame").is_some());
+    }
+}
+
+fn expect_error(path: &Path, offset: u64) {
+    let r = replay_file(path);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let want = format!("{}: at byte {offset}: ", path.display());
+    assert!(r.stderr.contains(&want), "want {want:?} in {:?}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn truncated_and_malformed_files_name_the_byte_offset() {
+    let d = tmp();
+    let good = std::fs::read(kernel_pcap("replay-two-hosts")).unwrap_or_default();
+    // Cut in the middle of frame 2 (record header at 24 + 16 + 42 = 82).
+    let p = d.path().join("cut.pcap");
+    std::fs::write(&p, &good[..100]).unwrap_or_else(|e| panic!("{e}"));
+    expect_error(&p, 82);
+    // Frame 2's captured length made larger than its original length.
+    let mut bad = good.clone();
+    bad[82 + 8..82 + 12].copy_from_slice(&5000u32.to_le_bytes());
+    let p = d.path().join("bad.pcap");
+    std::fs::write(&p, &bad).unwrap_or_else(|e| panic!("{e}"));
+    expect_error(&p, 82);
+    // Not a capture at all.
+    let p = d.path().join("junk.pcap");
+    std::fs::write(&p, b"this is not a capture file at all").unwrap_or_else(|e| panic!("{e}"));
+    expect_error(&p, 0);
+    // A header cut short.
+    let p = d.path().join("short.pcap");
+    std::fs::write(&p, &good[..10]).unwrap_or_else(|e| panic!("{e}"));
+    expect_error(&p, 0);
+    // pcapng cut inside its second packet block.
+    let ng = d.path().join("two.pcapng");
+    to_pcapng(&kernel_pcap("replay-two-hosts"), &ng);
+    let bytes = std::fs::read(&ng).unwrap_or_default();
+    // Section header 28 bytes, interface block 20, then 32 + 44 (42 padded) per packet.
+    let second = 28 + 20 + 76;
+    let p = d.path().join("cut.pcapng");
+    std::fs::write(&p, &bytes[..second + 30]).unwrap_or_else(|e| panic!("{e}"));
+    expect_error(&p, second as u64);
+}
+
+#[test]
+fn no_corruption_panics() {
+    let d = tmp();
+    let ng = d.path().join("two.pcapng");
+    to_pcapng(&kernel_pcap("replay-two-hosts"), &ng);
+    for src in [kernel_pcap("replay-two-hosts"), ng] {
+        let good = std::fs::read(&src).unwrap_or_default();
+        // Every byte of the first 200 set to 0xff in turn, and every length cut.
+        for i in (0..good.len().min(200)).step_by(7) {
+            let mut bad = good.clone();
+            bad[i] = 0xff;
+            let p = d.path().join("flip");
+            std::fs::write(&p, &bad).unwrap_or_else(|e| panic!("{e}"));
+            let r = replay_file(&p);
+            assert!(matches!(r.code, 0..=2), "{i}: {}", r.stderr);
+            assert!(!r.stderr.contains("panicked"), "{i}: {}", r.stderr);
+        }
+        for cut in (0..good.len()).step_by(37) {
+            let p = d.path().join("cut");
+            std::fs::write(&p, &good[..cut]).unwrap_or_else(|e| panic!("{e}"));
+            let r = replay_file(&p);
+            assert!(matches!(r.code, 0..=2), "{cut}: {}", r.stderr);
+            assert!(!r.stderr.contains("panicked"), "{cut}: {}", r.stderr);
+        }
+    }
+}
