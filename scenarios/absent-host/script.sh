@@ -38,6 +38,11 @@ ip netns exec ns01 ping -c 3 192.168.88.99
 echo "rc=$?"
 echo '$ ip netns exec ns01 ip neigh show 192.168.88.99'
 ip netns exec ns01 ip neigh show 192.168.88.99
+echo '$ ip netns exec ns01 ping -c 3 192.168.88.98'
+ip netns exec ns01 ping -c 3 192.168.88.98
+echo "rc=$?"
+echo '$ ip netns exec ns01 ip neigh show 192.168.88.98'
+ip netns exec ns01 ip neigh show 192.168.88.98
 sleep 1
 kill %1
 wait
