@@ -146,6 +146,8 @@ pub struct Lab {
     ns_created: u64,
     /// TAP ports and their devices (tap.rs).
     pub(crate) tap: crate::tap::TapState,
+    /// What `ip link` keeps beyond the core model (api_ipa.rs).
+    pub(crate) ipa: crate::api_ipa::IpaState,
 }
 
 impl Lab {
@@ -177,6 +179,7 @@ impl Lab {
             config,
             ns_created: 0,
             tap: Default::default(),
+            ipa: Default::default(),
         };
         let init = lab.create_ns(String::new());
         if lab.config.host_lo_up {

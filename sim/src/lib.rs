@@ -5,6 +5,7 @@
 //! send pings, advance time, read tables and captures.
 
 mod api_brg;
+mod api_ipa;
 pub mod api_ipr;
 mod api_rpl;
 pub mod capture;

@@ -22,7 +22,16 @@ fn local_by_peer_index(lab: &Lab, ns: NsId, link: LinkId) -> Option<LinkId> {
     lab.link_by_index(ns, idx)
 }
 
-/// `veth01@if9`, or `veth01@br-veth01` when the peer's index names a local device.
+/// Is the veth peer of `link` in another namespace (the kernel then sends IFLA_LINK_NETNSID)?
+fn peer_elsewhere(lab: &Lab, link: LinkId) -> bool {
+    let (Some(i), Some(p)) = (lab.iface(link), peer(lab, link).and_then(|p| lab.iface(p))) else {
+        return false;
+    };
+    i.ns != p.ns
+}
+
+/// `veth01@if9` when the peer lives in another namespace; `veth1@veth2` when it is local
+/// (iproute2 names whatever device has the peer's index, or `ifN` if none has).
 pub fn display_name(lab: &Lab, link: LinkId) -> String {
     let Some(i) = lab.iface(link) else {
         return String::new();
@@ -30,13 +39,13 @@ pub fn display_name(lab: &Lab, link: LinkId) -> String {
     let Some(p) = peer(lab, link) else {
         return i.name.clone();
     };
-    match local_by_peer_index(lab, i.ns, link) {
-        Some(l) => format!(
-            "{}@{}",
-            i.name,
-            lab.iface(l).map_or("", |x| x.name.as_str())
-        ),
-        None => format!("{}@if{}", i.name, lab.iface(p).map_or(0, |x| x.ifindex)),
+    let idx = lab.iface(p).map_or(0, |x| x.ifindex);
+    if peer_elsewhere(lab, link) {
+        return format!("{}@if{idx}", i.name);
+    }
+    match local_by_peer_index(lab, i.ns, link).and_then(|l| lab.iface(l)) {
+        Some(l) => format!("{}@{}", i.name, l.name),
+        None => format!("{}@if{idx}", i.name),
     }
 }
 
@@ -56,6 +65,9 @@ pub fn flags(lab: &Lab, link: LinkId) -> String {
             v.push("MULTICAST");
         }
     }
+    if lab.user_promisc(link) {
+        v.push("PROMISC");
+    }
     if l.admin_up {
         v.push("UP");
     }
@@ -68,11 +80,15 @@ pub fn flags(lab: &Lab, link: LinkId) -> String {
     format!("<{}>", v.join(","))
 }
 
-/// iproute2 prints M-DOWN when the device found at the peer's index locally is down.
+/// iproute2 prints M-DOWN when the device found at the peer's index locally is down; only
+/// for a peer in the same namespace.
 fn m_down(lab: &Lab, link: LinkId) -> bool {
     let Some(ns) = lab.iface(link).map(|i| i.ns) else {
         return false;
     };
+    if peer_elsewhere(lab, link) {
+        return false;
+    }
     local_by_peer_index(lab, ns, link)
         .and_then(|l| lab.fabric().link(l))
         .is_some_and(|l| !l.admin_up)
@@ -91,12 +107,16 @@ pub fn operstate(lab: &Lab, link: LinkId) -> &'static str {
         LinkKind::Bridge(b) if b.ports.is_empty() => "UNKNOWN",
         _ if l.carrier => "UP",
         LinkKind::Veth { .. } => {
-            let ns = lab.iface(link).map(|i| i.ns);
-            let lower_down = ns
-                .and_then(|ns| local_by_peer_index(lab, ns, link))
-                .and_then(|p| lab.fabric().link(p))
-                .is_some_and(|p| !p.oper_up());
-            if lower_down {
+            // The kernel keeps what link watch computed at the last carrier change.
+            let lld = lab.recorded_lower_layer_down(link).unwrap_or_else(|| {
+                let ns = lab.iface(link).map(|i| i.ns);
+                !peer_elsewhere(lab, link)
+                    && ns
+                        .and_then(|ns| local_by_peer_index(lab, ns, link))
+                        .and_then(|p| lab.fabric().link(p))
+                        .is_some_and(|p| !p.carrier)
+            });
+            if lld {
                 "LOWERLAYERDOWN"
             } else {
                 "DOWN"
@@ -139,4 +159,137 @@ pub fn link_netns(lab: &mut Lab, link: LinkId) -> Option<String> {
 /// iproute2's `matches(arg, keyword)`: `arg` is a non-empty prefix of `keyword`.
 pub fn matches(arg: &str, keyword: &str) -> bool {
     !arg.is_empty() && keyword.starts_with(arg)
+}
+
+/// iproute2's JSON writer (lib/json_writer.c): compact, or with `-p` its own pretty layout
+/// (four spaces a level, arrays of values on one line, `},{` between objects).
+#[derive(Debug, Default)]
+pub struct Json {
+    /// What has been written.
+    pub out: String,
+    pretty: bool,
+    depth: usize,
+    sep: bool,
+}
+
+impl Json {
+    /// A writer, pretty or compact.
+    pub fn new(pretty: bool) -> Json {
+        Json {
+            pretty,
+            ..Json::default()
+        }
+    }
+
+    fn eol(&mut self) {
+        if self.pretty {
+            self.out.push('\n');
+            for _ in 0..self.depth {
+                self.out.push_str("    ");
+            }
+        }
+    }
+
+    fn eor(&mut self) {
+        if self.sep {
+            self.out.push(',');
+        }
+        self.sep = true;
+    }
+
+    fn begin(&mut self, c: char) {
+        self.eor();
+        self.out.push(c);
+        self.depth += 1;
+        self.sep = false;
+    }
+
+    fn end(&mut self, c: char) {
+        self.depth = self.depth.saturating_sub(1);
+        if self.sep {
+            self.eol();
+        }
+        self.out.push(c);
+        self.sep = true;
+    }
+
+    /// `{`.
+    pub fn start_object(&mut self) {
+        self.begin('{');
+    }
+
+    /// `}`.
+    pub fn end_object(&mut self) {
+        self.end('}');
+    }
+
+    /// `[`.
+    pub fn start_array(&mut self) {
+        self.begin('[');
+        if self.pretty {
+            self.out.push(' ');
+        }
+    }
+
+    /// `]`.
+    pub fn end_array(&mut self) {
+        if self.pretty && self.sep {
+            self.out.push(' ');
+        }
+        self.sep = false;
+        self.end(']');
+    }
+
+    /// A member's name.
+    pub fn name(&mut self, name: &str) {
+        self.eor();
+        self.eol();
+        self.sep = false;
+        self.out.push_str(&quote(name));
+        self.out.push(':');
+        if self.pretty {
+            self.out.push(' ');
+        }
+    }
+
+    /// A raw value (number, `true`).
+    pub fn raw(&mut self, v: impl std::fmt::Display) {
+        self.eor();
+        self.out.push_str(&v.to_string());
+    }
+
+    /// A string value.
+    pub fn string(&mut self, v: &str) {
+        self.eor();
+        self.out.push_str(&quote(v));
+    }
+
+    /// `"name":number`.
+    pub fn int(&mut self, name: &str, v: impl std::fmt::Display) {
+        self.name(name);
+        self.raw(v);
+    }
+
+    /// `"name":"value"`.
+    pub fn str(&mut self, name: &str, v: &str) {
+        self.name(name);
+        self.string(v);
+    }
+}
+
+fn quote(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            '\t' => o.push_str("\\t"),
+            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
 }

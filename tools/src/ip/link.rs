@@ -1,13 +1,1367 @@
-//! `ip link`: add, set, del and show interfaces (iproute2 6.1).
+//! `ip link`: add, set, del and show interfaces (iproute2 6.1 ip/iplink.c, and the listing
+//! of ip/ipaddress.c: print_linkinfo, which `ip addr` shares).
 
-use l2lab_sim::Lab;
+use l2lab_fabric::{LinkId, LinkKind, MacAddr};
+use l2lab_sim::{IfAddr, Lab, LabError, NsId, Scope};
 
+use super::common::{
+    display_name, flags, link_netns, master_name, matches, operstate, peer, qdisc, Json,
+};
 use super::Opts;
 use crate::cmd::{Env, Output};
 
+/// `ip link help` (iproute2 6.1, abridged to what the lab knows).
+const USAGE: &str = "Usage: ip link add [link DEV | parentdev NAME] [ name ] NAME
+\t\t    [ txqueuelen PACKETS ]
+\t\t    [ address LLADDR ]
+\t\t    [ broadcast LLADDR ]
+\t\t    [ mtu MTU ] [index IDX ]
+\t\t    [ numtxqueues QUEUE_COUNT ]
+\t\t    [ numrxqueues QUEUE_COUNT ]
+\t\t    [ netns { PID | NETNSNAME | NETNSFILE } ]
+\t\t    type TYPE [ ARGS ]
+
+\tip link delete { DEVICE | dev DEVICE | group DEVGROUP } type TYPE [ ARGS ]
+
+\tip link set { DEVICE | dev DEVICE | group DEVGROUP }
+\t\t\t[ { up | down } ]
+\t\t\t[ type TYPE ARGS ]
+\t\t[ arp { on | off } ]
+\t\t[ dynamic { on | off } ]
+\t\t[ multicast { on | off } ]
+\t\t[ allmulticast { on | off } ]
+\t\t[ promisc { on | off } ]
+\t\t[ trailers { on | off } ]
+\t\t[ carrier { on | off } ]
+\t\t[ txqueuelen PACKETS ]
+\t\t[ name NEWNAME ]
+\t\t[ address LLADDR ]
+\t\t[ broadcast LLADDR ]
+\t\t[ mtu MTU ]
+\t\t[ netns { PID | NETNSNAME | NETNSFILE } ]
+\t\t[ alias NAME ]
+\t\t[ master DEVICE ][ vrf NAME ]
+\t\t[ nomaster ]
+
+\tip link show [ DEVICE | group GROUP ] [up] [master DEV] [vrf NAME] [type TYPE]
+\t\t[nomaster]
+
+TYPE := { bridge | dummy | veth }
+";
+
 /// Runs `ip link ARGS...`.
 pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
-    let _ = (args, opts, env, lab);
-    out.err("ip link: not implemented yet\n");
-    1
+    lab.sync_operstates();
+    let rc = dispatch(args, opts, env, lab, out);
+    lab.sync_operstates();
+    rc
+}
+
+fn dispatch(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    let Some(verb) = args.first().map(String::as_str) else {
+        return show(&[], opts, env, lab, out, false);
+    };
+    let rest = &args[1..];
+    if matches(verb, "add") {
+        add(rest, env, lab, out)
+    } else if matches(verb, "set") || matches(verb, "change") {
+        set(rest, env, lab, out)
+    } else if matches(verb, "delete") {
+        del(rest, env, lab, out)
+    } else if matches(verb, "show") || matches(verb, "lst") || matches(verb, "list") {
+        show(rest, opts, env, lab, out, false)
+    } else if matches(verb, "help") {
+        out.err(USAGE);
+        255
+    } else {
+        out.err(format!(
+            "Command \"{verb}\" is unknown, try \"ip link help\".\n"
+        ));
+        255
+    }
+}
+
+// ---- parsing ------------------------------------------------------------------------------
+
+/// One change that `ip link set` asks for, applied in the order given.
+#[derive(Debug, Clone, PartialEq)]
+enum Op {
+    Up(bool),
+    Name(String),
+    Address(MacAddr),
+    Mtu(u32),
+    Netns(NsId),
+    Master(LinkId),
+    NoMaster,
+    Promisc(bool),
+}
+
+/// What iplink_parse makes of a command line.
+#[derive(Debug, Default)]
+struct Req {
+    dev: Option<String>,
+    name: Option<String>,
+    ops: Vec<Op>,
+    kind: Option<String>,
+    kind_args: Vec<String>,
+}
+
+/// Why parsing stopped: the message and exit status are the real tool's.
+#[derive(Debug, PartialEq)]
+struct Fail(String, i32);
+
+fn invarg(msg: &str, arg: &str) -> Fail {
+    Fail(
+        format!("Error: argument \"{arg}\" is wrong: {msg}\n"),
+        255,
+    )
+}
+
+fn incomplete() -> Fail {
+    Fail(
+        "Command line is not complete. Try option \"help\"\n".into(),
+        255,
+    )
+}
+
+fn on_off(key: &str, v: &str) -> Result<bool, Fail> {
+    match v {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(Fail(
+            format!("Error: argument of \"{key}\" must be \"on\" or \"off\", not \"{v}\"\n"),
+            255,
+        )),
+    }
+}
+
+/// A device name as the kernel's policy accepts it (IFNAMSIZ - 1 bytes).
+fn name_ok(n: &str) -> bool {
+    !n.is_empty() && n.len() <= 15
+}
+
+/// iproute2's iplink_parse: keywords, then `type KIND ARGS...` (the rest goes to the kind).
+fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
+    let mut r = Req::default();
+    let mut i = 0;
+    let next = |i: &mut usize| -> Result<String, Fail> {
+        *i += 1;
+        args.get(*i).cloned().ok_or_else(incomplete)
+    };
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "up" {
+            r.ops.push(Op::Up(true));
+        } else if a == "down" {
+            r.ops.push(Op::Up(false));
+        } else if a == "name" {
+            let v = next(&mut i)?;
+            r.name = Some(v.clone());
+            r.ops.push(Op::Name(v));
+        } else if matches(a, "address") {
+            let v = next(&mut i)?;
+            let mac: MacAddr = v
+                .parse()
+                .map_err(|_| Fail(format!("\"{v}\" is invalid lladdr.\n"), 1))?;
+            r.ops.push(Op::Address(mac));
+        } else if a == "mtu" {
+            let v = next(&mut i)?;
+            let mtu = parse_u32(&v).ok_or_else(|| invarg("Invalid \"mtu\" value\n", &v))?;
+            r.ops.push(Op::Mtu(mtu));
+        } else if a == "netns" {
+            let v = next(&mut i)?;
+            match lab.netns(&v) {
+                Ok(to) if !v.is_empty() => r.ops.push(Op::Netns(to)),
+                _ => return Err(invarg("Invalid \"netns\" value\n", &v)),
+            }
+        } else if a == "promisc" {
+            let v = next(&mut i)?;
+            r.ops.push(Op::Promisc(on_off("promisc", &v)?));
+        } else if matches(a, "txqueuelen") || a == "qlen" || matches(a, "txqlen") {
+            // The lab keeps every queue at 1000.
+            next(&mut i)?;
+        } else if matches(a, "master") {
+            let v = next(&mut i)?;
+            let m = lab
+                .link_by_name(ns, &v)
+                .map_err(|_| invarg("Device does not exist\n", &v))?;
+            r.ops.push(Op::Master(m));
+        } else if matches(a, "nomaster") {
+            r.ops.push(Op::NoMaster);
+        } else if matches(a, "type") {
+            let v = next(&mut i)?;
+            r.kind = Some(v);
+            r.kind_args = args[i + 1..].to_vec();
+            break;
+        } else {
+            let mut v = a.to_string();
+            if a == "dev" {
+                v = next(&mut i)?;
+            } else if matches(a, "help") {
+                return Err(Fail(USAGE.into(), 255));
+            }
+            if r.dev.is_some() {
+                return Err(Fail(
+                    format!("Error: either \"dev\" is duplicate, or \"{v}\" is a garbage.\n"),
+                    255,
+                ));
+            }
+            r.dev = Some(v);
+        }
+        i += 1;
+    }
+    Ok(r)
+}
+
+/// get_unsigned: decimal, 0x hex or 0 octal.
+fn parse_u32(s: &str) -> Option<u32> {
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        u32::from_str_radix(h, 16).ok()
+    } else if s.len() > 1 && s.starts_with('0') {
+        u32::from_str_radix(&s[1..], 8).ok()
+    } else {
+        s.parse().ok()
+    }
+}
+
+/// `ageing_time N`, `stp_state N`, ... of `type bridge` (ip/iplink_bridge.c).
+#[derive(Debug, Default, PartialEq)]
+struct BridgeOpts {
+    ageing_time: Option<u32>,
+    stp_state: Option<u32>,
+}
+
+fn parse_bridge(args: &[String]) -> Result<BridgeOpts, Fail> {
+    let mut b = BridgeOpts::default();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        let known = [
+            "forward_delay",
+            "hello_time",
+            "max_age",
+            "ageing_time",
+            "stp_state",
+            "priority",
+            "vlan_filtering",
+            "group_fwd_mask",
+            "mcast_snooping",
+            "nf_call_iptables",
+        ];
+        if !known.contains(&a) {
+            return Err(Fail(format!("bridge: unknown command \"{a}\"?\n"), 255));
+        }
+        i += 1;
+        let v = args.get(i).ok_or_else(incomplete)?;
+        let n = parse_u32(v).ok_or_else(|| invarg(&format!("Invalid {a}\n"), v))?;
+        match a {
+            "ageing_time" => b.ageing_time = Some(n),
+            "stp_state" => b.stp_state = Some(n),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(b)
+}
+
+fn apply_bridge(lab: &mut Lab, ns: NsId, name: &str, b: &BridgeOpts) -> Result<(), LabError> {
+    if let Some(cs) = b.ageing_time {
+        lab.set_ageing_time(
+            ns,
+            name,
+            std::time::Duration::from_millis(u64::from(cs) * 10),
+        )?;
+    }
+    if let Some(s) = b.stp_state {
+        lab.set_stp(ns, name, s != 0)?;
+    }
+    Ok(())
+}
+
+// ---- add / set / del --------------------------------------------------------------------------
+
+fn add(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    let r = match parse(args, lab, env.ns) {
+        Ok(r) => r,
+        Err(Fail(m, rc)) => {
+            out.err(m);
+            return rc;
+        }
+    };
+    let Some(name) = r.name.clone().or(r.dev.clone()) else {
+        out.err("Not enough information: \"dev\" argument is required.\n");
+        return 255;
+    };
+    let Some(kind) = r.kind.clone() else {
+        out.err("Not enough information: \"type\" argument is required\n");
+        return 1;
+    };
+    let home = r
+        .ops
+        .iter()
+        .rev()
+        .find_map(|o| match o {
+            Op::Netns(n) => Some(*n),
+            _ => None,
+        })
+        .unwrap_or(env.ns);
+    if !name_ok(&name) {
+        out.err("Error: Attribute failed policy validation.\n");
+        return 2;
+    }
+    let made: Result<Vec<(LinkId, Vec<Op>)>, LabError> = match kind.as_str() {
+        "veth" => {
+            let peer = match parse_peer(&r.kind_args, lab, env.ns) {
+                Ok(p) => p,
+                Err(Fail(m, rc)) => {
+                    if rc == 1 {
+                        out.out(m);
+                    } else {
+                        out.err(m);
+                    }
+                    return rc;
+                }
+            };
+            let peer_ns = peer
+                .ops
+                .iter()
+                .rev()
+                .find_map(|o| match o {
+                    Op::Netns(n) => Some(*n),
+                    _ => None,
+                })
+                .unwrap_or(home);
+            let pname = peer
+                .name
+                .clone()
+                .or(peer.dev.clone())
+                .unwrap_or_else(|| lab.free_veth_name(peer_ns));
+            if !name_ok(&pname) {
+                out.err("Error: Attribute failed policy validation.\n");
+                return 2;
+            }
+            lab.add_veth(home, &name, &pname, Some(peer_ns))
+                .map(|(a, b)| vec![(b, peer.ops), (a, r.ops.clone())])
+        }
+        "bridge" => {
+            let b = match parse_bridge(&r.kind_args) {
+                Ok(b) => b,
+                Err(Fail(m, rc)) => {
+                    out.err(m);
+                    return rc;
+                }
+            };
+            lab.add_bridge(home, &name).and_then(|id| {
+                apply_bridge(lab, home, &name, &b)?;
+                Ok(vec![(id, r.ops.clone())])
+            })
+        }
+        "dummy" => lab
+            .add_dummy(home, &name)
+            .map(|id| vec![(id, r.ops.clone())]),
+        _ => {
+            out.err("Error: Unknown device type.\n");
+            return 2;
+        }
+    };
+    let made = match made {
+        Ok(m) => m,
+        Err(e) => return kernel_err(&e, out),
+    };
+    for (id, _) in &made {
+        lab.forget_operstate(*id);
+    }
+    // Creation-time attributes: address and MTU; a new device is never up or enslaved here
+    // unless asked, and then only after it exists.
+    for (id, ops) in made {
+        for op in ops {
+            let (ns, n) = match lab.iface(id) {
+                Some(i) => (i.ns, i.name.clone()),
+                None => continue,
+            };
+            let res = match op {
+                Op::Netns(_) | Op::Name(_) => Ok(()),
+                op => apply(lab, ns, &n, id, op),
+            };
+            if let Err(e) = res {
+                return kernel_err(&e, out);
+            }
+        }
+    }
+    0
+}
+
+/// The peer's own options after `peer` (veth_parse_opt: `peer [name] NAME [OPTIONS]`).
+fn parse_peer(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
+    match args.first().map(String::as_str) {
+        None => Ok(Req::default()),
+        Some("peer") => parse(&args[1..], lab, ns),
+        Some(_) => Err(Fail(
+            "Usage: ip link <options> type veth [peer <options>]\nTo get <options> type 'ip link add help'\n"
+                .into(),
+            1,
+        )),
+    }
+}
+
+fn set(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    let r = match parse(args, lab, env.ns) {
+        Ok(r) => r,
+        Err(Fail(m, rc)) => {
+            out.err(m);
+            return rc;
+        }
+    };
+    let Some(dev) = r.dev.clone() else {
+        out.err("Not enough information: \"dev\" argument is required.\n");
+        return 255;
+    };
+    let Ok(id) = lab.link_by_name(env.ns, &dev) else {
+        out.err(format!("Cannot find device \"{dev}\"\n"));
+        return 1;
+    };
+    let bridge = match r.kind.as_deref() {
+        None => None,
+        Some("bridge") => match parse_bridge(&r.kind_args) {
+            Ok(b) => Some(b),
+            Err(Fail(m, rc)) => {
+                out.err(m);
+                return rc;
+            }
+        },
+        Some(_) => {
+            out.err("RTNETLINK answers: Operation not supported\n");
+            return 2;
+        }
+    };
+    let mut ns = env.ns;
+    for op in r.ops {
+        let Some(name) = lab.iface(id).map(|i| i.name.clone()) else {
+            break;
+        };
+        let moving = matches!(op, Op::Netns(_));
+        let to = match op {
+            Op::Netns(to) => to,
+            _ => ns,
+        };
+        if let Err(e) = apply(lab, ns, &name, id, op) {
+            if moving && matches!(e, LabError::Exists(_)) {
+                out.err("Error: An interface with the same name exists in the target netns.\n");
+                return 2;
+            }
+            return kernel_err(&e, out);
+        }
+        ns = to;
+    }
+    if let Some(b) = bridge {
+        let name = lab.iface(id).map(|i| i.name.clone()).unwrap_or_default();
+        if lab.fabric().bridge(id).is_none() {
+            out.err("RTNETLINK answers: Operation not supported\n");
+            return 2;
+        }
+        if let Err(e) = apply_bridge(lab, ns, &name, &b) {
+            return kernel_err(&e, out);
+        }
+    }
+    0
+}
+
+/// One change, with the kernel's checks.
+fn apply(lab: &mut Lab, ns: NsId, name: &str, id: LinkId, op: Op) -> Result<(), LabError> {
+    match op {
+        Op::Up(up) => lab.set_link_up(ns, name, up),
+        Op::Name(new) => {
+            if !name_ok(&new) {
+                return Err(LabError::InvalidArgument(new));
+            }
+            lab.rename_link_live(ns, name, &new)
+        }
+        Op::Address(mac) => lab.set_mac(ns, name, mac),
+        Op::Mtu(mtu) => {
+            let (min, max) = mtu_range(lab, id);
+            if mtu < min {
+                return Err(LabError::InvalidArgument(
+                    "mtu less than device minimum".into(),
+                ));
+            }
+            if max > 0 && mtu > max {
+                return Err(LabError::InvalidArgument(
+                    "mtu greater than device maximum".into(),
+                ));
+            }
+            lab.set_mtu(ns, name, mtu)
+        }
+        Op::Netns(to) => match lab.fabric().link(id).map(|l| &l.kind) {
+            Some(LinkKind::Loopback) | Some(LinkKind::Bridge(_)) => {
+                Err(LabError::InvalidArgument("Invalid argument".into()))
+            }
+            _ => {
+                lab.move_link(ns, name, to)?;
+                // The notifications of a move give ids: the old namespace names the new one
+                // (IFLA_NEW_NETNSID), and the new one and the peer's name each other.
+                lab.netnsid(ns, to);
+                let them = peer(lab, id).and_then(|p| lab.iface(p)).map(|i| i.ns);
+                if let Some(them) = them.filter(|t| *t != to) {
+                    lab.netnsid(to, them);
+                    lab.netnsid(them, to);
+                }
+                Ok(())
+            }
+        },
+        Op::Master(m) => {
+            let kind = lab.fabric().link(id).map(|l| &l.kind);
+            if lab.fabric().bridge(m).is_none() {
+                return Err(LabError::NotSupported("Operation not supported".into()));
+            }
+            match kind {
+                Some(LinkKind::Bridge(_)) => Err(LabError::NotSupported(
+                    "Can not enslave a bridge to a bridge".into(),
+                )),
+                Some(LinkKind::Loopback) => {
+                    Err(LabError::InvalidArgument("Invalid argument".into()))
+                }
+                _ => {
+                    let br = lab.iface(m).map(|i| i.name.clone()).unwrap_or_default();
+                    lab.set_master(ns, name, Some(&br))
+                }
+            }
+        }
+        Op::NoMaster => lab.set_master(ns, name, None),
+        Op::Promisc(on) => lab.set_user_promisc(id, on),
+    }
+}
+
+/// The device's MTU bounds (min_mtu, max_mtu; 0 = none), as `ip -d link` prints them.
+fn mtu_range(lab: &Lab, id: LinkId) -> (u32, u32) {
+    match lab.fabric().link(id).map(|l| &l.kind) {
+        Some(LinkKind::Loopback) => (0, 0),
+        Some(LinkKind::Dummy) => (0, 0),
+        _ => (68, 65535),
+    }
+}
+
+/// The kernel's answer to a failed request, as ip prints it (exit 2).
+fn kernel_err(e: &LabError, out: &mut Output) -> i32 {
+    let msg = match e {
+        LabError::Exists(_) => "RTNETLINK answers: File exists".to_string(),
+        LabError::NoSuchDevice(_) => "RTNETLINK answers: No such device".to_string(),
+        LabError::NotABridge(_) | LabError::NotAPort(_) => {
+            "RTNETLINK answers: Operation not supported".to_string()
+        }
+        LabError::NotSupported(m) if m == "Can not enslave a bridge to a bridge" => {
+            format!("Error: {m}.")
+        }
+        LabError::NotSupported(m) if m.starts_with("Device or resource busy") => {
+            "RTNETLINK answers: Device or resource busy".to_string()
+        }
+        LabError::NotSupported(_) => "RTNETLINK answers: Operation not supported".to_string(),
+        LabError::InvalidArgument(m) if m.starts_with("mtu ") => format!("Error: {m}."),
+        LabError::InvalidArgument(m) if m == "value out of range" => {
+            "RTNETLINK answers: Cannot assign requested address".to_string()
+        }
+        LabError::InvalidArgument(_) => "RTNETLINK answers: Invalid argument".to_string(),
+        other => format!("RTNETLINK answers: {other}"),
+    };
+    out.err(format!("{msg}\n"));
+    2
+}
+
+fn del(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    let mut dev: Option<&str> = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if matches(a, "type") {
+            // The kind only has to be known; deleting goes by the device.
+            break;
+        }
+        let v = if a == "dev" {
+            i += 1;
+            match args.get(i) {
+                Some(v) => v.as_str(),
+                None => {
+                    out.err(incomplete().0);
+                    return 255;
+                }
+            }
+        } else {
+            a
+        };
+        if dev.is_some() {
+            out.err(format!(
+                "Error: either \"dev\" is duplicate, or \"{v}\" is a garbage.\n"
+            ));
+            return 255;
+        }
+        dev = Some(v);
+        i += 1;
+    }
+    let Some(dev) = dev else {
+        out.err("Not enough information: \"dev\" argument is required.\n");
+        return 255;
+    };
+    let Ok(id) = lab.link_by_name(env.ns, dev) else {
+        out.err(format!("Cannot find device \"{dev}\"\n"));
+        return 1;
+    };
+    if lab
+        .fabric()
+        .link(id)
+        .is_some_and(|l| matches!(l.kind, LinkKind::Loopback))
+    {
+        out.err("RTNETLINK answers: Operation not supported\n");
+        return 2;
+    }
+    match lab.del_link(env.ns, dev) {
+        Ok(()) => 0,
+        Err(e) => kernel_err(&e, out),
+    }
+}
+
+// ---- show -------------------------------------------------------------------------------------
+
+/// The listing filter of ipaddr_list_flush_or_save, shared by `ip link show` and `ip addr show`.
+#[derive(Debug, Default)]
+pub(super) struct Filter {
+    /// `dev X` (or a bare name).
+    pub dev: Option<String>,
+    /// `up`: only devices that are up.
+    pub up: bool,
+    /// `master BR`.
+    pub master: Option<LinkId>,
+    /// `nomaster`.
+    pub nomaster: bool,
+    /// `type KIND` (`bridge_slave` selects ports).
+    pub kind: Option<String>,
+    /// `scope S` (addresses).
+    pub scope: Option<Scope>,
+    /// `label PATTERN` (addresses).
+    pub label: Option<String>,
+}
+
+/// Parses the listing filter; errors come out as the real ip's.
+pub(super) fn parse_filter(
+    args: &[String],
+    lab: &Lab,
+    ns: NsId,
+    help: &str,
+) -> Result<Filter, (String, i32)> {
+    let mut f = Filter::default();
+    let mut i = 0;
+    let next = |i: &mut usize| -> Result<String, (String, i32)> {
+        *i += 1;
+        args.get(*i).cloned().ok_or_else(|| {
+            let Fail(m, rc) = incomplete();
+            (m, rc)
+        })
+    };
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "up" {
+            f.up = true;
+        } else if a == "master" {
+            let v = next(&mut i)?;
+            let m = lab.link_by_name(ns, &v).map_err(|_| {
+                let Fail(m, rc) = invarg("Device does not exist\n", &v);
+                (m, rc)
+            })?;
+            f.master = Some(m);
+        } else if a == "nomaster" {
+            f.nomaster = true;
+        } else if a == "type" {
+            f.kind = Some(next(&mut i)?);
+        } else if a == "scope" {
+            let v = next(&mut i)?;
+            f.scope = Some(match v.as_str() {
+                "global" | "universe" => Scope::Global,
+                "link" => Scope::Link,
+                "host" => Scope::Host,
+                _ => {
+                    let Fail(m, rc) = invarg("invalid \"scope\"\n", &v);
+                    return Err((m, rc));
+                }
+            });
+        } else if a == "label" {
+            f.label = Some(next(&mut i)?);
+        } else if ["primary", "secondary", "permanent", "dynamic"].contains(&a) {
+            // Every lab address is permanent; primary/secondary select by flag below.
+            f.label = f.label.take();
+            if a == "secondary" {
+                f.scope = f.scope.take();
+            }
+        } else {
+            let mut v = a.to_string();
+            if a == "dev" {
+                v = next(&mut i)?;
+            } else if matches(a, "help") {
+                return Err((help.to_string(), 255));
+            }
+            if f.dev.is_some() {
+                return Err((
+                    format!("Error: either \"dev\" is duplicate, or \"{v}\" is a garbage.\n"),
+                    255,
+                ));
+            }
+            f.dev = Some(v);
+        }
+        i += 1;
+    }
+    Ok(f)
+}
+
+/// The devices of `ns` the filter selects, by index.
+pub(super) fn select(lab: &Lab, ns: NsId, f: &Filter) -> Result<Vec<LinkId>, (String, i32)> {
+    let only = match &f.dev {
+        Some(d) => Some(
+            lab.link_by_name(ns, d)
+                .map_err(|_| (format!("Device \"{d}\" does not exist.\n"), 1))?,
+        ),
+        None => None,
+    };
+    Ok(lab
+        .links(ns)
+        .into_iter()
+        .filter(|l| only.is_none_or(|o| o == *l))
+        .filter(|l| {
+            let Some(k) = lab.fabric().link(*l) else {
+                return false;
+            };
+            if f.up && !k.admin_up {
+                return false;
+            }
+            if let Some(m) = f.master {
+                if k.master != Some(m) {
+                    return false;
+                }
+            }
+            if f.nomaster && k.master.is_some() {
+                return false;
+            }
+            match f.kind.as_deref() {
+                None => true,
+                Some(t) => match t.strip_suffix("_slave") {
+                    Some(master_kind) => k
+                        .master
+                        .and_then(|m| lab.fabric().link(m))
+                        .is_some_and(|m| m.kind.name() == master_kind),
+                    None => !matches!(k.kind, LinkKind::Loopback) && k.kind.name() == t,
+                },
+            }
+        })
+        .collect())
+}
+
+fn show(
+    args: &[String],
+    opts: &Opts,
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+    _addr: bool,
+) -> i32 {
+    let f = match parse_filter(args, lab, env.ns, USAGE) {
+        Ok(f) => f,
+        Err((m, rc)) => {
+            out.err(m);
+            return rc;
+        }
+    };
+    let links = match select(lab, env.ns, &f) {
+        Ok(l) => l,
+        Err((m, rc)) => {
+            out.err(m);
+            return rc;
+        }
+    };
+    alloc_nsids(lab, &links);
+    if opts.json {
+        let mut j = Json::new(opts.pretty);
+        j.start_array();
+        for l in &links {
+            j.start_object();
+            link_json(lab, *l, opts, true, &mut j);
+            j.end_object();
+        }
+        j.end_array();
+        out.out(format!("{}\n", j.out));
+        return 0;
+    }
+    for l in links {
+        if opts.brief {
+            out.out(brief_link(lab, l));
+        } else {
+            out.out(link_text(lab, l, opts, true));
+            out.out("\n");
+        }
+    }
+    0
+}
+
+/// The namespace ids the listing will show, given on first need as the kernel does.
+pub(super) fn alloc_nsids(lab: &mut Lab, links: &[LinkId]) {
+    for l in links {
+        let _ = link_netns(lab, *l);
+    }
+}
+
+// ---- formatting -------------------------------------------------------------------------------
+
+/// `link/ether` or `link/loopback`.
+fn link_type(lab: &Lab, l: LinkId) -> &'static str {
+    match lab.fabric().link(l).map(|k| &k.kind) {
+        Some(LinkKind::Loopback) => "loopback",
+        _ => "ether",
+    }
+}
+
+/// The broadcast hardware address.
+fn brd(lab: &Lab, l: LinkId) -> &'static str {
+    match lab.fabric().link(l).map(|k| &k.kind) {
+        Some(LinkKind::Loopback) => "00:00:00:00:00:00",
+        _ => "ff:ff:ff:ff:ff:ff",
+    }
+}
+
+/// `-br link`: name, state, MAC, flags.
+pub(super) fn brief_link(lab: &Lab, l: LinkId) -> String {
+    let mac = lab.fabric().link(l).map(|k| k.mac).unwrap_or(MacAddr::ZERO);
+    format!(
+        "{:<16} {:<14} {} {} \n",
+        display_name(lab, l),
+        operstate(lab, l),
+        mac,
+        flags(lab, l)
+    )
+}
+
+/// The ` link-netns NAME` suffix (needs `&mut` because the id may be allocated now).
+fn netns_suffix(lab: &Lab, l: LinkId) -> String {
+    let p = peer(lab, l);
+    let (Some(me), Some(them)) = (
+        lab.iface(l).map(|i| i.ns),
+        p.and_then(|p| lab.iface(p)).map(|i| i.ns),
+    ) else {
+        return String::new();
+    };
+    if me == them {
+        return String::new();
+    }
+    match lab
+        .ns(them)
+        .map(|n| n.name.clone())
+        .filter(|n| !n.is_empty())
+    {
+        Some(name) => format!(" link-netns {name}"),
+        None => format!(" link-netnsid {}", lab.nsid_known(me, them).unwrap_or(0)),
+    }
+}
+
+/// A device as print_linkinfo prints it, without the final newline; the lines are joined by
+/// `\n`, or by `\` with `-o`. `do_link` is `ip link` (mode, statistics) as opposed to `ip addr`.
+pub(super) fn link_text(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool) -> String {
+    let nl = if opts.oneline { "\\" } else { "\n" };
+    let Some(k) = lab.fabric().link(l) else {
+        return String::new();
+    };
+    let idx = lab.iface(l).map_or(0, |i| i.ifindex);
+    let mut s = format!(
+        "{idx}: {}: {} mtu {} ",
+        display_name(lab, l),
+        flags(lab, l),
+        k.mtu
+    );
+    if opts.inet6 && !do_link {
+        s.push_str(&format!("state {} qlen 1000", operstate(lab, l)));
+        return s;
+    }
+    s.push_str(&format!("qdisc {} ", qdisc(lab, l)));
+    if let Some(m) = master_name(lab, l) {
+        s.push_str(&format!("master {m} "));
+    }
+    s.push_str(&format!("state {} ", operstate(lab, l)));
+    if do_link {
+        s.push_str("mode DEFAULT ");
+    }
+    s.push_str("group default qlen 1000");
+    let family = opts.inet4 || opts.inet6;
+    if !family || opts.details {
+        s.push_str(nl);
+        s.push_str(&format!(
+            "    link/{} {} brd {}",
+            link_type(lab, l),
+            k.mac,
+            brd(lab, l)
+        ));
+    }
+    s.push_str(&netns_suffix(lab, l));
+    if opts.details {
+        s.push_str(&details(lab, l, nl));
+    }
+    if do_link && opts.stats > 0 {
+        s.push_str(nl);
+        s.push_str(&stats_text(lab, l, opts.stats, nl));
+    }
+    s
+}
+
+/// Hex digits of a MAC without zero padding, as iproute2 prints STP ids.
+fn stp_mac(m: MacAddr) -> String {
+    m.0.iter()
+        .map(|b| format!("{b:x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// The STP bridge id: zero until the bridge has had a port or an address of its own.
+fn bridge_id(lab: &Lab, br: LinkId) -> String {
+    let (Some(k), Some(b)) = (lab.fabric().link(br), lab.fabric().bridge(br)) else {
+        return String::new();
+    };
+    let mac = if b.ports.is_empty() && !b.mac_set_by_user {
+        MacAddr::ZERO
+    } else {
+        k.mac
+    };
+    format!("{:04x}.{}", b.priority, stp_mac(mac))
+}
+
+fn timer(d: std::time::Duration) -> String {
+    format!("{:7.2}", d.as_secs_f64())
+}
+
+/// The `-d` part: promiscuity, MTU bounds, kind and port lines, queues.
+fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
+    let Some(k) = lab.fabric().link(l) else {
+        return String::new();
+    };
+    let (min, max) = mtu_range(lab, l);
+    let allmulti = u32::from(k.master.is_some());
+    let mut s = format!(
+        " promiscuity {}  allmulti {allmulti} minmtu {min} maxmtu {max} ",
+        k.promisc
+    );
+    let (txq, tso) = match &k.kind {
+        LinkKind::Veth { .. } => {
+            s.push_str(nl);
+            s.push_str("    veth ");
+            (2, 524280)
+        }
+        LinkKind::Dummy => {
+            s.push_str(nl);
+            s.push_str("    dummy ");
+            (1, 524280)
+        }
+        LinkKind::Bridge(b) => {
+            let id = bridge_id(lab, l);
+            let gc = match b.gc_next {
+                Some(t) if k.admin_up => t.saturating_sub(lab.now()),
+                _ => std::time::Duration::ZERO,
+            };
+            s.push_str(nl);
+            s.push_str(&format!(
+                "    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time {} stp_state {} priority {} vlan_filtering 0 bridge_id {id} designated_root {id} root_port 0 root_path_cost 0 topology_change 0 topology_change_detected 0 hello_timer {} tcn_timer {} topology_change_timer {} gc_timer {} group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1 mcast_query_use_ifaddr 0 mcast_querier 0 mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 mcast_querier_interval 25500 mcast_query_interval 12500 mcast_query_response_interval 1000 mcast_startup_query_interval 3124 mcast_stats_enabled 0 mcast_igmp_version 2 mcast_mld_version 1 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 ",
+                b.ageing_time.as_millis() / 10,
+                u8::from(b.stp),
+                b.priority,
+                timer(std::time::Duration::ZERO),
+                timer(std::time::Duration::ZERO),
+                timer(std::time::Duration::ZERO),
+                timer(gc),
+            ));
+            (1, if b.ports.is_empty() { 65536 } else { 524280 })
+        }
+        _ => (1, 524280),
+    };
+    if let Some(m) = k.master {
+        if let Some(p) = lab.fabric().bridge(m).and_then(|b| b.port(l)) {
+            let onoff = |b: bool| if b { "on" } else { "off" };
+            let id = bridge_id(lab, m);
+            let port_id = (u32::from(p.priority) << 10) | u32::from(p.port_no);
+            s.push_str(nl);
+            s.push_str(&format!(
+                "    bridge_slave state {} priority {} cost {} hairpin {} guard off root_block off fastleave off learning {} flood {} port_id 0x{port_id:04x} port_no 0x{:x} designated_port {port_id} designated_cost 0 designated_bridge {id} designated_root {id} hold_timer {} message_age_timer {} forward_delay_timer {} topology_change_ack 0 config_pending 0 proxy_arp off proxy_arp_wifi off mcast_router 1 mcast_fast_leave off mcast_flood {} bcast_flood {} mcast_to_unicast off neigh_suppress off group_fwd_mask 0 group_fwd_mask_str 0x0 vlan_tunnel off isolated off locked off ",
+                p.state.as_str(),
+                p.priority,
+                p.cost,
+                onoff(p.flags.hairpin),
+                onoff(p.flags.learning),
+                onoff(p.flags.flood),
+                p.port_no,
+                timer(std::time::Duration::ZERO),
+                timer(std::time::Duration::ZERO),
+                timer(std::time::Duration::ZERO),
+                onoff(p.flags.mcast_flood),
+                onoff(p.flags.bcast_flood),
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "addrgenmode eui64 numtxqueues {txq} numrxqueues {txq} gso_max_size 65536 gso_max_segs 65535 tso_max_size {tso} tso_max_segs 65535 gro_max_size 65536 "
+    ));
+    s
+}
+
+/// Widens columns to fit the numbers (size_columns).
+fn widen(cols: &mut [usize], vals: &[u64]) {
+    for (c, v) in cols.iter_mut().zip(vals) {
+        *c = (*c).max(v.to_string().len());
+    }
+}
+
+/// `-s`: the RX and TX tables (print_link_stats64).
+fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
+    let c = lab.fabric().link(l).map(|k| k.counters).unwrap_or_default();
+    let rx = [c.rx_bytes, c.rx_packets, 0, c.rx_dropped, 0, 0];
+    let tx = [c.tx_bytes, c.tx_packets, 0, c.tx_dropped, 0, 0];
+    let mut cols = [10usize, 7, 6, 7, 7, 7, 10];
+    widen(&mut cols, &rx);
+    widen(&mut cols, &tx);
+    let row = |vals: &[u64], cols: &[usize]| {
+        let mut s = String::from("    ");
+        for (v, w) in vals.iter().zip(cols) {
+            s.push_str(&format!("{v:>w$} "));
+        }
+        s
+    };
+    let head = |dir: &str, names: [&str; 6], cols: &[usize]| {
+        format!(
+            "    {dir}: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+            names[0],
+            names[1],
+            names[2],
+            names[3],
+            names[4],
+            names[5],
+            "",
+            w0 = cols[0] - 4,
+            w1 = cols[1],
+            w2 = cols[2],
+            w3 = cols[3],
+            w4 = cols[4],
+            w5 = cols[5],
+            w6 = cols[6],
+        )
+    };
+    let mut s = head(
+        "RX",
+        ["bytes", "packets", "errors", "dropped", "missed", "mcast"],
+        &cols,
+    );
+    s.push_str(nl);
+    s.push_str(&row(&rx, &cols));
+    if level > 1 {
+        s.push_str(nl);
+        s.push_str(&format!(
+            "    RX errors: {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}",
+            "length",
+            "crc",
+            "frame",
+            "fifo",
+            "overrun",
+            w1 = cols[1],
+            w2 = cols[2],
+            w3 = cols[3],
+            w4 = cols[4],
+            w5 = cols[5],
+        ));
+        s.push_str(nl);
+        s.push_str(&err_row(&cols));
+    }
+    s.push_str(nl);
+    s.push_str(&head(
+        "TX",
+        [
+            "bytes", "packets", "errors", "dropped", "carrier", "collsns",
+        ],
+        &cols,
+    ));
+    s.push_str(nl);
+    s.push_str(&row(&tx, &cols));
+    if level > 1 {
+        s.push_str(nl);
+        s.push_str(&format!(
+            "    TX errors: {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}",
+            "aborted",
+            "fifo",
+            "window",
+            "heartbt",
+            "transns",
+            w1 = cols[1],
+            w2 = cols[2],
+            w3 = cols[3],
+            w4 = cols[4],
+            w5 = cols[5],
+        ));
+        s.push_str(nl);
+        s.push_str(&err_row(&cols));
+    }
+    s
+}
+
+/// The zeros under `RX errors:` / `TX errors:` (the lab has no such errors).
+fn err_row(cols: &[usize]) -> String {
+    format!(
+        "    {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} ",
+        "",
+        0,
+        0,
+        0,
+        0,
+        0,
+        w0 = cols[0],
+        w1 = cols[1],
+        w2 = cols[2],
+        w3 = cols[3],
+        w4 = cols[4],
+        w5 = cols[5],
+    )
+}
+
+/// The members of a device's JSON object (without the braces).
+pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mut Json) {
+    let Some(k) = lab.fabric().link(l) else {
+        return;
+    };
+    let Some(i) = lab.iface(l) else { return };
+    j.int("ifindex", i.ifindex);
+    let p = peer(lab, l);
+    let elsewhere = netns_suffix(lab, l);
+    if let Some(p) = p.and_then(|p| lab.iface(p)) {
+        if !elsewhere.is_empty() {
+            j.int("link_index", p.ifindex);
+        } else if let Some(local) = lab
+            .link_by_index(i.ns, p.ifindex)
+            .and_then(|x| lab.iface(x))
+        {
+            j.str("link", &local.name);
+        }
+    }
+    j.str("ifname", &i.name);
+    j.name("flags");
+    j.start_array();
+    let fl = flags(lab, l);
+    for f in fl.trim_start_matches('<').trim_end_matches('>').split(',') {
+        if !f.is_empty() && f != "M-DOWN" {
+            j.string(f);
+        }
+    }
+    j.end_array();
+    j.int("mtu", k.mtu);
+    j.str("qdisc", qdisc(lab, l));
+    if let Some(m) = master_name(lab, l) {
+        j.str("master", &m);
+    }
+    j.str("operstate", operstate(lab, l));
+    if do_link {
+        j.str("linkmode", "DEFAULT");
+    }
+    j.str("group", "default");
+    j.int("txqlen", 1000);
+    j.str("link_type", link_type(lab, l));
+    j.str("address", &k.mac.to_string());
+    j.str("broadcast", brd(lab, l));
+    if !elsewhere.is_empty() {
+        let them = p.and_then(|p| lab.iface(p)).map(|x| x.ns);
+        let id = them.and_then(|t| lab.nsid_known(i.ns, t)).unwrap_or(0);
+        j.int("link_netnsid", id);
+    }
+    if opts.details {
+        let (min, max) = mtu_range(lab, l);
+        j.int("promiscuity", k.promisc);
+        j.int("allmulti", u32::from(k.master.is_some()));
+        j.int("min_mtu", min);
+        j.int("max_mtu", max);
+        let kind = match k.kind {
+            LinkKind::Loopback => None,
+            ref other => Some(other.name()),
+        };
+        if kind.is_some() || k.master.is_some() {
+            j.name("linkinfo");
+            j.start_object();
+            if let Some(kind) = kind {
+                j.str("info_kind", kind);
+            }
+            if k.master.is_some() {
+                j.str("info_slave_kind", "bridge");
+            }
+            j.end_object();
+        }
+        j.str("inet6_addr_gen_mode", "eui64");
+        let q = if matches!(k.kind, LinkKind::Veth { .. }) {
+            2
+        } else {
+            1
+        };
+        j.int("num_tx_queues", q);
+        j.int("num_rx_queues", q);
+        j.int("gso_max_size", 65536);
+        j.int("gso_max_segs", 65535);
+        j.int("tso_max_size", 524280);
+        j.int("tso_max_segs", 65535);
+        j.int("gro_max_size", 65536);
+    }
+    if do_link && opts.stats > 0 {
+        let c = k.counters;
+        j.name("stats64");
+        j.start_object();
+        j.name("rx");
+        j.start_object();
+        for (n, v) in [
+            ("bytes", c.rx_bytes),
+            ("packets", c.rx_packets),
+            ("errors", 0),
+            ("dropped", c.rx_dropped),
+            ("over_errors", 0),
+            ("multicast", 0),
+        ] {
+            j.int(n, v);
+        }
+        j.end_object();
+        j.name("tx");
+        j.start_object();
+        for (n, v) in [
+            ("bytes", c.tx_bytes),
+            ("packets", c.tx_packets),
+            ("errors", 0),
+            ("dropped", c.tx_dropped),
+            ("carrier_errors", 0),
+            ("collisions", 0),
+        ] {
+            j.int(n, v);
+        }
+        j.end_object();
+        j.end_object();
+    }
+}
+
+/// Does the lab show IPv6 on `l` (a link-local once up with carrier, `::1` on `lo`)?
+pub(super) fn ipv6_addrs(lab: &Lab, l: LinkId) -> Vec<(String, u8, Scope)> {
+    let (Some(k), Some(i)) = (lab.fabric().link(l), lab.iface(l)) else {
+        return Vec::new();
+    };
+    if !lab.config().ipv6 || i.disable_ipv6 || !k.admin_up {
+        return Vec::new();
+    }
+    match k.kind {
+        LinkKind::Loopback => vec![("::1".into(), 128, Scope::Host)],
+        _ if k.carrier => vec![(eui64_link_local(k.mac), 64, Scope::Link)],
+        _ => Vec::new(),
+    }
+}
+
+/// fe80::/64 with the modified EUI-64 of a MAC, in RFC 5952 text.
+pub(super) fn eui64_link_local(m: MacAddr) -> String {
+    let b = m.0;
+    let words = [
+        0xfe80u16,
+        0,
+        0,
+        0,
+        u16::from_be_bytes([b[0] ^ 0x02, b[1]]),
+        u16::from_be_bytes([b[2], 0xff]),
+        u16::from_be_bytes([0xfe, b[3]]),
+        u16::from_be_bytes([b[4], b[5]]),
+    ];
+    std::net::Ipv6Addr::new(
+        words[0], words[1], words[2], words[3], words[4], words[5], words[6], words[7],
+    )
+    .to_string()
+}
+
+/// Addresses shown for `l` under the family options: IPv4 (with the lab's flags) first.
+pub(super) fn inet4(lab: &Lab, l: LinkId) -> Vec<IfAddr> {
+    lab.iface(l).map(|i| i.addrs.clone()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn link_local_from_mac() {
+        // `ip addr` on Linux 6.18: c2:36:27:13:ac:aa -> fe80::c036:27ff:fe13:acaa/64.
+        let m: MacAddr = "c2:36:27:13:ac:aa".parse().unwrap();
+        assert_eq!(eui64_link_local(m), "fe80::c036:27ff:fe13:acaa");
+        let m: MacAddr = "ea:86:94:a9:0b:51".parse().unwrap();
+        assert_eq!(eui64_link_local(m), "fe80::e886:94ff:fea9:b51");
+    }
+
+    #[test]
+    fn stp_ids_are_unpadded() {
+        let m: MacAddr = "ae:07:7b:71:99:7f".parse().unwrap();
+        assert_eq!(stp_mac(m), "ae:7:7b:71:99:7f");
+        assert_eq!(stp_mac(MacAddr::ZERO), "0:0:0:0:0:0");
+    }
+
+    #[test]
+    fn set_keywords_in_order() {
+        let lab = Lab::new();
+        let args: Vec<String> = ["dev", "x", "mtu", "1400", "up", "promisc", "on"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let r = parse(&args, &lab, NsId::INIT).unwrap();
+        assert_eq!(r.dev.as_deref(), Some("x"));
+        assert_eq!(r.ops, vec![Op::Mtu(1400), Op::Up(true), Op::Promisc(true)]);
+    }
+
+    #[test]
+    fn parse_errors_are_ip_s() {
+        let lab = Lab::new();
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Measured: `ip link set X mtu abc`, `ip link set X netns nosuch`, `ip link show dev`.
+        assert_eq!(
+            parse(&v(&["x", "mtu", "abc"]), &lab, NsId::INIT).unwrap_err(),
+            Fail(
+                "Error: argument \"abc\" is wrong: Invalid \"mtu\" value\n\n".into(),
+                255
+            )
+        );
+        assert_eq!(
+            parse(&v(&["x", "netns", "nosuch"]), &lab, NsId::INIT).unwrap_err(),
+            Fail(
+                "Error: argument \"nosuch\" is wrong: Invalid \"netns\" value\n\n".into(),
+                255
+            )
+        );
+        assert_eq!(
+            parse(&v(&["x", "foo"]), &lab, NsId::INIT).unwrap_err(),
+            Fail(
+                "Error: either \"dev\" is duplicate, or \"foo\" is a garbage.\n".into(),
+                255
+            )
+        );
+        assert_eq!(
+            parse(&v(&["x", "address", "zz"]), &lab, NsId::INIT).unwrap_err(),
+            Fail("\"zz\" is invalid lladdr.\n".into(), 1)
+        );
+    }
+
+    #[test]
+    fn json_pretty_layout() {
+        // `ip -j -p link show` on iproute2 6.1.
+        let mut j = Json::new(true);
+        j.start_array();
+        j.start_object();
+        j.int("ifindex", 3);
+        j.name("flags");
+        j.start_array();
+        j.string("BROADCAST");
+        j.string("MULTICAST");
+        j.end_array();
+        j.name("addr_info");
+        j.start_array();
+        j.start_object();
+        j.str("family", "inet");
+        j.end_object();
+        j.start_object();
+        j.end_object();
+        j.end_array();
+        j.end_object();
+        j.end_array();
+        assert_eq!(
+            j.out,
+            "[ {\n        \"ifindex\": 3,\n        \"flags\": [ \"BROADCAST\",\"MULTICAST\" ],\n        \"addr_info\": [ {\n                \"family\": \"inet\"\n            },{} ]\n    } ]"
+        );
+    }
 }
