@@ -1,6 +1,6 @@
 #!/bin/bash
 # Pinging an address nobody has: ARP retries, INCOMPLETE then FAILED neighbour entries,
-# "Destination Host Unreachable".
+# "Destination Host Unreachable" (only once the namespace's lo is up).
 ip link add br0 type bridge
 ip link set dev br0 up
 ip netns add ns01
@@ -43,6 +43,13 @@ ip netns exec ns01 ping -c 3 192.168.88.98
 echo "rc=$?"
 echo '$ ip netns exec ns01 ip neigh show 192.168.88.98'
 ip netns exec ns01 ip neigh show 192.168.88.98
+# "Destination Host Unreachable" is an ICMP error the namespace sends itself: it only
+# arrives once lo is up.
+echo '$ ip netns exec ns01 ip link set lo up'
+ip netns exec ns01 ip link set lo up
+echo '$ ip netns exec ns01 ping -c 3 192.168.88.97'
+ip netns exec ns01 ping -c 3 192.168.88.97
+echo "rc=$?"
 sleep 1
 kill %1
 wait

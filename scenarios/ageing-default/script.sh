@@ -1,7 +1,8 @@
 #!/bin/bash
-# A learned MAC stays in the bridge's FDB for the default ageing_time (300 s), then is
-# forgotten: the next frame to it is flooded again (seen by the third host, ns03).
-# Static ARP entries keep the hosts silent between the two pings.
+# A learned MAC stays in the bridge's FDB for the default ageing_time (300 s). After 301 s
+# the kernel lists the expired entries as "stale" (its garbage collector has not run yet) and
+# still forwards to them: the second ping is not flooded to ns03. Static ARP entries keep
+# the hosts silent between the two pings.
 ip link add br0 type bridge
 ip link set dev br0 up
 ip netns add ns01
