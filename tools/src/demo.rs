@@ -1,16 +1,29 @@
 //! The built-in demo: the seed tutorial's bridge (br01, 192.168.88.1/24) joining three
 //! namespaces, driven through the Lab API in virtual time, with every bridge decision and
-//! neighbour change narrated as it happens and the MAC table shown at the end.
+//! neighbour change narrated as it happens and the MAC table shown at the end. Its event trace
+//! becomes `l2lab-demo.html`, the viewer (`l2lab viz`) to step through what just happened.
 
 use std::io::Write;
 use std::time::Duration;
 
 use l2lab_fabric::FdbKind;
 use l2lab_sim::narrate::sentence;
-use l2lab_sim::{Lab, LabConfig, PingEvent, PingOptions, RouteProto};
+use l2lab_sim::{trace, Lab, LabConfig, PingEvent, PingOptions, RouteProto};
 
-fn narrate(lab: &mut Lab, out: &mut impl Write) -> std::io::Result<()> {
+/// Where the demo writes its viewer, in the current directory.
+pub const HTML: &str = "l2lab-demo.html";
+
+/// The demo's lab, and its trace as JSON lines so far.
+struct Demo {
+    lab: Lab,
+    trace: Vec<String>,
+}
+
+/// Narrates the events since the last call, and keeps them for the trace.
+fn narrate(d: &mut Demo, out: &mut impl Write) -> std::io::Result<()> {
+    let lab = &mut d.lab;
     for ev in lab.drain_events() {
+        d.trace.push(trace::event(lab, &ev).to_string());
         if let Some(s) = sentence(lab, &ev) {
             writeln!(out, "  [{:>8.3} s] {s}", ev.at.as_secs_f64())?;
         }
@@ -18,7 +31,8 @@ fn narrate(lab: &mut Lab, out: &mut impl Write) -> std::io::Result<()> {
     Ok(())
 }
 
-fn ping(lab: &mut Lab, ns: &str, dst: &str, out: &mut impl Write) -> anyhow::Result<()> {
+fn ping(d: &mut Demo, ns: &str, dst: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let lab = &mut d.lab;
     writeln!(out, "$ ip netns exec {ns} ping -c 1 {dst}")?;
     let id = lab.netns(ns)?;
     let p = lab.ping(
@@ -41,7 +55,7 @@ fn ping(lab: &mut Lab, ns: &str, dst: &str, out: &mut impl Write) -> anyhow::Res
             PingEvent::Finished => {}
         }
     }
-    narrate(lab, out)?;
+    narrate(d, out)?;
     Ok(())
 }
 
@@ -74,13 +88,30 @@ fn mac_table(lab: &Lab, out: &mut impl Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs the demo, writing the narration to `out` and, when `pcap` is given, br01's capture.
+/// Runs the demo, writing the narration to `out`, the viewer to [`HTML`] in the current
+/// directory and, when `pcap` is given, br01's capture.
 pub fn run(seed: u64, pcap: Option<&std::path::Path>, out: &mut impl Write) -> anyhow::Result<()> {
+    run_to(seed, pcap, Some(std::path::Path::new(HTML)), out)
+}
+
+/// Runs the demo, writing the viewer to `html` when given.
+pub fn run_to(
+    seed: u64,
+    pcap: Option<&std::path::Path>,
+    html: Option<&std::path::Path>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let mut lab = Lab::with_config(LabConfig {
         seed,
         ..Default::default()
     });
     lab.set_recording(true);
+    let header = trace::header(&lab).to_string();
+    let mut d = Demo {
+        lab,
+        trace: vec![header],
+    };
+    let lab = &mut d.lab;
     let host = lab.netns("")?;
     writeln!(
         out,
@@ -118,27 +149,39 @@ pub fn run(seed: u64, pcap: Option<&std::path::Path>, out: &mut impl Write) -> a
             RouteProto::Boot,
         )?;
     }
-    narrate(&mut lab, out)?;
+    narrate(&mut d, out)?;
     writeln!(out)?;
-    let cap = lab.capture_start(host, "br01", true)?;
-    ping(&mut lab, "ns01", "192.168.88.12", out)?;
-    lab.advance(Duration::from_secs(1))?;
-    ping(&mut lab, "ns01", "192.168.88.12", out)?;
-    lab.advance(Duration::from_secs(1))?;
-    ping(&mut lab, "ns03", "192.168.88.1", out)?;
+    let cap = d.lab.capture_start(host, "br01", true)?;
+    ping(&mut d, "ns01", "192.168.88.12", out)?;
+    d.lab.advance(Duration::from_secs(1))?;
+    ping(&mut d, "ns01", "192.168.88.12", out)?;
+    d.lab.advance(Duration::from_secs(1))?;
+    ping(&mut d, "ns03", "192.168.88.1", out)?;
     writeln!(out)?;
-    mac_table(&lab, out)?;
+    mac_table(&d.lab, out)?;
     writeln!(
         out,
         "\n$ sleep 320   # quiet: past the bridge's ageing_time of 300 s since each MAC was last seen"
     )?;
-    lab.advance(Duration::from_secs(320))?;
-    narrate(&mut lab, out)?;
+    d.lab.advance(Duration::from_secs(320))?;
+    narrate(&mut d, out)?;
     writeln!(out)?;
-    mac_table(&lab, out)?;
+    mac_table(&d.lab, out)?;
     if let Some(path) = pcap {
-        lab.capture_write_pcap(cap, path)?;
+        d.lab.capture_write_pcap(cap, path)?;
         writeln!(out, "\nwrote the capture of br01 to {}", path.display())?;
+    }
+    if let Some(path) = html {
+        let tr = crate::viz::parse::trace(&d.trace.join("\n"))
+            .map_err(|e| anyhow::anyhow!("the demo's own trace: {e}"))?;
+        let page = crate::viz::html::page("the l2lab demo", &tr);
+        std::fs::write(path, page)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        writeln!(
+            out,
+            "\nwrote {}: open it in a browser to step through the demo event by event",
+            path.display()
+        )?;
     }
     Ok(())
 }
@@ -147,8 +190,10 @@ pub fn run(seed: u64, pcap: Option<&std::path::Path>, out: &mut impl Write) -> a
 mod test {
     #[test]
     fn demo_narrates_learning_flooding_and_ageing() {
+        let dir = tempfile::tempdir().unwrap();
+        let html = dir.path().join(super::HTML);
         let mut out = Vec::new();
-        super::run(1, None, &mut out).unwrap();
+        super::run_to(1, None, Some(&html), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("br01: learned"), "{text}");
         assert!(
@@ -156,9 +201,19 @@ mod test {
             "{text}"
         );
         assert!(text.contains("aged out after 300 s"), "{text}");
+        assert!(text.contains("wrote "), "{text}");
+        let page = std::fs::read_to_string(&html).unwrap();
+        assert!(page.contains("br-veth03") && page.contains("id=\"mac-table\""));
         // The same seed gives the same run.
+        let again_html = dir.path().join("again.html");
         let mut again = Vec::new();
-        super::run(1, None, &mut again).unwrap();
-        assert_eq!(text, String::from_utf8(again).unwrap());
+        super::run_to(1, None, Some(&again_html), &mut again).unwrap();
+        assert_eq!(
+            text.replace(&html.display().to_string(), "X"),
+            String::from_utf8(again)
+                .unwrap()
+                .replace(&again_html.display().to_string(), "X")
+        );
+        assert_eq!(page, std::fs::read_to_string(&again_html).unwrap());
     }
 }

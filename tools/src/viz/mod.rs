@@ -1,7 +1,34 @@
 //! `l2lab viz`: a trace (docs/trace.md) drawn for learners: a self-contained HTML viewer, or
 //! the topology alone as Graphviz dot or SVG.
+//!
+//! The trace is [parsed](parse) into typed events, the [topology](topo) they describe is
+//! [laid out](layout) and [drawn](svg), and the events are [replayed](replay) into the tables
+//! the [viewer](html) shows at each step.
 
-use std::path::PathBuf;
+pub mod dot;
+pub mod html;
+pub mod layout;
+pub mod parse;
+pub mod replay;
+pub mod svg;
+pub mod topo;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+/// What `l2lab viz` writes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// A self-contained page to step through the trace (no network, no external assets).
+    #[default]
+    Html,
+    /// The topology as Graphviz dot.
+    Dot,
+    /// The topology as SVG.
+    Svg,
+}
 
 /// `l2lab viz` arguments.
 #[derive(clap::Args, Debug)]
@@ -11,9 +38,48 @@ pub struct VizArgs {
     /// Where to write the result (default: standard output).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// html: the viewer; dot or svg: the topology alone, for slides and docs.
+    #[arg(short, long, value_enum, default_value_t = Format::Html)]
+    pub format: Format,
+}
+
+/// Renders a parsed trace in a format; `title` names it on the page.
+pub fn render(title: &str, tr: &parse::Trace, format: Format) -> String {
+    match format {
+        Format::Html => html::page(title, tr),
+        Format::Dot => dot::render(&topo::Topology::from_events(&tr.events)),
+        Format::Svg => {
+            let t = topo::Topology::from_events(&tr.events);
+            let l = layout::Layout::new(&t);
+            svg::render(&t, &l)
+        }
+    }
+}
+
+/// Reads and parses a trace file; errors name the file and line.
+pub fn read(path: &Path) -> anyhow::Result<parse::Trace> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse::trace(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// Runs `l2lab viz`.
 pub fn main(args: &VizArgs) -> anyhow::Result<i32> {
-    anyhow::bail!("viz of {} is not implemented yet", args.trace.display())
+    let tr = read(&args.trace)?;
+    let title = args.trace.file_name().map_or_else(
+        || args.trace.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let out = render(&title, &tr, args.format);
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?
+        }
+        None => {
+            let mut so = std::io::stdout().lock();
+            so.write_all(out.as_bytes())?;
+            so.flush()?;
+        }
+    }
+    Ok(0)
 }
