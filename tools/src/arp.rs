@@ -57,7 +57,7 @@ fn proc_arp(lab: &Lab, env: &Env) -> Vec<Neighbour> {
         .into_iter()
         .filter(|n| n.state != NeighState::Noarp)
         .collect();
-    v.sort_by(|a, b| b.created.cmp(&a.created));
+    v.sort_by_key(|n| std::cmp::Reverse(n.created));
     v
 }
 

@@ -106,7 +106,7 @@ fn dev_arg(lab: &Lab, env: &Env, name: &str) -> Res<LinkId> {
 /// The table newest first.
 fn entries(lab: &Lab, env: &Env) -> Vec<Neighbour> {
     let mut v = lab.neighbours(env.ns);
-    v.sort_by(|a, b| b.created.cmp(&a.created));
+    v.sort_by_key(|n| std::cmp::Reverse(n.created));
     v
 }
 
