@@ -2,10 +2,13 @@
 //!
 //! A frame put on an interface runs to completion: it crosses veths, enters bridges, is
 //! learned from, forwarded or flooded, until every copy has reached a stack (a *delivery*,
-//! which the caller hands to the owning namespace) or was dropped. Work items wait in one FIFO
-//! queue, as the kernel's backlog does, so the order is the kernel's: breadth first.
+//! which the caller hands to the owning namespace) or was dropped. Work items are handled in
+//! FIFO order, as the kernel's backlog does, so the order is the kernel's: breadth first. The
+//! FIFO is two plain vectors, the items of this round and those they make for the next, which
+//! keeps each step to a push and a read.
 //! Nothing here allocates per frame once the queues have grown to their working size, unless
-//! decision records are switched on.
+//! decision records are switched on; a flood clones the frame's handle for all ports but the
+//! last, which takes the frame itself.
 
 use std::collections::VecDeque;
 use std::num::NonZeroUsize;
@@ -92,7 +95,10 @@ pub struct Fabric {
     free: Vec<u32>,
     bridges: Vec<LinkId>,
     rng: ChaCha8Rng,
-    queue: VecDeque<Work>,
+    /// Work for the next round of the journey, in FIFO order.
+    queue: Vec<Work>,
+    /// The round being handled lends its (empty) vector here, to be the next `queue`.
+    spare: Vec<Work>,
     deliveries: VecDeque<(LinkId, Bytes)>,
     captured: Vec<Captured>,
     records: Vec<Record>,
@@ -116,7 +122,8 @@ impl Fabric {
             free: Vec::new(),
             bridges: Vec::new(),
             rng: ChaCha8Rng::seed_from_u64(seed),
-            queue: VecDeque::new(),
+            queue: Vec::new(),
+            spare: Vec::new(),
             deliveries: VecDeque::new(),
             captured: Vec::new(),
             records: Vec::new(),
@@ -366,7 +373,7 @@ impl Fabric {
             .bridge_mut(bridge)
             .ok_or(FabricError::NotABridge(bridge))?;
         let port_no = b.free_port_no();
-        b.ports.push(Port {
+        b.push_port(Port {
             link: port,
             port_no,
             state: PortState::Disabled,
@@ -378,6 +385,7 @@ impl Fabric {
             b.fdb.insert_fixed(mac, port, FdbKind::Local, now);
         }
         let first = b.ports.len() == 1;
+        b.had_ports = true;
         if let Some(l) = self.link_mut(port) {
             l.master = Some(bridge);
             l.promisc += 1;
@@ -415,7 +423,7 @@ impl Fabric {
             was_forwarding = b
                 .port(port)
                 .is_some_and(|p| p.state == PortState::Forwarding);
-            b.ports.retain(|p| p.link != port);
+            b.remove_port(port);
             b.fdb.flush_port(port, true);
             if was_forwarding {
                 b.forwarding_ports -= 1;
@@ -436,6 +444,11 @@ impl Fabric {
             );
         }
         self.recalculate_bridge_mac(bridge, now);
+        // br_mtu_auto_adjust: the smallest port's MTU, ETH_DATA_LEN with no port left.
+        let mtu = self.min_port_mtu(bridge).unwrap_or(ETH_DATA_LEN);
+        if let Some(l) = self.link_mut(bridge) {
+            l.mtu = mtu;
+        }
         self.update_bridge_carrier(bridge);
         Ok(())
     }
@@ -503,9 +516,9 @@ impl Fabric {
         match &l.kind {
             LinkKind::Loopback | LinkKind::Dummy | LinkKind::Tap => l.admin_up,
             LinkKind::Veth { peer } => l.admin_up && self.link(*peer).is_some_and(|p| p.admin_up),
-            // An up bridge without ports has carrier (state UNKNOWN); with ports, only while one
-            // of them forwards (br_port_carrier_check / br_stp).
-            LinkKind::Bridge(b) => l.admin_up && (b.ports.is_empty() || b.forwarding_ports > 0),
+            // An up bridge that never had a port has carrier (state UNKNOWN); once it has had
+            // one, only while a port forwards, even with none left (br_port_state_selection).
+            LinkKind::Bridge(b) => l.admin_up && (!b.had_ports || b.forwarding_ports > 0),
         }
     }
 
@@ -580,6 +593,7 @@ impl Fabric {
         self.update_bridge_carrier(bridge);
     }
 
+    #[inline(always)]
     fn record(&mut self, journey: u64, decision: Decision) {
         if self.recording {
             self.records.push(Record {
@@ -654,7 +668,7 @@ impl Fabric {
                 },
             );
         }
-        self.queue.push_back(if tx {
+        self.queue.push(if tx {
             Work::Tx {
                 link: id,
                 frame,
@@ -668,26 +682,36 @@ impl Fabric {
             }
         });
         let mut copies = 0u32;
-        while let Some(w) = self.queue.pop_front() {
-            copies += 1;
-            if copies > MAX_JOURNEY_COPIES {
-                let link = match &w {
-                    Work::Tx { link, .. } | Work::Rx { link, .. } => *link,
-                };
-                self.record(
-                    journey,
-                    Decision::Dropped {
-                        link,
-                        reason: DropReason::StormGuard,
-                    },
-                );
-                self.queue.clear();
-                break;
+        // Round by round: what one round's items send goes to the next, so items run in the
+        // order a single FIFO would run them.
+        'journey: while !self.queue.is_empty() {
+            let mut round = std::mem::replace(&mut self.queue, std::mem::take(&mut self.spare));
+            let mut items = round.drain(..);
+            while let Some(w) = items.next() {
+                copies += 1;
+                if copies > MAX_JOURNEY_COPIES {
+                    let link = match &w {
+                        Work::Tx { link, .. } | Work::Rx { link, .. } => *link,
+                    };
+                    self.record(
+                        journey,
+                        Decision::Dropped {
+                            link,
+                            reason: DropReason::StormGuard,
+                        },
+                    );
+                    drop(items);
+                    self.queue.clear();
+                    self.spare = round;
+                    break 'journey;
+                }
+                match w {
+                    Work::Tx { link, frame, hops } => self.tx(journey, link, frame, hops),
+                    Work::Rx { link, frame, hops } => self.rx(journey, link, frame, hops),
+                }
             }
-            match w {
-                Work::Tx { link, frame, hops } => self.tx(journey, link, frame, hops),
-                Work::Rx { link, frame, hops } => self.rx(journey, link, frame, hops),
-            }
+            drop(items);
+            self.spare = round;
         }
         journey
     }
@@ -732,13 +756,13 @@ impl Fabric {
             LinkKind::Veth { peer } => {
                 let peer = *peer;
                 self.record(journey, Decision::Crossed { from: id, to: peer });
-                self.queue.push_back(Work::Rx {
+                self.queue.push(Work::Rx {
                     link: peer,
                     frame,
                     hops,
                 });
             }
-            LinkKind::Loopback => self.queue.push_back(Work::Rx {
+            LinkKind::Loopback => self.queue.push(Work::Rx {
                 link: id,
                 frame,
                 hops,
@@ -889,7 +913,16 @@ impl Fabric {
                             port,
                         },
                     );
-                    self.queue.push_back(Work::Tx {
+                    if !(local && ingress.is_some()) {
+                        // The only copy: the frame itself goes.
+                        self.queue.push(Work::Tx {
+                            link: port,
+                            frame,
+                            hops,
+                        });
+                        return;
+                    }
+                    self.queue.push(Work::Tx {
                         link: port,
                         frame: frame.clone(),
                         hops,
@@ -917,12 +950,17 @@ impl Fabric {
                 };
                 let mut sent: Vec<LinkId> = Vec::new();
                 let mut n = 0usize;
+                // Each port but the last gets a clone of the handle; the last is sent below.
+                let mut last: Option<LinkId> = None;
                 for p in b.ports.iter().filter(|p| floods_to(p, kind, ingress)) {
-                    queue.push_back(Work::Tx {
-                        link: p.link,
-                        frame: frame.clone(),
-                        hops,
-                    });
+                    if let Some(prev) = last {
+                        queue.push(Work::Tx {
+                            link: prev,
+                            frame: frame.clone(),
+                            hops,
+                        });
+                    }
+                    last = Some(p.link);
                     n += 1;
                     if *recording {
                         sent.push(p.link);
@@ -950,12 +988,28 @@ impl Fabric {
                         });
                     }
                 }
+                let keep = local && ingress.is_some();
+                if let Some(prev) = last {
+                    if !keep {
+                        queue.push(Work::Tx {
+                            link: prev,
+                            frame,
+                            hops,
+                        });
+                        return;
+                    }
+                    queue.push(Work::Tx {
+                        link: prev,
+                        frame: frame.clone(),
+                        hops,
+                    });
+                }
                 local
             }
         };
         if local && ingress.is_some() {
             self.record(journey, Decision::DeliveredLocal { bridge: br });
-            self.queue.push_back(Work::Rx {
+            self.queue.push(Work::Rx {
                 link: br,
                 frame,
                 hops,

@@ -40,7 +40,24 @@ pub struct Bridge {
     pub gc_next: Option<Duration>,
     /// How many ports are forwarding; the bridge has carrier while this is not zero.
     pub forwarding_ports: usize,
+    /// A port has been added at some time: the kernel's port state selection has run, and
+    /// from then on the bridge has carrier only while a port forwards, even with no ports
+    /// left (br_port_state_selection; until then an up bridge keeps the carrier it was born
+    /// with, and its operstate stays UNKNOWN).
+    pub had_ports: bool,
+    /// Where each interface sits in `ports`, by `LinkId` (`NO_PORT` if it is no port): the
+    /// frame path finds its port in one load, whatever the number of ports.
+    /// Kept by `push_port` and `remove_port`; lookups check what it says.
+    port_index: Vec<u32>,
+    /// Port numbers in use, one bit each, so the lowest free one is found a word at a time.
+    port_nos: Vec<u64>,
+    /// `ports.len()` when the bitmap was last brought up to date; if `ports` was changed from
+    /// outside since, it is not trusted and `free_port_no` scans.
+    indexed_len: usize,
 }
+
+/// No port in [`Bridge`]'s index.
+const NO_PORT: u32 = u32::MAX;
 
 impl Bridge {
     /// A bridge with no ports and the kernel's defaults.
@@ -54,26 +71,97 @@ impl Bridge {
             stp: false,
             gc_next: None,
             forwarding_ports: 0,
+            had_ports: false,
+            port_index: Vec::new(),
+            port_nos: Vec::new(),
+            indexed_len: 0,
         }
     }
 
+    /// Position in `ports` of the port whose interface is `link`: one load through the index;
+    /// a miss (not a port, or `ports` changed from outside) is checked by a scan.
+    #[inline]
+    fn position(&self, link: LinkId) -> Option<usize> {
+        if let Some(&i) = self.port_index.get(link.0 as usize) {
+            if self.ports.get(i as usize).is_some_and(|p| p.link == link) {
+                return Some(i as usize);
+            }
+        }
+        self.ports.iter().position(|p| p.link == link)
+    }
+
     /// The port whose interface is `link`.
+    #[inline]
     pub fn port(&self, link: LinkId) -> Option<&Port> {
-        self.ports.iter().find(|p| p.link == link)
+        self.position(link).map(|i| &self.ports[i])
     }
 
     /// The port whose interface is `link`, to change it.
     pub fn port_mut(&mut self, link: LinkId) -> Option<&mut Port> {
-        self.ports.iter_mut().find(|p| p.link == link)
+        self.position(link).map(|i| &mut self.ports[i])
     }
 
     /// The lowest port number not in use (find_portno).
     pub fn free_port_no(&self) -> u16 {
-        let mut n = 1u16;
-        while self.ports.iter().any(|p| p.port_no == n) {
-            n += 1;
+        if self.indexed_len != self.ports.len() {
+            let mut n = 1u16;
+            while self.ports.iter().any(|p| p.port_no == n) {
+                n += 1;
+            }
+            return n;
         }
-        n
+        // Bit 0 stands for port number 0, which is never given: start from 1.
+        for (w, &bits) in self.port_nos.iter().enumerate() {
+            let free = !bits & if w == 0 { !1u64 } else { !0u64 };
+            if free != 0 {
+                return (w * 64 + free.trailing_zeros() as usize) as u16;
+            }
+        }
+        (self.port_nos.len() * 64).max(1) as u16
+    }
+
+    /// Adds a port at the end (br_add_if's list_add_rcu), keeping the indexes.
+    pub(crate) fn push_port(&mut self, port: Port) {
+        if self.indexed_len != self.ports.len() {
+            self.ports.push(port);
+            return self.reindex();
+        }
+        self.note_port(self.ports.len(), &port);
+        self.ports.push(port);
+        self.indexed_len = self.ports.len();
+    }
+
+    /// Removes the port whose interface is `link`, keeping the others' order.
+    pub(crate) fn remove_port(&mut self, link: LinkId) -> Option<Port> {
+        let i = self.position(link)?;
+        let p = self.ports.remove(i);
+        self.reindex();
+        Some(p)
+    }
+
+    fn note_port(&mut self, i: usize, p: &Port) {
+        let l = p.link.0 as usize;
+        if self.port_index.len() <= l {
+            self.port_index.resize(l + 1, NO_PORT);
+        }
+        self.port_index[l] = i as u32;
+        let (w, b) = (p.port_no as usize / 64, p.port_no as usize % 64);
+        if self.port_nos.len() <= w {
+            self.port_nos.resize(w + 1, 0);
+        }
+        self.port_nos[w] |= 1 << b;
+    }
+
+    /// Rebuilds the port index and the port-number bitmap from `ports`.
+    fn reindex(&mut self) {
+        self.port_index.fill(NO_PORT);
+        self.port_nos.fill(0);
+        let ports = std::mem::take(&mut self.ports);
+        for (i, p) in ports.iter().enumerate() {
+            self.note_port(i, p);
+        }
+        self.ports = ports;
+        self.indexed_len = self.ports.len();
     }
 
     /// The MAC the bridge takes from its ports when the user has not set one: the lowest

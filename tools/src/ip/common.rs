@@ -104,7 +104,7 @@ pub fn operstate(lab: &Lab, link: LinkId) -> &'static str {
     }
     match &l.kind {
         LinkKind::Loopback | LinkKind::Dummy => "UNKNOWN",
-        LinkKind::Bridge(b) if b.ports.is_empty() => "UNKNOWN",
+        LinkKind::Bridge(b) if !b.had_ports => "UNKNOWN",
         _ if l.carrier => "UP",
         LinkKind::Veth { .. } => {
             // The kernel keeps what link watch computed at the last carrier change.
