@@ -1,13 +1,527 @@
-//! `tcpdump`, as the real tool behaves and prints: a session that lives until it is done or
-//! signalled.
+//! `tcpdump` (4.99 with libpcap 1.10), as the real tool behaves and prints: live captures on
+//! an interface of the namespace (a session that lives until `-c` is reached or a signal ends
+//! it), reading (`-r`) and writing (`-w`) pcap files, and its stderr chatter.
+//!
+//! Like the real one writing to a pipe or file, stdout is block-buffered (4096 bytes) unless
+//! `-l`: packet lines of a tcpdump in the background reach the transcript when it exits.
 
-use l2lab_sim::Lab;
+pub mod file;
+pub mod filter;
+pub mod print;
 
-use crate::cmd::{Env, Output, Started};
+use std::time::Duration;
+
+use l2lab_fabric::LinkKind;
+use l2lab_sim::{CaptureId, Lab};
+
+use crate::cmd::{killed_by, Env, Output, Session, Started};
+use filter::Filter;
+use print::{PrintOpts, Stamper};
+
+const SNAPLEN: u32 = 262_144;
+const STDIO_BUF: usize = 4096;
+
+const USAGE: &str = "tcpdump version 4.99.3
+libpcap version 1.10.3 (with TPACKET_V3)
+OpenSSL 3.0.19 27 Jan 2026
+Usage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]
+\t\t[ -C file_size ] [ -E algo:secret ] [ -F file ] [ -G seconds ]
+\t\t[ -i interface ] [ --immediate-mode ] [ -j tstamptype ]
+\t\t[ -M secret ] [ --number ] [ --print ] [ -Q in|out|inout ]
+\t\t[ -r file ] [ -s snaplen ] [ -T type ] [ --version ]
+\t\t[ -V file ] [ -w file ] [ -W filecount ] [ -y datalinktype ]
+\t\t[ --time-stamp-precision precision ] [ --micro ] [ --nano ]
+\t\t[ -z postrotate-command ] [ -Z user ] [ expression ]
+";
+
+/// Options that take an argument (tcpdump's getopt string).
+const WITH_ARG: &str = "BcCEFGiJjMmQrsTVwWyzZ";
+/// Options without one.
+const FLAGS: &str = "AbdDefhHIKlLnNOpqStuUvxX#";
+
+#[derive(Debug, Default)]
+struct Opts {
+    print: PrintOpts,
+    count: Option<u64>,
+    iface: Option<String>,
+    read: Option<String>,
+    write: Option<String>,
+    promisc: bool,
+    line_buffered: bool,
+    snaplen: u32,
+    list: bool,
+    number: bool,
+    count_only: bool,
+    version: bool,
+    expr: Vec<String>,
+}
+
+fn usage_error(msg: &str, out: &mut Output) -> i32 {
+    out.err(format!("tcpdump: {msg}\n{USAGE}"));
+    1
+}
+
+/// Parses argv like GNU getopt (options may follow the expression words).
+fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
+    let mut o = Opts {
+        promisc: true,
+        snaplen: SNAPLEN,
+        ..Default::default()
+    };
+    let mut i = 0;
+    let mut rest = Vec::new();
+    while i < argv.len() {
+        let a = &argv[i];
+        i += 1;
+        if a == "--" {
+            rest.extend(argv[i..].iter().cloned());
+            break;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            match long {
+                "count" => o.count_only = true,
+                "number" => o.number = true,
+                "immediate-mode" | "print" | "micro" => {}
+                "version" => o.version = true,
+                "help" => {
+                    out.out(USAGE);
+                    return Err(0);
+                }
+                _ => {
+                    return Err(usage_error(&format!("unrecognized option '{a}'"), out));
+                }
+            }
+            continue;
+        }
+        if !a.starts_with('-') || a.len() == 1 {
+            rest.push(a.clone());
+            continue;
+        }
+        let chars: Vec<char> = a[1..].chars().collect();
+        let mut j = 0;
+        while j < chars.len() {
+            let c = chars[j];
+            j += 1;
+            if WITH_ARG.contains(c) {
+                let val = if j < chars.len() {
+                    let v: String = chars[j..].iter().collect();
+                    j = chars.len();
+                    v
+                } else if i < argv.len() {
+                    i += 1;
+                    argv[i - 1].clone()
+                } else {
+                    return Err(usage_error(
+                        &format!("option requires an argument -- '{c}'"),
+                        out,
+                    ));
+                };
+                match c {
+                    'c' => match val.parse::<i64>() {
+                        Ok(n) if n > 0 => o.count = Some(n as u64),
+                        _ => {
+                            out.err(format!("tcpdump: invalid packet count {val}\n"));
+                            return Err(1);
+                        }
+                    },
+                    'i' => o.iface = Some(val),
+                    'r' => o.read = Some(val),
+                    'w' => o.write = Some(val),
+                    's' => match val.parse::<i64>() {
+                        Ok(n) if (0..=i64::from(i32::MAX)).contains(&n) => {
+                            o.snaplen = if n == 0 || n > i64::from(SNAPLEN) {
+                                SNAPLEN
+                            } else {
+                                n as u32
+                            }
+                        }
+                        _ => {
+                            out.err(format!("tcpdump: invalid snaplen {val}\n"));
+                            return Err(1);
+                        }
+                    },
+                    _ => {}
+                }
+            } else if FLAGS.contains(c) {
+                match c {
+                    'n' => o.print.numeric = o.print.numeric.saturating_add(1),
+                    'e' => o.print.eflag = true,
+                    'v' => o.print.vflag = o.print.vflag.saturating_add(1),
+                    'q' => o.print.qflag = true,
+                    't' => o.print.tflag = o.print.tflag.saturating_add(1),
+                    'l' | 'U' => o.line_buffered = true,
+                    'p' => o.promisc = false,
+                    'D' => o.list = true,
+                    '#' => o.number = true,
+                    'h' => {
+                        out.err(USAGE);
+                        return Err(0);
+                    }
+                    _ => {}
+                }
+            } else {
+                return Err(usage_error(&format!("invalid option -- '{c}'"), out));
+            }
+        }
+    }
+    o.expr = rest;
+    Ok(o)
+}
 
 /// Starts `tcpdump ARGS...` in `env`.
 pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
-    let _ = (argv, env, lab);
-    out.err("tcpdump: not implemented yet\n");
-    Started::Done(1)
+    let o = match parse(argv, out) {
+        Ok(o) => o,
+        Err(code) => return Started::Done(code),
+    };
+    if o.version {
+        out.out(
+            USAGE
+                .lines()
+                .take(3)
+                .map(|l| format!("{l}\n"))
+                .collect::<String>(),
+        );
+        return Started::Done(0);
+    }
+    if o.list {
+        return Started::Done(list(env, lab, out));
+    }
+    let filter = match filter::compile(&o.expr) {
+        Ok(f) => f,
+        Err(e) => {
+            out.err(format!("tcpdump: {}\n", e.0));
+            return Started::Done(1);
+        }
+    };
+    if let Some(r) = o.read.clone() {
+        return Started::Done(read_file(&o, &r, &filter, env, out));
+    }
+    live(o, filter, env, lab, out)
+}
+
+/// Interfaces in the order libpcap lists them: up and running non-loopback ones by ifindex,
+/// then `any`, then loopback, then the rest.
+fn devices(env: &Env, lab: &Lab) -> Vec<(String, &'static str)> {
+    let mut devs: Vec<(u8, u32, String, &'static str)> = Vec::new();
+    for id in lab.links(env.ns) {
+        let (Some(ifc), Some(l)) = (lab.iface(id), lab.fabric().link(id)) else {
+            continue;
+        };
+        let lo = matches!(l.kind, LinkKind::Loopback);
+        let (rank, note) = match (l.admin_up, l.carrier, lo) {
+            (true, true, false) => (0, "[Up, Running, Connected]"),
+            (true, true, true) => (2, "[Up, Running, Loopback]"),
+            (true, false, false) => (3, "[Up, Disconnected]"),
+            (true, false, true) => (3, "[Up, Loopback]"),
+            (false, _, true) => (4, "[Loopback]"),
+            (false, _, false) => (4, "[none]"),
+        };
+        devs.push((rank, ifc.ifindex, ifc.name.clone(), note));
+    }
+    devs.push((
+        1,
+        0,
+        "any".into(),
+        "(Pseudo-device that captures on all interfaces) [Up, Running]",
+    ));
+    devs.sort_by_key(|d| (d.0, d.1));
+    devs.into_iter().map(|d| (d.2, d.3)).collect()
+}
+
+fn list(env: &Env, lab: &Lab, out: &mut Output) -> i32 {
+    for (i, (name, note)) in devices(env, lab).iter().enumerate() {
+        out.out(format!("{}.{name} {note}\n", i + 1));
+    }
+    0
+}
+
+fn read_file(o: &Opts, path: &str, filter: &Filter, env: &Env, out: &mut Output) -> i32 {
+    let cap = match file::read(&env.path(path), path) {
+        Ok(c) => c,
+        Err(e) => {
+            out.err(format!("tcpdump: {e}\n"));
+            return 1;
+        }
+    };
+    out.err(format!(
+        "reading from file {path}, link-type {}, snapshot length {}\n",
+        file::linktype_name(cap.linktype),
+        cap.snaplen
+    ));
+    let mut writer = match &o.write {
+        Some(w) => match file::Writer::create(&env.path(w), w, cap.snaplen) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                out.err(format!("tcpdump: {e}\n"));
+                return 1;
+            }
+        },
+        None => None,
+    };
+    let mut stamper = Stamper::default();
+    let mut n = 0u64;
+    for r in &cap.records {
+        if o.count.is_some_and(|c| n >= c) {
+            break;
+        }
+        if !filter.matches(&r.data, r.len) {
+            continue;
+        }
+        n += 1;
+        if let Some(w) = writer.as_mut() {
+            w.write(r.ts, &r.data, r.len);
+        } else if !o.count_only {
+            out.out(render(o, &mut stamper, n, r.ts, &r.data, r.len));
+        }
+    }
+    if let Some(w) = writer.as_mut() {
+        w.flush();
+    }
+    if o.count_only {
+        out.out(format!("{n} packet{}\n", plural(n)));
+    }
+    if let Some(t) = cap.truncated {
+        if o.count.is_none_or(|c| n < c) {
+            out.err(format!("tcpdump: pcap_loop: {t}\n"));
+            return 1;
+        }
+    }
+    0
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn render(o: &Opts, st: &mut Stamper, n: u64, ts: Duration, data: &[u8], len: usize) -> String {
+    let mut s = String::new();
+    if o.number {
+        s.push_str(&format!("{n:5}  "));
+    }
+    s.push_str(&st.stamp(ts, &o.print));
+    s.push_str(&print::packet(data, len, &o.print));
+    s.push('\n');
+    s
+}
+
+fn live(o: Opts, filter: Filter, env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
+    let dev = match &o.iface {
+        Some(d) => d.clone(),
+        None => devices(env, lab)
+            .into_iter()
+            .next()
+            .map(|d| d.0)
+            .unwrap_or_else(|| "any".into()),
+    };
+    let link = if dev == "any" {
+        None
+    } else {
+        match lab.link_by_name(env.ns, &dev) {
+            Ok(l) => Some(l),
+            Err(_) => {
+                out.err(format!(
+                    "tcpdump: {dev}: No such device exists\n(No such device exists)\n"
+                ));
+                return Started::Done(1);
+            }
+        }
+    };
+    if let Some(l) = link {
+        if !lab.fabric().link(l).is_some_and(|l| l.admin_up) {
+            out.err(format!("tcpdump: {dev}: That device is not up\n"));
+            return Started::Done(1);
+        }
+    }
+    let writer = match &o.write {
+        Some(w) => match file::Writer::create(&env.path(w), w, o.snaplen) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                out.err(format!("tcpdump: {e}\n"));
+                return Started::Done(1);
+            }
+        },
+        None => None,
+    };
+    let capture = match link {
+        Some(_) => match lab.capture_start(env.ns, &dev, o.promisc) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                out.err(format!("tcpdump: {dev}: {e}\n"));
+                return Started::Done(1);
+            }
+        },
+        None => None,
+    };
+    if o.print.vflag == 0 && o.write.is_none() {
+        out.err("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n");
+    } else {
+        out.err("tcpdump: ");
+    }
+    let linktype = if capture.is_some() {
+        "EN10MB (Ethernet)"
+    } else {
+        "LINUX_SLL (Linux cooked v1)"
+    };
+    out.err(format!(
+        "listening on {dev}, link-type {linktype}, snapshot length {} bytes\n",
+        o.snaplen
+    ));
+    Started::Running(Box::new(Live {
+        o,
+        filter,
+        capture,
+        writer,
+        stamper: Stamper::default(),
+        captured: 0,
+        received: 0,
+        pending: String::new(),
+    }))
+}
+
+/// A live capture.
+struct Live {
+    o: Opts,
+    filter: Filter,
+    capture: Option<CaptureId>,
+    writer: Option<file::Writer>,
+    stamper: Stamper,
+    captured: u64,
+    received: u64,
+    pending: String,
+}
+
+impl Live {
+    /// Takes what the capture holds; true once `-c` is reached.
+    fn drain(&mut self, lab: &mut Lab, out: &mut Output) -> bool {
+        let Some(id) = self.capture else {
+            return false;
+        };
+        let epoch = Duration::from_micros(lab.config().epoch_us);
+        for f in lab.capture_take(id) {
+            let len = f.frame.len();
+            if !self.filter.matches(&f.frame, len) {
+                continue;
+            }
+            self.received += 1;
+            if self.o.count.is_some_and(|c| self.captured >= c) {
+                continue;
+            }
+            self.captured += 1;
+            let ts = epoch + Duration::from_micros(f.at.as_micros() as u64);
+            let snap = (self.o.snaplen as usize).min(len);
+            if let Some(w) = self.writer.as_mut() {
+                w.write(ts, &f.frame[..snap], len);
+            } else {
+                let line = render(
+                    &self.o,
+                    &mut self.stamper,
+                    self.captured,
+                    ts,
+                    &f.frame[..snap],
+                    len,
+                );
+                self.pending.push_str(&line);
+                if self.o.line_buffered {
+                    out.out(std::mem::take(&mut self.pending));
+                }
+            }
+        }
+        if let Some(w) = self.writer.as_mut() {
+            w.flush();
+        }
+        // stdio writes a full buffer at a time.
+        while self.pending.len() >= STDIO_BUF {
+            let mut cut = STDIO_BUF;
+            while !self.pending.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let rest = self.pending.split_off(cut);
+            out.out(std::mem::replace(&mut self.pending, rest));
+        }
+        self.o.count.is_some_and(|c| self.captured >= c)
+    }
+
+    fn finish(&mut self, lab: &mut Lab, interrupted: bool, out: &mut Output) -> i32 {
+        if let Some(id) = self.capture.take() {
+            lab.capture_stop(id);
+        }
+        if let Some(w) = self.writer.as_mut() {
+            w.flush();
+        }
+        out.out(std::mem::take(&mut self.pending));
+        if interrupted && self.writer.is_none() {
+            // tcpdump ends a possibly unfinished line when interrupted.
+            out.out("\n");
+        }
+        out.err(format!(
+            "{} packet{} captured\n{} packet{} received by filter\n0 packets dropped by kernel\n",
+            self.captured,
+            plural(self.captured),
+            self.received,
+            plural(self.received)
+        ));
+        0
+    }
+}
+
+impl Session for Live {
+    fn poll(&mut self, lab: &mut Lab, out: &mut Output) -> Option<i32> {
+        if self.drain(lab, out) {
+            return Some(self.finish(lab, false, out));
+        }
+        None
+    }
+
+    fn signal(&mut self, lab: &mut Lab, sig: i32, out: &mut Output) -> Option<i32> {
+        match sig {
+            libc::SIGINT | libc::SIGTERM | libc::SIGHUP | libc::SIGPIPE => {
+                if self.drain(lab, out) {
+                    return Some(self.finish(lab, false, out));
+                }
+                Some(self.finish(lab, true, out))
+            }
+            _ => {
+                if let Some(id) = self.capture.take() {
+                    lab.capture_stop(id);
+                }
+                Some(killed_by(sig))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn options() {
+        let mut out = Output::default();
+        let o = parse(&args("-i br0 -nn -e -v arp"), &mut out).unwrap();
+        assert_eq!(o.iface.as_deref(), Some("br0"));
+        assert_eq!(o.print.numeric, 2);
+        assert!(o.print.eflag);
+        assert_eq!(o.expr, args("arp"));
+        let o = parse(&args("-r icmp.pcap -nn -t"), &mut out).unwrap();
+        assert_eq!(o.print.tflag, 1);
+        assert_eq!(o.read.as_deref(), Some("icmp.pcap"));
+        let o = parse(&args("-nnc2 -wx.pcap"), &mut out).unwrap();
+        assert_eq!((o.count, o.write.as_deref()), (Some(2), Some("x.pcap")));
+        assert_eq!(parse(&args("-c 0"), &mut out).unwrap_err(), 1);
+        assert_eq!(out.stderr, "tcpdump: invalid packet count 0\n");
+        let mut out = Output::default();
+        assert_eq!(parse(&args("-Z"), &mut out).unwrap_err(), 1);
+        assert!(out
+            .stderr
+            .starts_with("tcpdump: option requires an argument -- 'Z'\ntcpdump version 4.99.3\n"));
+    }
 }

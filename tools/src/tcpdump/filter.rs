@@ -1,0 +1,1031 @@
+//! The capture filter language (pcap-filter(7), as libpcap 1.10 parses it) for what runs on
+//! Ethernet: protocol names, `[ether|ip|arp] [src|dst] host|net|port ID`, `ether
+//! broadcast/multicast`, `greater`/`less`, `proto[off:size]` relations with arithmetic and
+//! the named ICMP constants, `and`/`or`/`not` (and `&&`, `||`, `!`) with parentheses.
+//! And/or have equal precedence and associate left to right, as in libpcap; an ID after
+//! and/or without qualifiers takes the previous ones (`host a or b`).
+
+use std::net::Ipv4Addr;
+
+/// A compiled filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    /// Matches everything (no expression).
+    All,
+    /// An expression.
+    Expr(Node),
+}
+
+/// Why a filter expression was refused: tcpdump's message after `tcpdump: `.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError(pub String);
+
+/// A node of the expression tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    /// Both.
+    And(Box<Node>, Box<Node>),
+    /// Either.
+    Or(Box<Node>, Box<Node>),
+    /// Negation.
+    Not(Box<Node>),
+    /// A primitive test.
+    Prim(Prim),
+    /// `arith relop arith`.
+    Rel(Arith, RelOp, Arith),
+}
+
+/// Primitive tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prim {
+    /// EtherType equals.
+    EtherType(u16),
+    /// IPv4 with this protocol number.
+    IpProto(u8),
+    /// An IPv4 network (host = /32) in the given direction, for these protocols.
+    Net {
+        /// Which layers: IP, ARP, RARP.
+        ip: bool,
+        /// ARP.
+        arp: bool,
+        /// RARP.
+        rarp: bool,
+        /// Direction.
+        dir: Dir,
+        /// Address.
+        addr: u32,
+        /// Mask.
+        mask: u32,
+    },
+    /// A MAC in the given direction.
+    Ether(Dir, [u8; 6]),
+    /// TCP/UDP port.
+    Port(Option<u8>, Dir, u16),
+    /// Destination is broadcast.
+    Broadcast,
+    /// Destination is multicast (or broadcast).
+    Multicast,
+    /// Frame length at least.
+    Greater(u32),
+    /// Frame length at most.
+    Less(u32),
+}
+
+/// Direction qualifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    /// Source.
+    Src,
+    /// Destination.
+    Dst,
+    /// Either (the default).
+    Either,
+    /// Both.
+    Both,
+}
+
+/// Relational operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelOp {
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `=` / `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+}
+
+/// Arithmetic expressions over packet bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arith {
+    /// A number.
+    Num(u32),
+    /// The frame length.
+    Len,
+    /// `proto[off:size]`.
+    Load(Layer, Box<Arith>, u8),
+    /// A binary operation (`+ - * / % & | ^ << >>`).
+    Bin(Box<Arith>, char, Box<Arith>),
+    /// Negation.
+    Neg(Box<Arith>),
+}
+
+/// The base a load counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// The frame.
+    Ether,
+    /// The IPv4 header.
+    Ip,
+    /// The ARP packet.
+    Arp,
+    /// The transport header after IPv4 with this protocol.
+    Transport(u8),
+}
+
+fn syntax() -> FilterError {
+    FilterError("can't parse filter expression: syntax error".into())
+}
+
+fn lex(s: &str) -> Result<Vec<String>, FilterError> {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut depth = 0i32;
+    while i < c.len() {
+        let ch = c[i];
+        if ch.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let two: String = c[i..(i + 2).min(c.len())].iter().collect();
+        if ["&&", "||", "==", "!=", ">=", "<=", "<<", ">>"].contains(&two.as_str()) {
+            out.push(two);
+            i += 2;
+            continue;
+        }
+        if "()[]!=<>+-*/%&|^:".contains(ch) && !(depth == 0 && ch == ':') {
+            if ch == '[' {
+                depth += 1;
+            } else if ch == ']' {
+                depth -= 1;
+            }
+            out.push(ch.to_string());
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < c.len() {
+            let ch = c[i];
+            let word = ch.is_ascii_alphanumeric() || "._\\".contains(ch);
+            let colon = ch == ':' && depth == 0;
+            let slash = ch == '/' && depth == 0 && i > start;
+            let dash = ch == '-' && i > start && c[start].is_ascii_alphabetic();
+            if word || colon || slash || dash {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if i == start {
+            return Err(syntax());
+        }
+        out.push(c[start..i].iter().collect());
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Proto {
+    Ether,
+    Ip,
+    Arp,
+    Rarp,
+    Tcp,
+    Udp,
+    Icmp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Host,
+    Net,
+    Port,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Quals {
+    proto: Option<Proto>,
+    dir: Dir,
+    kind: Kind,
+}
+
+struct Parser {
+    toks: Vec<String>,
+    pos: usize,
+    last: Option<Quals>,
+}
+
+/// Compiles a filter from tcpdump's expression words (joined by spaces, as tcpdump does).
+pub fn compile(words: &[String]) -> Result<Filter, FilterError> {
+    let text = words.join(" ");
+    let toks = lex(&text)?;
+    if toks.is_empty() {
+        return Ok(Filter::All);
+    }
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        last: None,
+    };
+    let n = p.expr()?;
+    if p.pos != p.toks.len() {
+        return Err(syntax());
+    }
+    Ok(Filter::Expr(n))
+}
+
+fn proto_word(w: &str) -> Option<Proto> {
+    Some(match w {
+        "ether" | "link" => Proto::Ether,
+        "ip" => Proto::Ip,
+        "arp" => Proto::Arp,
+        "rarp" => Proto::Rarp,
+        "tcp" => Proto::Tcp,
+        "udp" => Proto::Udp,
+        "icmp" => Proto::Icmp,
+        _ => return None,
+    })
+}
+
+const KEYWORDS: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "host",
+    "net",
+    "port",
+    "src",
+    "dst",
+    "ether",
+    "link",
+    "ip",
+    "arp",
+    "rarp",
+    "tcp",
+    "udp",
+    "icmp",
+    "ip6",
+    "icmp6",
+    "igmp",
+    "broadcast",
+    "multicast",
+    "greater",
+    "less",
+    "len",
+    "proto",
+    "mask",
+    "gateway",
+    "vlan",
+];
+
+fn named_const(w: &str) -> Option<u32> {
+    Some(match w {
+        "icmptype" => 0,
+        "icmpcode" => 1,
+        "icmp-echoreply" => 0,
+        "icmp-unreach" => 3,
+        "icmp-sourcequench" => 4,
+        "icmp-redirect" => 5,
+        "icmp-echo" => 8,
+        "icmp-routeradvert" => 9,
+        "icmp-routersolicit" => 10,
+        "icmp-timxceed" => 11,
+        "icmp-paramprob" => 12,
+        "icmp-tstamp" => 13,
+        "icmp-tstampreply" => 14,
+        "icmp-ireq" => 15,
+        "icmp-ireqreply" => 16,
+        "icmp-maskreq" => 17,
+        "icmp-maskreply" => 18,
+        "tcpflags" => 13,
+        "tcp-fin" => 0x01,
+        "tcp-syn" => 0x02,
+        "tcp-rst" => 0x04,
+        "tcp-push" => 0x08,
+        "tcp-ack" => 0x10,
+        "tcp-urg" => 0x20,
+        _ => return None,
+    })
+}
+
+fn number(w: &str) -> Option<u32> {
+    if let Some(h) = w.strip_prefix("0x").or_else(|| w.strip_prefix("0X")) {
+        u32::from_str_radix(h, 16).ok()
+    } else if w.len() > 1 && w.starts_with('0') {
+        u32::from_str_radix(&w[1..], 8).ok()
+    } else if w.chars().all(|c| c.is_ascii_digit()) {
+        w.parse().ok()
+    } else {
+        None
+    }
+}
+
+fn and(a: Node, b: Node) -> Node {
+    Node::And(Box::new(a), Box::new(b))
+}
+
+fn or(a: Node, b: Node) -> Node {
+    Node::Or(Box::new(a), Box::new(b))
+}
+
+fn proto_node(p: Proto) -> Node {
+    Node::Prim(match p {
+        Proto::Ether => return Node::Prim(Prim::Greater(0)),
+        Proto::Ip => Prim::EtherType(0x0800),
+        Proto::Arp => Prim::EtherType(0x0806),
+        Proto::Rarp => Prim::EtherType(0x8035),
+        Proto::Tcp => Prim::IpProto(6),
+        Proto::Udp => Prim::IpProto(17),
+        Proto::Icmp => Prim::IpProto(1),
+    })
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&str> {
+        self.toks.get(self.pos).map(|s| s.as_str())
+    }
+
+    fn peek_at(&self, n: usize) -> Option<&str> {
+        self.toks.get(self.pos + n).map(|s| s.as_str())
+    }
+
+    fn next(&mut self) -> Option<String> {
+        let t = self.toks.get(self.pos).cloned();
+        if t.is_some() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn eat(&mut self, t: &str) -> bool {
+        if self.peek() == Some(t) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expr(&mut self) -> Result<Node, FilterError> {
+        let mut n = self.unary()?;
+        loop {
+            match self.peek() {
+                Some("and") | Some("&&") => {
+                    self.pos += 1;
+                    let r = self.unary()?;
+                    n = and(n, r);
+                }
+                Some("or") | Some("||") => {
+                    self.pos += 1;
+                    let r = self.unary()?;
+                    n = or(n, r);
+                }
+                _ => return Ok(n),
+            }
+        }
+    }
+
+    fn unary(&mut self) -> Result<Node, FilterError> {
+        if self.eat("not") || self.eat("!") {
+            let n = self.unary()?;
+            return Ok(Node::Not(Box::new(n)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Node, FilterError> {
+        // A relation first (it may start with a parenthesis or a protocol name), else the rest.
+        let save = self.pos;
+        if let Ok(a) = self.arith() {
+            if let Some(op) = self.relop() {
+                let b = self.arith()?;
+                return Ok(Node::Rel(a, op, b));
+            }
+        }
+        self.pos = save;
+        if self.eat("(") {
+            let n = self.expr()?;
+            if !self.eat(")") {
+                return Err(syntax());
+            }
+            return Ok(n);
+        }
+        self.primitive()
+    }
+
+    fn relop(&mut self) -> Option<RelOp> {
+        let op = match self.peek()? {
+            ">" => RelOp::Gt,
+            ">=" => RelOp::Ge,
+            "<" => RelOp::Lt,
+            "<=" => RelOp::Le,
+            "=" | "==" => RelOp::Eq,
+            "!=" => RelOp::Ne,
+            _ => return None,
+        };
+        self.pos += 1;
+        Some(op)
+    }
+
+    fn arith(&mut self) -> Result<Arith, FilterError> {
+        self.arith_prec(0)
+    }
+
+    fn arith_prec(&mut self, min: u8) -> Result<Arith, FilterError> {
+        let mut a = self.arith_atom()?;
+        loop {
+            let (op, prec) = match self.peek() {
+                Some("|") => ('|', 1),
+                Some("^") => ('^', 2),
+                Some("&") => ('&', 3),
+                Some("<<") => ('<', 4),
+                Some(">>") => ('>', 4),
+                Some("+") => ('+', 5),
+                Some("-") => ('-', 5),
+                Some("*") => ('*', 6),
+                Some("/") => ('/', 6),
+                Some("%") => ('%', 6),
+                _ => return Ok(a),
+            };
+            if prec < min {
+                return Ok(a);
+            }
+            self.pos += 1;
+            let b = self.arith_prec(prec + 1)?;
+            a = Arith::Bin(Box::new(a), op, Box::new(b));
+        }
+    }
+
+    fn arith_atom(&mut self) -> Result<Arith, FilterError> {
+        let t = self.next().ok_or_else(syntax)?;
+        if t == "-" {
+            return Ok(Arith::Neg(Box::new(self.arith_atom()?)));
+        }
+        if t == "(" {
+            let a = self.arith()?;
+            if !self.eat(")") {
+                return Err(syntax());
+            }
+            return Ok(a);
+        }
+        if t == "len" {
+            return Ok(Arith::Len);
+        }
+        if let Some(n) = number(&t).or_else(|| named_const(&t)) {
+            return Ok(Arith::Num(n));
+        }
+        let layer = match t.as_str() {
+            "ether" | "link" => Layer::Ether,
+            "ip" => Layer::Ip,
+            "arp" | "rarp" => Layer::Arp,
+            "icmp" => Layer::Transport(1),
+            "tcp" => Layer::Transport(6),
+            "udp" => Layer::Transport(17),
+            _ => return Err(syntax()),
+        };
+        if !self.eat("[") {
+            return Err(syntax());
+        }
+        let off = self.arith()?;
+        let size = if self.eat(":") {
+            match self.next().as_deref() {
+                Some("1") => 1,
+                Some("2") => 2,
+                Some("4") => 4,
+                _ => return Err(FilterError("data size must be 1, 2, or 4".into())),
+            }
+        } else {
+            1
+        };
+        if !self.eat("]") {
+            return Err(syntax());
+        }
+        Ok(Arith::Load(layer, Box::new(off), size))
+    }
+
+    fn primitive(&mut self) -> Result<Node, FilterError> {
+        let t = self.peek().ok_or_else(syntax)?.to_string();
+        match t.as_str() {
+            "broadcast" => {
+                self.pos += 1;
+                return Ok(Node::Prim(Prim::Broadcast));
+            }
+            "multicast" => {
+                self.pos += 1;
+                return Ok(Node::Prim(Prim::Multicast));
+            }
+            "greater" | "less" => {
+                self.pos += 1;
+                let n = self.next().and_then(|w| number(&w)).ok_or_else(syntax)?;
+                return Ok(Node::Prim(if t == "greater" {
+                    Prim::Greater(n)
+                } else {
+                    Prim::Less(n)
+                }));
+            }
+            "ip6" | "icmp6" => {
+                self.pos += 1;
+                return Ok(Node::Prim(if t == "ip6" {
+                    Prim::EtherType(0x86dd)
+                } else {
+                    Prim::IpProto(255)
+                }));
+            }
+            "igmp" => {
+                self.pos += 1;
+                return Ok(Node::Prim(Prim::IpProto(2)));
+            }
+            _ => {}
+        }
+        let mut proto = None;
+        if let Some(p) = proto_word(&t) {
+            proto = Some(p);
+            self.pos += 1;
+            match self.peek() {
+                Some("broadcast") if p == Proto::Ether => {
+                    self.pos += 1;
+                    return Ok(Node::Prim(Prim::Broadcast));
+                }
+                Some("multicast") if p == Proto::Ether => {
+                    self.pos += 1;
+                    return Ok(Node::Prim(Prim::Multicast));
+                }
+                Some("proto") if matches!(p, Proto::Ether | Proto::Ip) => {
+                    self.pos += 1;
+                    let w = self.next().ok_or_else(syntax)?;
+                    return self.proto_value(p, &w);
+                }
+                _ => {}
+            }
+        } else if t == "proto" {
+            self.pos += 1;
+            let w = self.next().ok_or_else(syntax)?;
+            return self.proto_value(Proto::Ip, &w);
+        }
+        let mut dir = None;
+        match self.peek() {
+            Some("src") | Some("dst") => {
+                let first = if self.peek() == Some("src") {
+                    Dir::Src
+                } else {
+                    Dir::Dst
+                };
+                self.pos += 1;
+                let combo = match (self.peek(), self.peek_at(1)) {
+                    (Some("or"), Some("src" | "dst")) => Some(Dir::Either),
+                    (Some("and"), Some("src" | "dst")) => Some(Dir::Both),
+                    _ => None,
+                };
+                if let Some(c) = combo {
+                    self.pos += 2;
+                    dir = Some(c);
+                } else {
+                    dir = Some(first);
+                }
+            }
+            _ => {}
+        }
+        let kind = match self.peek() {
+            Some("host") => Some(Kind::Host),
+            Some("net") => Some(Kind::Net),
+            Some("port") => Some(Kind::Port),
+            _ => None,
+        };
+        if kind.is_some() {
+            self.pos += 1;
+        }
+        if proto.is_none() && dir.is_none() && kind.is_none() {
+            // A bare ID continues the previous primitive's qualifiers.
+            let q = self.last.ok_or_else(syntax)?;
+            let id = self.id()?;
+            return self.build(q, &id);
+        }
+        if dir.is_none() && kind.is_none() {
+            // A protocol alone.
+            let p = proto.ok_or_else(syntax)?;
+            return Ok(proto_node(p));
+        }
+        let q = Quals {
+            proto,
+            dir: dir.unwrap_or(Dir::Either),
+            kind: kind.unwrap_or(Kind::Host),
+        };
+        let id = self.id()?;
+        self.last = Some(q);
+        self.build(q, &id)
+    }
+
+    fn id(&mut self) -> Result<String, FilterError> {
+        let t = self.next().ok_or_else(syntax)?;
+        if KEYWORDS.contains(&t.as_str())
+            || !t
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-_/".contains(c))
+        {
+            return Err(syntax());
+        }
+        if self.peek() == Some("mask") {
+            self.pos += 1;
+            let m = self.next().ok_or_else(syntax)?;
+            return Ok(format!("{t} mask {m}"));
+        }
+        Ok(t)
+    }
+
+    fn proto_value(&mut self, p: Proto, w: &str) -> Result<Node, FilterError> {
+        let v = match w.strip_prefix('\\') {
+            Some(name) => match (p, name) {
+                (Proto::Ether, "ip") => 0x0800,
+                (Proto::Ether, "arp") => 0x0806,
+                (Proto::Ether, "rarp") => 0x8035,
+                (Proto::Ether, "ip6") => 0x86dd,
+                (Proto::Ip, "icmp") => 1,
+                (Proto::Ip, "igmp") => 2,
+                (Proto::Ip, "tcp") => 6,
+                (Proto::Ip, "udp") => 17,
+                _ => {
+                    return Err(FilterError(format!(
+                        "unknown {} proto '{name}'",
+                        if p == Proto::Ether { "ether" } else { "ip" }
+                    )))
+                }
+            },
+            None => number(w).ok_or_else(syntax)?,
+        };
+        Ok(Node::Prim(if p == Proto::Ether {
+            Prim::EtherType(v as u16)
+        } else {
+            Prim::IpProto(v as u8)
+        }))
+    }
+
+    fn build(&self, q: Quals, id: &str) -> Result<Node, FilterError> {
+        if q.proto == Some(Proto::Ether) {
+            if q.kind != Kind::Host {
+                return Err(syntax());
+            }
+            let mac =
+                parse_mac(id).ok_or_else(|| FilterError(format!("bogus ethernet address {id}")))?;
+            return Ok(Node::Prim(Prim::Ether(q.dir, mac)));
+        }
+        match q.kind {
+            Kind::Port => {
+                let port: u16 = number(id)
+                    .and_then(|n| u16::try_from(n).ok())
+                    .ok_or_else(|| FilterError(format!("unknown port '{id}'")))?;
+                let p = match q.proto {
+                    None | Some(Proto::Ip) => None,
+                    Some(Proto::Tcp) => Some(6),
+                    Some(Proto::Udp) => Some(17),
+                    _ => return Err(FilterError("illegal qualifier of 'port'".into())),
+                };
+                Ok(Node::Prim(Prim::Port(p, q.dir, port)))
+            }
+            Kind::Host | Kind::Net => {
+                let (addr, mask) = parse_net(id, q.kind)?;
+                let (ip, arp, rarp) = match q.proto {
+                    None => (true, true, true),
+                    Some(Proto::Ip) => (true, false, false),
+                    Some(Proto::Arp) => (false, true, false),
+                    Some(Proto::Rarp) => (false, false, true),
+                    Some(Proto::Tcp) | Some(Proto::Udp) | Some(Proto::Icmp) => {
+                        let p = match q.proto {
+                            Some(Proto::Tcp) => "tcp",
+                            Some(Proto::Udp) => "udp",
+                            _ => "icmp",
+                        };
+                        return Err(FilterError(format!(
+                            "'{p}' modifier applied to {}",
+                            if q.kind == Kind::Host { "host" } else { "net" }
+                        )));
+                    }
+                    Some(Proto::Ether) => unreachable_ether(),
+                };
+                Ok(Node::Prim(Prim::Net {
+                    ip,
+                    arp,
+                    rarp,
+                    dir: q.dir,
+                    addr,
+                    mask,
+                }))
+            }
+        }
+    }
+}
+
+fn unreachable_ether() -> (bool, bool, bool) {
+    (false, false, false)
+}
+
+fn parse_mac(s: &str) -> Option<[u8; 6]> {
+    let parts: Vec<&str> = if s.contains(':') {
+        s.split(':').collect()
+    } else if s.contains('-') {
+        s.split('-').collect()
+    } else {
+        return None;
+    };
+    if parts.len() != 6 {
+        return None;
+    }
+    let mut m = [0u8; 6];
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() || p.len() > 2 {
+            return None;
+        }
+        m[i] = u8::from_str_radix(p, 16).ok()?;
+    }
+    Some(m)
+}
+
+/// An IPv4 address or network as libpcap reads it: dotted (1 to 4 parts), `/len`, `mask M`.
+fn parse_net(id: &str, kind: Kind) -> Result<(u32, u32), FilterError> {
+    if id == "localhost" {
+        return Ok((u32::from(Ipv4Addr::LOCALHOST), u32::MAX));
+    }
+    let (a, m) = if let Some((a, m)) = id.split_once(" mask ") {
+        let mask = m
+            .parse::<Ipv4Addr>()
+            .map_err(|_| FilterError(format!("invalid IPv4 address '{m}'")))?;
+        (a, Some(u32::from(mask)))
+    } else if let Some((a, l)) = id.split_once('/') {
+        let len: u32 = l
+            .parse()
+            .ok()
+            .filter(|l| *l <= 32)
+            .ok_or_else(|| FilterError(format!("mask length must be <= 32")))?;
+        (a, Some(if len == 0 { 0 } else { u32::MAX << (32 - len) }))
+    } else {
+        (id, None)
+    };
+    let parts: Vec<&str> = a.split('.').collect();
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
+    {
+        if kind == Kind::Host && m.is_none() {
+            return Err(FilterError(format!("unknown host '{id}'")));
+        }
+        return Err(syntax());
+    }
+    if parts.len() > 4 {
+        return Err(syntax());
+    }
+    let mut v: u32 = 0;
+    for p in &parts {
+        let n: u32 = p.parse().map_err(|_| syntax())?;
+        if n > 255 {
+            return Err(FilterError(format!("invalid IPv4 address '{a}'")));
+        }
+        v = (v << 8) | n;
+    }
+    let n = parts.len() as u32;
+    let implied = if n == 4 {
+        u32::MAX
+    } else {
+        u32::MAX << (32 - 8 * n)
+    };
+    // libpcap left-aligns a short network number (10.9 = 10.9.0.0).
+    let v = if n == 4 { v } else { v << (32 - 8 * n) };
+    let mask = m.unwrap_or(if kind == Kind::Net || n < 4 {
+        implied
+    } else {
+        u32::MAX
+    });
+    if v & !mask != 0 {
+        return Err(FilterError(format!("non-network bits set in \"{id}\"")));
+    }
+    Ok((v, mask))
+}
+
+/// A frame a load could not reach: the whole filter rejects it.
+struct Reject;
+
+impl Filter {
+    /// Does the frame pass? (`len` = its length on the wire.)
+    pub fn matches(&self, f: &[u8], len: usize) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Expr(n) => eval(n, f, len).unwrap_or(false),
+        }
+    }
+}
+
+fn ethertype(f: &[u8]) -> Option<u16> {
+    f.get(12..14).map(|b| u16::from_be_bytes([b[0], b[1]]))
+}
+
+fn ip_proto(f: &[u8]) -> Option<u8> {
+    (ethertype(f) == Some(0x0800))
+        .then(|| f.get(23).copied())
+        .flatten()
+}
+
+fn u32_at(f: &[u8], at: usize) -> Option<u32> {
+    f.get(at..at + 4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn dir_match(dir: Dir, s: bool, d: bool) -> bool {
+    match dir {
+        Dir::Src => s,
+        Dir::Dst => d,
+        Dir::Either => s || d,
+        Dir::Both => s && d,
+    }
+}
+
+fn eval(n: &Node, f: &[u8], len: usize) -> Result<bool, Reject> {
+    Ok(match n {
+        Node::And(a, b) => eval(a, f, len)? && eval(b, f, len)?,
+        Node::Or(a, b) => eval(a, f, len)? || eval(b, f, len)?,
+        Node::Not(a) => !eval(a, f, len)?,
+        Node::Rel(a, op, b) => {
+            let (x, y) = (value(a, f, len)?, value(b, f, len)?);
+            match op {
+                RelOp::Gt => x > y,
+                RelOp::Ge => x >= y,
+                RelOp::Lt => x < y,
+                RelOp::Le => x <= y,
+                RelOp::Eq => x == y,
+                RelOp::Ne => x != y,
+            }
+        }
+        Node::Prim(p) => prim(p, f, len),
+    })
+}
+
+fn prim(p: &Prim, f: &[u8], len: usize) -> bool {
+    let et = ethertype(f);
+    match *p {
+        Prim::EtherType(t) => et == Some(t),
+        Prim::IpProto(p) => ip_proto(f) == Some(p),
+        Prim::Net {
+            ip,
+            arp,
+            rarp,
+            dir,
+            addr,
+            mask,
+        } => {
+            let hit = |at: usize| u32_at(f, at).is_some_and(|a| a & mask == addr);
+            let in_ip = ip && et == Some(0x0800) && dir_match(dir, hit(26), hit(30));
+            let arp_like = (arp && et == Some(0x0806)) || (rarp && et == Some(0x8035));
+            // ARP for Ethernet/IPv4: sender IP at 14+14, target IP at 14+24.
+            in_ip || (arp_like && dir_match(dir, hit(28), hit(38)))
+        }
+        Prim::Ether(dir, mac) => {
+            let s = f.get(6..12) == Some(&mac[..]);
+            let d = f.get(0..6) == Some(&mac[..]);
+            dir_match(dir, s, d)
+        }
+        Prim::Port(proto, dir, port) => {
+            let Some(p) = ip_proto(f) else { return false };
+            if !matches!(p, 6 | 17 | 132) || proto.is_some_and(|want| want != p) {
+                return false;
+            }
+            let frag = f
+                .get(20..22)
+                .map(|b| u16::from_be_bytes([b[0], b[1]]) & 0x1fff);
+            if frag != Some(0) {
+                return false;
+            }
+            let ihl = f.get(14).map(|b| usize::from(b & 0x0f) * 4).unwrap_or(20);
+            let at = 14 + ihl;
+            let sp = f.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+            let dp = f
+                .get(at + 2..at + 4)
+                .map(|b| u16::from_be_bytes([b[0], b[1]]));
+            dir_match(dir, sp == Some(port), dp == Some(port))
+        }
+        Prim::Broadcast => f.get(0..6) == Some(&[0xff; 6][..]),
+        Prim::Multicast => f.first().is_some_and(|b| b & 1 == 1),
+        Prim::Greater(n) => len as u64 >= u64::from(n),
+        Prim::Less(n) => len as u64 <= u64::from(n),
+    }
+}
+
+fn value(a: &Arith, f: &[u8], len: usize) -> Result<u32, Reject> {
+    Ok(match a {
+        Arith::Num(n) => *n,
+        Arith::Len => len as u32,
+        Arith::Neg(x) => value(x, f, len)?.wrapping_neg(),
+        Arith::Bin(x, op, y) => {
+            let (x, y) = (value(x, f, len)?, value(y, f, len)?);
+            match op {
+                '+' => x.wrapping_add(y),
+                '-' => x.wrapping_sub(y),
+                '*' => x.wrapping_mul(y),
+                '/' => x.checked_div(y).ok_or(Reject)?,
+                '%' => x.checked_rem(y).ok_or(Reject)?,
+                '&' => x & y,
+                '|' => x | y,
+                '^' => x ^ y,
+                '<' => x.checked_shl(y).unwrap_or(0),
+                _ => x.checked_shr(y).unwrap_or(0),
+            }
+        }
+        Arith::Load(layer, off, size) => {
+            let base = match layer {
+                Layer::Ether => 0,
+                Layer::Ip if ethertype(f) == Some(0x0800) => 14,
+                Layer::Arp if matches!(ethertype(f), Some(0x0806 | 0x8035)) => 14,
+                Layer::Transport(p) if ip_proto(f) == Some(*p) => {
+                    let frag = f
+                        .get(20..22)
+                        .map(|b| u16::from_be_bytes([b[0], b[1]]) & 0x1fff);
+                    if frag != Some(0) {
+                        return Err(Reject);
+                    }
+                    14 + f.get(14).map(|b| usize::from(b & 0x0f) * 4).ok_or(Reject)?
+                }
+                _ => return Err(Reject),
+            };
+            let at = base + value(off, f, len)? as usize;
+            let b = f.get(at..at + usize::from(*size)).ok_or(Reject)?;
+            b.iter().fold(0u32, |acc, x| (acc << 8) | u32::from(*x))
+        }
+    })
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn c(s: &str) -> Result<Filter, FilterError> {
+        compile(&s.split(' ').map(String::from).collect::<Vec<_>>())
+    }
+
+    fn arp_req() -> Vec<u8> {
+        let mut f = vec![0xff; 6];
+        f.extend([
+            0xca, 0x4f, 0x0a, 0x37, 0x5d, 0x0d, 0x08, 0x06, 0, 1, 8, 0, 6, 4, 0, 1,
+        ]);
+        f.extend([
+            0xca, 0x4f, 0x0a, 0x37, 0x5d, 0x0d, 10, 9, 5, 11, 0, 0, 0, 0, 0, 0, 10, 9, 5, 12,
+        ]);
+        f
+    }
+
+    fn echo(ty: u8) -> Vec<u8> {
+        let mut f = vec![
+            0x2e, 0x1d, 0x26, 0xfa, 0x20, 0x72, 0xca, 0x4f, 0x0a, 0x37, 0x5d, 0x0d, 8, 0,
+        ];
+        f.extend([
+            0x45, 0, 0, 84, 0, 0, 0x40, 0, 64, 1, 0, 0, 10, 9, 5, 11, 10, 9, 5, 12,
+        ]);
+        f.extend([ty, 0, 0, 0, 0, 1, 0, 1]);
+        f.extend([0u8; 56]);
+        f
+    }
+
+    #[test]
+    fn protocols_and_hosts() {
+        let (a, e, r) = (arp_req(), echo(8), echo(0));
+        let m = |s: &str, f: &[u8]| c(s).unwrap().matches(f, f.len());
+        assert!(m("arp", &a) && !m("arp", &e));
+        assert!(m("icmp", &e) && !m("icmp", &a));
+        assert!(m("host 10.9.5.12", &a) && m("host 10.9.5.12", &e));
+        assert!(m("src host 10.9.5.11 and icmp", &e) && !m("dst host 10.9.5.11 and icmp", &e));
+        assert!(m("arp and not host 10.9.5.1", &a));
+        assert!(m("not arp", &e) && !m("! arp", &a));
+        assert!(
+            m("icmp[icmptype] == icmp-echoreply", &r) && !m("icmp[icmptype] == icmp-echoreply", &e)
+        );
+        assert!(m("icmp[icmptype]=icmp-echo", &e));
+        assert!(m("ether host ca:4f:0a:37:5d:0d", &a) && m("ether dst ff:ff:ff:ff:ff:ff", &a));
+        assert!(m("ether src ca:4f:0a:37:5d:0d && (arp || icmp)", &e));
+        assert!(m("host 10.9.5.1 or 10.9.5.12", &e));
+        assert!(m("net 10.9.5.0/24", &e) && m("net 10.9", &a));
+        assert!(m("broadcast", &a) && !m("broadcast", &e) && m("ether multicast", &a));
+        assert!(m("less 50", &a) && m("greater 98", &e) && m("len > 97", &e));
+        assert!(m("ether[12:2] = 0x806", &a) && m("ip proto \\icmp", &e) && m("arp[6:2] = 1", &a));
+        assert!(!m("icmp[100] == 0", &e) && !m("not icmp[100] == 0", &e));
+        assert!(m("((arp))", &a));
+    }
+
+    #[test]
+    fn errors_as_tcpdump() {
+        let syn = "can't parse filter expression: syntax error";
+        for s in [
+            "foo",
+            "10.9.5.1",
+            "arp and",
+            "host",
+            "not",
+            "ip proto icmp",
+            "arp or",
+            "(arp",
+        ] {
+            assert_eq!(c(s).unwrap_err().0, syn, "{s}");
+        }
+        assert_eq!(c("host foo").unwrap_err().0, "unknown host 'foo'");
+        assert_eq!(
+            c("host 300.1.1.1").unwrap_err().0,
+            "invalid IPv4 address '300.1.1.1'"
+        );
+        assert_eq!(
+            c("net 10.9.5.1/24").unwrap_err().0,
+            "non-network bits set in \"10.9.5.1/24\""
+        );
+        assert_eq!(c("").unwrap(), Filter::All);
+    }
+}

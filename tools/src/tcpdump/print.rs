@@ -1,0 +1,798 @@
+//! The packet printer: one frame as tcpdump 4.99 prints it (print-ether.c, print-arp.c,
+//! print-ip.c, print-icmp.c) for Ethernet, ARP, IPv4 and ICMP, with `-e`, `-v`, `-q`, `-n`
+//! and the `-t` family of timestamp forms. Works on raw bytes and never panics on short
+//! frames: what is cut off is marked as tcpdump marks it (` [|arp]`).
+
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+/// How to print, from tcpdump's flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrintOpts {
+    /// `-n` count: addresses are not resolved (names are never looked up here; without `-n`
+    /// MACs get tcpdump's `(oui ...)` note).
+    pub numeric: u8,
+    /// `-e`: print the link-level header.
+    pub eflag: bool,
+    /// `-v` count.
+    pub vflag: u8,
+    /// `-q`: quick output.
+    pub qflag: bool,
+    /// `-t` count: 0 = time of day, 1 = none, 2 = seconds since the epoch, 3 = delta from the
+    /// previous packet, 4 = date and time, 5 = delta from the first packet.
+    pub tflag: u8,
+}
+
+/// Formats timestamps, remembering the previous and first packet for `-ttt` / `-ttttt`.
+#[derive(Debug, Clone, Default)]
+pub struct Stamper {
+    prev: Option<Duration>,
+    first: Option<Duration>,
+}
+
+impl Stamper {
+    /// The timestamp prefix (with its trailing space) for a packet at `ts` since the epoch.
+    pub fn stamp(&mut self, ts: Duration, opts: &PrintOpts) -> String {
+        let s = match opts.tflag {
+            1 => String::new(),
+            2 => format!("{}.{:06} ", ts.as_secs(), ts.subsec_micros()),
+            3 => delta(ts.saturating_sub(self.prev.unwrap_or(ts))),
+            4 => {
+                let t = local(ts.as_secs() as i64);
+                format!(
+                    "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06} ",
+                    t.year,
+                    t.mon,
+                    t.mday,
+                    t.hour,
+                    t.min,
+                    t.sec,
+                    ts.subsec_micros()
+                )
+            }
+            5 => delta(ts.saturating_sub(self.first.unwrap_or(ts))),
+            _ => {
+                let t = local(ts.as_secs() as i64);
+                format!(
+                    "{:02}:{:02}:{:02}.{:06} ",
+                    t.hour,
+                    t.min,
+                    t.sec,
+                    ts.subsec_micros()
+                )
+            }
+        };
+        self.prev = Some(ts);
+        self.first.get_or_insert(ts);
+        s
+    }
+}
+
+fn delta(d: Duration) -> String {
+    let s = d.as_secs();
+    format!(
+        " {:02}:{:02}:{:02}.{:06} ",
+        s / 3600,
+        (s / 60) % 60,
+        s % 60,
+        d.subsec_micros()
+    )
+}
+
+struct Tm {
+    year: i32,
+    mon: u32,
+    mday: u32,
+    hour: u32,
+    min: u32,
+    sec: u32,
+}
+
+/// Local time as tcpdump prints it (localtime(3), so TZ is honoured).
+fn local(secs: i64) -> Tm {
+    let t: libc::time_t = secs as libc::time_t;
+    // SAFETY: localtime_r only writes into the tm we pass; a zeroed tm is a valid value.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
+    if !ok {
+        let day = secs.rem_euclid(86_400) as u32;
+        return Tm {
+            year: 1970,
+            mon: 1,
+            mday: 1,
+            hour: day / 3600,
+            min: (day / 60) % 60,
+            sec: day % 60,
+        };
+    }
+    Tm {
+        year: tm.tm_year + 1900,
+        mon: (tm.tm_mon + 1) as u32,
+        mday: tm.tm_mday as u32,
+        hour: tm.tm_hour as u32,
+        min: tm.tm_min as u32,
+        sec: tm.tm_sec as u32,
+    }
+}
+
+/// One packet as tcpdump prints it for timestamp `ts` (since the Unix epoch): the time of day
+/// (or the form `opts.tflag` asks for, deltas counted from this packet alone), then the
+/// decode; lines after the first (with `-v`) are joined by `\n`, no trailing newline.
+// `l2lab test` decodes captures with it.
+#[allow(dead_code)]
+pub fn line(frame: &[u8], ts: Duration, opts: &PrintOpts) -> String {
+    let mut st = Stamper::default();
+    let mut s = st.stamp(ts, opts);
+    s.push_str(&packet(frame, frame.len(), opts));
+    s
+}
+
+/// The decode of one Ethernet frame (`caplen` = bytes present = `frame.len()`, `len` = its
+/// length on the wire), without the timestamp.
+pub fn packet(frame: &[u8], len: usize, opts: &PrintOpts) -> String {
+    let mut o = String::new();
+    ether(&mut o, frame, len.max(frame.len()), opts);
+    o
+}
+
+fn mac_str(m: &[u8], opts: &PrintOpts) -> String {
+    let s = m
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    if opts.numeric == 0 {
+        if m.iter().all(|&b| b == 0xff) {
+            return "Broadcast".into();
+        }
+        // tcpdump's OUI table names vendors; the emulated hosts' random, locally administered
+        // addresses are never in it.
+        return format!("{s} (oui Unknown)");
+    }
+    s
+}
+
+fn ip_at(b: &[u8], at: usize) -> Option<Ipv4Addr> {
+    let s = b.get(at..at + 4)?;
+    Some(Ipv4Addr::new(s[0], s[1], s[2], s[3]))
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u16> {
+    let s = b.get(at..at + 2)?;
+    Some(u16::from_be_bytes([s[0], s[1]]))
+}
+
+fn ethertype_name(t: u16) -> Option<&'static str> {
+    Some(match t {
+        0x0800 => "IPv4",
+        0x0806 => "ARP",
+        0x8035 => "Reverse ARP",
+        0x86dd => "IPv6",
+        0x8100 => "802.1Q",
+        0x88cc => "LLDP",
+        0x8847 => "MPLS unicast",
+        0x88a8 => "802.1Q-QinQ",
+        _ => return None,
+    })
+}
+
+fn ether_type(o: &mut String, t: u16, opts: &PrintOpts) {
+    let name = ethertype_name(t);
+    if opts.qflag {
+        match name {
+            Some(n) => o.push_str(n),
+            None => {
+                let _ = write!(o, "Unknown Ethertype (0x{t:04x})");
+            }
+        }
+    } else {
+        let _ = write!(o, "ethertype {} (0x{t:04x})", name.unwrap_or("Unknown"));
+    }
+}
+
+fn ether(o: &mut String, f: &[u8], len: usize, opts: &PrintOpts) {
+    if f.len() < 14 {
+        o.push_str("[|ether]");
+        return;
+    }
+    let (dst, src) = (&f[0..6], &f[6..12]);
+    if opts.eflag {
+        let _ = write!(o, "{} > {}, ", mac_str(src, opts), mac_str(dst, opts));
+    }
+    let t = u16::from_be_bytes([f[12], f[13]]);
+    let payload = &f[14..];
+    let plen = len.saturating_sub(14);
+    if t <= 1500 {
+        if opts.eflag {
+            let _ = write!(o, "802.3, length {}: ", t);
+        }
+        o.push_str("LLC");
+        return;
+    }
+    if opts.eflag {
+        ether_type(o, t, opts);
+        let _ = write!(o, ", length {len}: ");
+    }
+    match t {
+        0x0806 => arp(o, payload, plen, opts),
+        0x0800 => ip(o, payload, opts),
+        _ => {
+            if !opts.eflag {
+                let _ = write!(o, "{} > {}, ", mac_str(src, opts), mac_str(dst, opts));
+                ether_type(o, t, opts);
+                let _ = write!(o, ", length {len}: ");
+            }
+            hex(o, payload);
+        }
+    }
+}
+
+/// tcpdump's default print of bytes it does not decode (hex, 16 bytes a line).
+fn hex(o: &mut String, b: &[u8]) {
+    for (i, chunk) in b.chunks(16).enumerate() {
+        let _ = write!(o, "\n\t0x{:04x}:  ", i * 16);
+        let words: Vec<String> = chunk
+            .chunks(2)
+            .map(|w| w.iter().map(|x| format!("{x:02x}")).collect())
+            .collect();
+        o.push_str(&words.join(" "));
+    }
+}
+
+fn arp(o: &mut String, a: &[u8], len: usize, opts: &PrintOpts) {
+    if !opts.eflag {
+        o.push_str("ARP, ");
+    }
+    let (Some(hrd), Some(pro), Some(&hln), Some(&pln), Some(op)) =
+        (be16(a, 0), be16(a, 2), a.get(4), a.get(5), be16(a, 6))
+    else {
+        o.push_str("[|ARP]");
+        return;
+    };
+    let (hln, pln) = (usize::from(hln), usize::from(pln));
+    let sha = 8;
+    let spa = sha + hln;
+    let tha = spa + pln;
+    let tpa = tha + hln;
+    if a.len() < tpa + pln {
+        o.push_str("[|ARP]");
+        return;
+    }
+    let is_ip = pro == 0x0800 || pro == 0x1000;
+    if !is_ip || pln != 4 || hln == 0 || opts.vflag > 0 {
+        let hname = match hrd {
+            1 => "Ethernet".to_string(),
+            6 => "IEEE 802".to_string(),
+            15 => "Frame Relay".to_string(),
+            h => format!("Unknown Hardware ({h})"),
+        };
+        let pname = match ethertype_name(pro) {
+            Some(n) => n.to_string(),
+            None => format!("Unknown Protocol (0x{pro:04x})"),
+        };
+        let _ = write!(o, "{hname} (len {hln}), {pname} (len {pln})");
+        if opts.vflag == 0 {
+            let _ = write!(o, ", length {len}");
+            return;
+        }
+    }
+    let pa = |at: usize| -> String {
+        if !is_ip {
+            "<wrong proto type>".into()
+        } else if pln != 4 {
+            "<wrong len>".into()
+        } else {
+            ip_at(a, at).map(|x| x.to_string()).unwrap_or_default()
+        }
+    };
+    let ha = |at: usize| mac_str(&a[at..at + hln], opts);
+    let sep = if opts.vflag > 0 { ", " } else { "" };
+    let opname = match op {
+        1 => "Request".to_string(),
+        2 => "Reply".to_string(),
+        3 => "Reverse Request".to_string(),
+        4 => "Reverse Reply".to_string(),
+        8 => "Inverse Request".to_string(),
+        9 => "Inverse Reply".to_string(),
+        10 => "NACK Reply".to_string(),
+        n => format!("Unknown ({n})"),
+    };
+    let _ = write!(o, "{sep}{opname} ");
+    match op {
+        1 => {
+            let _ = write!(o, "who-has {}", pa(tpa));
+            if a[tha..tha + hln].iter().any(|&b| b != 0) {
+                let _ = write!(o, " ({})", ha(tha));
+            }
+            let _ = write!(o, " tell {}", pa(spa));
+        }
+        2 => {
+            let _ = write!(o, "{} is-at {}", pa(spa), ha(sha));
+        }
+        3 | 8 => {
+            let _ = write!(o, "who-is {} tell {}", ha(tha), ha(sha));
+        }
+        4 => {
+            let _ = write!(o, "{} at {}", ha(tha), pa(tpa));
+        }
+        9 => {
+            let _ = write!(o, "{} at {}", ha(sha), pa(spa));
+        }
+        _ => {}
+    }
+    let _ = write!(o, ", length {len}");
+}
+
+fn proto_name(p: u8) -> &'static str {
+    match p {
+        0 => "HBH",
+        1 => "ICMP",
+        2 => "IGMP",
+        4 => "IPIP",
+        6 => "TCP",
+        17 => "UDP",
+        41 => "IPv6",
+        47 => "GRE",
+        50 => "ESP",
+        51 => "AH",
+        58 => "ICMPv6",
+        89 => "OSPF",
+        103 => "PIM",
+        112 => "VRRP",
+        132 => "SCTP",
+        _ => "unknown",
+    }
+}
+
+fn ip(o: &mut String, b: &[u8], opts: &PrintOpts) {
+    let Some(&v) = b.first() else {
+        o.push_str("[|ip]");
+        return;
+    };
+    if v >> 4 != 4 {
+        if v >> 4 == 6 {
+            o.push_str("IP6, wrong link-layer encapsulation (invalid)");
+        } else {
+            let _ = write!(o, "IP{} (invalid)", v >> 4);
+        }
+        return;
+    }
+    if !opts.eflag {
+        o.push_str("IP ");
+    }
+    ip_body(o, b, b.len(), opts);
+}
+
+fn ip_body(o: &mut String, b: &[u8], length: usize, opts: &PrintOpts) {
+    if b.len() < 20 {
+        o.push_str("[|ip]");
+        return;
+    }
+    let hlen = usize::from(b[0] & 0x0f) * 4;
+    if hlen < 20 {
+        let _ = write!(o, "bad-hlen {hlen}");
+        return;
+    }
+    let mut len = usize::from(u16::from_be_bytes([b[2], b[3]]));
+    if length < len {
+        let _ = write!(o, "truncated-ip - {} bytes missing! ", len - length);
+    }
+    if len < hlen {
+        let _ = write!(o, "bad-len {len}");
+        return;
+    }
+    let end = len.min(b.len());
+    let b = &b[..end];
+    len -= hlen;
+    let off = u16::from_be_bytes([b[6], b[7]]);
+    let proto = b[9];
+    let (src, dst) = (
+        Ipv4Addr::new(b[12], b[13], b[14], b[15]),
+        Ipv4Addr::new(b[16], b[17], b[18], b[19]),
+    );
+    if opts.vflag > 0 {
+        let tos = b[1];
+        let _ = write!(o, "(tos 0x{tos:x}");
+        match tos & 3 {
+            1 => o.push_str(",ECT(1)"),
+            2 => o.push_str(",ECT(0)"),
+            3 => o.push_str(",CE"),
+            _ => {}
+        }
+        if b[8] >= 1 {
+            let _ = write!(o, ", ttl {}", b[8]);
+        }
+        let mut flags = Vec::new();
+        if off & 0x2000 != 0 {
+            flags.push("+");
+        }
+        if off & 0x4000 != 0 {
+            flags.push("DF");
+        }
+        if off & 0x8000 != 0 {
+            flags.push("rsvd");
+        }
+        let flags = if flags.is_empty() {
+            "none".to_string()
+        } else {
+            flags.join(", ")
+        };
+        let _ = write!(
+            o,
+            ", id {}, offset {}, flags [{}], proto {} ({}), length {}",
+            u16::from_be_bytes([b[4], b[5]]),
+            (off & 0x1fff) * 8,
+            flags,
+            proto_name(proto),
+            proto,
+            u16::from_be_bytes([b[2], b[3]])
+        );
+        if hlen > 20 {
+            o.push_str(", options (...)");
+        }
+        if b.len() >= hlen && l2lab_fabric::wire::checksum(&b[..hlen]) != 0 {
+            let sum = u16::from_be_bytes([b[10], b[11]]);
+            let _ = write!(o, ", bad cksum {sum:x}!");
+        }
+        o.push_str(")\n    ");
+    }
+    let payload = b.get(hlen..).unwrap_or(&[]);
+    if off & 0x1fff == 0 {
+        if !matches!(proto, 6 | 17 | 132 | 33) {
+            let _ = write!(o, "{src} > {dst}: ");
+        }
+        let more = off & 0x2000 != 0;
+        match proto {
+            1 => icmp(o, payload, len, more, opts),
+            17 => udp(o, src, dst, payload, len),
+            6 => {
+                let (sp, dp) = (be16(payload, 0), be16(payload, 2));
+                match (sp, dp) {
+                    (Some(sp), Some(dp)) => {
+                        let _ = write!(o, "{src}.{sp} > {dst}.{dp}: tcp {len}");
+                    }
+                    _ => {
+                        let _ = write!(o, "{src} > {dst}: [|tcp]");
+                    }
+                }
+            }
+            p => {
+                if opts.numeric == 0 && p == 2 {
+                    let _ = write!(o, " igmp {len}");
+                } else {
+                    let _ = write!(o, " ip-proto-{p} {len}");
+                }
+            }
+        }
+    } else {
+        let _ = write!(o, "{src} > {dst}:");
+        if opts.numeric == 0 {
+            let name = match proto {
+                1 => Some("icmp"),
+                2 => Some("igmp"),
+                6 => Some("tcp"),
+                17 => Some("udp"),
+                _ => None,
+            };
+            match name {
+                Some(n) => {
+                    let _ = write!(o, " {n}");
+                }
+                None => {
+                    let _ = write!(o, " ip-proto-{proto}");
+                }
+            }
+        } else {
+            let _ = write!(o, " ip-proto-{proto}");
+        }
+    }
+}
+
+fn udp(o: &mut String, src: Ipv4Addr, dst: Ipv4Addr, u: &[u8], len: usize) {
+    match (be16(u, 0), be16(u, 2), be16(u, 4)) {
+        (Some(sp), Some(dp), Some(ulen)) => {
+            let _ = write!(
+                o,
+                "{src}.{sp} > {dst}.{dp}: UDP, length {}",
+                usize::from(ulen).saturating_sub(8)
+            );
+        }
+        _ => {
+            let _ = write!(o, "{src} > {dst}: [|udp] {len}");
+        }
+    }
+}
+
+fn icmp(o: &mut String, d: &[u8], plen: usize, fragmented: bool, opts: &PrintOpts) {
+    let (Some(&ty), Some(&code)) = (d.first(), d.get(1)) else {
+        o.push_str("[|icmp]");
+        return;
+    };
+    // The quoted datagram of an error starts at byte 8; its destination is at 8 + 16.
+    let qdst = || ip_at(d, 24).map(|a| a.to_string());
+    let text: Option<String> = match ty {
+        0 | 8 => be16(d, 4).zip(be16(d, 6)).map(|(id, seq)| {
+            format!(
+                "echo {}, id {id}, seq {seq}",
+                if ty == 8 { "request" } else { "reply" }
+            )
+        }),
+        3 => match code {
+            0 => qdst().map(|a| format!("net {a} unreachable")),
+            1 => qdst().map(|a| format!("host {a} unreachable")),
+            2 => qdst()
+                .zip(d.get(17))
+                .map(|(a, p)| format!("{a} protocol {p} unreachable")),
+            3 => {
+                let ihl = d.get(8).map(|v| usize::from(v & 0x0f) * 4).unwrap_or(20);
+                match (qdst(), d.get(17), be16(d, 8 + ihl + 2)) {
+                    (Some(a), Some(6), Some(p)) => Some(format!("{a} tcp port {p} unreachable")),
+                    (Some(a), Some(17), Some(p)) => Some(format!("{a} udp port {p} unreachable")),
+                    (Some(a), Some(pr), Some(p)) => {
+                        Some(format!("{a} protocol {pr} port {p} unreachable"))
+                    }
+                    _ => None,
+                }
+            }
+            4 => qdst().map(|a| match be16(d, 6) {
+                Some(mtu) if mtu != 0 => format!("{a} unreachable - need to frag (mtu {mtu})"),
+                _ => format!("{a} unreachable - need to frag"),
+            }),
+            5 => qdst().map(|a| format!("{a} unreachable - source route failed")),
+            6 => qdst().map(|a| format!("net {a} unreachable - unknown")),
+            7 => qdst().map(|a| format!("host {a} unreachable - unknown")),
+            8 => qdst().map(|a| format!("{a} unreachable - source host isolated")),
+            9 => qdst().map(|a| format!("net {a} unreachable - admin prohibited")),
+            10 => qdst().map(|a| format!("host {a} unreachable - admin prohibited")),
+            11 => qdst().map(|a| format!("net {a} unreachable - tos prohibited")),
+            12 => qdst().map(|a| format!("host {a} unreachable - tos prohibited")),
+            13 => qdst().map(|a| format!("host {a} unreachable - admin prohibited filter")),
+            14 => qdst().map(|a| format!("host {a} unreachable - host precedence violation")),
+            15 => qdst().map(|a| format!("host {a} unreachable - precedence cutoff")),
+            c => qdst().map(|a| format!("{a} unreachable - #{c}")),
+        },
+        5 => qdst().zip(ip_at(d, 4)).map(|(a, gw)| match code {
+            0 => format!("redirect {a} to net {gw}"),
+            1 => format!("redirect {a} to host {gw}"),
+            2 => format!("redirect-tos {a} to net {gw}"),
+            3 => format!("redirect-tos {a} to host {gw}"),
+            c => format!("redirect-#{c} {a} to {gw}"),
+        }),
+        11 => qdst().map(|_| match code {
+            0 => "time exceeded in-transit".to_string(),
+            1 => "ip reassembly time exceeded".to_string(),
+            c => format!("time exceeded-#{c}"),
+        }),
+        12 => {
+            if code != 0 {
+                Some(format!("parameter problem - code {code}"))
+            } else {
+                d.get(4).map(|p| format!("parameter problem - octet {p}"))
+            }
+        }
+        4 => Some("source quench".into()),
+        10 => Some("router solicitation".into()),
+        13 => be16(d, 4)
+            .zip(be16(d, 6))
+            .map(|(id, seq)| format!("time stamp query id {id} seq {seq}")),
+        15 => Some("information request".into()),
+        16 => Some("information reply".into()),
+        17 => Some("address mask request".into()),
+        18 => d.get(8..12).map(|m| {
+            format!(
+                "address mask is 0x{:08x}",
+                u32::from_be_bytes([m[0], m[1], m[2], m[3]])
+            )
+        }),
+        t => Some(format!("type-#{t}")),
+    };
+    let Some(text) = text else {
+        o.push_str("ICMP [|icmp]");
+        return;
+    };
+    let _ = write!(o, "ICMP {text}, length {plen}");
+    if opts.vflag > 0
+        && !fragmented
+        && d.len() >= plen
+        && l2lab_fabric::wire::checksum(&d[..plen]) != 0
+    {
+        let sum = be16(d, 2).unwrap_or(0);
+        let mut copy = d[..plen].to_vec();
+        copy[2..4].copy_from_slice(&[0, 0]);
+        let should = l2lab_fabric::wire::checksum(&copy);
+        let _ = write!(o, " (wrong icmp cksum {sum:x} (->{should:x})!)");
+    }
+    if opts.vflag > 0 && matches!(ty, 3 | 4 | 5 | 11 | 12) {
+        o.push_str("\n\t");
+        let inner = d.get(8..).unwrap_or(&[]);
+        if inner.len() < 20 {
+            o.push_str("[|ip]");
+            return;
+        }
+        if !opts.eflag {
+            o.push_str("IP ");
+        }
+        let ilen = usize::from(u16::from_be_bytes([inner[2], inner[3]]));
+        ip_body(o, &inner[..inner.len().min(ilen)], ilen, opts);
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn hexb(s: &str) -> Vec<u8> {
+        let s: String = s.split_whitespace().collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    // Frames from a capture on this machine's kernel (/tmp/pt_a.pcap, tcpdump 4.99.3).
+    const ARP_REQ: &str = "ffffffffffff ca4f0a375d0d 0806 0001 0800 06 04 0001 ca4f0a375d0d 0a09050b 000000000000 0a09050c";
+    const ARP_REP: &str = "ca4f0a375d0d 2e1d26fa2072 0806 0001 0800 06 04 0002 2e1d26fa2072 0a09050c ca4f0a375d0d 0a09050b";
+
+    fn nn() -> PrintOpts {
+        PrintOpts {
+            numeric: 2,
+            tflag: 1,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn arp_lines() {
+        let o = nn();
+        assert_eq!(
+            packet(&hexb(ARP_REQ), 42, &o),
+            "ARP, Request who-has 10.9.5.12 tell 10.9.5.11, length 28"
+        );
+        assert_eq!(
+            packet(&hexb(ARP_REP), 42, &o),
+            "ARP, Reply 10.9.5.12 is-at 2e:1d:26:fa:20:72, length 28"
+        );
+        let e = PrintOpts {
+            eflag: true,
+            vflag: 1,
+            ..nn()
+        };
+        assert_eq!(
+            packet(&hexb(ARP_REQ), 42, &e),
+            "ca:4f:0a:37:5d:0d > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Ethernet (len 6), IPv4 (len 4), Request who-has 10.9.5.12 tell 10.9.5.11, length 28"
+        );
+        let q = PrintOpts {
+            eflag: true,
+            qflag: true,
+            ..nn()
+        };
+        assert_eq!(
+            packet(&hexb(ARP_REP), 42, &q),
+            "2e:1d:26:fa:20:72 > ca:4f:0a:37:5d:0d, ARP, length 42: Reply 10.9.5.12 is-at 2e:1d:26:fa:20:72, length 28"
+        );
+        let names = PrintOpts {
+            numeric: 0,
+            eflag: true,
+            tflag: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            packet(&hexb(ARP_REQ), 42, &names),
+            "ca:4f:0a:37:5d:0d (oui Unknown) > Broadcast, ethertype ARP (0x0806), length 42: Request who-has 10.9.5.12 tell 10.9.5.11, length 28"
+        );
+        assert_eq!(packet(&hexb(ARP_REQ)[..30], 42, &o), "ARP, [|ARP]");
+    }
+
+    fn echo(ty: u8, df: bool) -> Vec<u8> {
+        let mut icmp = vec![ty, 0, 0, 0, 0x41, 0x25, 0, 1];
+        icmp.extend((0..56u8).collect::<Vec<_>>());
+        let c = l2lab_fabric::wire::checksum(&icmp);
+        icmp[2..4].copy_from_slice(&c.to_be_bytes());
+        let mut ip = vec![
+            0x45,
+            0,
+            0,
+            84,
+            0x11,
+            0xde,
+            if df { 0x40 } else { 0 },
+            0,
+            64,
+            1,
+            0,
+            0,
+        ];
+        ip.extend([10, 9, 5, 11, 10, 9, 5, 12]);
+        let c = l2lab_fabric::wire::checksum(&ip);
+        ip[10..12].copy_from_slice(&c.to_be_bytes());
+        let mut f = hexb("2e1d26fa2072 ca4f0a375d0d 0800");
+        f.extend(ip);
+        f.extend(icmp);
+        f
+    }
+
+    #[test]
+    fn icmp_lines() {
+        let f = echo(8, true);
+        assert_eq!(
+            packet(&f, f.len(), &nn()),
+            "IP 10.9.5.11 > 10.9.5.12: ICMP echo request, id 16677, seq 1, length 64"
+        );
+        let v = PrintOpts { vflag: 1, ..nn() };
+        assert_eq!(
+            packet(&f, f.len(), &v),
+            "IP (tos 0x0, ttl 64, id 4574, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.9.5.11 > 10.9.5.12: ICMP echo request, id 16677, seq 1, length 64"
+        );
+        let ev = PrintOpts {
+            vflag: 1,
+            eflag: true,
+            ..nn()
+        };
+        assert_eq!(
+            packet(&f, f.len(), &ev),
+            "ca:4f:0a:37:5d:0d > 2e:1d:26:fa:20:72, ethertype IPv4 (0x0800), length 98: (tos 0x0, ttl 64, id 4574, offset 0, flags [DF], proto ICMP (1), length 84)\n    10.9.5.11 > 10.9.5.12: ICMP echo request, id 16677, seq 1, length 64"
+        );
+        let r = echo(0, false);
+        assert_eq!(
+            packet(&r, r.len(), &v),
+            "IP (tos 0x0, ttl 64, id 4574, offset 0, flags [none], proto ICMP (1), length 84)\n    10.9.5.11 > 10.9.5.12: ICMP echo reply, id 16677, seq 1, length 64"
+        );
+    }
+
+    #[test]
+    fn unreachable_lines() {
+        // Net unreachable from a router quoting the echo request (type 3 code 0).
+        let req = echo(8, true);
+        let mut icmp = vec![3, 0, 0, 0, 0, 0, 0, 0];
+        icmp.extend_from_slice(&req[14..]);
+        icmp[8 + 16..8 + 20].copy_from_slice(&[8, 8, 8, 8]);
+        let c = l2lab_fabric::wire::checksum(&icmp);
+        icmp[2..4].copy_from_slice(&c.to_be_bytes());
+        let total = 20 + icmp.len();
+        let mut ip = vec![
+            0x45,
+            0xc0,
+            (total >> 8) as u8,
+            total as u8,
+            0xda,
+            0xbe,
+            0,
+            0,
+            64,
+            1,
+            0,
+            0,
+        ];
+        ip.extend([10, 9, 5, 1, 10, 9, 5, 11]);
+        let c = l2lab_fabric::wire::checksum(&ip);
+        ip[10..12].copy_from_slice(&c.to_be_bytes());
+        let mut f = hexb("ca4f0a375d0d 0ec702c3253c 0800");
+        f.extend(ip);
+        f.extend(icmp);
+        assert_eq!(
+            packet(&f, f.len(), &nn()),
+            "IP 10.9.5.1 > 10.9.5.11: ICMP net 8.8.8.8 unreachable, length 92"
+        );
+    }
+
+    #[test]
+    fn stamps() {
+        let mut s = Stamper::default();
+        let o = PrintOpts {
+            tflag: 2,
+            ..Default::default()
+        };
+        assert_eq!(
+            s.stamp(Duration::new(1_795_442_947, 85_283_000), &o),
+            "1795442947.085283 "
+        );
+        let d = PrintOpts {
+            tflag: 3,
+            ..Default::default()
+        };
+        let mut s = Stamper::default();
+        assert_eq!(s.stamp(Duration::from_micros(5), &d), " 00:00:00.000000 ");
+        assert_eq!(s.stamp(Duration::from_micros(16), &d), " 00:00:00.000011 ");
+    }
+}
