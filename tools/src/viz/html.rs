@@ -204,6 +204,13 @@ pub fn data(title: &str, tr: &Trace, topo: &Topology, lay: &Layout, rp: &Replay)
         let (cx, cy) = r.center();
         geo_b.insert(id.to_string(), json!([round(cx), round(cy)]));
     }
+    let mut wires = Map::new();
+    for w in &lay.wires {
+        wires.insert(
+            format!("{}-{}", w.a, w.b),
+            json!(w.curve.iter().map(|v| round(*v)).collect::<Vec<_>>()),
+        );
+    }
     let events: Vec<Value> = tr
         .events
         .iter()
@@ -251,7 +258,7 @@ pub fn data(title: &str, tr: &Trace, topo: &Topology, lay: &Layout, rp: &Replay)
         "ns": topo.namespaces,
         "links": links,
         "bridges": bridges,
-        "geo": {"i": geo_i, "b": geo_b},
+        "geo": {"i": geo_i, "b": geo_b, "w": wires},
         "ev": events,
         "cp": cps,
     })

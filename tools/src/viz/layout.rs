@@ -61,6 +61,33 @@ pub struct NsBox {
     pub label_below: bool,
 }
 
+/// A veth pair's wire: a cubic Bézier curve from one end's anchor to the other's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wire {
+    /// One end (the lower id).
+    pub a: u64,
+    /// The other end.
+    pub b: u64,
+    /// Start, first control point, second control point, end: `[x1, y1, .., x4, y4]`.
+    pub curve: [f64; 8],
+}
+
+impl Wire {
+    /// The SVG path: a straight line when the control points sit on the ends.
+    pub fn path(&self) -> String {
+        let c = &self.curve;
+        if (c[0], c[1]) == (c[2], c[3]) && (c[4], c[5]) == (c[6], c[7]) {
+            format!("M{} {} L{} {}", n(c[0]), n(c[1]), n(c[6]), n(c[7]))
+        } else {
+            let p: Vec<String> = c.iter().map(|v| n(*v)).collect();
+            format!(
+                "M{} {} C{} {} {} {} {} {}",
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]
+            )
+        }
+    }
+}
+
 /// The whole drawing's geometry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
@@ -74,8 +101,8 @@ pub struct Layout {
     pub ifaces: BTreeMap<u64, IfaceBox>,
     /// Bridge bodies by link id.
     pub bridges: BTreeMap<u64, Rect>,
-    /// Veth wires: the two ends and the SVG path between their anchors.
-    pub wires: Vec<(u64, u64, String)>,
+    /// Veth wires between their ends' anchors.
+    pub wires: Vec<Wire>,
 }
 
 /// The width of an interface box: room for its name and first address.
@@ -349,24 +376,17 @@ impl Layout {
                 continue;
             };
             let ((x1, y1), (x2, y2)) = (ia.anchor, ib.anchor);
-            let d = if ia.down != ib.down {
-                format!("M{} {} L{} {}", n(x1), n(y1), n(x2), n(y2))
-            } else {
-                // Both ends on the same row: bow the wire away from the boxes.
-                let bow = if ia.down { 46.0 } else { -46.0 };
-                format!(
-                    "M{} {} C{} {} {} {} {} {}",
-                    n(x1),
-                    n(y1),
-                    n(x1),
-                    n(y1 + bow),
-                    n(x2),
-                    n(y2 + bow),
-                    n(x2),
-                    n(y2)
-                )
+            // Ends on the same row: bow the wire away from the boxes.
+            let bow = match (ia.down, ib.down) {
+                (true, true) => 46.0,
+                (false, false) => -46.0,
+                _ => 0.0,
             };
-            lay.wires.push((a, b, d));
+            lay.wires.push(Wire {
+                a,
+                b,
+                curve: [x1, y1, x1, y1 + bow, x2, y2 + bow, x2, y2],
+            });
         }
         // The same-row bows of the bottom row reach above it, of the top row below it.
         lay.height = lay.height.max(MARGIN + row_h + 60.0);
@@ -412,7 +432,7 @@ mod test {
         // The host's interface sits right under the port it is wired to.
         assert!((p.anchor.0 - v.anchor.0).abs() < 1.0, "{p:?} {v:?}");
         assert_eq!(l.wires.len(), 1);
-        assert!(l.wires[0].2.starts_with('M'));
+        assert!(l.wires[0].path().starts_with('M') && l.wires[0].path().contains(" L"));
         // Boxes stay inside the drawing.
         for b in l.ifaces.values() {
             assert!(b.rect.x + b.rect.w <= l.width && b.rect.y + b.rect.h <= l.height);

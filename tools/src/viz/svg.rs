@@ -157,12 +157,13 @@ pub fn render(t: &Topology, lay: &Layout) -> String {
         }
         o.push_str("</g>");
     }
-    for (a, b, d) in &lay.wires {
+    for w in &lay.wires {
+        let (a, b, d) = (w.a, w.b, w.path());
         let _ = write!(
             o,
             r#"<path class="wire" id="wire-{a}-{b}" data-a="{a}" data-b="{b}" d="{d}"><title>veth pair {} — {}</title></path>"#,
-            esc(&t.name(*a)),
-            esc(&t.name(*b))
+            esc(&t.name(a)),
+            esc(&t.name(b))
         );
     }
     o.push_str(r#"<g id="dots"></g></svg>"#);

@@ -4,10 +4,15 @@
 // jump costs at most `every` events of ops, whatever the trace's length.
 (function () {
   'use strict';
+  var t0 = performance.now();
   var D = JSON.parse(document.getElementById('l2lab-data').textContent);
   var EV = D.ev, N = EV.length, K = D.every;
   var $ = function (id) { return document.getElementById(id); };
   var svg = $('topology');
+  // The drawing scales to the space it has.
+  svg.removeAttribute('width');
+  svg.removeAttribute('height');
+  svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
 
   // The tables after the first `cur` events.
   var S = { fdb: new Map(), neigh: new Map(), links: new Map(), netns: new Set() };
@@ -157,6 +162,7 @@
   var dots = $('dots'), anim = null;
   var NS = 'http://www.w3.org/2000/svg';
   function center(id) { var g = D.geo.i[id]; return g ? [g[0], g[1]] : null; }
+  function anchor(id) { var g = D.geo.i[id]; return g ? [g[2], g[3]] : null; }
   function bcenter(id) { var g = D.geo.b[id]; return g ? [g[0], g[1]] : null; }
   function legsFor(h) {
     // Each leg is a function from 0..1 to a point.
@@ -172,12 +178,18 @@
     switch (h[0]) {
       case 's': case 'r': case 'i': case 't': return [lines([center(h[0] === 'i' || h[0] === 't' ? h[2] : h[1])])];
       case 'w':
-        var w = wireOf(h[1], h[2]);
-        if (!w || !w.getTotalLength) return [lines([center(h[1]), center(h[2])])];
-        var len = w.getTotalLength(), rev = +w.getAttribute('data-a') !== h[1];
-        return [function (u) { var p = w.getPointAtLength((rev ? 1 - u : u) * len); return [p.x, p.y]; }];
+        // Along the wire's curve, from the end the frame leaves by (no layout is read: the
+        // geometry comes with the data).
+        var a = Math.min(h[1], h[2]), c = D.geo.w[a + '-' + Math.max(h[1], h[2])];
+        if (!c) return [lines([center(h[1]), center(h[2])])];
+        var rev = a !== h[1];
+        return [function (u) {
+          if (rev) u = 1 - u;
+          var v = 1 - u, k0 = v * v * v, k1 = 3 * v * v * u, k2 = 3 * v * u * u, k3 = u * u * u;
+          return [k0 * c[0] + k1 * c[2] + k2 * c[4] + k3 * c[6], k0 * c[1] + k1 * c[3] + k2 * c[5] + k3 * c[7]];
+        }];
       case 'o':
-        return h[3].map(function (p) { return lines([h[2] !== null ? center(h[2]) : bcenter(h[1]), bcenter(h[1]), center(p)]); });
+        return h[3].map(function (p) { return lines([h[2] !== null ? center(h[2]) : bcenter(h[1]), bcenter(h[1]), center(p), anchor(p)]); });
       case 'u': return [lines([h[2] !== null ? center(h[2]) : null, bcenter(h[1])])];
       case 'd': return [];
     }
@@ -262,7 +274,7 @@
   function neighTables(sel) {
     var box = $('neigh-tables');
     box.textContent = '';
-    var names = D.ns.filter(function (ns) { return S.neigh.has(ns) || ns === sel; });
+    var names = D.ns.filter(function (ns) { return S.neigh.has(ns) || ns === pinNs; });
     if (!names.length) { box.appendChild(el('p', 'note', 'no neighbour entries yet')); return; }
     var t = now();
     names.forEach(function (ns) {
@@ -357,8 +369,14 @@
     $('slider').value = cur;
     $('step-no').textContent = 'step ' + cur + ' / ' + N;
     eventList();
-    try { history.replaceState(null, '', '#step=' + cur); } catch (err) { /* file:// may refuse */ }
+    // The address says where we are (to share or reload), updated once stepping pauses:
+    // browsers throttle frequent history changes.
+    clearTimeout(hashTimer);
+    hashTimer = setTimeout(function () {
+      try { history.replaceState(null, '', '#step=' + cur); } catch (err) { /* file:// may refuse */ }
+    }, 250);
   }
+  var hashTimer = null;
 
   function go(n, animate) {
     seek(n);
@@ -451,7 +469,39 @@
       target = 0;
       for (var j = 0; j < N; j++) if (EV[j].f !== undefined) { target = j + 1; break; }
     }
-    return { step: target, play: q.play !== undefined };
+    return { step: target, play: q.play !== undefined, walk: q.walk !== undefined };
+  }
+  // `#walk`: a self-test of speed. Steps through every event, then jumps around, timing the
+  // slowest of each (data-step-ms, data-jump-ms on <body>), and ends at the step asked for.
+  function walk(end) {
+    var worst = 0, at = 0, t, i, d, times = [];
+    go(0, false);
+    for (i = 1; i <= N; i++) {
+      t = performance.now();
+      go(i, false);
+      d = performance.now() - t;
+      times.push(d);
+      if (d > worst) { worst = d; at = i; }
+    }
+    times.sort(function (a, b) { return a - b; });
+    document.body.setAttribute('data-step-ms', worst.toFixed(2));
+    document.body.setAttribute('data-step-worst-at', at);
+    document.body.setAttribute('data-step-p99-ms', N ? times[Math.floor(N * 0.99)].toFixed(2) : '0');
+    worst = 0;
+    times = [];
+    var x = 12345;
+    for (i = 0; i < 300; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      t = performance.now();
+      go(x % (N + 1), false);
+      d = performance.now() - t;
+      times.push(d);
+      worst = Math.max(worst, d);
+    }
+    times.sort(function (a, b) { return a - b; });
+    document.body.setAttribute('data-jump-ms', worst.toFixed(2));
+    document.body.setAttribute('data-jump-p99-ms', times[Math.floor(300 * 0.99)].toFixed(2));
+    go(end, false);
   }
   window.addEventListener('hashchange', function () {
     var h = fromHash();
@@ -462,6 +512,8 @@
     (D.seed !== null && D.seed !== undefined ? ', seed ' + D.seed : '') + ' · ' + N + ' events';
   var start = fromHash();
   go(start.step, false);
+  document.body.setAttribute('data-load-ms', (performance.now() - t0).toFixed(1));
+  if (start.walk) walk(start.step);
   if (start.play) play(true);
   // For tests and scripts: the page is drawn.
   document.body.setAttribute('data-ready', 'true');

@@ -1,0 +1,384 @@
+//! The viewer end to end: a trace made through the Lab API, drawn by `l2lab viz`, opened from
+//! disk in headless Chromium (deep links, `--dump-dom`), and checked for what a learner sees
+//! at the flood: the MAC table and the highlighted ports. Also the diagrams, a malformed
+//! trace, and a 10,000-event trace stepped through in the browser.
+//!
+//! The browser tests skip (with a message) where no Chromium is installed; on Debian:
+//! `apt-get install -y chromium`. `L2LAB_CHROMIUM` names another browser binary.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use l2lab_sim::{trace, Lab, NsId, PingOptions};
+use serde_json::Value;
+
+const L2LAB: &str = env!("CARGO_BIN_EXE_l2lab");
+
+/// The tutorial's steps for one host on `br0`: namespace, veth pair, port enslaved and up,
+/// the veth's other end moved in, renamed `veth0`, addressed and up.
+fn host(lab: &mut Lab, name: &str, port: &str, addr: &str) -> NsId {
+    let root = lab.netns("").expect("initial namespace");
+    let ns = lab.add_netns(name).expect("netns");
+    let tmp = format!("{name}-v");
+    lab.add_veth(root, &tmp, port, None).expect("veth");
+    lab.set_master(root, port, Some("br0")).expect("master");
+    lab.set_link_up(root, port, true).expect("port up");
+    lab.move_link(root, &tmp, ns).expect("move");
+    lab.rename_link(ns, &tmp, "veth0").expect("rename");
+    lab.set_link_up(ns, "veth0", true).expect("up");
+    lab.addr_add(ns, "veth0", addr.parse().expect("prefix"), None)
+        .expect("addr");
+    ns
+}
+
+fn ping(lab: &mut Lab, ns: NsId, dst: &str, count: u32) {
+    let opts = PingOptions {
+        count: Some(count),
+        interval: Duration::from_millis(200),
+        ..Default::default()
+    };
+    let id = lab
+        .ping(ns, dst.parse().expect("address"), opts)
+        .expect("ping");
+    lab.run_ping(id, Duration::from_secs(3600)).expect("ping runs");
+}
+
+/// A lab recording from the start, with `br0` up in the initial namespace.
+fn bridge_lab() -> Lab {
+    let mut lab = Lab::new();
+    lab.set_recording(true);
+    let root = lab.netns("").expect("initial namespace");
+    lab.add_bridge(root, "br0").expect("bridge");
+    lab.set_link_up(root, "br0", true).expect("bridge up");
+    lab
+}
+
+/// The trace so far as JSON lines (header first).
+fn trace_text(lab: &mut Lab) -> String {
+    let mut lines = vec![trace::header(lab).to_string()];
+    for ev in lab.drain_events() {
+        lines.push(trace::event(lab, &ev).to_string());
+    }
+    lines.join("\n") + "\n"
+}
+
+fn viz(dir: &Path, trace: &str, args: &[&str]) -> std::process::Output {
+    let path = dir.join("trace.jsonl");
+    std::fs::write(&path, trace).expect("write trace");
+    Command::new(L2LAB)
+        .arg("viz")
+        .arg(&path)
+        .args(args)
+        .output()
+        .expect("l2lab runs")
+}
+
+/// The three-host scenario: h1 pings h2 once. Returns the trace and, per port name, its id.
+fn three_hosts() -> (String, Vec<Value>) {
+    let mut lab = bridge_lab();
+    let h1 = host(&mut lab, "ns1", "p1", "10.1.0.1/24");
+    host(&mut lab, "ns2", "p2", "10.1.0.2/24");
+    host(&mut lab, "ns3", "p3", "10.1.0.3/24");
+    ping(&mut lab, h1, "10.1.0.2", 1);
+    let text = trace_text(&mut lab);
+    let json = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    (text, json)
+}
+
+fn port_id(json: &[Value], name: &str) -> String {
+    json.iter()
+        .find(|v| v["type"] == "link_added" && v["name"] == name)
+        .map(|v| v["link"].to_string())
+        .unwrap_or_else(|| panic!("no link_added for {name}"))
+}
+
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("L2LAB_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// Runs headless Chromium on a page (`extra`: `--dump-dom` or `--screenshot=...`).
+fn browse(chrome: &Path, page: &Path, hash: &str, extra: &[&str]) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let url = format!("file://{}#{hash}", page.display());
+    let out = Command::new(chrome)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--virtual-time-budget=2000",
+            "--window-size=1280,800",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "chromium failed on {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The value of attribute `name` in the tag text `tag`.
+fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let i = tag.find(&key)? + key.len();
+    let j = tag[i..].find('"')?;
+    Some(&tag[i..i + j])
+}
+
+/// Every opening tag of the DOM with its attributes (the text between `<` and `>`).
+fn tags(dom: &str) -> impl Iterator<Item = &str> {
+    dom.split('<')
+        .filter(|t| !t.starts_with('/'))
+        .filter_map(|t| t.split('>').next())
+}
+
+/// The ids of the interfaces drawn with class `hl`.
+fn highlighted(dom: &str) -> BTreeSet<String> {
+    tags(dom)
+        .filter(|t| t.starts_with("g ") && attr(t, "id").is_some_and(|i| i.starts_with("if-")))
+        .filter(|t| attr(t, "class").is_some_and(|c| c.split(' ').any(|c| c == "hl")))
+        .filter_map(|t| attr(t, "data-link").map(str::to_string))
+        .collect()
+}
+
+/// The MAC table shown: (port name, MAC) per row.
+fn mac_rows(dom: &str) -> Vec<(String, String)> {
+    let start = dom.find("id=\"mac-table\"").expect("the page has #mac-table");
+    let end = start + dom[start..].find("</table>").expect("table ends");
+    tags(&dom[start..end])
+        .filter(|t| t.starts_with("tr ") && attr(t, "data-mac").is_some())
+        .map(|t| {
+            (
+                attr(t, "data-port").unwrap_or_default().to_string(),
+                attr(t, "data-mac").unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The text content of the element with this id (no nested elements expected).
+fn text_of(dom: &str, id: &str) -> String {
+    let key = format!("id=\"{id}\"");
+    let Some(i) = dom.find(&key) else {
+        return String::new();
+    };
+    let rest = &dom[i..];
+    let open = rest.find('>').map_or(0, |j| j + 1);
+    let close = rest[open..].find('<').map_or(rest.len(), |j| open + j);
+    rest[open..close].replace("&amp;", "&")
+}
+
+fn skip_without_chromium() -> Option<PathBuf> {
+    let c = chromium();
+    if c.is_none() {
+        eprintln!(
+            "skipping the browser test: no Chromium found (on Debian: apt-get install -y chromium; \
+             or set L2LAB_CHROMIUM to a browser binary)"
+        );
+    }
+    c
+}
+
+#[test]
+fn the_flood_shows_the_table_and_the_two_other_ports() {
+    let (text, json) = three_hosts();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("lab.html");
+    let out = viz(dir.path(), &text, &["-o", page.to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).expect("page written");
+    assert!(html.contains("id=\"mac-table\"") && html.contains("id=\"say\""));
+
+    let Some(chrome) = skip_without_chromium() else {
+        return;
+    };
+    let dom = browse(&chrome, &page, "find=flooded", &["--dump-dom"]);
+    let (p1, p2, p3) = (port_id(&json, "p1"), port_id(&json, "p2"), port_id(&json, "p3"));
+    assert_eq!(
+        highlighted(&dom),
+        BTreeSet::from([p2.clone(), p3.clone()]),
+        "the flood leaves by the two other ports"
+    );
+    let learned = json
+        .iter()
+        .find(|v| v["type"] == "learned")
+        .expect("a learned event");
+    let h1_mac = learned["mac"].as_str().expect("mac").to_string();
+    // At the flood the bridge knows one MAC: the sender's, behind p1.
+    assert_eq!(mac_rows(&dom), [("p1".to_string(), h1_mac.clone())]);
+    assert_eq!(text_of(&dom, "say"), "br0: broadcast, flooded to p2 p3");
+    // The port it came in on is marked as such, not as highlighted.
+    assert!(dom.contains(&format!("id=\"if-{p1}\"")));
+    assert!(!highlighted(&dom).contains(&p1));
+
+    // At the last event both hosts of the ping are known, and nothing is flooded any more.
+    let n = json.len() - 1;
+    let dom = browse(&chrome, &page, &format!("step={n}"), &["--dump-dom"]);
+    let rows = mac_rows(&dom);
+    let ports: Vec<&str> = rows.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(ports, ["p1", "p2"]);
+    assert!(rows.contains(&("p1".to_string(), h1_mac)));
+    assert!(text_of(&dom, "step-no").starts_with(&format!("step {n} / {n}")));
+    // Neighbour tables: ns1 learned ns2's address.
+    assert!(dom.contains("data-ns=\"ns1\"") && dom.contains(">10.1.0.2<"));
+
+    // The forwarded reply highlights p1 alone.
+    let dom = browse(&chrome, &page, "find=forwarded", &["--dump-dom"]);
+    assert_eq!(highlighted(&dom), BTreeSet::from([p1]));
+
+    // A screenshot of the flood, as a learner sees it.
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("viewer-flood.png");
+    let _ = std::fs::remove_file(&shot);
+    browse(
+        &chrome,
+        &page,
+        "find=flooded",
+        &[&format!("--screenshot={}", shot.display())],
+    );
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    eprintln!("screenshot of the flood: {}", shot.display());
+}
+
+#[test]
+fn dot_and_svg_draw_the_topology() {
+    let (text, _) = three_hosts();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = viz(dir.path(), &text, &["--format", "dot"]);
+    assert!(out.status.success());
+    let dot = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(dot.starts_with("graph l2lab {"));
+    for ns in ["host", "ns1", "ns2", "ns3"] {
+        assert!(dot.contains(&format!("label=\"{ns}\";")), "{ns} in {dot}");
+    }
+    assert_eq!(dot.matches("label=\"veth\"").count(), 3, "{dot}");
+
+    let out = viz(dir.path(), &text, &["--format", "svg"]);
+    assert!(out.status.success());
+    let svg = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.ends_with("</svg>"));
+    assert_eq!(svg.matches("class=\"wire\"").count(), 3);
+    assert_eq!(svg.matches("class=\"bridge\"").count(), 1);
+    assert_eq!(svg.matches("<g class=\"iface\"").count(), 6);
+}
+
+#[test]
+fn a_malformed_line_is_named() {
+    let (text, _) = three_hosts();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[4] = "{\"t\":0.0,\"type\":\"learned\",";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = viz(dir.path(), &lines.join("\n"), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("trace.jsonl: line 5: not JSON"), "{err}");
+}
+
+/// Six hosts pinging around, ports going down and up, ageing: 10,000 events or more.
+fn busy_trace() -> String {
+    let mut lab = bridge_lab();
+    let root = lab.netns("").expect("initial namespace");
+    let hosts: Vec<NsId> = (1..=6)
+        .map(|i| host(&mut lab, &format!("ns{i}"), &format!("p{i}"), &format!("10.1.0.{i}/24")))
+        .collect();
+    let mut text = String::new();
+    let mut round = 0;
+    while text.lines().count() < 10_500 {
+        round += 1;
+        for (i, h) in hosts.iter().enumerate() {
+            let dst = format!("10.1.0.{}", (i + round) % 6 + 1);
+            ping(&mut lab, *h, &dst, 5);
+        }
+        let port = format!("p{}", round % 6 + 1);
+        lab.set_link_up(root, &port, false).expect("down");
+        lab.set_link_up(root, &port, true).expect("up");
+        lab.advance(Duration::from_secs(if round % 4 == 0 { 310 } else { 20 }))
+            .expect("time passes");
+        let more = trace_text(&mut lab);
+        if text.is_empty() {
+            text = more;
+        } else {
+            for l in more.lines().skip(1) {
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
+
+#[test]
+fn ten_thousand_events_stay_usable() {
+    let text = busy_trace();
+    let events = text.lines().count() - 1;
+    assert!(events >= 10_000, "{events} events");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("lab.html");
+    let t0 = Instant::now();
+    let out = viz(dir.path(), &text, &["-o", page.to_str().expect("utf-8 path")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    eprintln!(
+        "viz of {events} events: {:?}, {} bytes",
+        t0.elapsed(),
+        std::fs::metadata(&page).map_or(0, |m| m.len())
+    );
+    let kept = Path::new(env!("CARGO_TARGET_TMPDIR")).join("viewer-10k.html");
+    let _ = std::fs::copy(&page, &kept);
+    let Some(chrome) = skip_without_chromium() else {
+        return;
+    };
+    // `walk` steps through every event forward, then jumps around; the page records how long
+    // the steps took. The 99th percentiles are asserted: a single slow step is more often the
+    // machine's load or a garbage collection than the viewer.
+    let dom = browse(&chrome, &page, "step=9000&walk", &["--dump-dom"]);
+    assert!(
+        text_of(&dom, "step-no").starts_with(&format!("step 9000 / {events}")),
+        "{}",
+        text_of(&dom, "step-no")
+    );
+    let body = tags(&dom)
+        .find(|t| t.starts_with("body"))
+        .expect("body")
+        .to_string();
+    let ms = |name: &str| -> f64 {
+        attr(&body, name)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} on {body}"))
+    };
+    let (load, step, jump) = (
+        ms("data-load-ms"),
+        ms("data-step-p99-ms"),
+        ms("data-jump-p99-ms"),
+    );
+    eprintln!("10k-event viewer timings: <{body}>");
+    assert!(load < 3000.0, "loading takes {load} ms");
+    assert!(step < 50.0, "99% of steps take under {step} ms");
+    assert!(jump < 100.0, "99% of jumps take under {jump} ms");
+}
