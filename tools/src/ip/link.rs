@@ -111,10 +111,7 @@ struct Req {
 struct Fail(String, i32);
 
 fn invarg(msg: &str, arg: &str) -> Fail {
-    Fail(
-        format!("Error: argument \"{arg}\" is wrong: {msg}\n"),
-        255,
-    )
+    Fail(format!("Error: argument \"{arg}\" is wrong: {msg}\n"), 255)
 }
 
 fn incomplete() -> Fail {
@@ -968,7 +965,7 @@ fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
                 timer(std::time::Duration::ZERO),
                 timer(gc),
             ));
-            (1, if b.ports.is_empty() { 65536 } else { 524280 })
+            (1, if b.had_ports { 524280 } else { 65536 })
         }
         _ => (1, 524280),
     };
