@@ -42,7 +42,8 @@ fn ping(lab: &mut Lab, ns: NsId, dst: &str, count: u32) {
     let id = lab
         .ping(ns, dst.parse().expect("address"), opts)
         .expect("ping");
-    lab.run_ping(id, Duration::from_secs(3600)).expect("ping runs");
+    lab.run_ping(id, Duration::from_secs(3600))
+        .expect("ping runs");
 }
 
 /// A lab recording from the start, with `br0` up in the initial namespace.
@@ -103,7 +104,12 @@ fn chromium() -> Option<PathBuf> {
     }
     let path = std::env::var_os("PATH")?;
     for dir in std::env::split_paths(&path) {
-        for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] {
+        for name in [
+            "chromium",
+            "chromium-browser",
+            "google-chrome",
+            "google-chrome-stable",
+        ] {
             let p = dir.join(name);
             if p.is_file() {
                 return Some(p);
@@ -169,7 +175,9 @@ fn highlighted(dom: &str) -> BTreeSet<String> {
 
 /// The MAC table shown: (port name, MAC) per row.
 fn mac_rows(dom: &str) -> Vec<(String, String)> {
-    let start = dom.find("id=\"mac-table\"").expect("the page has #mac-table");
+    let start = dom
+        .find("id=\"mac-table\"")
+        .expect("the page has #mac-table");
     let end = start + dom[start..].find("</table>").expect("table ends");
     tags(&dom[start..end])
         .filter(|t| t.starts_with("tr ") && attr(t, "data-mac").is_some())
@@ -210,8 +218,16 @@ fn the_flood_shows_the_table_and_the_two_other_ports() {
     let (text, json) = three_hosts();
     let dir = tempfile::tempdir().expect("tempdir");
     let page = dir.path().join("lab.html");
-    let out = viz(dir.path(), &text, &["-o", page.to_str().expect("utf-8 path")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = viz(
+        dir.path(),
+        &text,
+        &["-o", page.to_str().expect("utf-8 path")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = std::fs::read_to_string(&page).expect("page written");
     assert!(html.contains("id=\"mac-table\"") && html.contains("id=\"say\""));
 
@@ -219,7 +235,11 @@ fn the_flood_shows_the_table_and_the_two_other_ports() {
         return;
     };
     let dom = browse(&chrome, &page, "find=flooded", &["--dump-dom"]);
-    let (p1, p2, p3) = (port_id(&json, "p1"), port_id(&json, "p2"), port_id(&json, "p3"));
+    let (p1, p2, p3) = (
+        port_id(&json, "p1"),
+        port_id(&json, "p2"),
+        port_id(&json, "p3"),
+    );
     assert_eq!(
         highlighted(&dom),
         BTreeSet::from([p2.clone(), p3.clone()]),
@@ -306,7 +326,14 @@ fn busy_trace() -> String {
     let mut lab = bridge_lab();
     let root = lab.netns("").expect("initial namespace");
     let hosts: Vec<NsId> = (1..=6)
-        .map(|i| host(&mut lab, &format!("ns{i}"), &format!("p{i}"), &format!("10.1.0.{i}/24")))
+        .map(|i| {
+            host(
+                &mut lab,
+                &format!("ns{i}"),
+                &format!("p{i}"),
+                &format!("10.1.0.{i}/24"),
+            )
+        })
         .collect();
     let mut text = String::new();
     let mut round = 0;
@@ -342,8 +369,16 @@ fn ten_thousand_events_stay_usable() {
     let dir = tempfile::tempdir().expect("tempdir");
     let page = dir.path().join("lab.html");
     let t0 = Instant::now();
-    let out = viz(dir.path(), &text, &["-o", page.to_str().expect("utf-8 path")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = viz(
+        dir.path(),
+        &text,
+        &["-o", page.to_str().expect("utf-8 path")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     eprintln!(
         "viz of {events} events: {:?}, {} bytes",
         t0.elapsed(),

@@ -314,17 +314,16 @@ impl Tables {
                 port: to.id,
                 seen: t,
             }),
-            Kind::Evicted { bridge, mac, .. } | Kind::AgedOut { bridge, mac, .. } => {
+            Kind::Evicted { bridge, mac, .. } | Kind::AgedOut { bridge, mac, .. }
                 if self
                     .fdb
                     .get(&bridge.id)
-                    .is_some_and(|t| t.contains_key(mac))
-                {
-                    ops.push(Op::FdbDel {
-                        bridge: bridge.id,
-                        mac: mac.clone(),
-                    });
-                }
+                    .is_some_and(|t| t.contains_key(mac)) =>
+            {
+                ops.push(Op::FdbDel {
+                    bridge: bridge.id,
+                    mac: mac.clone(),
+                });
             }
             Kind::Neigh {
                 ns,

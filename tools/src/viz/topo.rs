@@ -133,11 +133,12 @@ impl Topology {
                 self.see_ns(to);
                 self.see(link, None).ns = to.clone();
             }
-            Kind::Master { link, bridge } => {
-                if let Some(b) = bridge {
-                    self.see(b, Some("bridge"));
-                    self.see(link, None).master = Some(b.id);
-                }
+            Kind::Master {
+                link,
+                bridge: Some(b),
+            } => {
+                self.see(b, Some("bridge"));
+                self.see(link, None).master = Some(b.id);
             }
             Kind::Addr { link, addr, added } => {
                 let l = self.see(link, None);
