@@ -176,7 +176,10 @@
       };
     };
     switch (h[0]) {
-      case 's': case 'r': case 'i': case 't': return [lines([center(h[0] === 'i' || h[0] === 't' ? h[2] : h[1])])];
+      // Sent, received, entered: where the interface meets its wire (a bridge: its middle).
+      case 's': case 'r': return [lines([anchor(h[1]) || bcenter(h[1])])];
+      case 'i': return [lines([anchor(h[2])])];
+      case 't': return [];
       case 'w':
         // Along the wire's curve, from the end the frame leaves by (no layout is read: the
         // geometry comes with the data).
