@@ -45,6 +45,9 @@ pub enum RouteAddMode {
     Change,
     /// `append`: adds after the others.
     Append,
+    /// `prepend`, and route(8)'s SIOCADDRT (NLM_F_CREATE alone): adds before the others with
+    /// the same prefix and metric; fails only for an identical route.
+    Prepend,
 }
 
 /// What `ip route del` matches on (fields left `None` match anything).
@@ -211,6 +214,18 @@ impl Lab {
                 n.static_routes[i] = route.clone()
             }
             (RouteAddMode::Change, None) => return Err(LabError::NotFound("route")),
+            (RouteAddMode::Prepend, Some(i)) => {
+                let same = n.static_routes.iter().any(|r| {
+                    r.dst == route.dst
+                        && r.metric == route.metric
+                        && r.gateway == route.gateway
+                        && r.dev == route.dev
+                });
+                if same {
+                    return Err(LabError::Exists(spec.dst.to_string()));
+                }
+                n.static_routes.insert(i, route.clone())
+            }
             _ => n.static_routes.push(route.clone()),
         }
         let text = match route.gateway {

@@ -14,7 +14,7 @@ use crate::proto::{read_msg, write_msg, Request, Response, NETNS_ENV, SOCK_ENV};
 
 /// The names under which the binary acts as a tutorial command.
 pub const TOOLS: &[&str] = &[
-    "ip", "bridge", "brctl", "ifconfig", "ping", "tcpdump", "arp", "sysctl", "sleep",
+    "ip", "bridge", "brctl", "ifconfig", "ping", "tcpdump", "arp", "sysctl", "route", "sleep",
 ];
 
 /// Runs `tool` with `args` against the lab named by the environment; returns the exit status.

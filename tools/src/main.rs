@@ -16,6 +16,7 @@ mod ping;
 mod proto;
 mod quiet;
 mod replay;
+mod route;
 mod run;
 mod scenario;
 mod server;

@@ -92,6 +92,7 @@ pub fn start(tool: &str, argv: &[String], env: &Env, lab: &mut Lab, out: &mut Ou
         "ifconfig" => Started::Done(crate::ifconfig::main(argv, env, lab, out)),
         "arp" => Started::Done(crate::arp::main(argv, env, lab, out)),
         "sysctl" => Started::Done(crate::sysctl::main(argv, env, lab, out)),
+        "route" => Started::Done(crate::route::main(argv, env, lab, out)),
         "ping" => crate::ping::start(argv, env, lab, out),
         "tcpdump" => crate::tcpdump::start(argv, env, lab, out),
         "sleep" => crate::sleep::start(argv, lab, out),

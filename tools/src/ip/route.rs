@@ -928,7 +928,9 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
                 modify(rest, Some(RouteAddMode::Change), env, lab)
             } else if matches(c, "replace") {
                 modify(rest, Some(RouteAddMode::Replace), env, lab)
-            } else if matches(c, "prepend") || matches(c, "append") {
+            } else if matches(c, "prepend") {
+                modify(rest, Some(RouteAddMode::Prepend), env, lab)
+            } else if matches(c, "append") {
                 modify(rest, Some(RouteAddMode::Append), env, lab)
             } else if matches(c, "test") {
                 modify(rest, Some(RouteAddMode::Add), env, lab)
