@@ -411,7 +411,9 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
         size: o.size,
         ttl: o.ttl.unwrap_or(64),
         interface: o.device.clone(),
-        id: Some(env.pid as u16),
+        // A raw socket's id is the pid; in virtual time the lab's seeded generator picks it
+        // instead, so that a run stays a function of its script and seed.
+        id: (!lab.clock().is_virtual()).then_some(env.pid as u16),
     };
     let id = match lab.ping(env.ns, dst, opts) {
         Ok(id) => id,

@@ -356,7 +356,8 @@ impl Lab {
                 None => return,
             }
         };
-        let keep = (oip.header_len + 8).min(orig.len());
+        // icmp_send quotes as much of the datagram as fits in 576 bytes (548 after headers).
+        let keep = orig.len().min(548).max((oip.header_len + 8).min(orig.len()));
         let original = orig.slice(..keep);
         let icmp = if ty == 3 {
             IcmpRepr::DestUnreachable { code, original }
