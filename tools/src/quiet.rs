@@ -42,13 +42,22 @@ fn states(pid: i32) -> Vec<u8> {
         .collect()
 }
 
-/// True when every thread of every process under `root` is asleep or gone.
-pub fn all_asleep(root: i32) -> bool {
+/// True when every thread of every process under `root` is asleep or gone, and every lab
+/// client among them (a process running `exe`) is one whose command the lab is running: a
+/// client the lab has not heard from yet, or that has its answer but not yet read it, is
+/// about to act, however asleep it looks.
+pub fn all_asleep(root: i32, exe: &std::path::Path, running: &dyn Fn(i32) -> bool) -> bool {
     tree(root).into_iter().all(|pid| {
-        states(pid)
+        let asleep = states(pid)
             .iter()
-            .all(|s| matches!(s, b'S' | b'Z' | b'T' | b't' | b'X' | b'I'))
+            .all(|s| matches!(s, b'S' | b'Z' | b'T' | b't' | b'X' | b'I'));
+        asleep && (running(pid) || !is_client(pid, exe))
     })
+}
+
+/// Is `pid` running the l2lab binary (a tutorial command's client)?
+fn is_client(pid: i32, exe: &std::path::Path) -> bool {
+    fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe)
 }
 
 #[cfg(test)]
@@ -64,8 +73,9 @@ mod test {
         let pid = child.id() as i32;
         // Give it a moment to reach its nanosleep.
         let mut ok = false;
+        let exe = std::env::current_exe().unwrap();
         for _ in 0..10_000_000 {
-            if all_asleep(pid) {
+            if all_asleep(pid, &exe, &|_| false) {
                 ok = true;
                 break;
             }

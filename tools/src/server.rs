@@ -71,6 +71,8 @@ async fn read_tap(_dev: &l2lab_sim::tap::TapDevice, _buf: &mut [u8]) -> std::io:
 struct Running {
     session: Box<dyn Session>,
     tx: mpsc::UnboundedSender<Response>,
+    /// The client's process id on the host.
+    pid: i32,
 }
 
 async fn read_frame(r: &mut (impl AsyncReadExt + Unpin)) -> Option<Request> {
@@ -275,6 +277,7 @@ async fn serve_virtual(
             continue;
         };
         let mut quiet = true;
+        let exe = std::env::current_exe().unwrap_or_default();
         for _ in 0..2 {
             tokio::select! {
                 msg = rx.recv() => {
@@ -288,7 +291,8 @@ async fn serve_virtual(
                 _ = tokio::time::sleep(SETTLE) => {}
             }
             let pid = root.get();
-            if pid > 0 && !crate::quiet::all_asleep(pid) {
+            let pids: Vec<i32> = running.values().map(|r| r.pid).collect();
+            if pid > 0 && !crate::quiet::all_asleep(pid, &exe, &|p| pids.contains(&p)) {
                 quiet = false;
                 break;
             }
@@ -333,6 +337,7 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
                 }
             };
             state.requests += 1;
+            let host_pid = pid as i32;
             // In virtual time a run must not depend on the host: ids come from the request
             // count, not the process id.
             let pid = if lab.clock().is_virtual() {
@@ -353,7 +358,14 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
                 }
                 Started::Running(session) => {
                     flush(&tx, &mut out);
-                    running.insert(conn, Running { session, tx });
+                    running.insert(
+                        conn,
+                        Running {
+                            session,
+                            tx,
+                            pid: host_pid,
+                        },
+                    );
                 }
             }
         }
