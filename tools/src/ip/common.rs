@@ -277,6 +277,35 @@ impl Json {
     }
 }
 
+/// Writes a whole JSON value through iproute2's writer, so a command that builds its output
+/// as a `serde_json::Value` prints `-j` and `-j -p` in iproute2's layout.
+pub fn json_text(v: &serde_json::Value, pretty: bool) -> String {
+    fn walk(j: &mut Json, v: &serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                j.start_object();
+                for (k, x) in m {
+                    j.name(k);
+                    walk(j, x);
+                }
+                j.end_object();
+            }
+            serde_json::Value::Array(a) => {
+                j.start_array();
+                for x in a {
+                    walk(j, x);
+                }
+                j.end_array();
+            }
+            serde_json::Value::String(s) => j.string(s),
+            other => j.raw(other),
+        }
+    }
+    let mut j = Json::new(pretty);
+    walk(&mut j, v);
+    j.out
+}
+
 fn quote(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     o.push('"');

@@ -92,7 +92,8 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
             opts.inet4 = true;
         } else if o == "6" {
             opts.inet6 = true;
-        } else if o == "c" || matches(o, "color") || o.starts_with("color=") {
+        } else if o == "c" || matches(o, "color") || o.starts_with("color=") || o.starts_with("c=")
+        {
             // Colour is for terminals; the lab's output is never a terminal's.
         } else if o == "V" || matches(o, "Version") {
             out.out("ip utility, iproute2-6.1.0, libbpf 1.1.0\n");

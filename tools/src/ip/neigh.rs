@@ -334,7 +334,10 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) ->
         }
     }
     if opts.json {
-        out.out(format!("{}\n", Value::Array(rows)));
+        out.out(format!(
+            "{}\n",
+            super::common::json_text(&Value::Array(rows), opts.pretty)
+        ));
     }
     Ok(0)
 }
@@ -429,7 +432,10 @@ fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> 
     };
     let (text, j) = format_neigh(lab, &n, &f);
     if opts.json {
-        out.out(format!("{}\n", Value::Array(vec![j])));
+        out.out(format!(
+            "{}\n",
+            super::common::json_text(&Value::Array(vec![j]), opts.pretty)
+        ));
     } else {
         out.out(text);
     }

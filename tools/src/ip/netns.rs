@@ -37,7 +37,7 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
             Ok(_) => 0,
             Err(LabError::Exists(_)) => {
                 out.err(format!(
-                    "Cannot create namespace file \"/var/run/netns/{name}\": File exists\n"
+                    "Cannot create namespace file \"/run/netns/{name}\": File exists\n"
                 ));
                 1
             }
@@ -55,7 +55,7 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
             Ok(()) => 0,
             Err(_) => {
                 out.err(format!(
-                    "Cannot remove namespace file \"/var/run/netns/{name}\": No such file or directory\n"
+                    "Cannot remove namespace file \"/run/netns/{name}\": No such file or directory\n"
                 ));
                 1
             }

@@ -650,7 +650,10 @@ fn list(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) ->
         }
     }
     if opts.json {
-        out.out(format!("{}\n", Value::Array(rows)));
+        out.out(format!(
+            "{}\n",
+            super::common::json_text(&Value::Array(rows), opts.pretty)
+        ));
     }
     Ok(0)
 }
@@ -909,7 +912,10 @@ fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> 
         j.insert("cache".into(), json!([]));
     }
     if opts.json {
-        out.out(format!("{}\n", Value::Array(vec![Value::Object(j)])));
+        out.out(format!(
+            "{}\n",
+            super::common::json_text(&Value::Array(vec![Value::Object(j)]), opts.pretty)
+        ));
     } else {
         out.out(s);
     }
