@@ -92,6 +92,8 @@ pub struct Namespace {
     pub(crate) ip_id: u16,
     /// Ids this namespace gave other namespaces (`link-netnsid N`), in order of first need.
     pub(crate) nsids: Vec<NsId>,
+    /// Deleted by name, its interfaces not yet gone.
+    pub dying: bool,
 }
 
 /// An interface as its namespace sees it (the wire's view is the fabric's [`l2lab_fabric::Link`]).
@@ -126,7 +128,13 @@ pub(crate) enum Timer {
         ping: usize,
         gen: u64,
     },
+    NetnsCleanup {
+        ns: NsId,
+    },
 }
+
+/// How long after `ip netns del` the namespace's interfaces are gone.
+pub const NETNS_CLEANUP_DELAY: Duration = Duration::from_millis(20);
 
 /// The whole emulated world.
 #[derive(Debug)]
@@ -146,6 +154,8 @@ pub struct Lab {
     ns_created: u64,
     /// TAP ports and their devices (tap.rs).
     pub(crate) tap: crate::tap::TapState,
+    /// The kernel's jiffies at lab time zero: where its timer wheel's buckets fall.
+    pub(crate) jiffies0: u64,
     /// What `ip link` keeps beyond the core model (api_ipa.rs).
     pub(crate) ipa: crate::api_ipa::IpaState,
 }
@@ -179,8 +189,10 @@ impl Lab {
             config,
             ns_created: 0,
             tap: Default::default(),
+            jiffies0: 0,
             ipa: Default::default(),
         };
+        lab.jiffies0 = u64::from(lab.random_u32());
         let init = lab.create_ns(String::new());
         if lab.config.host_lo_up {
             let lo = lab.ns(init).map(|n| n.lo);
@@ -330,6 +342,9 @@ impl Lab {
             match t {
                 Timer::Neigh { ns, dev, ip, gen } => self.neigh_timer(ns, dev, ip, gen),
                 Timer::Ping { ping, gen } => self.ping_timer(ping, gen),
+                Timer::NetnsCleanup { ns } => {
+                    let _ = self.netns_cleanup(ns);
+                }
             }
             self.pump();
         }
@@ -343,6 +358,12 @@ impl Lab {
         let clock = self.clock.clone();
         clock.sleep_until(until).await;
         self.run_due();
+    }
+
+    /// When a kernel timer armed now for `at` really fires: the timer wheel rounds it up to its
+    /// level's granularity (see [`crate::clock::kernel_timer`]).
+    pub(crate) fn kernel_timer(&self, at: Duration) -> Duration {
+        crate::clock::kernel_timer(self.now(), at, self.jiffies0)
     }
 
     pub(crate) fn schedule(&mut self, at: Duration, t: Timer) {
@@ -379,6 +400,7 @@ impl Lab {
             created: self.ns_created,
             ip_id: (self.rng.next_u32() & 0xffff) as u16,
             nsids: Vec::new(),
+            dying: false,
         }));
         if !name.is_empty() {
             self.ns_by_name.insert(name.clone(), id);
@@ -403,8 +425,28 @@ impl Lab {
     }
 
     /// Deletes a namespace and every interface in it (a veth end takes its peer along).
+    /// The name goes at once; the namespace itself, with its interfaces, goes a moment later,
+    /// as the kernel's cleanup_net runs from a workqueue: a veth's far end still shows up
+    /// right after `ip netns del`.
     pub fn del_netns(&mut self, name: &str) -> LabResult<()> {
         let id = self.netns(name)?;
+        self.ns_by_name.remove(name);
+        if let Some(n) = self.ns_mut(id) {
+            n.dying = true;
+        }
+        for p in self.pings.iter_mut().filter(|p| p.ns == id) {
+            p.finish_now();
+        }
+        self.event(EventKind::NetnsDeleted {
+            name: name.to_string(),
+        });
+        let at = self.now() + NETNS_CLEANUP_DELAY;
+        self.schedule(at, Timer::NetnsCleanup { ns: id });
+        Ok(())
+    }
+
+    /// cleanup_net: the interfaces of a deleted namespace go (a veth takes its peer along).
+    fn netns_cleanup(&mut self, id: NsId) -> LabResult<()> {
         let links: Vec<LinkId> = self.ns(id).map(|n| n.ifaces.clone()).unwrap_or_default();
         // Bridges first release their ports, then everything goes.
         for l in links.iter().rev() {
@@ -412,14 +454,7 @@ impl Lab {
                 self.delete_link_id(*l)?;
             }
         }
-        for p in self.pings.iter_mut().filter(|p| p.ns == id) {
-            p.finish_now();
-        }
-        self.ns_by_name.remove(name);
         self.namespaces[id.0 as usize] = None;
-        self.event(EventKind::NetnsDeleted {
-            name: name.to_string(),
-        });
         Ok(())
     }
 
@@ -440,7 +475,7 @@ impl Lab {
             .namespaces
             .iter()
             .flatten()
-            .filter(|n| !n.name.is_empty())
+            .filter(|n| !n.name.is_empty() && !n.dying)
             .collect();
         v.sort_by_key(|n| n.created);
         v.into_iter().map(|n| n.name.clone()).collect()

@@ -89,6 +89,8 @@ impl Lab {
         ip: Ipv4Addr,
         at: std::time::Duration,
     ) {
+        // Neighbour timers are kernel timers: the wheel rounds them up.
+        let at = self.kernel_timer(at);
         let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else {
             return;
         };
@@ -357,7 +359,10 @@ impl Lab {
             }
         };
         // icmp_send quotes as much of the datagram as fits in 576 bytes (548 after headers).
-        let keep = orig.len().min(548).max((oip.header_len + 8).min(orig.len()));
+        let keep = orig
+            .len()
+            .min(548)
+            .max((oip.header_len + 8).min(orig.len()));
         let original = orig.slice(..keep);
         let icmp = if ty == 3 {
             IcmpRepr::DestUnreachable { code, original }
