@@ -85,6 +85,7 @@ fn default_ageing_keeps_299_s_and_forgets_by_301_s() {
     lab.drain_events();
 
     lab.advance_to(t0 + secs(299)).unwrap();
+    lab.drain_events();
     lab.inject(h1.link, probe(m1, m2));
     assert_eq!(forwarded_or_flooded(&mut lab), vec!["forwarded"]);
 

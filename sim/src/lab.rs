@@ -131,6 +131,10 @@ pub(crate) enum Timer {
     NetnsCleanup {
         ns: NsId,
     },
+    Igmp {
+        link: LinkId,
+        left: u32,
+    },
 }
 
 /// How long after `ip netns del` the namespace's interfaces are gone.
@@ -345,6 +349,7 @@ impl Lab {
                 Timer::NetnsCleanup { ns } => {
                     let _ = self.netns_cleanup(ns);
                 }
+                Timer::Igmp { link, left } => self.igmp_timer(link, left),
             }
             self.pump();
         }
@@ -781,6 +786,8 @@ impl Lab {
         }
         if !up {
             self.link_went_down(id);
+        } else if self.fabric.bridge(id).is_some() {
+            self.igmp_bridge_up(id);
         }
         self.collect_wire();
         Ok(())

@@ -29,10 +29,14 @@ pub struct Host {
     pub port: LinkId,
 }
 
-/// Creates bridge `name` in `ns`, up.
+/// Creates bridge `name` in `ns`, up, and lets the 2 s pass in which a bridge coming up
+/// announces its multicast snooping with IGMP reports, so they are not in the tests' way.
 pub fn bridge(lab: &mut Lab, ns: NsId, name: &str) -> LinkId {
     let b = lab.add_bridge(ns, name).expect("add bridge");
     lab.set_link_up(ns, name, true).expect("bridge up");
+    if lab.clock().is_virtual() {
+        lab.advance(secs(2)).expect("virtual time");
+    }
     b
 }
 

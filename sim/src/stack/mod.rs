@@ -3,6 +3,7 @@
 
 pub mod addr;
 pub mod icmp;
+pub mod igmp;
 pub mod input;
 pub mod neigh;
 pub mod output;
