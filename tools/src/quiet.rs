@@ -26,20 +26,29 @@ pub fn tree(root: i32) -> Vec<i32> {
     out
 }
 
-/// The scheduler state letter of every thread of `pid` (R, S, D, Z, T, ...).
-fn states(pid: i32) -> Vec<u8> {
+/// Is every thread of `pid` blocked? A thread is when its state says it sleeps (S, D), and the
+/// kernel names where (`wchan`): a thread that set itself sleeping but has not yet blocked, or
+/// that was just woken, reads S with wchan 0. Gone, zombie and stopped threads count as
+/// blocked.
+fn blocked(pid: i32) -> bool {
     let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
-        return vec![];
+        return true;
     };
-    tasks
-        .flatten()
-        .filter_map(|t| fs::read_to_string(t.path().join("stat")).ok())
-        .filter_map(|stat| {
-            // The state follows the command name, which may itself hold spaces and parens.
-            let after = &stat[stat.rfind(')')? + 1..];
-            after.trim_start().bytes().next()
-        })
-        .collect()
+    tasks.flatten().all(|t| {
+        let Ok(stat) = fs::read_to_string(t.path().join("stat")) else {
+            return true;
+        };
+        // The state follows the command name, which may itself hold spaces and parens.
+        let state = stat
+            .rfind(')')
+            .and_then(|i| stat[i + 1..].trim_start().bytes().next());
+        match state {
+            None | Some(b'Z' | b'X' | b'T' | b't') => true,
+            Some(b'S' | b'D' | b'I') => fs::read_to_string(t.path().join("wchan"))
+                .map_or(true, |w| !w.trim().is_empty() && w.trim() != "0"),
+            Some(_) => false,
+        }
+    })
 }
 
 /// True when every thread of every process under `root` is asleep or gone, and every lab
@@ -47,12 +56,9 @@ fn states(pid: i32) -> Vec<u8> {
 /// client the lab has not heard from yet, or that has its answer but not yet read it, is
 /// about to act, however asleep it looks.
 pub fn all_asleep(root: i32, exe: &std::path::Path, running: &dyn Fn(i32) -> bool) -> bool {
-    tree(root).into_iter().all(|pid| {
-        let asleep = states(pid)
-            .iter()
-            .all(|s| matches!(s, b'S' | b'Z' | b'T' | b't' | b'X' | b'I'));
-        asleep && (running(pid) || !is_client(pid, exe))
-    })
+    tree(root)
+        .into_iter()
+        .all(|pid| blocked(pid) && (running(pid) || !is_client(pid, exe)))
 }
 
 /// Is `pid` running the l2lab binary (a tutorial command's client)?

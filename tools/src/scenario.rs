@@ -14,8 +14,6 @@ use anyhow::Context;
 /// One scenario's outcome.
 #[derive(Debug)]
 pub struct Outcome {
-    /// The scenario's directory.
-    pub dir: PathBuf,
     /// The unified diff, empty when it passed.
     pub diff: String,
     /// Kernel lines matched / kernel lines.
@@ -95,7 +93,6 @@ pub fn run_one(
         .to_string();
     let same = kernel.iter().zip(&ours).filter(|(a, b)| a == b).count();
     Ok(Outcome {
-        dir: dir.to_path_buf(),
         diff,
         matched: (same, kernel.len()),
         wall,

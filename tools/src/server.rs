@@ -298,6 +298,30 @@ async fn serve_virtual(
             }
         }
         if quiet && next < Duration::MAX {
+            // L2LAB_DEBUG_CLOCK=1 shows each jump and the process tree that allowed it.
+            if std::env::var_os("L2LAB_DEBUG_CLOCK").is_some() {
+                let pid = root.get();
+                let procs: Vec<String> = crate::quiet::tree(pid)
+                    .into_iter()
+                    .map(|p| {
+                        let stat =
+                            std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
+                        let short: String = stat.chars().take(40).collect();
+                        let wchan =
+                            std::fs::read_to_string(format!("/proc/{p}/wchan")).unwrap_or_default();
+                        let kids = std::fs::read_to_string(format!("/proc/{p}/task/{p}/children"))
+                            .unwrap_or_default();
+                        format!("[{short} wchan={wchan} kids={kids}]")
+                    })
+                    .collect();
+                eprintln!(
+                    "clock {:?} -> {:?} sessions {} {}",
+                    lab.now(),
+                    next,
+                    running.len(),
+                    procs.join(" ")
+                );
+            }
             let _ = lab.advance_to(next);
             obs.observe(lab);
         } else if quiet {
