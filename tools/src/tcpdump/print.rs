@@ -429,7 +429,11 @@ fn ip_body(o: &mut String, b: &[u8], length: usize, opts: &PrintOpts) {
             u16::from_be_bytes([b[2], b[3]])
         );
         if hlen > 20 {
-            o.push_str(", options (...)");
+            let _ = write!(
+                o,
+                ", options ({})",
+                ip_options(b.get(20..hlen).unwrap_or(&[]))
+            );
         }
         if b.len() >= hlen && l2lab_fabric::wire::checksum(&b[..hlen]) != 0 {
             let sum = u16::from_be_bytes([b[10], b[11]]);
@@ -457,12 +461,9 @@ fn ip_body(o: &mut String, b: &[u8], length: usize, opts: &PrintOpts) {
                     }
                 }
             }
+            2 => igmp(o, payload, len, opts),
             p => {
-                if opts.numeric == 0 && p == 2 {
-                    let _ = write!(o, " igmp {len}");
-                } else {
-                    let _ = write!(o, " ip-proto-{p} {len}");
-                }
+                let _ = write!(o, " ip-proto-{p} {len}");
             }
         }
     } else {
@@ -487,6 +488,120 @@ fn ip_body(o: &mut String, b: &[u8], length: usize, opts: &PrintOpts) {
             let _ = write!(o, " ip-proto-{proto}");
         }
     }
+}
+
+/// IGMP (print-igmp.c): reports, leaves and queries.
+fn igmp(o: &mut String, d: &[u8], len: usize, opts: &PrintOpts) {
+    let Some(&ty) = d.first() else {
+        o.push_str("[|igmp]");
+        return;
+    };
+    let group = || ip_at(d, 4).map(|a| a.to_string()).unwrap_or_default();
+    match ty {
+        0x11 => {
+            o.push_str("igmp query");
+            if len >= 12 {
+                o.push_str(" v3");
+            } else if d.get(1).is_some_and(|m| *m != 0) {
+                o.push_str(" v2");
+            } else {
+                o.push_str(" v1");
+            }
+            if ip_at(d, 4).is_some_and(|g| !g.is_unspecified()) {
+                let _ = write!(o, " [gaddr {}]", group());
+            }
+        }
+        0x12 => {
+            let _ = write!(o, "igmp v1 report {}", group());
+        }
+        0x16 => {
+            let _ = write!(o, "igmp v2 report {}", group());
+        }
+        0x17 => {
+            let _ = write!(o, "igmp leave {}", group());
+        }
+        0x22 => {
+            o.push_str("igmp v3 report");
+            if len < 16 || len & 3 != 0 {
+                let _ = write!(o, " [invalid len {len}]");
+                return;
+            }
+            let n = be16(d, 6).unwrap_or(0);
+            let _ = write!(o, ", {n} group record(s)");
+            if opts.vflag > 0 {
+                let mut at = 8;
+                for _ in 0..n {
+                    let (Some(&rt), Some(ns), Some(g)) =
+                        (d.get(at), be16(d, at + 2), ip_at(d, at + 4))
+                    else {
+                        o.push_str(" [invalid number of groups]");
+                        return;
+                    };
+                    let rts = match rt {
+                        1 => "is_in".to_string(),
+                        2 => "is_ex".to_string(),
+                        3 => "to_in".to_string(),
+                        4 => "to_ex".to_string(),
+                        5 => "allow".to_string(),
+                        6 => "block".to_string(),
+                        r => format!(" [v3-report-#{r}]"),
+                    };
+                    let _ = write!(o, " [gaddr {g} {rts}");
+                    if opts.vflag == 1 {
+                        let _ = write!(o, ", {ns} source(s)");
+                    } else {
+                        o.push_str(" {");
+                        for k in 0..usize::from(ns) {
+                            if let Some(a) = ip_at(d, at + 8 + 4 * k) {
+                                let _ = write!(o, " {a}");
+                            }
+                        }
+                        o.push_str(" }");
+                    }
+                    o.push(']');
+                    at += 8 + 4 * usize::from(ns);
+                }
+            }
+        }
+        t => {
+            let _ = write!(o, "igmp-{t}");
+        }
+    }
+}
+
+/// IP options by name (ip_optprint); only Router Alert gets its value decoded.
+fn ip_options(mut b: &[u8]) -> String {
+    let mut v = Vec::new();
+    while let Some(&t) = b.first() {
+        let name = match t {
+            0 => "EOL".to_string(),
+            1 => "NOP".to_string(),
+            7 => "RR".to_string(),
+            68 => "TS".to_string(),
+            130 => "security".to_string(),
+            131 => "LSRR".to_string(),
+            137 => "SSRR".to_string(),
+            148 => "RA".to_string(),
+            n => format!("unknown {n}"),
+        };
+        if t == 0 || t == 1 {
+            v.push(name);
+            b = &b[1..];
+            continue;
+        }
+        let l = usize::from(b.get(1).copied().unwrap_or(0));
+        if l < 2 || l > b.len() {
+            v.push(format!("{name} [bad length {l}]"));
+            break;
+        }
+        if t == 148 && l == 4 && (b[2] != 0 || b[3] != 0) {
+            v.push(format!("{name} value {}", u16::from_be_bytes([b[2], b[3]])));
+        } else {
+            v.push(name);
+        }
+        b = &b[l..];
+    }
+    v.join(",")
 }
 
 fn udp(o: &mut String, src: Ipv4Addr, dst: Ipv4Addr, u: &[u8], len: usize) {
