@@ -751,7 +751,7 @@ fn parse_net(id: &str, kind: Kind) -> Result<(u32, u32), FilterError> {
             .parse()
             .ok()
             .filter(|l| *l <= 32)
-            .ok_or_else(|| FilterError(format!("mask length must be <= 32")))?;
+            .ok_or_else(|| FilterError("mask length must be <= 32".to_string()))?;
         (a, Some(if len == 0 { 0 } else { u32::MAX << (32 - len) }))
     } else {
         (id, None)
