@@ -135,53 +135,28 @@ pub fn transcript(d: &Path) -> anyhow::Result<Vec<String>> {
     Ok(parts)
 }
 
-/// A capture as `tcpdump -nn -e -r FILE 'arp or icmp'` prints it (timestamps left out: the
-/// normalisation drops them anyway).
+/// A capture as `tcpdump -nn -e -r FILE 'arp or icmp'` prints it, through l2lab's own
+/// tcpdump (timestamps left out: the normalisation drops them anyway).
 fn decode(path: &Path) -> String {
-    use l2lab_fabric::wire::{
-        summary, EthHeader, Ipv4Repr, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETH_HLEN, IPPROTO_ICMP,
+    use crate::tcpdump::{file, filter, print};
+    let shown = path.display().to_string();
+    let cap = match file::read(path, &shown) {
+        Ok(c) => c,
+        Err(e) => return format!("UNREADABLE by tcpdump: {e}\n"),
     };
-    let Ok(f) = std::fs::File::open(path) else {
-        return format!("UNREADABLE: {}\n", path.display());
+    let Ok(f) = filter::compile(&["arp".into(), "or".into(), "icmp".into()]) else {
+        return "UNREADABLE: filter\n".into();
     };
-    let Ok(mut r) = pcap_file::pcap::PcapReader::new(f) else {
-        return format!("UNREADABLE: {}\n", path.display());
+    let opts = print::PrintOpts {
+        numeric: 2,
+        eflag: true,
+        tflag: 1,
+        ..Default::default()
     };
     let mut out = String::new();
-    while let Some(p) = r.next_packet() {
-        let Ok(p) = p else {
-            out.push_str("UNREADABLE: truncated\n");
-            break;
-        };
-        let d = &p.data;
-        let Ok(eth) = EthHeader::parse(d) else {
-            continue;
-        };
-        let keep = match eth.ethertype {
-            ETHERTYPE_ARP => true,
-            ETHERTYPE_IPV4 => {
-                Ipv4Repr::parse(&d[ETH_HLEN..]).is_ok_and(|(h, _)| h.protocol == IPPROTO_ICMP)
-            }
-            _ => false,
-        };
-        if !keep {
-            continue;
-        }
-        let (name, body) = match eth.ethertype {
-            ETHERTYPE_ARP => (
-                "ARP",
-                summary(d).trim_start_matches("ARP, ").to_string() + ", length 28",
-            ),
-            _ => (
-                "IPv4",
-                summary(d).trim_start_matches("IP ").to_string()
-                    + &format!(", length {}", d.len().saturating_sub(ETH_HLEN + 20)),
-            ),
-        };
-        out.push_str(&format!(
-            "{} > {}, ethertype {name} (0x{:04x}), length {}: {body}\n",
-            eth.src, eth.dst, eth.ethertype, p.orig_len
-        ));
+    for p in cap.records.iter().filter(|p| f.matches(&p.data, p.len)) {
+        out.push_str(&print::packet(&p.data, p.len, &opts));
+        out.push('\n');
     }
     out
 }
