@@ -141,14 +141,20 @@ while [ ! -e $F/kernel-done ]; do sleep 0.05; done
         "{}",
         String::from_utf8_lossy(&kernel.stderr)
     );
-    let pcap = flags.join("k1.pcap");
+    let seen = flags.join("k1.txt");
+    let listening = flags.join("k1.err");
     let mut dump = Command::new("ip")
-        .args(["netns", "exec", NS, "tcpdump", "-i", DEV, "-nn", "-U", "-w"])
-        .arg(&pcap)
-        .stderr(std::process::Stdio::null())
+        .args(["netns", "exec", NS, "tcpdump", "-i", DEV, "-nn", "-l"])
+        .stdout(std::fs::File::create(&seen).expect("tcpdump output"))
+        .stderr(std::fs::File::create(&listening).expect("tcpdump chatter"))
         .spawn()
         .expect("tcpdump starts");
-    wait_for(&pcap, Duration::from_secs(10));
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10)
+        && !std::fs::read_to_string(&listening).is_ok_and(|s| s.contains("listening on"))
+    {
+        std::thread::yield_now();
+    }
     std::fs::write(flags.join("kernel-ready"), "").expect("flag");
     let ping = sh(&format!(
         "ip netns exec {NS} ping -c 2 -i 0.2 -W 2 10.99.0.11 && ip netns exec {NS} ping -c 2 -i 0.2 -W 2 10.99.0.12"
@@ -187,8 +193,7 @@ while [ ! -e $F/kernel-done ]; do sleep 0.05; done
             && !l.contains("permanent")),
         "kernel MAC {mac} not learned on tap1:\n{fdb}"
     );
-    let decoded = sh(&format!("tcpdump -nn -r {}", pcap.display()));
-    let text = String::from_utf8_lossy(&decoded.stdout);
+    let text = std::fs::read_to_string(&seen).unwrap_or_default();
     assert!(text.contains("ARP, Request who-has"), "{text}");
     assert!(
         text.contains("ICMP echo request") && text.contains("ICMP echo reply"),
