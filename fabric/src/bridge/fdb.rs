@@ -1,15 +1,20 @@
 //! The forwarding database: MAC → port, learned and aged (net/bridge/br_fdb.c).
 //!
-//! Learned entries live in a bounded LRU map, so a flood of random source MACs cannot grow
-//! memory without bound: past `max_learned` the least recently seen entry is evicted.
-//! Local entries (each port's own MAC, the bridge's) and entries added by the user live beside
-//! them, unbounded and never aged.
+//! Learned entries are bounded, so a flood of random source MACs cannot grow memory without
+//! bound: past `max_learned` the least recently seen entry is evicted. Local entries (each
+//! port's own MAC, the bridge's) and entries added by the user live beside them, unbounded and
+//! never aged.
+//!
+//! One hash probe per lookup, whatever the kind: every entry sits in one slab of slots, found
+//! through one index keyed by the MAC as a 48-bit integer with a multiply-fold hash (a frame
+//! costs one probe to learn and one to forward, not the four SipHash rounds of two maps).
+//! Learned slots are threaded on an intrusive recency list (most recently seen first), which
+//! gives eviction and the collector's order. Nothing allocates once the slab has grown.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::num::NonZeroUsize;
 use std::time::Duration;
-
-use lru::LruCache;
 
 use crate::{LinkId, MacAddr};
 
@@ -67,37 +72,133 @@ pub enum LearnOutcome {
 /// The default bound on learned entries.
 pub const DEFAULT_MAX_LEARNED: usize = 1 << 20;
 
+/// End of the recency list.
+const NIL: u32 = u32::MAX;
+
+/// A MAC as the index's key: its 48 bits in one integer, hashed in one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key(u64);
+
+impl Key {
+    #[inline]
+    fn of(mac: &MacAddr) -> Key {
+        let b = mac.0;
+        Key(u64::from_le_bytes([
+            b[0], b[1], b[2], b[3], b[4], b[5], 0, 0,
+        ]))
+    }
+}
+
+impl Hash for Key {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0);
+    }
+}
+
+/// Builds [`MacHasher`]s with the table's seed.
+#[derive(Debug, Clone, Copy)]
+struct MacHash {
+    seed: u64,
+}
+
+impl MacHash {
+    /// A seed per table, from the standard library's random keys, so crafted source MACs
+    /// cannot aim at one bucket across runs.
+    fn new() -> MacHash {
+        let seed = std::collections::hash_map::RandomState::new().hash_one(0x006c_326c_6162_u64);
+        MacHash { seed: seed | 1 }
+    }
+}
+
+impl BuildHasher for MacHash {
+    type Hasher = MacHasher;
+    #[inline]
+    fn build_hasher(&self) -> MacHasher {
+        MacHasher(self.seed)
+    }
+}
+
+/// A 128-bit multiply folded to 64 bits: every input bit reaches the high and low bits the
+/// table uses, for about three instructions.
+#[derive(Debug, Clone, Copy)]
+struct MacHasher(u64);
+
+impl Hasher for MacHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        let m = u128::from(x ^ self.0) * 0x9e37_79b9_7f4a_7c15_u128;
+        self.0 = (m as u64) ^ ((m >> 64) as u64);
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b) | 0x100);
+        }
+    }
+}
+
+/// One entry in the slab, with its links on the recency list (learned entries only).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    mac: MacAddr,
+    entry: FdbEntry,
+    /// Towards the most recently seen; [`NIL`] at the head or when not on the list.
+    prev: u32,
+    /// Towards the least recently seen; [`NIL`] at the tail or when not on the list.
+    next: u32,
+}
+
 /// The forwarding database of one bridge.
 #[derive(Debug)]
 pub struct Fdb {
-    learned: LruCache<MacAddr, FdbEntry>,
-    fixed: HashMap<MacAddr, FdbEntry>,
+    index: HashMap<Key, u32, MacHash>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    /// Most recently seen learned entry.
+    head: u32,
+    /// Least recently seen learned entry: the next to be evicted.
+    tail: u32,
+    learned: usize,
+    max_learned: NonZeroUsize,
     next_created: u64,
 }
 
 impl Fdb {
-    /// An empty table that keeps at most `max_learned` learned entries.
+    /// An empty table that keeps at most `max_learned` learned entries. It allocates as it
+    /// fills, not up front.
     pub fn new(max_learned: NonZeroUsize) -> Fdb {
         Fdb {
-            learned: LruCache::new(max_learned),
-            fixed: HashMap::new(),
+            index: HashMap::with_hasher(MacHash::new()),
+            slots: Vec::new(),
+            free: Vec::new(),
+            head: NIL,
+            tail: NIL,
+            learned: 0,
+            max_learned,
             next_created: 0,
         }
     }
 
     /// The bound on learned entries.
     pub fn max_learned(&self) -> usize {
-        self.learned.cap().get()
+        self.max_learned.get()
     }
 
     /// Changes the bound; entries over it are evicted, least recently seen first.
     pub fn set_max_learned(&mut self, max: NonZeroUsize) {
-        self.learned.resize(max);
+        self.max_learned = max;
+        while self.learned > max.get() {
+            self.evict_tail();
+        }
     }
 
     /// Number of learned entries.
     pub fn learned_len(&self) -> usize {
-        self.learned.len()
+        self.learned
     }
 
     fn stamp(&mut self) -> u64 {
@@ -105,74 +206,198 @@ impl Fdb {
         self.next_created
     }
 
+    #[inline]
+    fn find(&self, mac: &MacAddr) -> Option<u32> {
+        self.index.get(&Key::of(mac)).copied()
+    }
+
+    #[inline]
+    fn slot(&self, i: u32) -> &Slot {
+        &self.slots[i as usize]
+    }
+
+    #[inline]
+    fn slot_mut(&mut self, i: u32) -> &mut Slot {
+        &mut self.slots[i as usize]
+    }
+
+    /// Takes slot `i` off the recency list.
+    #[inline]
+    fn unlink(&mut self, i: u32) {
+        let (prev, next) = {
+            let s = self.slot(i);
+            (s.prev, s.next)
+        };
+        if prev == NIL {
+            self.head = next;
+        } else {
+            self.slot_mut(prev).next = next;
+        }
+        if next == NIL {
+            self.tail = prev;
+        } else {
+            self.slot_mut(next).prev = prev;
+        }
+        let s = self.slot_mut(i);
+        s.prev = NIL;
+        s.next = NIL;
+    }
+
+    /// Puts slot `i` at the head of the recency list (most recently seen).
+    #[inline]
+    fn push_front(&mut self, i: u32) {
+        let head = self.head;
+        {
+            let s = self.slot_mut(i);
+            s.prev = NIL;
+            s.next = head;
+        }
+        if head == NIL {
+            self.tail = i;
+        } else {
+            self.slot_mut(head).prev = i;
+        }
+        self.head = i;
+    }
+
+    /// Stores a new slot and indexes it; the caller puts learned ones on the list.
+    fn alloc(&mut self, mac: MacAddr, entry: FdbEntry) -> u32 {
+        let slot = Slot {
+            mac,
+            entry,
+            prev: NIL,
+            next: NIL,
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = slot;
+                i
+            }
+            None => {
+                self.slots.push(slot);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.index.insert(Key::of(&mac), i);
+        i
+    }
+
+    /// Removes slot `i` from the index and the list, and frees it.
+    fn release(&mut self, i: u32) -> (MacAddr, FdbEntry) {
+        let s = *self.slot(i);
+        if s.entry.kind == FdbKind::Learned {
+            self.unlink(i);
+            self.learned -= 1;
+        }
+        self.index.remove(&Key::of(&s.mac));
+        self.free.push(i);
+        (s.mac, s.entry)
+    }
+
+    fn evict_tail(&mut self) -> Option<(MacAddr, FdbEntry)> {
+        match self.tail {
+            NIL => None,
+            t => Some(self.release(t)),
+        }
+    }
+
     /// Looks a destination up without touching recency. An expired learned entry is not used.
     #[inline]
     pub fn lookup(&self, mac: &MacAddr, now: Duration, ageing: Duration) -> Option<&FdbEntry> {
-        if !self.fixed.is_empty() {
-            if let Some(e) = self.fixed.get(mac) {
-                return Some(e);
-            }
-        }
-        self.learned
-            .peek(mac)
-            .filter(|e| !has_expired(e, now, ageing))
+        let i = self.find(mac)?;
+        Some(&self.slot(i).entry).filter(|e| !has_expired(e, now, ageing))
+    }
+
+    /// [`Fdb::lookup`] for a caller that changes the entry (the forwarding decision marks
+    /// it used): one probe where lookup and [`Fdb::touch_used`] take two.
+    #[inline]
+    pub fn lookup_mut(
+        &mut self,
+        mac: &MacAddr,
+        now: Duration,
+        ageing: Duration,
+    ) -> Option<&mut FdbEntry> {
+        let i = self.find(mac)?;
+        Some(&mut self.slots[i as usize].entry).filter(|e| !has_expired(e, now, ageing))
     }
 
     /// Any entry for `mac`, expired or not.
     pub fn get(&self, mac: &MacAddr) -> Option<&FdbEntry> {
-        self.fixed.get(mac).or_else(|| self.learned.peek(mac))
+        self.find(mac).map(|i| &self.slot(i).entry)
     }
 
     /// Marks a learned entry as used for forwarding now.
     #[inline]
     pub fn touch_used(&mut self, mac: &MacAddr, now: Duration) {
-        if let Some(e) = self.learned.peek_mut(mac) {
-            e.used = now;
+        if let Some(i) = self.find(mac) {
+            let e = &mut self.slot_mut(i).entry;
+            if e.kind == FdbKind::Learned {
+                e.used = now;
+            }
         }
     }
 
     /// Learns that `mac` lives behind `port` (br_fdb_update).
     #[inline]
     pub fn learn(&mut self, mac: MacAddr, port: LinkId, now: Duration) -> LearnOutcome {
-        if !self.fixed.is_empty() {
-            if let Some(e) = self.fixed.get(&mac) {
-                return match e.kind {
-                    FdbKind::Local => LearnOutcome::OwnAddress,
-                    _ => LearnOutcome::Static,
-                };
+        if let Some(i) = self.find(&mac) {
+            let e = &mut self.slots[i as usize].entry;
+            match e.kind {
+                FdbKind::Local => return LearnOutcome::OwnAddress,
+                FdbKind::Static => return LearnOutcome::Static,
+                FdbKind::Learned => {}
             }
-        }
-        if let Some(e) = self.learned.get_mut(&mac) {
             e.updated = now;
-            if e.port != port {
-                let from = e.port;
-                e.port = port;
-                return LearnOutcome::Moved { from };
+            let moved = (e.port != port).then_some(e.port);
+            e.port = port;
+            if self.head != i {
+                self.unlink(i);
+                self.push_front(i);
             }
-            return LearnOutcome::Refreshed;
+            return match moved {
+                Some(from) => LearnOutcome::Moved { from },
+                None => LearnOutcome::Refreshed,
+            };
         }
-        let created = self.stamp();
-        let entry = FdbEntry {
-            port,
-            kind: FdbKind::Learned,
-            updated: now,
-            used: now,
-            created,
+        self.learn_new(mac, port, now)
+    }
+
+    #[inline(never)]
+    fn learn_new(&mut self, mac: MacAddr, port: LinkId, now: Duration) -> LearnOutcome {
+        let evicted = if self.learned >= self.max_learned.get() {
+            self.evict_tail()
+        } else {
+            None
         };
-        match self.learned.push(mac, entry) {
-            Some((old, e)) if old != mac => LearnOutcome::Evicted {
+        let created = self.stamp();
+        let i = self.alloc(
+            mac,
+            FdbEntry {
+                port,
+                kind: FdbKind::Learned,
+                updated: now,
+                used: now,
+                created,
+            },
+        );
+        self.push_front(i);
+        self.learned += 1;
+        match evicted {
+            Some((old, e)) => LearnOutcome::Evicted {
                 mac: old,
                 port: e.port,
             },
-            _ => LearnOutcome::Learned,
+            None => LearnOutcome::Learned,
         }
     }
 
-    /// Adds a local (own address) or static entry, replacing a learned one for the same MAC.
+    /// Adds a local (own address) or static entry, replacing any entry for the same MAC.
     pub fn insert_fixed(&mut self, mac: MacAddr, port: LinkId, kind: FdbKind, now: Duration) {
-        self.learned.pop(&mac);
+        if let Some(i) = self.find(&mac) {
+            self.release(i);
+        }
         let created = self.stamp();
-        self.fixed.insert(
+        self.alloc(
             mac,
             FdbEntry {
                 port,
@@ -186,41 +411,51 @@ impl Fdb {
 
     /// Removes the entry for `mac`, whatever its kind.
     pub fn remove(&mut self, mac: &MacAddr) -> Option<FdbEntry> {
-        self.fixed.remove(mac).or_else(|| self.learned.pop(mac))
+        let i = self.find(mac)?;
+        Some(self.release(i).1)
     }
 
     /// Removes the local entry of `port` for `mac`, if that is what it is.
     pub fn remove_local(&mut self, mac: &MacAddr, port: LinkId) {
-        if self
-            .fixed
-            .get(mac)
-            .is_some_and(|e| e.kind == FdbKind::Local && e.port == port)
-        {
-            self.fixed.remove(mac);
+        if let Some(i) = self.find(mac) {
+            let e = &self.slot(i).entry;
+            if e.kind == FdbKind::Local && e.port == port {
+                self.release(i);
+            }
         }
+    }
+
+    /// Indices of live slots.
+    fn live(&self) -> impl Iterator<Item = u32> + '_ {
+        self.index.values().copied()
     }
 
     /// Forgets every entry behind `port` (the port left the bridge): learned and, when
     /// `with_fixed`, local and static ones too.
     pub fn flush_port(&mut self, port: LinkId, with_fixed: bool) {
-        let gone: Vec<MacAddr> = self
-            .learned
-            .iter()
-            .filter(|(_, e)| e.port == port)
-            .map(|(m, _)| *m)
+        let gone: Vec<u32> = self
+            .live()
+            .filter(|&i| {
+                let e = &self.slot(i).entry;
+                e.port == port && (with_fixed || e.kind == FdbKind::Learned)
+            })
             .collect();
-        for m in gone {
-            self.learned.pop(&m);
-        }
-        if with_fixed {
-            self.fixed.retain(|_, e| e.port != port);
+        for i in gone {
+            self.release(i);
         }
     }
 
     /// Forgets every learned entry (`ip link set br0 type bridge fdb_flush`, or a port going
     /// down: br_fdb_delete_by_port).
     pub fn flush_learned(&mut self) {
-        self.learned.clear();
+        while self.evict_tail().is_some() {}
+    }
+
+    /// Learned entries from the most recently seen to the least.
+    fn recency(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::successors(Some(self.head).filter(|&i| i != NIL), move |&i| {
+            Some(self.slot(i).next).filter(|&n| n != NIL)
+        })
     }
 
     /// The collector: removes learned entries not seen for `ageing` (br_fdb_cleanup).
@@ -233,16 +468,21 @@ impl Fdb {
         removed: &mut Vec<(MacAddr, LinkId, Duration)>,
     ) -> Duration {
         let mut delay = ageing;
-        for (mac, e) in self.learned.iter() {
-            let expires = e.updated + ageing;
+        let first = removed.len();
+        for i in self.recency() {
+            let s = self.slot(i);
+            let expires = s.entry.updated + ageing;
             if expires > now {
                 delay = delay.min(expires - now);
             } else {
-                removed.push((*mac, e.port, now - e.updated));
+                removed.push((s.mac, s.entry.port, now - s.entry.updated));
             }
         }
-        for (mac, _, _) in removed.iter() {
-            self.learned.pop(mac);
+        let gone: Vec<MacAddr> = removed[first..].iter().map(|r| r.0).collect();
+        for mac in gone {
+            if let Some(i) = self.find(&mac) {
+                self.release(i);
+            }
         }
         now + delay.max(Duration::from_millis(10))
     }
@@ -250,10 +490,11 @@ impl Fdb {
     /// Every entry, in the kernel's listing order (newest first).
     pub fn entries(&self) -> Vec<(MacAddr, FdbEntry)> {
         let mut v: Vec<(MacAddr, FdbEntry)> = self
-            .fixed
-            .iter()
-            .chain(self.learned.iter())
-            .map(|(m, e)| (*m, *e))
+            .live()
+            .map(|i| {
+                let s = self.slot(i);
+                (s.mac, s.entry)
+            })
             .collect();
         v.sort_by_key(|e| std::cmp::Reverse(e.1.created));
         v
@@ -324,5 +565,76 @@ mod test {
         assert_eq!(f.learn(mac(9), P2, S), LearnOutcome::OwnAddress);
         assert_eq!(f.get(&mac(9)).unwrap().port, P1);
         assert_eq!(f.entries().len(), 1);
+    }
+
+    #[test]
+    fn collector_reports_most_recently_seen_first() {
+        let age = Duration::from_secs(300);
+        let mut f = Fdb::new(NonZeroUsize::new(8).unwrap());
+        f.learn(mac(1), P1, Duration::ZERO);
+        f.learn(mac(2), P2, Duration::ZERO);
+        f.learn(mac(3), P1, Duration::ZERO);
+        f.learn(mac(1), P1, Duration::ZERO);
+        let mut gone = vec![];
+        f.collect(300 * S, age, &mut gone);
+        let order: Vec<MacAddr> = gone.iter().map(|g| g.0).collect();
+        assert_eq!(order, vec![mac(1), mac(3), mac(2)]);
+        assert_eq!(f.learned_len(), 0);
+        assert!(f.entries().is_empty());
+    }
+
+    #[test]
+    fn shrinking_the_bound_evicts_least_recently_seen() {
+        let mut f = Fdb::new(NonZeroUsize::new(8).unwrap());
+        for n in 1..=5 {
+            f.learn(mac(n), P1, S);
+        }
+        f.learn(mac(1), P1, 2 * S);
+        f.set_max_learned(NonZeroUsize::new(2).unwrap());
+        assert_eq!(f.learned_len(), 2);
+        assert!(f.get(&mac(1)).is_some() && f.get(&mac(5)).is_some());
+        assert_eq!(
+            f.learn(mac(6), P2, 3 * S),
+            LearnOutcome::Evicted {
+                mac: mac(5),
+                port: P1
+            }
+        );
+    }
+
+    #[test]
+    fn fixed_entries_replace_learned_and_are_never_evicted() {
+        let mut f = Fdb::new(NonZeroUsize::new(1).unwrap());
+        f.learn(mac(1), P1, S);
+        f.insert_fixed(mac(1), P2, FdbKind::Static, S);
+        assert_eq!(f.learned_len(), 0);
+        assert_eq!(f.learn(mac(1), P1, S), LearnOutcome::Static);
+        f.learn(mac(2), P1, S);
+        assert_eq!(
+            f.learn(mac(3), P1, S),
+            LearnOutcome::Evicted {
+                mac: mac(2),
+                port: P1
+            }
+        );
+        assert_eq!(f.get(&mac(1)).unwrap().kind, FdbKind::Static);
+        f.flush_port(P1, false);
+        assert_eq!(f.learned_len(), 0);
+        assert_eq!(f.entries().len(), 1);
+        f.flush_port(P2, true);
+        assert!(f.entries().is_empty());
+        assert_eq!(f.remove(&mac(1)), None);
+    }
+
+    #[test]
+    fn lookup_mut_skips_expired() {
+        let age = Duration::from_secs(300);
+        let mut f = Fdb::new(NonZeroUsize::new(8).unwrap());
+        f.learn(mac(1), P1, S);
+        if let Some(e) = f.lookup_mut(&mac(1), 5 * S, age) {
+            e.used = 5 * S;
+        }
+        assert_eq!(f.get(&mac(1)).unwrap().used, 5 * S);
+        assert!(f.lookup_mut(&mac(1), 301 * S, age).is_none());
     }
 }

@@ -78,7 +78,8 @@ pub fn handle_frame(
         };
         Verdict::Flood { kind, local: true }
     } else {
-        match br.fdb.lookup(&dst, now, br.ageing_time) {
+        let ageing = br.ageing_time;
+        match br.fdb.lookup_mut(&dst, now, ageing) {
             Some(e) if e.kind == FdbKind::Local => Verdict::Local,
             Some(e) if e.port == ingress => {
                 if promisc {
@@ -88,10 +89,12 @@ pub fn handle_frame(
                 }
             }
             Some(e) => {
-                let port = e.port;
-                br.fdb.touch_used(&dst, now);
+                // touch_used: only learned entries keep when they were last used.
+                if e.kind == FdbKind::Learned {
+                    e.used = now;
+                }
                 Verdict::Forward {
-                    port,
+                    port: e.port,
                     local: promisc,
                 }
             }
