@@ -136,6 +136,8 @@ pub struct Fabric {
     now: Duration,
     max_learned: NonZeroUsize,
     pub(crate) tap_out: Vec<(LinkId, Bytes)>,
+    /// The kernel's jiffies at lab time zero, for the collector's timer (see [`crate::timer`]).
+    timer_phase: u64,
 }
 
 const DEFAULT_MAX: NonZeroUsize = match NonZeroUsize::new(DEFAULT_MAX_LEARNED) {
@@ -166,7 +168,14 @@ impl Fabric {
             now: Duration::ZERO,
             max_learned: DEFAULT_MAX,
             tap_out: Vec::new(),
+            timer_phase: 0,
         }
+    }
+
+    /// Where the kernel's jiffies stood at lab time zero: the collector's timer is a kernel
+    /// timer, which the timer wheel rounds up (see [`crate::timer::kernel_timer`]).
+    pub fn set_timer_phase(&mut self, jiffies0: u64) {
+        self.timer_phase = jiffies0;
     }
 
     /// Switches decision records on or off (off costs nothing per frame).
@@ -311,13 +320,18 @@ impl Fabric {
     /// (carrier of veth peers, port states, the bridge's carrier and collector).
     pub fn set_up(&mut self, id: LinkId, up: bool, now: Duration) -> Result<(), FabricError> {
         self.now = now;
+        let phase = self.timer_phase;
         let l = self.get_mut(id)?;
         if l.admin_up == up {
             return Ok(());
         }
         l.admin_up = up;
         if let Some(b) = l.bridge_mut() {
-            b.gc_next = if up { Some(now + GC_FIRST_RUN) } else { None };
+            b.gc_next = if up {
+                Some(crate::timer::kernel_timer(now, now + GC_FIRST_RUN, phase))
+            } else {
+                None
+            };
         }
         self.refresh(id, now);
         Ok(())
@@ -644,6 +658,7 @@ impl Fabric {
     /// Runs the timers due at `now`: each bridge's collector ages out entries.
     pub fn poll(&mut self, now: Duration) {
         self.now = now;
+        let phase = self.timer_phase;
         let mut removed = Vec::new();
         for i in 0..self.bridges.len() {
             let id = self.bridges[i];
@@ -653,7 +668,8 @@ impl Fabric {
             match b.gc_next {
                 Some(t) if t <= now => {
                     let ageing = b.ageing_time;
-                    b.gc_next = Some(b.fdb.collect(now, ageing, &mut removed));
+                    let next = b.fdb.collect(now, ageing, &mut removed);
+                    b.gc_next = Some(crate::timer::kernel_timer(now, next, phase));
                 }
                 _ => continue,
             }
@@ -806,14 +822,21 @@ impl Fabric {
             match found {
                 Some(_) => {
                     self.flood_left = left + 1;
-                    self.step_parts(journey, false, port, frame.clone(), hops);
+                    if let Err(f) = self.tx_to_leaf(port, frame.clone()) {
+                        self.step_parts(journey, false, port, f, hops);
+                    }
                     self.flood_left = 0;
                     if self.storm {
                         return;
                     }
                     prev = found;
                 }
-                None => return self.step_parts(journey, false, port, frame, hops),
+                None => {
+                    if let Err(f) = self.tx_to_leaf(port, frame) {
+                        self.step_parts(journey, false, port, f, hops);
+                    }
+                    return;
+                }
             }
         }
     }
@@ -871,6 +894,53 @@ impl Fabric {
         }
     }
 
+    /// `tx` then `deliver_at_once` in one go, for the common copy of a flood: out of a port
+    /// that is up, has no capture and is a veth whose far end is no port. Checks everything
+    /// before it changes anything, and hands the frame back when any of it does not hold.
+    #[inline(always)]
+    fn tx_to_leaf(&mut self, id: LinkId, frame: Bytes) -> Result<(), Bytes> {
+        let waiting = self.queue.len() - self.next + self.flood_left;
+        if self.recording
+            || self.pending_rx != 0
+            || self.copies as usize + 1 + waiting >= MAX_JOURNEY_COPIES as usize
+        {
+            return Err(frame);
+        }
+        let len = frame.len();
+        let peer = match self.link(id) {
+            Some(l)
+                if l.admin_up
+                    && l.carrier
+                    && l.captures == 0
+                    && len >= ETH_HLEN
+                    && len - ETH_HLEN <= l.mtu as usize =>
+            {
+                match l.kind {
+                    LinkKind::Veth { peer } => peer,
+                    _ => return Err(frame),
+                }
+            }
+            _ => return Err(frame),
+        };
+        if !self
+            .link(peer)
+            .is_some_and(|p| p.master.is_none() && p.captures == 0)
+        {
+            return Err(frame);
+        }
+        self.copies += 2;
+        if let Some(l) = self.link_mut(id) {
+            l.counters.tx_packets += 1;
+            l.counters.tx_bytes += len as u64;
+        }
+        if let Some(p) = self.link_mut(peer) {
+            p.counters.rx_packets += 1;
+            p.counters.rx_bytes += len as u64;
+        }
+        self.deliveries.push((peer, frame));
+        Ok(())
+    }
+
     /// The veth shortcut: a frame crossing to `peer` is delivered now, as `rx` would when its
     /// turn came, if that changes nothing anyone can see. It does not when `peer` is no bridge
     /// port (its `rx` only counts and delivers) and has no capture, records are off, no
@@ -903,7 +973,14 @@ impl Fabric {
             return;
         };
         l.counters.rx_packets += 1;
-        l.counters.rx_bytes += frame.len() as u64;
+        // A bridge counts what it passes up after the Ethernet header is pulled
+        // (br_pass_frame_up), every other device the whole frame.
+        let hdr = if matches!(l.kind, LinkKind::Bridge(_)) {
+            ETH_HLEN
+        } else {
+            0
+        };
+        l.counters.rx_bytes += frame.len().saturating_sub(hdr) as u64;
         if l.captures > 0 {
             self.captured.push(Captured {
                 link: id,
@@ -990,7 +1067,7 @@ impl Fabric {
             };
             Verdict::Flood { kind, local: false }
         } else {
-            match b.fdb.lookup(&eth.dst, self.now, b.ageing_time) {
+            match b.fdb.lookup(&eth.dst) {
                 Some(e) if e.kind == FdbKind::Local => Verdict::Local,
                 Some(e) => Verdict::Forward {
                     port: e.port,

@@ -11,6 +11,7 @@ pub mod mac;
 #[cfg(feature = "tap")]
 pub mod tap;
 mod tap_port;
+pub mod timer;
 pub mod wire;
 
 pub use bridge::{Bridge, Fdb, FdbEntry, FdbKind, Port, PortFlags, PortState};

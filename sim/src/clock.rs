@@ -68,31 +68,7 @@ impl Clock {
     }
 }
 
-/// The kernel's tick: Debian's kernels are built with HZ=250.
-pub const JIFFY: Duration = Duration::from_millis(4);
-
-/// When a kernel timer (a `timer_list` or a delayed work) armed at `now` for `at` fires.
-/// The timer wheel (kernel/time/timer.c: calc_wheel_index) files a timer `delta` jiffies away
-/// in level L, whose buckets are 8^L jiffies wide, and rounds its expiry up to the next bucket
-/// boundary, so it never fires early: a 1 s ARP retransmit fires up to 32 ms late, the 5 s
-/// DELAY up to 256 ms late, the bridge's 300 s collector up to 16 s late. `jiffies0` is the
-/// jiffies count at lab time zero, which places the boundaries.
-pub fn kernel_timer(now: Duration, at: Duration, jiffies0: u64) -> Duration {
-    let j = |t: Duration| (t.as_nanos() / JIFFY.as_nanos()) as u64;
-    let now_j = jiffies0 + j(now);
-    let delay = at.saturating_sub(now);
-    let delta = (delay.as_nanos().div_ceil(JIFFY.as_nanos())) as u64;
-    let expires = now_j + delta;
-    // LVL_START(n) = 63 << 3(n-1): the first delta filed in level n.
-    let mut lvl = 0u32;
-    while lvl < 8 && delta >= 63u64 << (3 * lvl) {
-        lvl += 1;
-    }
-    let shift = 3 * lvl;
-    let bucket = ((expires >> shift) + 1) << shift;
-    let fire_j = bucket.saturating_sub(jiffies0);
-    Duration::from_nanos(fire_j.saturating_mul(JIFFY.as_nanos() as u64)).max(at)
-}
+pub use l2lab_fabric::timer::{kernel_timer, JIFFY};
 
 /// A queue of deadlines, each with a payload; ties keep insertion order, so runs repeat.
 #[derive(Debug)]
@@ -179,24 +155,6 @@ mod test {
         assert_eq!(t.pop_due(s(5)), Some((s(2), "b")));
         assert_eq!(t.pop_due(s(5)), Some((s(2), "c")));
         assert!(t.is_empty());
-    }
-
-    #[test]
-    fn kernel_timers_round_up_to_their_level() {
-        let s = Duration::from_secs;
-        let ms = Duration::from_millis;
-        // 100 ms = 25 jiffies: level 0, one jiffy late at most.
-        let t = kernel_timer(s(10), s(10) + ms(100), 0);
-        assert!(t >= s(10) + ms(100) && t <= s(10) + ms(104), "{t:?}");
-        // 1 s: level 1, 32 ms buckets.
-        let t = kernel_timer(s(10), s(11), 3);
-        assert!(t >= s(11) && t <= s(11) + ms(32), "{t:?}");
-        // 5 s: level 2, 256 ms buckets.
-        let t = kernel_timer(s(10), s(15), 7);
-        assert!(t > s(15) && t <= s(15) + ms(256), "{t:?}");
-        // 300 s: level 4, 16.384 s buckets.
-        let t = kernel_timer(s(0), s(300), 12345);
-        assert!(t > s(300) && t <= s(300) + ms(16_384), "{t:?}");
     }
 
     #[tokio::test(start_paused = true)]

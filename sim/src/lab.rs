@@ -197,6 +197,7 @@ impl Lab {
             ipa: Default::default(),
         };
         lab.jiffies0 = u64::from(lab.random_u32());
+        lab.fabric.set_timer_phase(lab.jiffies0);
         let init = lab.create_ns(String::new());
         if lab.config.host_lo_up {
             let lo = lab.ns(init).map(|n| n.lo);

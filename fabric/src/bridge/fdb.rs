@@ -301,24 +301,21 @@ impl Fdb {
         }
     }
 
-    /// Looks a destination up without touching recency. An expired learned entry is not used.
+    /// Looks a destination up without touching recency. As the kernel's br_fdb_find_rcu, an
+    /// entry past its ageing time is still found (and forwarded to, and listed `stale`) until
+    /// the collector removes it.
     #[inline]
-    pub fn lookup(&self, mac: &MacAddr, now: Duration, ageing: Duration) -> Option<&FdbEntry> {
+    pub fn lookup(&self, mac: &MacAddr) -> Option<&FdbEntry> {
         let i = self.find(mac)?;
-        Some(&self.slot(i).entry).filter(|e| !has_expired(e, now, ageing))
+        Some(&self.slot(i).entry)
     }
 
     /// [`Fdb::lookup`] for a caller that changes the entry (the forwarding decision marks
     /// it used): one probe where lookup and [`Fdb::touch_used`] take two.
     #[inline]
-    pub fn lookup_mut(
-        &mut self,
-        mac: &MacAddr,
-        now: Duration,
-        ageing: Duration,
-    ) -> Option<&mut FdbEntry> {
+    pub fn lookup_mut(&mut self, mac: &MacAddr) -> Option<&mut FdbEntry> {
         let i = self.find(mac)?;
-        Some(&mut self.slots[i as usize].entry).filter(|e| !has_expired(e, now, ageing))
+        Some(&mut self.slots[i as usize].entry)
     }
 
     /// Any entry for `mac`, expired or not.
@@ -550,8 +547,12 @@ mod test {
         let mut f = Fdb::new(NonZeroUsize::new(8).unwrap());
         f.learn(mac(1), P1, Duration::ZERO);
         f.learn(mac(2), P1, 10 * S);
-        assert!(f.lookup(&mac(1), 299 * S, age).is_some());
-        assert!(f.lookup(&mac(1), 300 * S, age).is_none());
+        assert!(f
+            .lookup(&mac(1))
+            .is_some_and(|e| !has_expired(e, 299 * S, age)));
+        assert!(f
+            .lookup(&mac(1))
+            .is_some_and(|e| has_expired(e, 300 * S, age)));
         let mut gone = vec![];
         let next = f.collect(300 * S, age, &mut gone);
         assert_eq!(gone, vec![(mac(1), P1, 300 * S)]);
@@ -631,10 +632,12 @@ mod test {
         let age = Duration::from_secs(300);
         let mut f = Fdb::new(NonZeroUsize::new(8).unwrap());
         f.learn(mac(1), P1, S);
-        if let Some(e) = f.lookup_mut(&mac(1), 5 * S, age) {
+        if let Some(e) = f.lookup_mut(&mac(1)) {
             e.used = 5 * S;
         }
         assert_eq!(f.get(&mac(1)).unwrap().used, 5 * S);
-        assert!(f.lookup_mut(&mac(1), 301 * S, age).is_none());
+        assert!(f
+            .lookup_mut(&mac(1))
+            .is_some_and(|e| has_expired(e, 301 * S, age)));
     }
 }

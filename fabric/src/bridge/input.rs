@@ -78,8 +78,7 @@ pub fn handle_frame(
         };
         Verdict::Flood { kind, local: true }
     } else {
-        let ageing = br.ageing_time;
-        match br.fdb.lookup_mut(&dst, now, ageing) {
+        match br.fdb.lookup_mut(&dst) {
             Some(e) if e.kind == FdbKind::Local => Verdict::Local,
             Some(e) if e.port == ingress => {
                 if promisc {
