@@ -170,8 +170,7 @@ impl Writer {
             datalink: DataLink::ETHERNET,
             ..Default::default()
         };
-        let w = PcapWriter::with_header(f, header)
-            .map_err(|e| format!("{shown}: {e}"))?;
+        let w = PcapWriter::with_header(f, header).map_err(|e| format!("{shown}: {e}"))?;
         Ok(Writer { w })
     }
 
