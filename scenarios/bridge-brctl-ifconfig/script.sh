@@ -8,6 +8,9 @@ echo '$ ip link set dev br01 up'
 ip link set dev br01 up
 echo '$ ifconfig br01 192.168.88.1/24 up'
 ifconfig br01 192.168.88.1/24 up
+# The bridge announces its multicast snooping with two IGMP reports within a second of
+# coming up; wait them out so the counters below do not depend on how fast commands run.
+sleep 2
 echo '$ ip netns add ns01'
 ip netns add ns01
 echo '$ ip netns add ns02'

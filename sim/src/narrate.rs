@@ -48,12 +48,23 @@ pub fn sentence(lab: &Lab, ev: &Event) -> Option<String> {
                 mac,
                 port,
                 age,
-            } => Some(format!(
-                "{}: {mac} on {} aged out after {} s",
-                name(lab, *bridge),
-                name(lab, *port),
-                age.as_secs()
-            )),
+            } => {
+                let ageing = lab
+                    .fabric()
+                    .bridge(*bridge)
+                    .map_or(age.as_secs(), |b| b.ageing_time.as_secs());
+                // The collector is a kernel timer and runs a little after the expiry.
+                let seen = if age.as_secs() > ageing {
+                    format!(" (last seen {} s ago)", age.as_secs())
+                } else {
+                    String::new()
+                };
+                Some(format!(
+                    "{}: {mac} on {} aged out after {ageing} s{seen}",
+                    name(lab, *bridge),
+                    name(lab, *port),
+                ))
+            }
             Decision::Flooded { bridge, mac, ports } => {
                 let what = if mac.is_broadcast() {
                     "broadcast".to_string()

@@ -243,10 +243,6 @@ struct State {
     requests: u32,
 }
 
-/// Lab time a tutorial command takes to start in virtual time: about what `ip` takes on a
-/// real host (fork, exec, a netlink round trip).
-const COMMAND_COST: Duration = Duration::from_millis(2);
-
 /// How long the script must look asleep, twice over, before the clock jumps: long enough for
 /// a process that was just woken (a reply on its socket, a child exiting) to be seen running.
 const SETTLE: Duration = Duration::from_micros(300);
@@ -366,12 +362,6 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
             };
             state.requests += 1;
             let host_pid = pid as i32;
-            // In virtual time a command still takes the time a real one takes to start (exec,
-            // netlink), so what the kernel does meanwhile (a bridge's first IGMP report, 13 ms
-            // after it comes up) happens between commands, as on a host.
-            if lab.clock().is_virtual() {
-                let _ = lab.advance(COMMAND_COST);
-            }
             // In virtual time a run must not depend on the host: ids come from the request
             // count, not the process id.
             let pid = if lab.clock().is_virtual() {
