@@ -149,6 +149,8 @@ pub struct Lab {
     pub(crate) namespaces: Vec<Option<Namespace>>,
     pub(crate) ns_by_name: HashMap<String, NsId>,
     pub(crate) ifaces: Vec<Option<Iface>>,
+    /// `ifaces` by name and by ifindex, per namespace.
+    link_index: crate::lookup::LinkIndex,
     pub(crate) pings: Vec<PingSession>,
     pub(crate) captures: Vec<Option<Capture>>,
     pub(crate) events: Vec<Event>,
@@ -185,6 +187,7 @@ impl Lab {
             namespaces: Vec::new(),
             ns_by_name: HashMap::new(),
             ifaces: Vec::new(),
+            link_index: Default::default(),
             pings: Vec::new(),
             captures: Vec::new(),
             events: Vec::new(),
@@ -546,6 +549,8 @@ impl Lab {
     }
 
     pub(crate) fn iface_mut(&mut self, link: LinkId) -> Option<&mut Iface> {
+        // Whoever changes it may change its name or index: the index looks again.
+        self.link_index.touch(link);
         self.ifaces
             .get_mut(link.0 as usize)
             .and_then(|i| i.as_mut())
@@ -553,23 +558,33 @@ impl Lab {
 
     /// The interface called `name` in `ns`.
     pub fn link_by_name(&self, ns: NsId, name: &str) -> LabResult<LinkId> {
-        self.ns(ns)
-            .and_then(|n| {
-                n.ifaces
-                    .iter()
-                    .copied()
-                    .find(|l| self.iface(*l).is_some_and(|i| i.name == name))
-            })
-            .ok_or_else(|| LabError::NoSuchDevice(name.to_string()))
+        let found = self.link_index.by_name(&self.ifaces, ns, name);
+        debug_assert_eq!(found, self.link_by_name_scan(ns, name));
+        found.ok_or_else(|| LabError::NoSuchDevice(name.to_string()))
+    }
+
+    /// `link_by_name` the long way, which the index must agree with.
+    fn link_by_name_scan(&self, ns: NsId, name: &str) -> Option<LinkId> {
+        self.ns(ns).and_then(|n| {
+            n.ifaces
+                .iter()
+                .copied()
+                .find(|l| self.iface(*l).is_some_and(|i| i.name == name))
+        })
     }
 
     /// The interface with index `ifindex` in `ns`.
     pub fn link_by_index(&self, ns: NsId, ifindex: u32) -> Option<LinkId> {
-        self.ns(ns)?
-            .ifaces
-            .iter()
-            .copied()
-            .find(|l| self.iface(*l).is_some_and(|i| i.ifindex == ifindex))
+        let found = self.link_index.by_index(&self.ifaces, ns, ifindex);
+        debug_assert_eq!(
+            found,
+            self.ns(ns).and_then(|n| n
+                .ifaces
+                .iter()
+                .copied()
+                .find(|l| self.iface(*l).is_some_and(|i| i.ifindex == ifindex)))
+        );
+        found
     }
 
     /// The interfaces of `ns`, by index.
@@ -619,6 +634,7 @@ impl Lab {
         if self.ifaces.len() <= idx {
             self.ifaces.resize(idx + 1, None);
         }
+        self.link_index.touch(link);
         self.ifaces[idx] = Some(Iface {
             name,
             ifindex,
@@ -719,6 +735,7 @@ impl Lab {
         let gone = self.fabric.remove(id, now).map_err(fabric_err)?;
         for g in gone {
             self.stop_captures_on(g);
+            self.link_index.touch(g);
             if let Some(iface) = self.ifaces.get_mut(g.0 as usize).and_then(|i| i.take()) {
                 if let Some(n) = self.ns_mut(iface.ns) {
                     n.ifaces.retain(|l| *l != g);
@@ -880,6 +897,7 @@ impl Lab {
         if self.fabric.link(id).is_some_and(|l| l.master.is_some()) {
             self.set_master(ns, name, None)?;
         }
+        self.link_index.touch(id);
         let old = self.ifaces[id.0 as usize].take();
         let Some(old) = old else {
             return Err(LabError::NoSuchDevice(name.to_string()));

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod error;
 pub mod event;
 pub mod lab;
+mod lookup;
 pub mod narrate;
 pub mod ping;
 pub mod stack;
