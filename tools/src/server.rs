@@ -207,7 +207,10 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Ob
         }
     });
     let mut running: HashMap<u64, Running> = HashMap::new();
-    let mut state = State { requests: 0 };
+    let mut state = State {
+        requests: 0,
+        deferred: Vec::new(),
+    };
     if lab.clock().is_virtual() {
         return serve_virtual(
             &mut lab,
@@ -238,9 +241,21 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Ob
     }
 }
 
-/// Counters of the server, for ids that must not depend on the host (virtual time).
+/// What the server keeps beside the running commands.
 struct State {
+    /// Requests so far: ids that must not depend on the host come from this (virtual time).
     requests: u32,
+    /// In virtual time, the last words of commands a signal ended (`kill %1` on a background
+    /// tcpdump), held until the script is waiting: a real tool takes a moment to react to a
+    /// signal, long enough for the shell to run its next `echo`.
+    deferred: Vec<Deferred>,
+}
+
+struct Deferred {
+    pid: i32,
+    tx: mpsc::UnboundedSender<Response>,
+    out: Output,
+    code: i32,
 }
 
 /// How long the script must look asleep, twice over, before the clock jumps: long enough for
@@ -267,6 +282,11 @@ async fn serve_virtual(
             .filter_map(|r| r.session.wake_at())
             .chain(lab.next_deadline())
             .min();
+        let next = match next {
+            Some(t) => Some(t),
+            None if !state.deferred.is_empty() => Some(Duration::MAX),
+            None => None,
+        };
         let Some(next) = next else {
             // Nothing will happen by itself: wait for the script.
             match rx.recv().await {
@@ -291,13 +311,22 @@ async fn serve_virtual(
                 _ = tokio::time::sleep(SETTLE) => {}
             }
             let pid = root.get();
-            let pids: Vec<i32> = running.values().map(|r| r.pid).collect();
+            let pids: Vec<i32> = running
+                .values()
+                .map(|r| r.pid)
+                .chain(state.deferred.iter().map(|d| d.pid))
+                .collect();
             if pid > 0 && !crate::quiet::all_asleep(pid, &exe, &|p| pids.contains(&p)) {
                 quiet = false;
                 break;
             }
         }
-        if quiet && next < Duration::MAX {
+        if quiet && !state.deferred.is_empty() {
+            for mut d in std::mem::take(&mut state.deferred) {
+                flush(&d.tx, &mut d.out);
+                exit(&d.tx, d.code);
+            }
+        } else if quiet && next < Duration::MAX {
             // L2LAB_DEBUG_CLOCK=1 shows each jump and the process tree that allowed it.
             if std::env::var_os("L2LAB_DEBUG_CLOCK").is_some() {
                 let pid = root.get();
@@ -397,10 +426,23 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
             if let Some(r) = running.get_mut(&conn) {
                 let mut out = Output::default();
                 let done = r.session.signal(lab, sig, &mut out);
-                flush(&r.tx, &mut out);
-                if let Some(code) = done {
-                    exit(&r.tx, code);
-                    running.remove(&conn);
+                match done {
+                    Some(code) if lab.clock().is_virtual() => {
+                        if let Some(r) = running.remove(&conn) {
+                            state.deferred.push(Deferred {
+                                pid: r.pid,
+                                tx: r.tx,
+                                out,
+                                code,
+                            });
+                        }
+                    }
+                    Some(code) => {
+                        flush(&r.tx, &mut out);
+                        exit(&r.tx, code);
+                        running.remove(&conn);
+                    }
+                    None => flush(&r.tx, &mut out),
                 }
             }
         }
