@@ -24,7 +24,8 @@ use crate::bridge::fdb::DEFAULT_MAX_LEARNED;
 use crate::bridge::forward::{floods_to, should_deliver};
 use crate::bridge::input::handle_frame;
 use crate::bridge::{
-    Bridge, FdbKind, FloodKind, LearnOutcome, Port, PortFlags, PortState, Verdict, GC_FIRST_RUN,
+    Bridge, FdbKind, FloodKind, LearnOutcome, Port, PortFlags, PortMin, PortState, Verdict,
+    GC_FIRST_RUN,
 };
 use crate::decision::{Decision, DropReason, Record};
 use crate::link::{Link, LinkId, LinkKind, ETH_DATA_LEN, LOOPBACK_MTU};
@@ -126,6 +127,9 @@ pub struct Fabric {
     storm: bool,
     /// Ports a flood running at once has yet to serve (see `flood_now`).
     flood_left: usize,
+    /// Bumped whenever a link's MTU or MAC may have changed, so that the bridges' cached
+    /// smallest port MTU and MAC are known to be stale (see `port_min`).
+    port_gen: u64,
     /// Frames that reached a stack; those before `delivered` were handed on already.
     deliveries: Vec<(LinkId, Bytes)>,
     delivered: usize,
@@ -159,6 +163,7 @@ impl Fabric {
             copies: 0,
             storm: false,
             flood_left: 0,
+            port_gen: 0,
             deliveries: Vec::new(),
             delivered: 0,
             captured: Vec::new(),
@@ -210,6 +215,14 @@ impl Fabric {
 
     /// The interface `id`, to change it directly (counters, ...).
     pub fn link_mut(&mut self, id: LinkId) -> Option<&mut Link> {
+        // The caller may change a port's MTU or MAC: the bridges' cached minima are stale.
+        self.port_gen += 1;
+        self.lm(id)
+    }
+
+    /// `link_mut` for the fabric itself, which bumps `port_gen` where it changes a port's
+    /// MTU or MAC.
+    fn lm(&mut self, id: LinkId) -> Option<&mut Link> {
         self.links.get_mut(id.0 as usize).and_then(|l| l.as_mut())
     }
 
@@ -218,7 +231,7 @@ impl Fabric {
     }
 
     fn get_mut(&mut self, id: LinkId) -> Result<&mut Link, FabricError> {
-        self.link_mut(id).ok_or(FabricError::NoSuchLink(id))
+        self.lm(id).ok_or(FabricError::NoSuchLink(id))
     }
 
     /// The bridge state of `id`.
@@ -228,7 +241,7 @@ impl Fabric {
 
     /// The bridge state of `id`, to change it.
     pub fn bridge_mut(&mut self, id: LinkId) -> Option<&mut Bridge> {
-        self.link_mut(id).and_then(Link::bridge_mut)
+        self.lm(id).and_then(Link::bridge_mut)
     }
 
     /// Every bridge on the wire.
@@ -269,7 +282,7 @@ impl Fabric {
         let (ma, mb) = (self.random_mac(), self.random_mac());
         let a = self.insert(Link::new(LinkKind::Dummy, ma, ETH_DATA_LEN));
         let b = self.insert(Link::new(LinkKind::Veth { peer: a }, mb, ETH_DATA_LEN));
-        if let Some(l) = self.link_mut(a) {
+        if let Some(l) = self.lm(a) {
             l.kind = LinkKind::Veth { peer: b };
         }
         (a, b)
@@ -343,6 +356,7 @@ impl Fabric {
             return Err(FabricError::InvalidArgument);
         }
         self.now = now;
+        self.port_gen += 1;
         let l = self.get_mut(id)?;
         let old = l.mac;
         l.mac = mac;
@@ -369,6 +383,7 @@ impl Fabric {
         if !(68..=65535).contains(&mtu) && !matches!(self.get(id)?.kind, LinkKind::Loopback) {
             return Err(FabricError::InvalidArgument);
         }
+        self.port_gen += 1;
         self.get_mut(id)?.mtu = mtu;
         Ok(())
     }
@@ -434,13 +449,14 @@ impl Fabric {
         }
         let first = b.ports.len() == 1;
         b.had_ports = true;
-        if let Some(l) = self.link_mut(port) {
+        self.port_min_add(bridge, port);
+        if let Some(l) = self.lm(port) {
             l.master = Some(bridge);
             l.promisc += 1;
         }
         // The bridge's MTU follows its smallest port's (br_mtu_auto_adjust).
         let min_mtu = self.min_port_mtu(bridge).unwrap_or(port_mtu);
-        if let Some(l) = self.link_mut(bridge) {
+        if let Some(l) = self.lm(bridge) {
             if first || min_mtu < l.mtu {
                 l.mtu = min_mtu;
             }
@@ -451,12 +467,64 @@ impl Fabric {
         Ok(())
     }
 
-    fn min_port_mtu(&self, bridge: LinkId) -> Option<u32> {
-        self.bridge(bridge)?
+    fn min_port_mtu(&mut self, bridge: LinkId) -> Option<u32> {
+        self.port_min(bridge).0
+    }
+
+    /// The smallest MTU and the lowest MAC of `bridge`'s ports (`None` without ports), which
+    /// enslaving (MTU) and the bridge's own address (MAC) follow. Kept per bridge while no
+    /// MTU or MAC changed and no port left, so adding the Nth port costs O(1), not O(N).
+    fn port_min(&mut self, bridge: LinkId) -> (Option<u32>, Option<MacAddr>) {
+        let gen = self.port_gen;
+        let Some(b) = self.bridge(bridge) else {
+            return (None, None);
+        };
+        if let Some(c) = b.port_min {
+            if c.gen == gen && c.ports == b.ports.len() {
+                return (c.mtu, c.mac);
+            }
+        }
+        let mtu = b
             .ports
             .iter()
             .filter_map(|p| self.link(p.link).map(|l| l.mtu))
-            .min()
+            .min();
+        let mac = b.mac_from_ports(|l| self.link(l).map_or(MacAddr::BROADCAST, |l| l.mac));
+        let ports = b.ports.len();
+        if let Some(b) = self.bridge_mut(bridge) {
+            b.port_min = Some(PortMin {
+                gen,
+                ports,
+                mtu,
+                mac,
+            });
+        }
+        (mtu, mac)
+    }
+
+    /// A port was just added at the end of `bridge`'s list: if the cached minima were right
+    /// for the others, they take it in.
+    fn port_min_add(&mut self, bridge: LinkId, port: LinkId) {
+        let gen = self.port_gen;
+        let (mtu, mac) = self
+            .link(port)
+            .map_or((None, MacAddr::BROADCAST), |l| (Some(l.mtu), l.mac));
+        let Some(b) = self.bridge_mut(bridge) else {
+            return;
+        };
+        let n = b.ports.len();
+        b.port_min = match b.port_min {
+            Some(c) if c.gen == gen && c.ports + 1 == n => Some(PortMin {
+                gen,
+                ports: n,
+                mtu: match (c.mtu, mtu) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                },
+                mac: Some(c.mac.map_or(mac, |m| m.min(mac))),
+            }),
+            _ => None,
+        };
     }
 
     /// Takes `port` out of its bridge (br_del_if): its FDB entries go with it.
@@ -477,7 +545,7 @@ impl Fabric {
                 b.forwarding_ports -= 1;
             }
         }
-        if let Some(l) = self.link_mut(port) {
+        if let Some(l) = self.lm(port) {
             l.master = None;
             l.promisc = l.promisc.saturating_sub(1);
         }
@@ -491,7 +559,7 @@ impl Fabric {
         self.recalculate_bridge_mac(bridge, now);
         // br_mtu_auto_adjust: the smallest port's MTU, ETH_DATA_LEN with no port left.
         let mtu = self.min_port_mtu(bridge).unwrap_or(ETH_DATA_LEN);
-        if let Some(l) = self.link_mut(bridge) {
+        if let Some(l) = self.lm(bridge) {
             l.mtu = mtu;
         }
         self.update_bridge_carrier(bridge);
@@ -538,10 +606,8 @@ impl Fabric {
             return;
         }
         // With its last port gone the bridge is left with the zero address, as the kernel's is.
-        let new = b
-            .mac_from_ports(|l| self.link(l).map_or(MacAddr::BROADCAST, |l| l.mac))
-            .unwrap_or(MacAddr::ZERO);
-        let Some(l) = self.link_mut(bridge) else {
+        let new = self.port_min(bridge).1.unwrap_or(MacAddr::ZERO);
+        let Some(l) = self.lm(bridge) else {
             return;
         };
         let old = l.mac;
@@ -590,7 +656,7 @@ impl Fabric {
         let Some(l) = self.link(id) else { return };
         let c = self.compute_carrier(l);
         if c != l.carrier {
-            if let Some(l) = self.link_mut(id) {
+            if let Some(l) = self.lm(id) {
                 l.carrier = c;
             }
             self.record(0, || Decision::Carrier { link: id, up: c });
@@ -842,7 +908,7 @@ impl Fabric {
     }
 
     fn drop_at(&mut self, journey: u64, link: LinkId, reason: DropReason, tx: bool) {
-        if let Some(l) = self.link_mut(link) {
+        if let Some(l) = self.lm(link) {
             if tx {
                 l.counters.tx_dropped += 1;
             } else {
@@ -929,11 +995,11 @@ impl Fabric {
             return Err(frame);
         }
         self.copies += 2;
-        if let Some(l) = self.link_mut(id) {
+        if let Some(l) = self.lm(id) {
             l.counters.tx_packets += 1;
             l.counters.tx_bytes += len as u64;
         }
-        if let Some(p) = self.link_mut(peer) {
+        if let Some(p) = self.lm(peer) {
             p.counters.rx_packets += 1;
             p.counters.rx_bytes += len as u64;
         }

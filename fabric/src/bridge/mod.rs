@@ -51,9 +51,22 @@ pub struct Bridge {
     port_index: Vec<u32>,
     /// Port numbers in use, one bit each, so the lowest free one is found a word at a time.
     port_nos: Vec<u64>,
+    /// The smallest MTU and lowest MAC of the ports, as last computed (see
+    /// `Fabric::port_min`).
+    pub(crate) port_min: Option<PortMin>,
     /// `ports.len()` when the bitmap was last brought up to date; if `ports` was changed from
     /// outside since, it is not trusted and `free_port_no` scans.
     indexed_len: usize,
+}
+
+/// The smallest MTU and lowest MAC over a bridge's ports, valid while the fabric's
+/// generation is `gen` and the bridge has `ports` ports.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PortMin {
+    pub(crate) gen: u64,
+    pub(crate) ports: usize,
+    pub(crate) mtu: Option<u32>,
+    pub(crate) mac: Option<MacAddr>,
 }
 
 /// No port in [`Bridge`]'s index.
@@ -75,6 +88,7 @@ impl Bridge {
             port_index: Vec::new(),
             port_nos: Vec::new(),
             indexed_len: 0,
+            port_min: None,
         }
     }
 
