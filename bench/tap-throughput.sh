@@ -48,7 +48,7 @@ ip -n h1 link set v1 up; ip -n h1 addr add 10.99.0.11/24 dev v1
 touch $work/ready
 while [ ! -e $work/done ]; do sleep 0.1; done
 SCRIPT
-(cd "$work" && TMPDIR="$work" setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$l2lab" run --no-ipv6 "$work/lab.sh") &
+(cd "$work" && TMPDIR="$work" setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$l2lab" run --realtime --no-ipv6 "$work/lab.sh") &
 lab=$!
 while [ ! -e "$work/ready" ]; do sleep 0.05; done
 ip link set tptap0 netns tpk1

@@ -118,7 +118,7 @@ while [ ! -e $F/kernel-done ]; do sleep 0.05; done
     let lab = Command::new("setpriv")
         .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
         .arg(env!("CARGO_BIN_EXE_l2lab"))
-        .args(["run", "--no-ipv6"])
+        .args(["run", "--realtime", "--no-ipv6"])
         .arg(&script)
         .current_dir(flags)
         .env("TMPDIR", flags)

@@ -32,7 +32,7 @@ impl Lab {
     pub fn add_tap_port(&mut self, ns: NsId, name: &str, dev: &str) -> LabResult<LinkId> {
         if self.clock().is_virtual() {
             return Err(LabError::WrongClock(
-                "a TAP port meets the real kernel, which runs in real time: run without --fast",
+                "a TAP port meets the real kernel, which runs in real time: use `l2lab run --realtime`",
             ));
         }
         if self.link_by_name(ns, name).is_ok() {

@@ -46,11 +46,11 @@ enum Command {
         /// Turn IPv6 off in every namespace (as net.ipv6.conf.*.disable_ipv6=1 would).
         #[arg(long)]
         no_ipv6: bool,
-        /// Virtual time: sleeps, ping intervals and the lab's timers take no wall time, and
-        /// the same seed gives the same output.
+        /// Virtual time (the default): sleeps, ping intervals and the lab's timers take no wall
+        /// time, and the same seed gives the same output.
         #[arg(long, conflicts_with = "realtime")]
         fast: bool,
-        /// Real time (the default for now; needed for live demos).
+        /// Real time: for live demos and TAP ports into the real kernel.
         #[arg(long)]
         realtime: bool,
         /// Seed for MAC addresses, ICMP ids and timer jitter.
@@ -150,7 +150,8 @@ fn cli() -> anyhow::Result<i32> {
         }
         Some(Command::Run {
             no_ipv6,
-            fast,
+            // Virtual time is the default; the flag stays for scripts that say so.
+            fast: _,
             realtime,
             seed,
             trace,
@@ -163,7 +164,7 @@ fn cli() -> anyhow::Result<i32> {
                 &run::LabOptions {
                     ipv6: !no_ipv6,
                     seed,
-                    fast: fast && !realtime,
+                    fast: !realtime,
                     trace,
                     explain,
                 },
