@@ -99,8 +99,16 @@ fn absent_host_retries_come_from_the_emulated_stack() {
 #[test]
 fn gateway_host_is_inferred_as_a_router() {
     let r = replay_file(&kernel_pcap("replay-gateway"));
-    assert!(r.stdout.contains("192.168.88.1/24 forwarding"), "{}", r.stdout);
-    assert!(r.stdout.contains("192.168.88.12/24 via 192.168.88.1"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("192.168.88.1/24 forwarding"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("192.168.88.12/24 via 192.168.88.1"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
