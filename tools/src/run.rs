@@ -209,8 +209,16 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
             }
         };
         if !interactive {
-            // Background jobs the script left behind (`tcpdump ... &` never killed).
+            // Background jobs the script left behind (`tcpdump ... &` never killed): asked to
+            // go, given half a second, then made to.
             signal_group(pgid, libc::SIGTERM);
+            for _ in 0..50 {
+                if !group_alive(pgid) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            signal_group(pgid, libc::SIGKILL);
         }
         server.abort();
         use std::os::unix::process::ExitStatusExt;
@@ -222,6 +230,25 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
     })?;
     drop(dir);
     Ok(code)
+}
+
+/// Does any process of group `pgid` still run (zombies aside)?
+fn group_alive(pgid: i32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            return false;
+        };
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            return false;
+        };
+        let mut f = rest.split_whitespace();
+        let state = f.next().unwrap_or("Z");
+        let group = f.nth(1).and_then(|g| g.parse::<i32>().ok());
+        state != "Z" && group == Some(pgid)
+    })
 }
 
 fn now_us() -> u64 {
