@@ -40,8 +40,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a tutorial script with bash against a fresh lab: ip, bridge, brctl, ifconfig, ping,
-    /// tcpdump, arp and sysctl act on the lab; everything else is the real thing.
+    /// Run a tutorial script with bash against a fresh lab: ip, bridge, brctl, ifconfig, route,
+    /// ping, tcpdump, arp and sysctl act on the lab; everything else is the real thing.
     Run {
         /// Turn IPv6 off in every namespace (as net.ipv6.conf.*.disable_ipv6=1 would).
         #[arg(long)]
