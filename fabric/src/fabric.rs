@@ -130,9 +130,12 @@ pub struct Fabric {
     /// Bumped whenever a link's MTU or MAC may have changed, so that the bridges' cached
     /// smallest port MTU and MAC are known to be stale (see `port_min`).
     port_gen: u64,
-    /// Frames that reached a stack; those before `delivered` were handed on already.
+    /// Frames that reached a stack: those in `delivered..ends` wait to be handed on. Slots past
+    /// `ends` hold empty frames and are written over in place, which keeps a delivery to a
+    /// few stores (a push would move the frame's handle through memory once more).
     deliveries: Vec<(LinkId, Bytes)>,
     delivered: usize,
+    ends: usize,
     captured: Vec<Captured>,
     records: Vec<Record>,
     recording: bool,
@@ -166,6 +169,7 @@ impl Fabric {
             port_gen: 0,
             deliveries: Vec::new(),
             delivered: 0,
+            ends: 0,
             captured: Vec::new(),
             records: Vec::new(),
             recording: false,
@@ -1003,7 +1007,7 @@ impl Fabric {
             p.counters.rx_packets += 1;
             p.counters.rx_bytes += len as u64;
         }
-        self.deliveries.push((peer, frame));
+        self.deliver(peer, frame);
         Ok(())
     }
 
@@ -1027,7 +1031,7 @@ impl Fabric {
                 self.copies += 1;
                 l.counters.rx_packets += 1;
                 l.counters.rx_bytes += frame.len() as u64;
-                self.deliveries.push((peer, frame));
+                self.deliver(peer, frame);
                 Ok(())
             }
             _ => Err(frame),
@@ -1058,7 +1062,7 @@ impl Fabric {
             Some(br) => self.bridge_input(journey, br, id, frame, hops),
             None => {
                 self.record(journey, || Decision::Received { link: id });
-                self.deliveries.push((id, frame));
+                self.deliver(id, frame);
             }
         }
     }
@@ -1256,14 +1260,27 @@ impl Fabric {
         }
     }
 
+    /// A frame reached the stack of `link`.
+    #[inline(always)]
+    fn deliver(&mut self, link: LinkId, frame: Bytes) {
+        match self.deliveries.get_mut(self.ends) {
+            Some(slot) => *slot = (link, frame),
+            None => self.deliveries.push((link, frame)),
+        }
+        self.ends += 1;
+    }
+
     /// The next frame that reached a stack: (interface, frame).
     pub fn pop_delivery(&mut self) -> Option<(LinkId, Bytes)> {
+        if self.delivered == self.ends {
+            return None;
+        }
         let d = self.deliveries.get_mut(self.delivered)?;
-        let d = std::mem::replace(d, (d.0, Bytes::new()));
+        let d = (d.0, std::mem::take(&mut d.1));
         self.delivered += 1;
-        if self.delivered == self.deliveries.len() {
-            self.deliveries.clear();
+        if self.delivered == self.ends {
             self.delivered = 0;
+            self.ends = 0;
         }
         Some(d)
     }
@@ -1280,9 +1297,12 @@ impl Fabric {
 
     /// Drops pending deliveries without handing them on (a benchmark's sink).
     pub fn clear_deliveries(&mut self) -> usize {
-        let n = self.deliveries.len() - self.delivered;
-        self.deliveries.clear();
+        let n = self.ends - self.delivered;
+        for d in &mut self.deliveries[self.delivered..self.ends] {
+            d.1 = Bytes::new();
+        }
         self.delivered = 0;
+        self.ends = 0;
         n
     }
 }
