@@ -1039,59 +1039,46 @@ fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
             w6 = cols[6],
         )
     };
-    let mut s = head(
+    // One table per direction: the counters, then with -s -s the error breakdown.
+    let block = |dir: &str, names: [&str; 6], vals: &[u64], errs: [&str; 5]| {
+        let mut s = head(dir, names, &cols);
+        s.push_str(nl);
+        s.push_str(&row(vals, &cols));
+        if level > 1 {
+            s.push_str(nl);
+            s.push_str(&format!(
+                "    {dir} errors: {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}",
+                errs[0],
+                errs[1],
+                errs[2],
+                errs[3],
+                errs[4],
+                w1 = cols[1],
+                w2 = cols[2],
+                w3 = cols[3],
+                w4 = cols[4],
+                w5 = cols[5],
+            ));
+            s.push_str(nl);
+            s.push_str(&err_row(&cols));
+        }
+        s
+    };
+    let mut s = block(
         "RX",
         ["bytes", "packets", "errors", "dropped", "missed", "mcast"],
-        &cols,
+        &rx,
+        ["length", "crc", "frame", "fifo", "overrun"],
     );
     s.push_str(nl);
-    s.push_str(&row(&rx, &cols));
-    if level > 1 {
-        s.push_str(nl);
-        s.push_str(&format!(
-            "    RX errors: {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}",
-            "length",
-            "crc",
-            "frame",
-            "fifo",
-            "overrun",
-            w1 = cols[1],
-            w2 = cols[2],
-            w3 = cols[3],
-            w4 = cols[4],
-            w5 = cols[5],
-        ));
-        s.push_str(nl);
-        s.push_str(&err_row(&cols));
-    }
-    s.push_str(nl);
-    s.push_str(&head(
+    s.push_str(&block(
         "TX",
         [
             "bytes", "packets", "errors", "dropped", "carrier", "collsns",
         ],
-        &cols,
+        &tx,
+        ["aborted", "fifo", "window", "heartbt", "transns"],
     ));
-    s.push_str(nl);
-    s.push_str(&row(&tx, &cols));
-    if level > 1 {
-        s.push_str(nl);
-        s.push_str(&format!(
-            "    TX errors: {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}",
-            "aborted",
-            "fifo",
-            "window",
-            "heartbt",
-            "transns",
-            w1 = cols[1],
-            w2 = cols[2],
-            w3 = cols[3],
-            w4 = cols[4],
-            w5 = cols[5],
-        ));
-        s.push_str(nl);
-        s.push_str(&err_row(&cols));
-    }
     s
 }
 
