@@ -41,6 +41,32 @@ fn run(script: &Path, seed: u64) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// Where two versions of a run's file part: the first differing line of text, or the first
+/// differing byte of a capture, so a failure in CI says what moved.
+fn describe(name: &str, a: Option<&Vec<u8>>, b: Option<&Vec<u8>>) -> String {
+    let (Some(a), Some(b)) = (a, b) else {
+        return format!("  {name}: only in one run");
+    };
+    if name.ends_with(".pcap") {
+        let at = a.iter().zip(b.iter()).position(|(x, y)| x != y);
+        return format!(
+            "  {name}: {} vs {} bytes, first difference at byte {:?}",
+            a.len(),
+            b.len(),
+            at.unwrap_or(a.len().min(b.len()))
+        );
+    }
+    let (ta, tb) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    let (la, lb): (Vec<&str>, Vec<&str>) = (ta.lines().collect(), tb.lines().collect());
+    let n = la.iter().zip(lb.iter()).take_while(|(x, y)| x == y).count();
+    format!(
+        "  {name}: line {}:\n    first: {:?}\n    again: {:?}",
+        n + 1,
+        la.get(n).unwrap_or(&"<end>"),
+        lb.get(n).unwrap_or(&"<end>")
+    )
+}
+
 #[test]
 fn same_seed_same_bytes() {
     let runs: usize = std::env::var("L2LAB_DETERMINISM_RUNS")
@@ -56,12 +82,20 @@ fn same_seed_same_bytes() {
         for i in 1..runs {
             let again = run(&script, 1);
             if again != first {
-                let which: Vec<&String> = first
-                    .keys()
-                    .chain(again.keys())
+                let mut names: Vec<&String> = first.keys().chain(again.keys()).collect();
+                names.sort();
+                names.dedup();
+                let why: Vec<String> = names
+                    .into_iter()
                     .filter(|k| first.get(*k) != again.get(*k))
+                    .map(|k| describe(k, first.get(k), again.get(k)))
                     .collect();
-                differ.push(format!("{} (run {}): {:?}", s.display(), i + 1, which));
+                differ.push(format!(
+                    "{} (run {}):\n{}",
+                    s.display(),
+                    i + 1,
+                    why.join("\n")
+                ));
                 break;
             }
         }

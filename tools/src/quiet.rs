@@ -1,6 +1,12 @@
 //! Knowing when a script is waiting: in virtual time the lab's clock may only jump ahead when
 //! every process of the script is asleep (blocked in a lab command, in `wait`, on a pipe) and
 //! nothing is on its way to the lab. The process tree is read from /proc.
+//!
+//! One look at /proc is not a snapshot: a process read as asleep may be woken, run and fall
+//! asleep again before the last one is read. So the caller takes two [`Snapshot`]s some time
+//! apart, and the script was asleep all along only if they are equal: the same processes and
+//! threads, each asleep both times, each with the same count of context switches (a thread
+//! that ran in between has switched at least once).
 
 use std::fs;
 
@@ -23,42 +29,69 @@ pub fn tree(root: i32) -> Vec<i32> {
             }
         }
     }
+    out.sort_unstable();
     out
 }
 
-/// Is every thread of `pid` blocked? A thread is when its state says it sleeps (S, D), and the
-/// kernel names where (`wchan`): a thread that set itself sleeping but has not yet blocked, or
-/// that was just woken, reads S with wchan 0. Gone, zombie and stopped threads count as
-/// blocked.
-fn blocked(pid: i32) -> bool {
-    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
-        return true;
+/// Every thread of a tree seen asleep, with its context switches so far: two equal snapshots
+/// taken apart mean nothing of the tree ran in between.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Snapshot(Vec<(i32, u64)>);
+
+/// The context switches of thread `tid` of `pid` when it is blocked, `None` when it runs or is
+/// about to. A thread is blocked when it sleeps interruptibly (S, I) somewhere the kernel names
+/// (`wchan`): a thread that set itself sleeping but has not yet blocked, or that was just
+/// woken, reads S with wchan 0. Uninterruptible sleep (D) is the kernel's own work (a page
+/// read, a lock) that ends without the lab, so it counts as running. Zombie, dead and stopped
+/// threads count as blocked; so does a thread gone while it was read.
+fn blocked_thread(task: &std::path::Path) -> Option<u64> {
+    let Ok(status) = fs::read_to_string(task.join("status")) else {
+        return Some(u64::MAX);
     };
-    tasks.flatten().all(|t| {
-        let Ok(stat) = fs::read_to_string(t.path().join("stat")) else {
-            return true;
-        };
-        // The state follows the command name, which may itself hold spaces and parens.
-        let state = stat
-            .rfind(')')
-            .and_then(|i| stat[i + 1..].trim_start().bytes().next());
-        match state {
-            None | Some(b'Z' | b'X' | b'T' | b't') => true,
-            Some(b'S' | b'D' | b'I') => fs::read_to_string(t.path().join("wchan"))
-                .map_or(true, |w| !w.trim().is_empty() && w.trim() != "0"),
-            Some(_) => false,
+    let mut state = None;
+    let mut switches = 0u64;
+    for line in status.lines() {
+        if let Some(v) = line.strip_prefix("State:") {
+            state = v.trim_start().bytes().next();
+        } else if let Some(v) = line
+            .strip_prefix("voluntary_ctxt_switches:")
+            .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+        {
+            switches += v.trim().parse::<u64>().unwrap_or(0);
         }
-    })
+    }
+    match state {
+        None | Some(b'Z' | b'X' | b'T' | b't') => Some(switches),
+        Some(b'S' | b'I') => {
+            let wchan = fs::read_to_string(task.join("wchan")).ok()?;
+            let w = wchan.trim();
+            (!w.is_empty() && w != "0").then_some(switches)
+        }
+        Some(_) => None,
+    }
 }
 
-/// True when every thread of every process under `root` is asleep or gone, and every lab
-/// client among them (a process running `exe`) is one whose command the lab is running: a
-/// client the lab has not heard from yet, or that has its answer but not yet read it, is
-/// about to act, however asleep it looks.
-pub fn all_asleep(root: i32, exe: &std::path::Path, running: &dyn Fn(i32) -> bool) -> bool {
-    tree(root)
-        .into_iter()
-        .all(|pid| blocked(pid) && (running(pid) || !is_client(pid, exe)))
+/// A snapshot of the tree under `root` when every thread of every process is asleep or gone,
+/// and every lab client among them (a process running `exe`) is one whose command the lab is
+/// running: a client the lab has not heard from yet, or that has its answer but not yet read
+/// it, is about to act, however asleep it looks. `None` when some process is not asleep.
+pub fn asleep(root: i32, exe: &std::path::Path, running: &dyn Fn(i32) -> bool) -> Option<Snapshot> {
+    let mut seen = vec![];
+    for pid in tree(root) {
+        if is_client(pid, exe) && !running(pid) {
+            return None;
+        }
+        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        let mut threads: Vec<_> = tasks.flatten().collect();
+        threads.sort_by_key(|t| t.file_name());
+        for t in threads {
+            let tid = t.file_name().to_string_lossy().parse::<i32>().unwrap_or(0);
+            seen.push((tid, blocked_thread(&t.path())?));
+        }
+    }
+    Some(Snapshot(seen))
 }
 
 /// Is `pid` running the l2lab binary (a tutorial command's client)?
@@ -70,6 +103,14 @@ fn is_client(pid: i32, exe: &std::path::Path) -> bool {
 mod test {
     use super::*;
 
+    fn settled(pid: i32) -> bool {
+        let exe = std::env::current_exe().unwrap();
+        let a = asleep(pid, &exe, &|_| false);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let b = asleep(pid, &exe, &|_| false);
+        a.is_some() && a == b
+    }
+
     #[test]
     fn a_sleeping_child_is_asleep_and_we_are_not() {
         let mut child = std::process::Command::new("sleep")
@@ -79,9 +120,8 @@ mod test {
         let pid = child.id() as i32;
         // Give it a moment to reach its nanosleep.
         let mut ok = false;
-        let exe = std::env::current_exe().unwrap();
-        for _ in 0..10_000_000 {
-            if all_asleep(pid, &exe, &|_| false) {
+        for _ in 0..10_000 {
+            if settled(pid) {
                 ok = true;
                 break;
             }
@@ -90,6 +130,24 @@ mod test {
         child.kill().unwrap();
         let _ = child.wait();
         assert!(ok);
-        assert!(tree(std::process::id() as i32).contains(&(std::process::id() as i32)));
+        let me = std::process::id() as i32;
+        assert!(tree(me).contains(&me));
+        let exe = std::env::current_exe().unwrap();
+        assert!(asleep(me, &exe, &|_| false).is_none());
+    }
+
+    #[test]
+    fn a_process_that_wakes_between_looks_is_not_asleep() {
+        // A shell that wakes every millisecond is asleep at almost every look, but never
+        // for two looks running with the same context switches.
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "while :; do sleep 0.001; done"])
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let quiet = (0..50).filter(|_| settled(pid)).count();
+        child.kill().unwrap();
+        let _ = child.wait();
+        assert_eq!(quiet, 0);
     }
 }

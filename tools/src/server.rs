@@ -298,8 +298,12 @@ async fn serve_virtual(
         };
         let mut quiet = true;
         let exe = std::env::current_exe().unwrap_or_default();
+        let mut before = None;
         for _ in 0..2 {
+            // Biased: a message that came in while the script looked asleep wins over the
+            // settle timer that ends at the same moment.
             tokio::select! {
+                biased;
                 msg = rx.recv() => {
                     match msg {
                         Some(msg) => handle(lab, running, msg, state),
@@ -310,16 +314,29 @@ async fn serve_virtual(
                 }
                 _ = tokio::time::sleep(SETTLE) => {}
             }
+            // The wake-up that ended the sleep may have woken connection tasks too (a
+            // request, a signal, a closed socket): let them hand their news over first.
+            tokio::task::yield_now().await;
+            if let Ok(msg) = rx.try_recv() {
+                handle(lab, running, msg, state);
+                quiet = false;
+                break;
+            }
             let pid = root.get();
+            if pid <= 0 {
+                continue;
+            }
             let pids: Vec<i32> = running
                 .values()
                 .map(|r| r.pid)
                 .chain(state.deferred.iter().map(|d| d.pid))
                 .collect();
-            if pid > 0 && !crate::quiet::all_asleep(pid, &exe, &|p| pids.contains(&p)) {
+            let now = crate::quiet::asleep(pid, &exe, &|p| pids.contains(&p));
+            if now.is_none() || (before.is_some() && before != now) {
                 quiet = false;
                 break;
             }
+            before = now;
         }
         if quiet && !state.deferred.is_empty() {
             for mut d in std::mem::take(&mut state.deferred) {
