@@ -389,6 +389,8 @@ pub struct Ipv4Params {
     pub id: u16,
     /// Don't-fragment flag.
     pub df: bool,
+    /// Type of service byte (DSCP and ECN).
+    pub tos: u8,
 }
 
 /// Builds an IPv4 datagram carrying an ICMP message (no Ethernet header).
@@ -407,6 +409,8 @@ pub fn icmp_datagram(ip: Ipv4Params, icmp: &IcmpRepr) -> Bytes {
     .unwrap_or_default();
     iph.identification = ip.id;
     iph.dont_fragment = ip.df;
+    iph.dscp = etherparse::Ipv4Dscp::try_new(ip.tos >> 2).unwrap_or_default();
+    iph.ecn = etherparse::Ipv4Ecn::try_new(ip.tos & 3).unwrap_or_default();
     iph.header_checksum = iph.calc_header_checksum();
     let mut v = Vec::with_capacity(20 + icmp_len);
     v.extend_from_slice(&iph.to_bytes());
@@ -564,11 +568,13 @@ mod test {
             ttl: 64,
             id: 0,
             df: true,
+            tos: 0xc0,
         };
         let f = icmp_frame(A, MacAddr::BROADCAST, ip, &icmp);
         assert_eq!(f.len(), 98);
         let (ipr, rest) = Ipv4Repr::parse(&f[ETH_HLEN..]).unwrap();
         assert_eq!(ipr.ttl, 64);
+        assert_eq!(ipr.tos, 0xc0);
         assert_eq!(checksum(&f[ETH_HLEN..ETH_HLEN + 20]), 0);
         assert_eq!(IcmpRepr::parse(rest).unwrap(), icmp);
         let fwd = decrement_ttl(&f[ETH_HLEN..]).unwrap();

@@ -327,6 +327,7 @@ impl Lab {
                 ttl,
                 id: 0,
                 df: true,
+                tos: 0,
             },
             &icmp,
         );

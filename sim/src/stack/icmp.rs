@@ -33,6 +33,8 @@ impl Lab {
                         ttl: 64,
                         id: ip_id,
                         df: false,
+                        // icmp_reply answers with the request's TOS.
+                        tos: ip.tos,
                     },
                     &reply,
                 );

@@ -377,6 +377,9 @@ impl Lab {
                 ttl: 64,
                 id,
                 df: false,
+                // icmp_send: an error goes out at Internet Control precedence, keeping the
+                // original's TOS bits (RT_TOS).
+                tos: (oip.tos & 0x1e) | 0xc0,
             },
             &icmp,
         );
