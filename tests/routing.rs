@@ -100,6 +100,32 @@ fn ttl_exceeded_comes_from_the_router() {
     ));
 }
 
+/// The kernel's icmp_send sends errors at Internet Control precedence (TOS 0xc0); an echo
+/// reply carries the request's TOS. Seen with `tcpdump -v` on a kernel router.
+#[test]
+fn icmp_errors_leave_at_tos_0xc0() {
+    let mut lab = Lab::new();
+    let (a, r, _b) = routed(&mut lab);
+    lab.sysctl_set(r, "net.ipv4.ip_forward", "1").unwrap();
+    let cap = lab.capture_start(a, "eth0", true).unwrap();
+    let p = ping(&mut lab, a, "10.9.9.9", 1);
+    assert_eq!((p.received, p.errors), (0, 1));
+    let p = ping(&mut lab, a, "10.0.1.1", 1);
+    assert_eq!(p.received, 1);
+    let icmp: Vec<(u8, u8)> = lab
+        .capture(cap)
+        .unwrap()
+        .frames
+        .iter()
+        .filter_map(|f| {
+            let (ip, rest) = l2lab_fabric::wire::Ipv4Repr::parse(f.frame.get(14..)?).ok()?;
+            (ip.protocol == 1).then(|| (rest[0], ip.tos))
+        })
+        .collect();
+    // request, net unreachable, request, reply
+    assert_eq!(icmp, vec![(8, 0), (3, 0xc0), (8, 0), (0, 0)]);
+}
+
 #[test]
 fn gateway_must_be_on_a_connected_subnet() {
     let mut lab = Lab::new();
