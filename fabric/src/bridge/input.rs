@@ -46,7 +46,9 @@ pub enum Verdict {
 
 /// Learning, then the forwarding decision, for a frame from `src` to `dst` on port `ingress`.
 /// `promisc` is the bridge device's promiscuity (tcpdump on it sets it).
-#[inline]
+// Always inlined: the fast path drops the learning outcome and branches on the verdict at
+// once, which a call would make it build and store.
+#[inline(always)]
 pub fn handle_frame(
     br: &mut Bridge,
     ingress: LinkId,

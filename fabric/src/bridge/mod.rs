@@ -94,13 +94,19 @@ impl Bridge {
 
     /// Position in `ports` of the port whose interface is `link`: one load through the index;
     /// a miss (not a port, or `ports` changed from outside) is checked by a scan.
-    #[inline]
+    #[inline(always)]
     fn position(&self, link: LinkId) -> Option<usize> {
         if let Some(&i) = self.port_index.get(link.0 as usize) {
             if self.ports.get(i as usize).is_some_and(|p| p.link == link) {
                 return Some(i as usize);
             }
         }
+        self.scan(link)
+    }
+
+    /// `position` when the index misses: kept out of line, the frame path rarely comes here.
+    #[inline(never)]
+    fn scan(&self, link: LinkId) -> Option<usize> {
         self.ports.iter().position(|p| p.link == link)
     }
 
