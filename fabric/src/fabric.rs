@@ -786,8 +786,13 @@ impl Fabric {
         self.storm = false;
         if first.rx || self.recording {
             self.step(journey, first);
-        } else if let Err(frame) = self.tx_into_bridge(journey, first.link, first.frame) {
-            self.step(journey, Work::tx(id, frame, 0));
+        } else {
+            match self.tx_into_bridge(journey, first.link, first.frame) {
+                // Nothing was queued: the queue and its cursors are as they were left.
+                Ok(true) => return journey,
+                Ok(false) => {}
+                Err(frame) => self.step(journey, Work::tx(id, frame, 0)),
+            }
         }
         while !self.storm {
             let Some(w) = self.queue.get_mut(self.next) else {
@@ -813,9 +818,10 @@ impl Fabric {
     /// `bridge_input` would (records are off, nothing waits and the storm guard is far, as at
     /// the start of a journey). A frame forwarded to one port goes on through `tx_to_leaf`,
     /// every other verdict through the general path. Checks everything before it changes
-    /// anything, and hands the frame back when any of it does not hold.
+    /// anything, and hands the frame back when any of it does not hold; `Ok(true)` when the
+    /// journey is over without a work item queued.
     #[inline]
-    fn tx_into_bridge(&mut self, journey: u64, id: LinkId, frame: Bytes) -> Result<(), Bytes> {
+    fn tx_into_bridge(&mut self, journey: u64, id: LinkId, frame: Bytes) -> Result<bool, Bytes> {
         let len = frame.len();
         let peer = match self.link(id) {
             Some(l)
@@ -861,19 +867,22 @@ impl Fabric {
         self.copies += 2;
         let now = self.now;
         let Some(bl) = self.lm(br) else {
-            return Ok(());
+            return Ok(false);
         };
         let promisc = bl.promisc > 0;
         let LinkKind::Bridge(b) = &mut bl.kind else {
-            return Ok(());
+            return Ok(false);
         };
         let (_, verdict) = handle_frame(b, peer, dst, src, promisc, now);
         match verdict {
             Verdict::Forward { port, local: false }
                 if b.port(port).is_some_and(|p| should_deliver(p, Some(peer))) =>
             {
-                if let Err(f) = self.tx_to_leaf(port, frame) {
-                    self.step_parts(journey, false, port, f, 1);
+                // What `tx_to_leaf` checks of the journey holds: records are off, nothing
+                // waits and two copies are far from the storm guard.
+                match self.to_leaf(port, frame) {
+                    Ok(()) => return Ok(true),
+                    Err(f) => self.step_parts(journey, false, port, f, 1),
                 }
             }
             Verdict::Flood { kind, local: false } => {
@@ -881,7 +890,7 @@ impl Fabric {
             }
             _ => self.apply_verdict(journey, br, Some(peer), dst, frame, verdict, 1),
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Handles one work item, unless it is one too many for the storm guard, which then
@@ -1056,6 +1065,12 @@ impl Fabric {
         {
             return Err(frame);
         }
+        self.to_leaf(id, frame)
+    }
+
+    /// The links' half of `tx_to_leaf`, for a caller that knows the journey's half holds.
+    #[inline(always)]
+    fn to_leaf(&mut self, id: LinkId, frame: Bytes) -> Result<(), Bytes> {
         let len = frame.len();
         let peer = match self.link(id) {
             Some(l)

@@ -312,7 +312,8 @@ impl Fdb {
 
     /// [`Fdb::lookup`] for a caller that changes the entry (the forwarding decision marks
     /// it used): one probe where lookup and [`Fdb::touch_used`] take two.
-    #[inline]
+    // Always inlined, as `learn`: a call costs the frame path a fifth of the probe again.
+    #[inline(always)]
     pub fn lookup_mut(&mut self, mac: &MacAddr) -> Option<&mut FdbEntry> {
         let i = self.find(mac)?;
         Some(&mut self.slots[i as usize].entry)
@@ -335,7 +336,7 @@ impl Fdb {
     }
 
     /// Learns that `mac` lives behind `port` (br_fdb_update).
-    #[inline]
+    #[inline(always)]
     pub fn learn(&mut self, mac: MacAddr, port: LinkId, now: Duration) -> LearnOutcome {
         if let Some(i) = self.find(&mac) {
             let e = &mut self.slots[i as usize].entry;
