@@ -785,14 +785,25 @@ impl Fabric {
         self.copies = 0;
         self.storm = false;
         if first.rx || self.recording {
-            self.step(journey, first);
+            self.run_journey(journey, Some(first));
         } else {
             match self.tx_into_bridge(journey, first.link, first.frame) {
-                // Nothing was queued: the queue and its cursors are as they were left.
-                Ok(true) => return journey,
-                Ok(false) => {}
-                Err(frame) => self.step(journey, Work::tx(id, frame, 0)),
+                // With the queue empty its cursors are as they were left: nothing to run or reset.
+                Ok(()) if self.queue.is_empty() => {}
+                Ok(()) => self.run_journey(journey, None),
+                Err(frame) => self.run_journey(journey, Some(Work::tx(id, frame, 0))),
             }
+        }
+        journey
+    }
+
+    /// The general path of a journey: `first`, then the queue until it is empty or the storm
+    /// guard ends the journey; the queue is left empty. Out of line, so that the fast path
+    /// in `start_journey` does not carry its registers and stack.
+    #[inline(never)]
+    fn run_journey(&mut self, journey: u64, first: Option<Work>) {
+        if let Some(w) = first {
+            self.step(journey, w);
         }
         while !self.storm {
             let Some(w) = self.queue.get_mut(self.next) else {
@@ -810,7 +821,6 @@ impl Fabric {
         self.queue.clear();
         self.next = 0;
         self.pending_rx = 0;
-        journey
     }
 
     /// The start of most journeys in one go: a frame sent out of a veth whose far end is a
@@ -818,10 +828,10 @@ impl Fabric {
     /// `bridge_input` would (records are off, nothing waits and the storm guard is far, as at
     /// the start of a journey). A frame forwarded to one port goes on through `tx_to_leaf`,
     /// every other verdict through the general path. Checks everything before it changes
-    /// anything, and hands the frame back when any of it does not hold; `Ok(true)` when the
-    /// journey is over without a work item queued.
-    #[inline]
-    fn tx_into_bridge(&mut self, journey: u64, id: LinkId, frame: Bytes) -> Result<bool, Bytes> {
+    /// anything, and hands the frame back when any of it does not hold. What it queues is
+    /// left to the caller.
+    #[inline(always)]
+    fn tx_into_bridge(&mut self, journey: u64, id: LinkId, frame: Bytes) -> Result<(), Bytes> {
         let len = frame.len();
         let peer = match self.link(id) {
             Some(l)
@@ -867,11 +877,11 @@ impl Fabric {
         self.copies += 2;
         let now = self.now;
         let Some(bl) = self.lm(br) else {
-            return Ok(false);
+            return Ok(());
         };
         let promisc = bl.promisc > 0;
         let LinkKind::Bridge(b) = &mut bl.kind else {
-            return Ok(false);
+            return Ok(());
         };
         let (_, verdict) = handle_frame(b, peer, dst, src, promisc, now);
         match verdict {
@@ -880,8 +890,8 @@ impl Fabric {
             {
                 // What `tx_to_leaf` checks of the journey holds: records are off, nothing
                 // waits and two copies are far from the storm guard.
-                match self.to_leaf(port, frame) {
-                    Ok(()) => return Ok(true),
+                match self.send_to_leaf(port, frame) {
+                    Ok(()) => {}
                     Err(f) => self.step_parts(journey, false, port, f, 1),
                 }
             }
@@ -890,7 +900,7 @@ impl Fabric {
             }
             _ => self.apply_verdict(journey, br, Some(peer), dst, frame, verdict, 1),
         }
-        Ok(false)
+        Ok(())
     }
 
     /// Handles one work item, unless it is one too many for the storm guard, which then
@@ -1065,12 +1075,12 @@ impl Fabric {
         {
             return Err(frame);
         }
-        self.to_leaf(id, frame)
+        self.send_to_leaf(id, frame)
     }
 
     /// The links' half of `tx_to_leaf`, for a caller that knows the journey's half holds.
     #[inline(always)]
-    fn to_leaf(&mut self, id: LinkId, frame: Bytes) -> Result<(), Bytes> {
+    fn send_to_leaf(&mut self, id: LinkId, frame: Bytes) -> Result<(), Bytes> {
         let len = frame.len();
         let peer = match self.link(id) {
             Some(l)

@@ -111,9 +111,16 @@ impl Bridge {
     }
 
     /// The port whose interface is `link`.
-    #[inline]
+    #[inline(always)]
     pub fn port(&self, link: LinkId) -> Option<&Port> {
-        self.position(link).map(|i| &self.ports[i])
+        // `position` spelled out: the port found through the index is the one returned,
+        // without a second bounds check.
+        if let Some(&i) = self.port_index.get(link.0 as usize) {
+            if let Some(p) = self.ports.get(i as usize).filter(|p| p.link == link) {
+                return Some(p);
+            }
+        }
+        self.scan(link).and_then(|i| self.ports.get(i))
     }
 
     /// The port whose interface is `link`, to change it.
