@@ -37,6 +37,9 @@ pub const MAX_BRIDGE_HOPS: u16 = 64;
 /// The most copies one frame's journey may make before the storm guard stops it.
 pub const MAX_JOURNEY_COPIES: u32 = 65536;
 
+/// The most ports `Fabric::flood_now` finds in one pass before it serves them.
+const FLOOD_GATHER: usize = 16;
+
 /// Errors of control operations on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FabricError {
@@ -958,7 +961,59 @@ impl Fabric {
     /// the next items out of the queue, in port order, so each runs as it is made. While one
     /// runs, `flood_left` counts the ports after it that may still take a copy, so that
     /// nothing runs ahead of them. The last port takes the frame itself.
+    ///
+    /// The ports are found first, in one pass over the bridge, and served after: ports and
+    /// their states and flags change only by control operations, never while a journey runs,
+    /// so they are the ports `flood_walk` would find one by one. A bridge with more ports
+    /// to serve than the pass keeps takes the walk.
     fn flood_now(
+        &mut self,
+        journey: u64,
+        br: LinkId,
+        kind: FloodKind,
+        ingress: Option<LinkId>,
+        frame: Bytes,
+        hops: u16,
+    ) {
+        // Each port to serve, with its place in the bridge's list: `link << 32 | place`, in
+        // one word so that the array is cleared in a few stores.
+        let mut to = [0u64; FLOOD_GATHER];
+        let mut n = 0usize;
+        let Some(b) = self.bridge(br) else { return };
+        let len = b.ports.len();
+        for (i, p) in b.ports.iter().enumerate() {
+            if floods_to(p, kind, ingress) {
+                let Some(slot) = to.get_mut(n) else {
+                    return self.flood_walk(journey, br, kind, ingress, frame, hops);
+                };
+                *slot = u64::from(p.link.0) << 32 | i as u64;
+                n += 1;
+            }
+        }
+        let Some((&last, rest)) = to[..n].split_last() else {
+            return;
+        };
+        let last = LinkId((last >> 32) as u32);
+        for (k, &t) in rest.iter().enumerate() {
+            let port = LinkId((t >> 32) as u32);
+            // The ports from the next one to serve on, as `flood_walk` counts them.
+            self.flood_left = to.get(k + 1).map_or(0, |&t| len - (t as u32 as usize));
+            if let Err(f) = self.tx_to_leaf(port, frame.clone()) {
+                self.step_parts(journey, false, port, f, hops);
+            }
+            self.flood_left = 0;
+            if self.storm {
+                return;
+            }
+        }
+        if let Err(f) = self.tx_to_leaf(last, frame) {
+            self.step_parts(journey, false, last, f, hops);
+        }
+    }
+
+    /// `flood_now` port by port, finding each next port after the copy before it is served.
+    #[inline(never)]
+    fn flood_walk(
         &mut self,
         journey: u64,
         br: LinkId,
