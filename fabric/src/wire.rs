@@ -409,8 +409,8 @@ pub fn icmp_datagram(ip: Ipv4Params, icmp: &IcmpRepr) -> Bytes {
     .unwrap_or_default();
     iph.identification = ip.id;
     iph.dont_fragment = ip.df;
-    iph.dscp = etherparse::Ipv4Dscp::try_new(ip.tos >> 2).unwrap_or_default();
-    iph.ecn = etherparse::Ipv4Ecn::try_new(ip.tos & 3).unwrap_or_default();
+    iph.dscp = etherparse::IpDscp::try_new(ip.tos >> 2).unwrap_or_default();
+    iph.ecn = etherparse::IpEcn::try_new(ip.tos & 3).unwrap_or_default();
     iph.header_checksum = iph.calc_header_checksum();
     let mut v = Vec::with_capacity(20 + icmp_len);
     v.extend_from_slice(&iph.to_bytes());
