@@ -9,6 +9,9 @@
 //! else waits runs at once (it would be next anyway), and a frame crossing a veth to an end
 //! that is no bridge port is delivered at once while no other delivery waits ahead of it, no
 //! capture or record would see the difference and the storm guard is far (see `tx`).
+//! With records off, the common start of a journey, a frame sent out of a veth into a bridge
+//! port, runs as one function that checks first and then does what those steps would do
+//! (see `tx_into_bridge`); `tests/fast_path.rs` holds both ways to the same outcomes.
 //! Nothing here allocates per frame once the queues have grown to their working size, unless
 //! decision records are switched on; a flood clones the frame's handle for all ports but the
 //! last, which takes the frame itself.
@@ -829,10 +832,11 @@ impl Fabric {
     /// The start of most journeys in one go: a frame sent out of a veth whose far end is a
     /// bridge port crosses, enters the bridge and is learned from, as `tx`, `rx` and
     /// `bridge_input` would (records are off, nothing waits and the storm guard is far, as at
-    /// the start of a journey). A frame forwarded to one port goes on through `tx_to_leaf`,
-    /// every other verdict through the general path. Checks everything before it changes
-    /// anything, and hands the frame back when any of it does not hold. What it queues is
-    /// left to the caller.
+    /// the start of a journey). A frame forwarded to one port goes on through `send_to_leaf`,
+    /// a flood that does not go up to the bridge through `flood_now`, as `apply_verdict`
+    /// would send them, and every other verdict through `apply_verdict`. Checks everything
+    /// before it changes anything, and hands the frame back when any of it does not hold.
+    /// What it queues is left to the caller.
     #[inline(always)]
     fn tx_into_bridge(&mut self, journey: u64, id: LinkId, frame: Bytes) -> Result<(), Bytes> {
         let len = frame.len();

@@ -8,6 +8,8 @@
 //! One hash probe per lookup, whatever the kind: every entry sits in one slab of slots, found
 //! through one index keyed by the MAC as a 48-bit integer with a multiply-fold hash (a frame
 //! costs one probe to learn and one to forward, not the four SipHash rounds of two maps).
+//! In front of the index, a direct-mapped cache of sixteen recent lookups turns the probes of
+//! a frame between known stations into one compare each.
 //! Learned slots are threaded on an intrusive recency list (most recently seen first), which
 //! gives eviction and the collector's order. Nothing allocates once the slab has grown.
 
