@@ -3,12 +3,12 @@
 //! `ip netns exec NS CMD` is the one command that runs here: it checks NS with the lab and
 //! execs CMD "inside" it, which is to say with the namespace in its environment.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 
+use rustix::event::{PollFd, PollFlags};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
 
 use crate::proto::{read_msg, write_msg, Request, Response, NETNS_ENV, SOCK_ENV};
 
@@ -16,6 +16,9 @@ use crate::proto::{read_msg, write_msg, Request, Response, NETNS_ENV, SOCK_ENV};
 pub const TOOLS: &[&str] = &[
     "ip", "bridge", "brctl", "ifconfig", "ping", "tcpdump", "arp", "sysctl", "route", "sleep",
 ];
+
+/// The signals a command passes on to the lab rather than dying of them at once.
+const SIGNALS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 
 /// Runs `tool` with `args` against the lab named by the environment; returns the exit status.
 pub fn run(tool: &str, args: Vec<String>) -> i32 {
@@ -121,36 +124,61 @@ fn request(
             pid: std::process::id(),
         },
     )?;
-    // Signals go to the lab, which ends the command the way the real tool ends.
-    let mut sig_stream = stream.try_clone()?;
-    let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP])?;
-    let handle = signals.handle();
-    std::thread::spawn(move || {
-        for sig in signals.forever() {
-            if write_msg(&mut sig_stream, &Request::Signal(sig)).is_err() {
-                break;
+    // Signals go to the lab, which ends the command the way the real tool ends. Each wakes
+    // this thread through a socket of its own, so no second thread has to be started: most
+    // commands are answered before a signal could come.
+    let mut wakers = Vec::with_capacity(SIGNALS.len());
+    let mut ids = Vec::with_capacity(SIGNALS.len());
+    for sig in SIGNALS {
+        let (rx, tx) = UnixStream::pair()?;
+        rx.set_nonblocking(true)?;
+        tx.set_nonblocking(true)?;
+        ids.push(signal_hook::low_level::pipe::register(sig, tx)?);
+        wakers.push((sig, rx));
+    }
+    // The lab often sends a command's output and its status in one write: read them in one.
+    let mut input = std::io::BufReader::new(stream.try_clone()?);
+    let code = loop {
+        // Wait for the lab or a signal, unless a message is already read in.
+        if input.buffer().is_empty() {
+            let mut fds: Vec<PollFd> = std::iter::once(&stream)
+                .chain(wakers.iter().map(|(_, rx)| rx))
+                .map(|s| PollFd::new(s, PollFlags::IN))
+                .collect();
+            match rustix::event::poll(&mut fds, None) {
+                Ok(_) => {}
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+            let ready: Vec<bool> = fds.iter().map(|f| !f.revents().is_empty()).collect();
+            drop(fds);
+            for ((sig, rx), _) in wakers.iter().zip(&ready[1..]).filter(|(_, r)| **r) {
+                let mut buf = [0u8; 64];
+                while matches!((&*rx).read(&mut buf), Ok(n) if n > 0) {}
+                write_msg(&mut stream, &Request::Signal(*sig))?;
+            }
+            if !ready[0] {
+                continue;
             }
         }
-    });
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let code = loop {
-        match read_msg::<Response>(&mut stream)? {
+        match read_msg::<Response>(&mut input)? {
             Some(Response::Out(s)) => {
-                let mut o = stdout.lock();
+                let mut o = std::io::stdout().lock();
                 if o.write_all(s.as_bytes()).and_then(|_| o.flush()).is_err() {
                     // A closed pipe (`| head`): the real tools die of SIGPIPE here.
                     break 141;
                 }
             }
             Some(Response::Err(s)) => {
-                let mut e = stderr.lock();
+                let mut e = std::io::stderr().lock();
                 let _ = e.write_all(s.as_bytes());
                 let _ = e.flush();
             }
             Some(Response::Exit(c)) => break c,
             Some(Response::Killed(sig)) => {
-                handle.close();
+                for id in ids.drain(..) {
+                    signal_hook::low_level::unregister(id);
+                }
                 // Die of the signal itself, so the shell reports it as it would the real tool.
                 let _ = signal_hook::low_level::emulate_default_handler(sig);
                 break 128 + sig;
@@ -158,6 +186,8 @@ fn request(
             None => break 1,
         }
     };
-    handle.close();
+    for id in ids {
+        signal_hook::low_level::unregister(id);
+    }
     Ok(code)
 }

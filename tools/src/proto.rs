@@ -50,8 +50,11 @@ pub enum Response {
 pub fn write_msg<T: Serialize>(w: &mut impl Write, msg: &T) -> std::io::Result<()> {
     let body = serde_json::to_vec(msg).map_err(std::io::Error::other)?;
     let len = u32::try_from(body.len()).map_err(std::io::Error::other)?;
-    w.write_all(&len.to_be_bytes())?;
-    w.write_all(&body)?;
+    // One write: the lab wakes once for the whole message, not for its length first.
+    let mut msg = Vec::with_capacity(4 + body.len());
+    msg.extend_from_slice(&len.to_be_bytes());
+    msg.extend_from_slice(&body);
+    w.write_all(&msg)?;
     w.flush()
 }
 

@@ -90,8 +90,19 @@ async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender
     let (tx, mut rx) = mpsc::unbounded_channel::<Response>();
     tokio::task::spawn_local(async move {
         while let Some(resp) = rx.recv().await {
-            let last = matches!(resp, Response::Exit(_) | Response::Killed(_));
-            let Ok(bytes) = encode(&resp) else { break };
+            // What is queued goes in one write, so the client wakes once for a command's
+            // output and its exit status.
+            let mut bytes = Vec::new();
+            let mut next = Some(resp);
+            let mut last = false;
+            while let Some(resp) = next.take() {
+                last = matches!(resp, Response::Exit(_) | Response::Killed(_));
+                let Ok(b) = encode(&resp) else { break };
+                bytes.extend_from_slice(&b);
+                if !last {
+                    next = rx.try_recv().ok();
+                }
+            }
             if wr.write_all(&bytes).await.is_err() || last {
                 break;
             }
