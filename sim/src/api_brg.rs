@@ -21,6 +21,14 @@ const ALL_HOSTS4: MacAddr = MacAddr([0x01, 0x00, 0x5e, 0, 0, 1]);
 const MRD4: MacAddr = MacAddr([0x01, 0x00, 0x5e, 0, 0, 0x6a]);
 const MRD6: MacAddr = MacAddr([0x33, 0x33, 0, 0, 0, 0x6a]);
 
+/// Multicast addresses go to the multicast list, but for the link-local group
+/// 01:80:c2:00:00:0X, which the kernel keeps with the unicast ones (is_link_local_ether_addr).
+fn goes_to_mc_list(mac: MacAddr) -> bool {
+    let m = mac.0;
+    let link_local = m[..5] == [0x01, 0x80, 0xc2, 0, 0] && m[5] & 0xf0 == 0;
+    mac.is_multicast() && !link_local
+}
+
 impl Lab {
     /// The multicast addresses of `link` (the kernel's `dev->mc`), in list order, as
     /// `bridge fdb show` prints them with `self permanent`.
@@ -53,7 +61,81 @@ impl Lab {
                 v.push(MacAddr([0x33, 0x33, 0xff, m[3], m[4], m[5]]));
             }
         }
+        v.extend(self.ipa.mc.get(&link).into_iter().flatten());
         v
+    }
+
+    /// The unicast addresses added to `link`'s own list, in the order they were added, as
+    /// `bridge fdb show` prints them (`self permanent`) before the multicast ones.
+    pub fn uc_addrs(&self, link: LinkId) -> Vec<MacAddr> {
+        self.ipa.uc.get(&link).cloned().unwrap_or_default()
+    }
+
+    /// ndo_dflt_fdb_add: `bridge fdb add MAC dev X [self]` on a device that is not a bridge
+    /// puts MAC in the device's own unicast (or multicast) list. `Exists` when it is there
+    /// and `exclusive` (NLM_F_EXCL: `add`, not `replace`). A device without unicast filtering
+    /// (veth) turns promiscuous while its list is not empty (__dev_set_rx_mode).
+    pub fn dev_addr_add(&mut self, link: LinkId, mac: MacAddr, exclusive: bool) -> LabResult<()> {
+        if self.fabric.link(link).is_none() {
+            return Err(LabError::NoSuchDevice(String::new()));
+        }
+        let list = if goes_to_mc_list(mac) {
+            self.ipa.mc.entry(link).or_default()
+        } else {
+            self.ipa.uc.entry(link).or_default()
+        };
+        if list.contains(&mac) {
+            return if exclusive {
+                Err(LabError::Exists(mac.to_string()))
+            } else {
+                Ok(())
+            };
+        }
+        list.push(mac);
+        self.sync_rx_mode(link);
+        Ok(())
+    }
+
+    /// ndo_dflt_fdb_del: removes MAC from the device's own list; `NotFound` when absent.
+    pub fn dev_addr_del(&mut self, link: LinkId, mac: MacAddr) -> LabResult<()> {
+        let list = if goes_to_mc_list(mac) {
+            self.ipa.mc.get_mut(&link)
+        } else {
+            self.ipa.uc.get_mut(&link)
+        };
+        let Some(list) = list else {
+            return Err(LabError::NotFound("address"));
+        };
+        let Some(at) = list.iter().position(|m| *m == mac) else {
+            return Err(LabError::NotFound("address"));
+        };
+        list.remove(at);
+        self.sync_rx_mode(link);
+        Ok(())
+    }
+
+    /// What the unicast list adds to `link`'s promiscuity: the state of the last
+    /// receive-mode update, which runs when the device opens and on each change while up.
+    pub fn uc_promiscuity(&self, link: LinkId) -> u32 {
+        let up = self.fabric.link(link).is_some_and(|l| l.admin_up);
+        let on = if up {
+            self.ipa.uc.get(&link).is_some_and(|l| !l.is_empty())
+        } else {
+            self.ipa.uc_promisc.contains(&link)
+        };
+        u32::from(on)
+    }
+
+    /// __dev_set_rx_mode, which does nothing while the device is down.
+    fn sync_rx_mode(&mut self, link: LinkId) {
+        if !self.fabric.link(link).is_some_and(|l| l.admin_up) {
+            return;
+        }
+        if self.ipa.uc.get(&link).is_some_and(|l| !l.is_empty()) {
+            self.ipa.uc_promisc.insert(link);
+        } else {
+            self.ipa.uc_promisc.remove(&link);
+        }
     }
 
     /// The bridge id of bridge `br` (priority, address). The address stays zero until the
@@ -187,6 +269,39 @@ mod test {
             ipv6,
             ..LabConfig::default()
         })
+    }
+
+    /// `bridge fdb add MAC dev v1` on a veth (measured on Linux 6.18): unicast to the
+    /// device's own list, multicast after the stack's groups, a duplicate refused only for
+    /// `add`, and promiscuity 1 while the unicast list is not empty and the device is up.
+    #[test]
+    fn own_address_lists_and_promiscuity() {
+        let mut lab = lab(false);
+        let (a, _) = lab.add_veth(NsId::INIT, "v1", "v2", None).unwrap();
+        let uc = MacAddr([2, 0, 0, 0, 0, 0x99]);
+        let mc = MacAddr([1, 0, 0x5e, 1, 2, 3]);
+        let stp = MacAddr([1, 0x80, 0xc2, 0, 0, 0]);
+        lab.dev_addr_add(a, uc, true).unwrap();
+        assert!(matches!(
+            lab.dev_addr_add(a, uc, true),
+            Err(LabError::Exists(_))
+        ));
+        lab.dev_addr_add(a, uc, false).unwrap();
+        lab.dev_addr_add(a, mc, true).unwrap();
+        lab.dev_addr_add(a, stp, true).unwrap();
+        assert_eq!(lab.uc_addrs(a), vec![uc, stp]);
+        assert_eq!(lab.mc_addrs(a), vec![ALL_NODES6, mc]);
+        // Down: the receive mode is not updated.
+        assert_eq!(lab.uc_promiscuity(a), 0);
+        lab.set_link_up_id(a, true).unwrap();
+        assert_eq!(lab.uc_promiscuity(a), 1);
+        lab.dev_addr_del(a, uc).unwrap();
+        lab.dev_addr_del(a, stp).unwrap();
+        assert_eq!(lab.uc_promiscuity(a), 0);
+        assert!(matches!(
+            lab.dev_addr_del(a, uc),
+            Err(LabError::NotFound(_))
+        ));
     }
 
     #[test]

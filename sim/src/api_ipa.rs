@@ -21,6 +21,12 @@ pub(crate) struct IpaState {
     oper_memo: HashMap<LinkId, OperMemo>,
     /// Devices set promiscuous by the user (IFF_PROMISC in gflags, not tcpdump's count).
     promisc: HashSet<LinkId>,
+    /// Unicast addresses added to a device's own list (`bridge fdb add MAC dev X self`).
+    pub(crate) uc: HashMap<LinkId, Vec<l2lab_fabric::MacAddr>>,
+    /// Multicast addresses added the same way, after the ones the stacks join.
+    pub(crate) mc: HashMap<LinkId, Vec<l2lab_fabric::MacAddr>>,
+    /// Devices whose unicast list made them promiscuous at the last receive-mode update.
+    pub(crate) uc_promisc: HashSet<LinkId>,
 }
 
 /// What the kernel computed for a veth end at its last carrier change.
@@ -97,6 +103,9 @@ impl Lab {
     pub fn forget_operstate(&mut self, link: LinkId) {
         self.ipa.oper_memo.remove(&link);
         self.ipa.promisc.remove(&link);
+        self.ipa.uc.remove(&link);
+        self.ipa.mc.remove(&link);
+        self.ipa.uc_promisc.remove(&link);
     }
 
     /// `ip link set X promisc on|off`: the user's promiscuous flag, which also counts in

@@ -307,12 +307,13 @@ fn bridge_entries(lab: &Lab, br: LinkId, dev: LinkId, v: &mut Vec<Rec>) {
     }
 }
 
-/// The device's own address list (ndo_dflt_fdb_dump), `self permanent`.
+/// The device's own address lists (ndo_dflt_fdb_dump), unicast then multicast,
+/// `self permanent`.
 fn self_entries(lab: &Lab, dev: LinkId, v: &mut Vec<Rec>) {
     let Some(i) = lab.iface(dev) else {
         return;
     };
-    for mac in lab.mc_addrs(dev) {
+    for mac in lab.uc_addrs(dev).into_iter().chain(lab.mc_addrs(dev)) {
         v.push(Rec {
             mac,
             ifindex: i.ifindex,
@@ -552,6 +553,17 @@ fn apply(
     };
     let err = |e: LabError| rtnl_error(&e);
     let einval = || "RTNETLINK answers: Invalid argument\n".to_string();
+    // rtnl_fdb_add / rtnl_fdb_del refuse anything but Ethernet before looking further.
+    if lab
+        .fabric()
+        .link(link)
+        .is_some_and(|l| matches!(l.kind, l2lab_fabric::LinkKind::Loopback))
+    {
+        let what = if op == Op::Del { "delete" } else { "add" };
+        return Err(format!(
+            "Error: FDB {what} only supported for Ethernet devices.\n"
+        ));
+    }
     let mut done = false;
     if master_flag && is_port {
         if op == Op::Del {
@@ -585,12 +597,18 @@ fn apply(
                     .map_err(err)?;
             }
         } else if op == Op::Del {
-            // The device's own unicast and multicast lists hold nothing the user added.
-            return Err("RTNETLINK answers: No such file or directory\n".into());
+            // ndo_dflt_fdb_del: only permanent entries.
+            if state & NUD_PERMANENT == 0 {
+                return Err(einval());
+            }
+            lab.dev_addr_del(link, mac).map_err(err)?;
         } else {
-            return Err(
-                "RTNETLINK answers: Operation not supported\n".into(), // not modelled: dev_uc_add
-            );
+            // ndo_dflt_fdb_add: local addresses only, no VLANs; a duplicate is an error only
+            // for `add` (NLM_F_EXCL).
+            if state & NUD_PERMANENT == 0 || vid >= 0 {
+                return Err(einval());
+            }
+            lab.dev_addr_add(link, mac, op == Op::Add).map_err(err)?;
         }
         done = true;
     }

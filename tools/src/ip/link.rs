@@ -935,7 +935,7 @@ fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
     let allmulti = u32::from(k.master.is_some());
     let mut s = format!(
         " promiscuity {}  allmulti {allmulti} minmtu {min} maxmtu {max} ",
-        k.promisc
+        k.promisc + lab.uc_promiscuity(l)
     );
     let (txq, tso) = match &k.kind {
         LinkKind::Veth { .. } => {
@@ -1151,7 +1151,7 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
     }
     if opts.details {
         let (min, max) = mtu_range(lab, l);
-        j.int("promiscuity", k.promisc);
+        j.int("promiscuity", k.promisc + lab.uc_promiscuity(l));
         j.int("allmulti", u32::from(k.master.is_some()));
         j.int("min_mtu", min);
         j.int("max_mtu", max);
