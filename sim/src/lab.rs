@@ -644,6 +644,7 @@ impl Lab {
             disable_ipv6,
             ever_up: false,
         });
+        self.captures_join(ns, link);
     }
 
     fn link_added_event(&mut self, ns: NsId, link: LinkId) {
@@ -897,6 +898,7 @@ impl Lab {
         if self.fabric.link(id).is_some_and(|l| l.master.is_some()) {
             self.set_master(ns, name, None)?;
         }
+        self.captures_leave(ns, id);
         self.link_index.touch(id);
         let old = self.ifaces[id.0 as usize].take();
         let Some(old) = old else {
@@ -1645,12 +1647,8 @@ impl Lab {
     pub(crate) fn collect_wire(&mut self) {
         let now = self.now();
         let captured: Vec<_> = self.fabric.drain_captured().collect();
-        for c in captured {
-            for cap in self.captures.iter_mut().flatten() {
-                if cap.link == c.link {
-                    cap.push(now, &c);
-                }
-            }
+        if !captured.is_empty() {
+            self.deliver_captured(now, captured);
         }
         if self.recording {
             let records: Vec<_> = self.fabric.drain_records().collect();
