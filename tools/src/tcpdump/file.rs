@@ -162,12 +162,18 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Creates `path` and writes the file header; the error is tcpdump's message.
-    pub fn create(path: &Path, shown: &str, snaplen: u32) -> Result<Writer, String> {
+    /// Creates `path` and writes a file header for pcap link type `linktype` (1 for Ethernet,
+    /// 276 for the LINUX_SLL2 records of `-i any`); the error is tcpdump's message.
+    pub fn create_as(
+        path: &Path,
+        shown: &str,
+        snaplen: u32,
+        linktype: u32,
+    ) -> Result<Writer, String> {
         let f = std::fs::File::create(path).map_err(|e| format!("{shown}: {}", strerror(&e)))?;
         let header = PcapHeader {
             snaplen,
-            datalink: DataLink::ETHERNET,
+            datalink: DataLink::from(linktype),
             ..Default::default()
         };
         let w = PcapWriter::with_header(f, header).map_err(|e| format!("{shown}: {e}"))?;
@@ -192,7 +198,7 @@ mod test {
     fn round_trip_and_errors() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.pcap");
-        let mut w = Writer::create(&p, "a.pcap", 262_144).unwrap();
+        let mut w = Writer::create_as(&p, "a.pcap", 262_144, 1).unwrap();
         w.write(Duration::from_micros(1_795_442_947_085_283), &[1, 2, 3], 3);
         w.flush();
         drop(w);

@@ -212,8 +212,76 @@ struct Parser {
     last: Option<Quals>,
 }
 
+/// The link-layer header a filter runs over (libpcap compiles for the capture's link type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LinkType {
+    /// DLT_EN10MB: an Ethernet header.
+    #[default]
+    Ether,
+    /// DLT_LINUX_SLL2: the 20-byte Linux cooked v2 header of `-i any` captures.
+    Sll2,
+}
+
+impl LinkType {
+    /// The link type of a pcap file's header (`None` for types the filter cannot run on).
+    pub fn from_pcap(linktype: u32) -> Option<LinkType> {
+        match linktype {
+            1 => Some(LinkType::Ether),
+            276 => Some(LinkType::Sll2),
+            _ => None,
+        }
+    }
+
+    /// Where the protocol type and the network-layer header sit.
+    fn layout(self) -> Layout {
+        match self {
+            LinkType::Ether => Layout { et: 12, nl: 14 },
+            LinkType::Sll2 => Layout { et: 0, nl: 20 },
+        }
+    }
+}
+
+/// Offsets of the protocol type field and of the network-layer header in a frame.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    et: usize,
+    nl: usize,
+}
+
 /// Compiles a filter from tcpdump's expression words (joined by spaces, as tcpdump does).
 pub fn compile(words: &[String]) -> Result<Filter, FilterError> {
+    compile_on(words, LinkType::Ether)
+}
+
+/// Compiles a filter for frames of `link`, refusing what libpcap refuses on that link type.
+pub fn compile_on(words: &[String], link: LinkType) -> Result<Filter, FilterError> {
+    let f = compile_words(words)?;
+    if let (Filter::Expr(n), LinkType::Sll2) = (&f, link) {
+        if let Some(msg) = not_on_cooked(n) {
+            return Err(FilterError(msg.into()));
+        }
+    }
+    Ok(f)
+}
+
+/// libpcap's refusal of a link-layer address test on a cooked capture (gencode.c).
+fn not_on_cooked(n: &Node) -> Option<&'static str> {
+    match n {
+        Node::And(a, b) | Node::Or(a, b) => not_on_cooked(a).or_else(|| not_on_cooked(b)),
+        Node::Not(a) => not_on_cooked(a),
+        Node::Rel(..) => None,
+        Node::Prim(Prim::Ether(..)) => Some(
+            "ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel",
+        ),
+        Node::Prim(Prim::Broadcast) => Some("not a broadcast link"),
+        Node::Prim(Prim::Multicast) => Some(
+            "link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel",
+        ),
+        Node::Prim(_) => None,
+    }
+}
+
+fn compile_words(words: &[String]) -> Result<Filter, FilterError> {
     let text = words.join(" ");
     let toks = lex(&text)?;
     if toks.is_empty() {
@@ -800,22 +868,28 @@ fn parse_net(id: &str, kind: Kind) -> Result<(u32, u32), FilterError> {
 struct Reject;
 
 impl Filter {
-    /// Does the frame pass? (`len` = its length on the wire.)
+    /// Does the Ethernet frame pass? (`len` = its length on the wire.)
     pub fn matches(&self, f: &[u8], len: usize) -> bool {
+        self.matches_on(LinkType::Ether, f, len)
+    }
+
+    /// Does the frame, with a `link` header, pass?
+    pub fn matches_on(&self, link: LinkType, f: &[u8], len: usize) -> bool {
         match self {
             Filter::All => true,
-            Filter::Expr(n) => eval(n, f, len).unwrap_or(false),
+            Filter::Expr(n) => eval(n, link.layout(), f, len).unwrap_or(false),
         }
     }
 }
 
-fn ethertype(f: &[u8]) -> Option<u16> {
-    f.get(12..14).map(|b| u16::from_be_bytes([b[0], b[1]]))
+fn ethertype(l: Layout, f: &[u8]) -> Option<u16> {
+    f.get(l.et..l.et + 2)
+        .map(|b| u16::from_be_bytes([b[0], b[1]]))
 }
 
-fn ip_proto(f: &[u8]) -> Option<u8> {
-    (ethertype(f) == Some(0x0800))
-        .then(|| f.get(23).copied())
+fn ip_proto(l: Layout, f: &[u8]) -> Option<u8> {
+    (ethertype(l, f) == Some(0x0800))
+        .then(|| f.get(l.nl + 9).copied())
         .flatten()
 }
 
@@ -833,13 +907,13 @@ fn dir_match(dir: Dir, s: bool, d: bool) -> bool {
     }
 }
 
-fn eval(n: &Node, f: &[u8], len: usize) -> Result<bool, Reject> {
+fn eval(n: &Node, l: Layout, f: &[u8], len: usize) -> Result<bool, Reject> {
     Ok(match n {
-        Node::And(a, b) => eval(a, f, len)? && eval(b, f, len)?,
-        Node::Or(a, b) => eval(a, f, len)? || eval(b, f, len)?,
-        Node::Not(a) => !eval(a, f, len)?,
+        Node::And(a, b) => eval(a, l, f, len)? && eval(b, l, f, len)?,
+        Node::Or(a, b) => eval(a, l, f, len)? || eval(b, l, f, len)?,
+        Node::Not(a) => !eval(a, l, f, len)?,
         Node::Rel(a, op, b) => {
-            let (x, y) = (value(a, f, len)?, value(b, f, len)?);
+            let (x, y) = (value(a, l, f, len)?, value(b, l, f, len)?);
             match op {
                 RelOp::Gt => x > y,
                 RelOp::Ge => x >= y,
@@ -849,15 +923,16 @@ fn eval(n: &Node, f: &[u8], len: usize) -> Result<bool, Reject> {
                 RelOp::Ne => x != y,
             }
         }
-        Node::Prim(p) => prim(p, f, len),
+        Node::Prim(p) => prim(p, l, f, len),
     })
 }
 
-fn prim(p: &Prim, f: &[u8], len: usize) -> bool {
-    let et = ethertype(f);
+fn prim(p: &Prim, l: Layout, f: &[u8], len: usize) -> bool {
+    let et = ethertype(l, f);
+    let nl = l.nl;
     match *p {
         Prim::EtherType(t) => et == Some(t),
-        Prim::IpProto(p) => ip_proto(f) == Some(p),
+        Prim::IpProto(p) => ip_proto(l, f) == Some(p),
         Prim::Net {
             ip,
             arp,
@@ -867,10 +942,10 @@ fn prim(p: &Prim, f: &[u8], len: usize) -> bool {
             mask,
         } => {
             let hit = |at: usize| u32_at(f, at).is_some_and(|a| a & mask == addr);
-            let in_ip = ip && et == Some(0x0800) && dir_match(dir, hit(26), hit(30));
+            let in_ip = ip && et == Some(0x0800) && dir_match(dir, hit(nl + 12), hit(nl + 16));
             let arp_like = (arp && et == Some(0x0806)) || (rarp && et == Some(0x8035));
-            // ARP for Ethernet/IPv4: sender IP at 14+14, target IP at 14+24.
-            in_ip || (arp_like && dir_match(dir, hit(28), hit(38)))
+            // ARP for Ethernet/IPv4: sender IP at 14, target IP at 24 into the ARP header.
+            in_ip || (arp_like && dir_match(dir, hit(nl + 14), hit(nl + 24)))
         }
         Prim::Ether(dir, mac) => {
             let s = f.get(6..12) == Some(&mac[..]);
@@ -878,18 +953,20 @@ fn prim(p: &Prim, f: &[u8], len: usize) -> bool {
             dir_match(dir, s, d)
         }
         Prim::Port(proto, dir, port) => {
-            let Some(p) = ip_proto(f) else { return false };
+            let Some(p) = ip_proto(l, f) else {
+                return false;
+            };
             if !matches!(p, 6 | 17 | 132) || proto.is_some_and(|want| want != p) {
                 return false;
             }
             let frag = f
-                .get(20..22)
+                .get(nl + 6..nl + 8)
                 .map(|b| u16::from_be_bytes([b[0], b[1]]) & 0x1fff);
             if frag != Some(0) {
                 return false;
             }
-            let ihl = f.get(14).map(|b| usize::from(b & 0x0f) * 4).unwrap_or(20);
-            let at = 14 + ihl;
+            let ihl = f.get(nl).map(|b| usize::from(b & 0x0f) * 4).unwrap_or(20);
+            let at = nl + ihl;
             let sp = f.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
             let dp = f
                 .get(at + 2..at + 4)
@@ -903,13 +980,13 @@ fn prim(p: &Prim, f: &[u8], len: usize) -> bool {
     }
 }
 
-fn value(a: &Arith, f: &[u8], len: usize) -> Result<u32, Reject> {
+fn value(a: &Arith, l: Layout, f: &[u8], len: usize) -> Result<u32, Reject> {
     Ok(match a {
         Arith::Num(n) => *n,
         Arith::Len => len as u32,
-        Arith::Neg(x) => value(x, f, len)?.wrapping_neg(),
+        Arith::Neg(x) => value(x, l, f, len)?.wrapping_neg(),
         Arith::Bin(x, op, y) => {
-            let (x, y) = (value(x, f, len)?, value(y, f, len)?);
+            let (x, y) = (value(x, l, f, len)?, value(y, l, f, len)?);
             match op {
                 '+' => x.wrapping_add(y),
                 '-' => x.wrapping_sub(y),
@@ -926,20 +1003,23 @@ fn value(a: &Arith, f: &[u8], len: usize) -> Result<u32, Reject> {
         Arith::Load(layer, off, size) => {
             let base = match layer {
                 Layer::Ether => 0,
-                Layer::Ip if ethertype(f) == Some(0x0800) => 14,
-                Layer::Arp if matches!(ethertype(f), Some(0x0806 | 0x8035)) => 14,
-                Layer::Transport(p) if ip_proto(f) == Some(*p) => {
+                Layer::Ip if ethertype(l, f) == Some(0x0800) => l.nl,
+                Layer::Arp if matches!(ethertype(l, f), Some(0x0806 | 0x8035)) => l.nl,
+                Layer::Transport(p) if ip_proto(l, f) == Some(*p) => {
                     let frag = f
-                        .get(20..22)
+                        .get(l.nl + 6..l.nl + 8)
                         .map(|b| u16::from_be_bytes([b[0], b[1]]) & 0x1fff);
                     if frag != Some(0) {
                         return Err(Reject);
                     }
-                    14 + f.get(14).map(|b| usize::from(b & 0x0f) * 4).ok_or(Reject)?
+                    l.nl + f
+                        .get(l.nl)
+                        .map(|b| usize::from(b & 0x0f) * 4)
+                        .ok_or(Reject)?
                 }
                 _ => return Err(Reject),
             };
-            let at = base + value(off, f, len)? as usize;
+            let at = base + value(off, l, f, len)? as usize;
             let b = f.get(at..at + usize::from(*size)).ok_or(Reject)?;
             b.iter().fold(0u32, |acc, x| (acc << 8) | u32::from(*x))
         }
@@ -1027,5 +1107,32 @@ mod test {
             "non-network bits set in \"10.9.5.1/24\""
         );
         assert_eq!(c("").unwrap(), Filter::All);
+    }
+
+    #[test]
+    fn cooked_frames() {
+        let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        let on = |s: &str| compile_on(&words(s), LinkType::Sll2);
+        // An ARP request as an `any` capture records it: 20-byte cooked header, then ARP.
+        let mut arp = vec![
+            8, 6, 0, 0, 0, 0, 0, 3, 0, 1, 1, 6, 0xca, 0x4f, 0x0a, 0x37, 0x5d, 0x0d, 0, 0,
+        ];
+        arp.extend_from_slice(&arp_req()[14..]);
+        let m = |s: &str| on(s).unwrap().matches_on(LinkType::Sll2, &arp, arp.len());
+        assert!(m("arp") && !m("icmp") && m("host 10.9.5.12") && m("arp[6:2] = 1"));
+        assert!(m("ether[6:2] = 3") && !m("ip"));
+        // libpcap 1.10.3's refusals on LINUX_SLL2, as tcpdump prints them.
+        assert_eq!(
+            on("ether host 1:2:3:4:5:6").unwrap_err().0,
+            "ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel"
+        );
+        assert_eq!(
+            on("arp or broadcast").unwrap_err().0,
+            "not a broadcast link"
+        );
+        assert_eq!(
+            on("not multicast").unwrap_err().0,
+            "link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel"
+        );
     }
 }

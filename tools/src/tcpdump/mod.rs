@@ -12,10 +12,11 @@ pub mod print;
 use std::time::Duration;
 
 use l2lab_fabric::LinkKind;
-use l2lab_sim::{CaptureId, Lab};
+use l2lab_sim::capture::{PacketType, ARPHRD_LOOPBACK};
+use l2lab_sim::{CaptureId, Lab, NsId};
 
 use crate::cmd::{killed_by, Env, Output, Session, Started};
-use filter::Filter;
+use filter::{Filter, LinkType};
 use print::{PrintOpts, Stamper};
 
 const SNAPLEN: u32 = 262_144;
@@ -187,17 +188,29 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
     if o.list {
         return Started::Done(list(env, lab, out));
     }
-    let filter = match filter::compile(&o.expr) {
-        Ok(f) => f,
+    if let Some(r) = o.read.clone() {
+        return Started::Done(read_file(&o, &r, env, lab, out));
+    }
+    live(o, env, lab, out)
+}
+
+/// Compiles the expression for `link`; on error prints tcpdump's message.
+fn compile(o: &Opts, link: LinkType, out: &mut Output) -> Option<Filter> {
+    match filter::compile_on(&o.expr, link) {
+        Ok(f) => Some(f),
         Err(e) => {
             out.err(format!("tcpdump: {}\n", e.0));
-            return Started::Done(1);
+            None
         }
-    };
-    if let Some(r) = o.read.clone() {
-        return Started::Done(read_file(&o, &r, &filter, env, out));
     }
-    live(o, filter, env, lab, out)
+}
+
+/// if_indextoname in namespace `ns`: what the real tcpdump does for each cooked packet, so a
+/// file read elsewhere shows that namespace's names (or `?`).
+fn ifname(lab: &Lab, ns: NsId, ifindex: u32) -> Option<String> {
+    lab.link_by_index(ns, ifindex)
+        .and_then(|l| lab.iface(l))
+        .map(|i| i.name.clone())
 }
 
 /// Interfaces in the order libpcap lists them: up and running non-loopback ones by ifindex,
@@ -236,7 +249,7 @@ fn list(env: &Env, lab: &Lab, out: &mut Output) -> i32 {
     0
 }
 
-fn read_file(o: &Opts, path: &str, filter: &Filter, env: &Env, out: &mut Output) -> i32 {
+fn read_file(o: &Opts, path: &str, env: &Env, lab: &Lab, out: &mut Output) -> i32 {
     let cap = match file::read(&env.path(path), path) {
         Ok(c) => c,
         Err(e) => {
@@ -249,8 +262,15 @@ fn read_file(o: &Opts, path: &str, filter: &Filter, env: &Env, out: &mut Output)
         file::linktype_name(cap.linktype),
         cap.snaplen
     ));
+    let link = LinkType::from_pcap(cap.linktype).unwrap_or_default();
+    if link == LinkType::Sll2 {
+        out.err("Warning: interface names might be incorrect\n");
+    }
+    let Some(filter) = compile(o, link, out) else {
+        return 1;
+    };
     let mut writer = match &o.write {
-        Some(w) => match file::Writer::create(&env.path(w), w, cap.snaplen) {
+        Some(w) => match file::Writer::create_as(&env.path(w), w, cap.snaplen, cap.linktype) {
             Ok(w) => Some(w),
             Err(e) => {
                 out.err(format!("tcpdump: {e}\n"));
@@ -265,14 +285,21 @@ fn read_file(o: &Opts, path: &str, filter: &Filter, env: &Env, out: &mut Output)
         if o.count.is_some_and(|c| n >= c) {
             break;
         }
-        if !filter.matches(&r.data, r.len) {
+        if !filter.matches_on(link, &r.data, r.len) {
             continue;
         }
         n += 1;
         if let Some(w) = writer.as_mut() {
             w.write(r.ts, &r.data, r.len);
         } else if !o.count_only {
-            out.out(render(o, &mut stamper, n, r.ts, &r.data, r.len));
+            let names = |i: u32| ifname(lab, env.ns, i);
+            let p = Packet {
+                link,
+                data: &r.data,
+                len: r.len,
+                ifname: &names,
+            };
+            out.out(render(o, &mut stamper, n, r.ts, &p));
         }
     }
     if let Some(w) = writer.as_mut() {
@@ -298,18 +325,30 @@ fn plural(n: u64) -> &'static str {
     }
 }
 
-fn render(o: &Opts, st: &mut Stamper, n: u64, ts: Duration, data: &[u8], len: usize) -> String {
+/// A packet to print: its bytes with the link-layer header `link`, its length on the wire,
+/// and how to name an ifindex (cooked headers carry only the index).
+struct Packet<'a> {
+    link: LinkType,
+    data: &'a [u8],
+    len: usize,
+    ifname: &'a dyn Fn(u32) -> Option<String>,
+}
+
+fn render(o: &Opts, st: &mut Stamper, n: u64, ts: Duration, p: &Packet) -> String {
     let mut s = String::new();
     if o.number {
         s.push_str(&format!("{n:5}  "));
     }
     s.push_str(&st.stamp(ts, &o.print));
-    s.push_str(&print::packet(data, len, &o.print));
+    match p.link {
+        LinkType::Ether => s.push_str(&print::packet(p.data, p.len, &o.print)),
+        LinkType::Sll2 => s.push_str(&print::packet_sll2(p.data, p.len, &o.print, p.ifname)),
+    }
     s.push('\n');
     s
 }
 
-fn live(o: Opts, filter: Filter, env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
+fn live(o: Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
     let dev = match &o.iface {
         Some(d) => d.clone(),
         None => devices(env, lab)
@@ -337,8 +376,22 @@ fn live(o: Opts, filter: Filter, env: &Env, lab: &mut Lab, out: &mut Output) -> 
             return Started::Done(1);
         }
     }
+    // tcpdump asks for cooked v2 on `any` (libpcap would give v1) and says so first.
+    let linktype = if link.is_some() {
+        LinkType::Ether
+    } else {
+        out.err("tcpdump: data link type LINUX_SLL2\n");
+        LinkType::Sll2
+    };
+    let Some(filter) = compile(&o, linktype, out) else {
+        return Started::Done(1);
+    };
+    let pcap_type = match linktype {
+        LinkType::Ether => 1,
+        LinkType::Sll2 => 276,
+    };
     let writer = match &o.write {
-        Some(w) => match file::Writer::create(&env.path(w), w, o.snaplen) {
+        Some(w) => match file::Writer::create_as(&env.path(w), w, o.snaplen, pcap_type) {
             Ok(w) => Some(w),
             Err(e) => {
                 out.err(format!("tcpdump: {e}\n"));
@@ -347,34 +400,33 @@ fn live(o: Opts, filter: Filter, env: &Env, lab: &mut Lab, out: &mut Output) -> 
         },
         None => None,
     };
-    let capture = match link {
-        Some(_) => match lab.capture_start(env.ns, &dev, o.promisc) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                out.err(format!("tcpdump: {dev}: {e}\n"));
-                return Started::Done(1);
-            }
-        },
-        None => None,
+    let started = match link {
+        Some(_) => lab.capture_start(env.ns, &dev, o.promisc),
+        None => lab.capture_start_any(env.ns),
+    };
+    let capture = match started {
+        Ok(c) => c,
+        Err(e) => {
+            out.err(format!("tcpdump: {dev}: {e}\n"));
+            return Started::Done(1);
+        }
     };
     if o.print.vflag == 0 && o.write.is_none() {
         out.err("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n");
     } else {
         out.err("tcpdump: ");
     }
-    let linktype = if capture.is_some() {
-        "EN10MB (Ethernet)"
-    } else {
-        "LINUX_SLL (Linux cooked v1)"
-    };
     out.err(format!(
-        "listening on {dev}, link-type {linktype}, snapshot length {} bytes\n",
+        "listening on {dev}, link-type {}, snapshot length {} bytes\n",
+        file::linktype_name(pcap_type),
         o.snaplen
     ));
     Started::Running(Box::new(Live {
         o,
         filter,
-        capture,
+        linktype,
+        ns: env.ns,
+        capture: Some(capture),
         writer,
         stamper: Stamper::default(),
         captured: 0,
@@ -387,6 +439,8 @@ fn live(o: Opts, filter: Filter, env: &Env, lab: &mut Lab, out: &mut Output) -> 
 struct Live {
     o: Opts,
     filter: Filter,
+    linktype: LinkType,
+    ns: NsId,
     capture: Option<CaptureId>,
     writer: Option<file::Writer>,
     stamper: Stamper,
@@ -403,11 +457,27 @@ impl Live {
         };
         let epoch = Duration::from_micros(lab.config().epoch_us);
         for f in lab.capture_take(id) {
-            let len = f.frame.len();
-            if !self.filter.matches(&f.frame, len) {
+            let cooked;
+            let data: &[u8] = match self.linktype {
+                LinkType::Ether => &f.frame,
+                LinkType::Sll2 => {
+                    cooked = f.sll2();
+                    &cooked
+                }
+            };
+            let len = data.len();
+            if !self.filter.matches_on(self.linktype, data, len) {
                 continue;
             }
             self.received += 1;
+            // libpcap drops what an `any` socket sees leaving lo, as it comes back in; the
+            // kernel has counted it already.
+            if self.linktype == LinkType::Sll2
+                && f.hatype == ARPHRD_LOOPBACK
+                && f.pkttype == PacketType::Outgoing
+            {
+                continue;
+            }
             if self.o.count.is_some_and(|c| self.captured >= c) {
                 continue;
             }
@@ -415,16 +485,17 @@ impl Live {
             let ts = epoch + Duration::from_micros(f.at.as_micros() as u64);
             let snap = (self.o.snaplen as usize).min(len);
             if let Some(w) = self.writer.as_mut() {
-                w.write(ts, &f.frame[..snap], len);
+                w.write(ts, &data[..snap], len);
             } else {
-                let line = render(
-                    &self.o,
-                    &mut self.stamper,
-                    self.captured,
-                    ts,
-                    &f.frame[..snap],
+                let ns = self.ns;
+                let names = |i: u32| ifname(lab, ns, i);
+                let p = Packet {
+                    link: self.linktype,
+                    data: &data[..snap],
                     len,
-                );
+                    ifname: &names,
+                };
+                let line = render(&self.o, &mut self.stamper, self.captured, ts, &p);
                 self.pending.push_str(&line);
                 if self.o.line_buffered {
                     out.out(std::mem::take(&mut self.pending));

@@ -733,6 +733,85 @@ fn icmp(o: &mut String, d: &[u8], plen: usize, fragmented: bool, opts: &PrintOpt
     }
 }
 
+/// Length of the Linux cooked v2 header.
+const SLL2_HDR_LEN: usize = 20;
+
+/// The decode of one LINUX_SLL2 record (`-i any`, print-sll.c's sll2_if_print): the interface
+/// name (`ifname` resolves the ifindex as if_indextoname does where tcpdump runs, `?` when it
+/// cannot) in a 5-wide column, the packet type in a 3-wide one, then with `-e` the cooked
+/// header (ifindex, source address, protocol, length), then the payload. `len` = its length.
+pub fn packet_sll2(
+    rec: &[u8],
+    len: usize,
+    opts: &PrintOpts,
+    ifname: &dyn Fn(u32) -> Option<String>,
+) -> String {
+    let mut o = String::new();
+    let len = len.max(rec.len());
+    if rec.len() < SLL2_HDR_LEN {
+        o.push_str("[|sll2]");
+        return o;
+    }
+    let ifindex = u32::from_be_bytes([rec[4], rec[5], rec[6], rec[7]]);
+    let name = ifname(ifindex).unwrap_or_else(|| "?".into());
+    let pkttype = match rec[10] {
+        0 => "In",
+        1 => "B",
+        2 => "M",
+        3 => "P",
+        4 => "Out",
+        _ => "?",
+    };
+    let _ = write!(o, "{name:<5} {pkttype:<3} ");
+    if opts.eflag {
+        sll2_header(&mut o, rec, len, opts);
+    }
+    let proto = u16::from_be_bytes([rec[0], rec[1]]);
+    let payload = &rec[SLL2_HDR_LEN..];
+    let plen = len - SLL2_HDR_LEN;
+    match proto {
+        0x0806 => arp(&mut o, payload, plen, opts),
+        0x0800 => ip(&mut o, payload, opts),
+        _ => {
+            // Unknown types (and 802.2/802.3, not decoded here) get the header even without
+            // -e, then the bytes.
+            if !opts.eflag && proto > 1500 {
+                sll2_header(&mut o, rec, len, opts);
+            }
+            hex(&mut o, payload);
+        }
+    }
+    o
+}
+
+/// print-sll.c's sll2_print: `ifindex N`, the address, and unless `-q` the protocol and length.
+fn sll2_header(o: &mut String, rec: &[u8], len: usize, opts: &PrintOpts) {
+    let ifindex = u32::from_be_bytes([rec[4], rec[5], rec[6], rec[7]]);
+    let _ = write!(o, "ifindex {ifindex} ");
+    if rec[11] == 6 {
+        let _ = write!(o, "{} ", mac_str(&rec[12..18], opts));
+    }
+    if opts.qflag {
+        return;
+    }
+    let proto = u16::from_be_bytes([rec[0], rec[1]]);
+    match proto {
+        1 => o.push_str("802.3"),
+        4 => o.push_str("802.2"),
+        t if t <= 1500 => {
+            let _ = write!(o, "ethertype Unknown (0x{t:04x})");
+        }
+        t => {
+            let _ = write!(
+                o,
+                "ethertype {} (0x{t:04x})",
+                ethertype_name(t).unwrap_or("Unknown")
+            );
+        }
+    }
+    let _ = write!(o, ", length {len}: ");
+}
+
 #[cfg(test)]
 mod test {
     use super::*;
@@ -909,5 +988,60 @@ mod test {
         let mut s = Stamper::default();
         assert_eq!(s.stamp(Duration::from_micros(5), &d), " 00:00:00.000000 ");
         assert_eq!(s.stamp(Duration::from_micros(16), &d), " 00:00:00.000011 ");
+    }
+
+    // An echo request seen on v1 (ifindex 3) as PACKET_OTHERHOST, from a `tcpdump -i any -w`
+    // file written on this machine's kernel (Linux 6.x, libpcap 1.10.3).
+    const SLL2_ECHO: &str = "0800 0000 00000003 0001 03 06 72cbd5d854d40000 450000540ee24000400116bf0a0500010a0500fe08005ad9053d00018465046b000000004945070000000000101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637";
+
+    #[test]
+    fn sll2_lines() {
+        let rec = hexb(SLL2_ECHO);
+        let names = |i: u32| (i == 3).then(|| "v1".to_string());
+        let none = |_: u32| None;
+        // tcpdump 4.99.3 -nn -r of that file, in the capturing namespace and in another.
+        assert_eq!(
+            packet_sll2(&rec, 104, &nn(), &names),
+            "v1    P   IP 10.5.0.1 > 10.5.0.254: ICMP echo request, id 1341, seq 1, length 64"
+        );
+        assert_eq!(
+            packet_sll2(&rec, 104, &nn(), &none),
+            "?     P   IP 10.5.0.1 > 10.5.0.254: ICMP echo request, id 1341, seq 1, length 64"
+        );
+        let e = PrintOpts {
+            eflag: true,
+            ..nn()
+        };
+        assert_eq!(
+            packet_sll2(&rec, 104, &e, &names),
+            "v1    P   ifindex 3 72:cb:d5:d8:54:d4 ethertype IPv4 (0x0800), length 104: 10.5.0.1 > 10.5.0.254: ICMP echo request, id 1341, seq 1, length 64"
+        );
+        let q = PrintOpts {
+            qflag: true,
+            ..e.clone()
+        };
+        assert_eq!(
+            packet_sll2(&rec, 104, &q, &names),
+            "v1    P   ifindex 3 72:cb:d5:d8:54:d4 10.5.0.1 > 10.5.0.254: ICMP echo request, id 1341, seq 1, length 64"
+        );
+        let resolving = PrintOpts { numeric: 0, ..e };
+        assert_eq!(
+            packet_sll2(&rec, 104, &resolving, &names),
+            "v1    P   ifindex 3 72:cb:d5:d8:54:d4 (oui Unknown) ethertype IPv4 (0x0800), length 104: 10.5.0.1 > 10.5.0.254: ICMP echo request, id 1341, seq 1, length 64"
+        );
+        // Live `tcpdump -i any -nn` on a bridge's namespace: the name column is 5 wide, the
+        // packet type 3 wide.
+        let mut arp = hexb("0806 0000 00000003 0001 01 06 72cbd5d854d40000");
+        arp.extend(hexb(ARP_REQ).split_off(14));
+        assert_eq!(
+            packet_sll2(&arp, 48, &nn(), &names),
+            "v1    B   ARP, Request who-has 10.9.5.12 tell 10.9.5.11, length 28"
+        );
+        arp[10] = 4;
+        assert_eq!(
+            packet_sll2(&arp, 48, &nn(), &|_| Some("br0".into())),
+            "br0   Out ARP, Request who-has 10.9.5.12 tell 10.9.5.11, length 28"
+        );
+        assert_eq!(packet_sll2(&rec[..19], 104, &nn(), &names), "[|sll2]");
     }
 }
