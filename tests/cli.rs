@@ -72,3 +72,48 @@ fn background_jobs_and_files_go_with_the_lab() {
         .collect();
     assert!(left.is_empty(), "the lab's directory is still there");
 }
+
+#[test]
+fn tcpdump_any_in_a_script_captures_and_ends_at_its_count() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let script = tmp.path().join("any.sh");
+    std::fs::write(
+        &script,
+        "ip link add v1 type veth peer name v2\nip addr add 10.7.0.1/24 dev v1\n\
+         ip link set v1 up\nip link set v2 up\n\
+         tcpdump -i any -nn -c 4 arp >any.txt 2>any.err &\nsleep 1\n\
+         ping -c 1 -W 1 10.7.0.2 >/dev/null\nwait\ncat any.txt any.err\n\
+         tcpdump -i any ether host 1:2:3:4:5:6\necho rc=$?\n",
+    )
+    .expect("script");
+    let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .args(["run", "--no-ipv6"])
+        .arg(&script)
+        .current_dir(tmp.path())
+        .env("TMPDIR", tmp.path())
+        .output()
+        .expect("l2lab runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    // Nobody answers on v2: the request leaves v1 and arrives on v2 three times (ping's one
+    // second allows ARP's first tries), cut at four by -c.
+    let lines: Vec<_> = text.lines().collect();
+    assert_eq!(
+        lines[..4]
+            .iter()
+            .map(|l| l.split_once(' ').map_or("", |x| x.1))
+            .collect::<Vec<_>>(),
+        [
+            "v1    Out ARP, Request who-has 10.7.0.2 tell 10.7.0.1, length 28",
+            "v2    B   ARP, Request who-has 10.7.0.2 tell 10.7.0.1, length 28",
+            "v1    Out ARP, Request who-has 10.7.0.2 tell 10.7.0.1, length 28",
+            "v2    B   ARP, Request who-has 10.7.0.2 tell 10.7.0.1, length 28",
+        ],
+        "{text}{err}"
+    );
+    assert!(text.contains(
+        "tcpdump: data link type LINUX_SLL2\ntcpdump: verbose output suppressed, use -v[v]... for full protocol decode\nlistening on any, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144 bytes\n4 packets captured\n"
+    ), "{text}");
+    assert!(err.contains("tcpdump: data link type LINUX_SLL2\ntcpdump: ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel\n"), "{err}");
+    assert!(text.ends_with("rc=1\n"), "{text}");
+}
