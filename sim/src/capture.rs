@@ -389,9 +389,15 @@ mod test {
                 0xd5, 0xd8, 0x54, 0xd4, 0x00, 0x00, 0x45, 0x00, 0x00, 0x54, 0x0e, 0xe2, 0x40, 0x00
             ]
         );
-        // lo: hardware type 772, packet type HOST, an all-zero address of length 6.
-        let lo = sll2_encode(&[0u8; 14], 1, ARPHRD_LOOPBACK, 0);
-        assert_eq!(&lo[..12], &[0, 0, 0, 0, 0, 0, 0, 1, 3, 4, 0, 6]);
+        // lo (an IPv4 packet): hardware type 772, packet type HOST, an all-zero address of
+        // length 6, as in the same file.
+        let mut lo_frame = [0u8; 14];
+        lo_frame[12] = 0x08;
+        let lo = sll2_encode(&lo_frame, 1, ARPHRD_LOOPBACK, 0);
+        assert_eq!(
+            &lo[..20],
+            &[8, 0, 0, 0, 0, 0, 0, 1, 3, 4, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
         assert_eq!(sll2_encode(&[1, 2], 1, 1, 0).len(), SLL2_HDR_LEN);
     }
 
