@@ -167,3 +167,87 @@ fn routes_via_a_device_go_when_it_goes_down() {
         LabError::NetworkUnreachable(ip("10.0.2.2"))
     );
 }
+
+/// A router whose way out takes 1,400 bytes: a 1,428-byte request with DF set gets "Frag
+/// needed and DF set (mtu = 1400)" from the router, the sender learns the path MTU, and its
+/// next request goes out in fragments and is answered (ip_forward, ipv4_update_pmtu and
+/// ip_fragment, as seen on Linux 6.18 in scenarios/pmtu-router).
+#[test]
+fn path_mtu_is_learned_from_the_router() {
+    let mut lab = Lab::new();
+    let (a, r, b) = routed(&mut lab);
+    lab.sysctl_set(r, "net.ipv4.ip_forward", "1").unwrap();
+    lab.set_mtu(r, "rb", 1400).unwrap();
+    lab.set_mtu(b, "eth0", 1400).unwrap();
+    let id = lab
+        .ping(
+            a,
+            ip("10.0.2.2"),
+            PingOptions {
+                count: Some(2),
+                size: 1400,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    lab.run_ping(id, secs(30)).unwrap();
+    let ev = lab.ping_events(id);
+    assert!(matches!(
+        ev[0],
+        PingEvent::Error { from, error: l2lab_sim::PingError::FragNeeded(1400), .. } if from == ip("10.0.1.1")
+    ));
+    assert!(matches!(
+        ev[1],
+        PingEvent::Reply {
+            bytes: 1408,
+            ttl: 63,
+            ..
+        }
+    ));
+    assert_eq!(
+        lab.pmtu_exception(a, ip("10.0.2.2")).map(|(m, _)| m),
+        Some(1400)
+    );
+}
+
+/// `ping -M do` with a request the route's MTU cannot take: refused before anything is sent
+/// (EMSGSIZE); `-M dont` and the default fragment it instead.
+#[test]
+fn df_refuses_what_does_not_fit_and_the_rest_is_fragmented() {
+    let mut lab = Lab::new();
+    let (a, r, _b) = routed(&mut lab);
+    lab.sysctl_set(r, "net.ipv4.ip_forward", "1").unwrap();
+    let cap = lab.capture_start(a, "eth0", true).unwrap();
+    let run = |lab: &mut Lab, pmtudisc| {
+        let id = lab
+            .ping(
+                a,
+                ip("10.0.2.2"),
+                PingOptions {
+                    count: Some(1),
+                    size: 2000,
+                    pmtudisc,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        lab.run_ping(id, secs(30)).unwrap().clone()
+    };
+    let p = run(&mut lab, l2lab_sim::Pmtudisc::Do);
+    assert_eq!((p.transmitted, p.received, p.errors), (1, 0, 1));
+    assert!(lab.capture(cap).unwrap().frames.is_empty());
+    for how in [l2lab_sim::Pmtudisc::Want, l2lab_sim::Pmtudisc::Dont] {
+        let p = run(&mut lab, how);
+        assert_eq!((p.transmitted, p.received), (1, 1));
+    }
+    // Each request and each reply in two pieces: 1,500 and 548 bytes of IP.
+    let ip_lens: Vec<usize> = lab
+        .capture(cap)
+        .unwrap()
+        .frames
+        .iter()
+        .filter(|f| f.frame.get(12..14) == Some(&[8, 0]))
+        .map(|f| f.frame.len() - 14)
+        .collect();
+    assert_eq!(ip_lens, vec![1500, 548, 1500, 548, 1500, 548, 1500, 548]);
+}

@@ -857,7 +857,11 @@ impl Fabric {
         };
         let br = match self.link(peer) {
             // A bridge would count the frame without its header: the general path sees to it.
-            Some(p) if p.captures == 0 && !matches!(p.kind, LinkKind::Bridge(_)) => {
+            Some(p)
+                if p.captures == 0
+                    && !matches!(p.kind, LinkKind::Bridge(_))
+                    && fits_veth_peer(p.mtu, len) =>
+            {
                 match p.master {
                     Some(br) => br,
                     None => return Err(frame),
@@ -1081,6 +1085,12 @@ impl Fabric {
     }
 
     fn tx(&mut self, journey: u64, id: LinkId, frame: Bytes, hops: u16) {
+        let peer_fits = match self.link(id).map(|l| &l.kind) {
+            Some(LinkKind::Veth { peer }) => self
+                .link(*peer)
+                .is_none_or(|p| fits_veth_peer(p.mtu, frame.len())),
+            _ => true,
+        };
         let Some(l) = self.links.get_mut(id.0 as usize).and_then(|l| l.as_mut()) else {
             return;
         };
@@ -1096,8 +1106,6 @@ impl Fabric {
         if frame.len() - ETH_HLEN > l.mtu as usize {
             return self.drop_at(journey, id, DropReason::TooBig, true);
         }
-        l.counters.tx_packets += 1;
-        l.counters.tx_bytes += frame.len() as u64;
         if l.captures > 0 {
             self.captured.push(Captured {
                 link: id,
@@ -1105,6 +1113,13 @@ impl Fabric {
                 frame: frame.clone(),
             });
         }
+        if !peer_fits {
+            // veth_xmit: taps saw the frame, then the peer refused it (is_skb_forwardable)
+            // and the sender counts a drop instead of a packet.
+            return self.drop_at(journey, id, DropReason::TooBig, true);
+        }
+        l.counters.tx_packets += 1;
+        l.counters.tx_bytes += frame.len() as u64;
         match &l.kind {
             LinkKind::Veth { peer } => {
                 let peer = *peer;
@@ -1158,7 +1173,7 @@ impl Fabric {
         };
         if !self
             .link(peer)
-            .is_some_and(|p| p.master.is_none() && p.captures == 0)
+            .is_some_and(|p| p.master.is_none() && p.captures == 0 && fits_veth_peer(p.mtu, len))
         {
             return Err(frame);
         }
@@ -1484,4 +1499,11 @@ fn split6(h: &[u8; 12], at: usize) -> [u8; 6] {
     let mut m = [0u8; 6];
     m.copy_from_slice(&h[at..at + 6]);
     m
+}
+
+/// is_skb_forwardable: a veth hands a frame to its peer only if it fits the peer's MTU, its
+/// Ethernet header and a VLAN tag.
+#[inline(always)]
+fn fits_veth_peer(peer_mtu: u32, frame_len: usize) -> bool {
+    frame_len <= peer_mtu as usize + ETH_HLEN + 4
 }

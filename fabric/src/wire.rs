@@ -182,6 +182,17 @@ pub struct Ipv4Repr {
     pub header_len: usize,
     /// Total length from the header.
     pub total_len: usize,
+    /// Where this fragment's data starts in the original datagram, in bytes.
+    pub frag_offset: usize,
+    /// More-fragments flag.
+    pub more_fragments: bool,
+}
+
+impl Ipv4Repr {
+    /// Is this a piece of a fragmented datagram (an offset, or more to come)?
+    pub fn is_fragment(&self) -> bool {
+        self.frag_offset != 0 || self.more_fragments
+    }
 }
 
 /// The ICMP protocol number.
@@ -215,6 +226,8 @@ impl Ipv4Repr {
                 tos: slice[1],
                 header_len,
                 total_len,
+                frag_offset: usize::from(h.fragments_offset().value()) * 8,
+                more_fragments: h.more_fragments(),
             },
             &payload[header_len..total_len],
         ))
@@ -250,6 +263,8 @@ impl Ipv4Repr {
                 tos: b(1),
                 header_len,
                 total_len: usize::from(u16::from_be_bytes([b(2), b(3)])),
+                frag_offset: usize::from(u16::from_be_bytes([b(6), b(7)]) & 0x1fff) * 8,
+                more_fragments: b(6) & 0x20 != 0,
             },
             &payload[header_len..],
         ))
@@ -279,8 +294,10 @@ pub enum IcmpRepr {
     },
     /// Destination unreachable (type 3) with its code and the offending datagram's start.
     DestUnreachable {
-        /// 0 net, 1 host, 3 port, ...
+        /// 0 net, 1 host, 3 port, 4 fragmentation needed, ...
         code: u8,
+        /// The next hop's MTU, for code 4 (RFC 1191; zero otherwise).
+        mtu: u16,
         /// The original IP header and 8 bytes of its payload.
         original: Bytes,
     },
@@ -302,6 +319,8 @@ pub enum IcmpRepr {
 
 /// ICMP destination-unreachable code: host unreachable.
 pub const ICMP_HOST_UNREACH: u8 = 1;
+/// Destination unreachable code: fragmentation needed and DF set.
+pub const ICMP_FRAG_NEEDED: u8 = 4;
 /// ICMP destination-unreachable code: net unreachable.
 pub const ICMP_NET_UNREACH: u8 = 0;
 
@@ -327,6 +346,7 @@ impl IcmpRepr {
             },
             (3, code) => IcmpRepr::DestUnreachable {
                 code,
+                mtu: u16::from_be_bytes([b[2], b[3]]),
                 original: data,
             },
             (11, code) => IcmpRepr::TimeExceeded {
@@ -347,11 +367,15 @@ impl IcmpRepr {
                 Icmpv4Type::EchoReply(etherparse::IcmpEchoHeader { id: *id, seq: *seq }),
                 data,
             ),
-            IcmpRepr::DestUnreachable { code, original } => (
+            IcmpRepr::DestUnreachable {
+                code,
+                mtu,
+                original,
+            } => (
                 Icmpv4Type::Unknown {
                     type_u8: 3,
                     code_u8: *code,
-                    bytes5to8: [0; 4],
+                    bytes5to8: [0, 0, (mtu >> 8) as u8, *mtu as u8],
                 },
                 original,
             ),
@@ -462,6 +486,82 @@ pub fn decrement_ttl(datagram: &[u8]) -> Result<Bytes, WireError> {
     Ok(Bytes::from(v))
 }
 
+/// ip_fragment: cuts an IPv4 datagram into fragments that fit `mtu` (each fragment's data a
+/// multiple of 8 bytes but the last's), each with the original header, its offset, the
+/// more-fragments flag and DF clear, and the checksum redone. A datagram that fits comes back
+/// whole.
+pub fn fragment(datagram: &[u8], mtu: usize) -> Result<Vec<Bytes>, WireError> {
+    let (ip, data) = Ipv4Repr::parse(datagram)?;
+    if datagram.len() <= mtu {
+        return Ok(vec![Bytes::copy_from_slice(datagram)]);
+    }
+    let hlen = ip.header_len;
+    let chunk = mtu.saturating_sub(hlen) & !7;
+    if chunk == 0 {
+        return Err(WireError::Malformed {
+            what: "IPv4 fragment",
+            why: format!("MTU {mtu} leaves no room for data"),
+        });
+    }
+    let mut out = Vec::with_capacity(data.len().div_ceil(chunk));
+    let mut at = 0;
+    while at < data.len() {
+        let end = (at + chunk).min(data.len());
+        let last = end == data.len();
+        let mut v = Vec::with_capacity(hlen + end - at);
+        v.extend_from_slice(&datagram[..hlen]);
+        v.extend_from_slice(&data[at..end]);
+        let total = u16::try_from(v.len()).unwrap_or(u16::MAX);
+        v[2..4].copy_from_slice(&total.to_be_bytes());
+        let off = (ip.frag_offset + at) / 8;
+        let more = !last || ip.more_fragments;
+        let field = (off as u16 & 0x1fff) | if more { 0x2000 } else { 0 };
+        v[6..8].copy_from_slice(&field.to_be_bytes());
+        v[10] = 0;
+        v[11] = 0;
+        let ck = checksum(&v[..hlen]);
+        v[10..12].copy_from_slice(&ck.to_be_bytes());
+        out.push(Bytes::from(v));
+        at = end;
+    }
+    Ok(out)
+}
+
+/// Joins the data of a datagram's fragments, given as (offset, data) sorted by offset, under
+/// the first fragment's header: total length set, offset and flags cleared, checksum redone.
+/// `None` while a hole remains.
+pub fn reassemble(first_header: &[u8], pieces: &[(usize, Bytes)], total: usize) -> Option<Bytes> {
+    let hlen = first_header.len();
+    if hlen < 20 || hlen + total > usize::from(u16::MAX) {
+        return None;
+    }
+    let mut v = Vec::with_capacity(hlen + total);
+    v.extend_from_slice(first_header);
+    let mut have = 0;
+    for (off, data) in pieces {
+        if *off > have {
+            return None;
+        }
+        let end = off + data.len();
+        if end > have {
+            v.extend_from_slice(&data[have - off..]);
+            have = end;
+        }
+    }
+    if have != total {
+        return None;
+    }
+    let t = (hlen + total) as u16;
+    v[2..4].copy_from_slice(&t.to_be_bytes());
+    v[6] &= 0x40;
+    v[7] = 0;
+    v[10] = 0;
+    v[11] = 0;
+    let ck = checksum(&v[..hlen]);
+    v[10..12].copy_from_slice(&ck.to_be_bytes());
+    Some(Bytes::from(v))
+}
+
 /// The Internet checksum (RFC 1071) of `data`.
 pub fn checksum(data: &[u8]) -> u16 {
     let mut sum: u32 = 0;
@@ -553,6 +653,54 @@ mod test {
         assert_eq!(eth.ethertype, ETHERTYPE_ARP);
         assert_eq!(ArpRepr::parse(&f[ETH_HLEN..]).unwrap(), req);
         assert_eq!(summary(&f), "ARP, Request who-has 10.0.0.2 tell 10.0.0.1");
+    }
+
+    #[test]
+    fn fragments_as_the_kernel_cuts_them_and_join_again() {
+        // ping -s 2000 over MTU 1500: 1480 + 528 bytes of data, offsets 0 and 185 (x8).
+        let icmp = IcmpRepr::EchoRequest {
+            id: 7,
+            seq: 1,
+            data: Bytes::from((0..2000).map(|i| i as u8).collect::<Vec<u8>>()),
+        };
+        let ip = Ipv4Params {
+            src: Ipv4Addr::new(10, 0, 0, 1),
+            dst: Ipv4Addr::new(10, 0, 0, 2),
+            ttl: 64,
+            id: 0x1234,
+            df: false,
+            tos: 0,
+        };
+        let d = icmp_datagram(ip, &icmp);
+        let f = fragment(&d, 1500).unwrap();
+        assert_eq!(
+            f.iter().map(|x| x.len()).collect::<Vec<_>>(),
+            vec![1500, 548]
+        );
+        let (a, _) = Ipv4Repr::parse(&f[0]).unwrap();
+        let (b, _) = Ipv4Repr::parse(&f[1]).unwrap();
+        assert_eq!((a.frag_offset, a.more_fragments, a.id), (0, true, 0x1234));
+        assert_eq!(
+            (b.frag_offset, b.more_fragments, b.id),
+            (1480, false, 0x1234)
+        );
+        assert_eq!(checksum(&f[1][..20]), 0);
+        let pieces: Vec<(usize, Bytes)> = f
+            .iter()
+            .rev()
+            .map(|x| {
+                let (r, p) = Ipv4Repr::parse(x).unwrap();
+                (r.frag_offset, Bytes::copy_from_slice(p))
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let whole = reassemble(&f[0][..20], &pieces, 2008).unwrap();
+        assert_eq!(whole, d);
+        assert_eq!(reassemble(&f[0][..20], &pieces[..1], 2008), None);
+        // What fits is not cut.
+        assert_eq!(fragment(&d, 2028).unwrap(), vec![d.clone()]);
     }
 
     #[test]

@@ -90,6 +90,8 @@ pub struct Namespace {
     /// Creation order, for listings.
     pub created: u64,
     pub(crate) ip_id: u16,
+    /// Fragments waiting for the rest of their datagram, and learned path MTUs.
+    pub(crate) frags: crate::stack::frag::FragTable,
     /// Ids this namespace gave other namespaces (`link-netnsid N`), in order of first need.
     pub(crate) nsids: Vec<NsId>,
     /// Deleted by name, its interfaces not yet gone.
@@ -408,6 +410,7 @@ impl Lab {
             },
             created: self.ns_created,
             ip_id: (self.rng.next_u32() & 0xffff) as u16,
+            frags: Default::default(),
             nsids: Vec::new(),
             dying: false,
         }));

@@ -25,7 +25,7 @@ pub use clock::Clock;
 pub use error::{LabError, LabResult};
 pub use event::{Event, EventKind};
 pub use lab::{Iface, Lab, LabConfig, Namespace, NsId};
-pub use ping::{PingError, PingEvent, PingId, PingOptions, PingSession};
+pub use ping::{PingError, PingEvent, PingId, PingOptions, PingSession, Pmtudisc};
 pub use stack::addr::{IfAddr, Ipv4Net, Scope};
 pub use stack::neigh::{NeighState, Neighbour};
 pub use stack::route::{Route, RouteProto};

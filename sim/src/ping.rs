@@ -33,6 +33,21 @@ pub struct PingOptions {
     pub interface: Option<String>,
     /// The ICMP id to use; `None` picks one from the lab's seeded generator.
     pub id: Option<u16>,
+    /// `-M`: path MTU discovery.
+    pub pmtudisc: Pmtudisc,
+}
+
+/// `ping -M`: what the socket does with DF and with a request larger than the path MTU
+/// (IP_MTU_DISCOVER).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pmtudisc {
+    /// `want` (the default): DF on what fits; what does not is fragmented.
+    #[default]
+    Want,
+    /// `do`: DF always; what does not fit is refused with EMSGSIZE.
+    Do,
+    /// `dont`: never DF.
+    Dont,
 }
 
 impl Default for PingOptions {
@@ -46,6 +61,7 @@ impl Default for PingOptions {
             ttl: 64,
             interface: None,
             id: None,
+            pmtudisc: Pmtudisc::Want,
         }
     }
 }
@@ -62,6 +78,11 @@ pub enum PingError {
     HostUnreachable,
     /// Type 11 code 0.
     TtlExceeded,
+    /// Type 3 code 4, with the next hop's MTU.
+    FragNeeded(u32),
+    /// The request did not fit the path MTU and DF was asked for (`-M do`): the local
+    /// error EMSGSIZE, with the MTU.
+    LocalMessageTooLong(u32),
     /// Any other type/code.
     Other(u8, u8),
 }
@@ -83,6 +104,10 @@ impl PingError {
             PingError::NetUnreachable => "Destination Net Unreachable".into(),
             PingError::HostUnreachable => "Destination Host Unreachable".into(),
             PingError::TtlExceeded => "Time to live exceeded".into(),
+            PingError::FragNeeded(mtu) => format!("Frag needed and DF set (mtu = {mtu})"),
+            PingError::LocalMessageTooLong(mtu) => {
+                format!("local error: message too long, mtu={mtu}")
+            }
             PingError::Other(t, c) => format!("Bad ICMP type: {t}, code: {c}"),
         }
     }
@@ -305,6 +330,26 @@ impl Lab {
         }
         p.sent_at[idx] = Some(now);
         let (ns, src, dst, id, size, ttl) = (p.ns, p.src, p.dst, p.id, p.opts.size, p.opts.ttl);
+        let pmtudisc = p.opts.pmtudisc;
+        // ip_append_data: the datagram against the path MTU, as IP_MTU_DISCOVER says.
+        let mtu = self
+            .route_output(ns, dst)
+            .map(|nh| self.output_mtu(ns, dst, nh.dev))
+            .unwrap_or(u32::MAX);
+        let fits = 28 + size <= mtu as usize;
+        if !fits && pmtudisc == Pmtudisc::Do {
+            self.event(EventKind::PingSent { ping: pid, seq });
+            self.ping_error(ns, src, id, seq, PingError::LocalMessageTooLong(mtu));
+            self.ping_plan(pid);
+            return;
+        }
+        let df = match pmtudisc {
+            Pmtudisc::Dont => false,
+            Pmtudisc::Want => fits,
+            Pmtudisc::Do => true,
+        };
+        // A datagram that may be cut needs an id its pieces share.
+        let ip_id = if df { 0 } else { self.next_ip_id(ns) };
         // The payload starts with the send time (struct timeval), then bytes 0x10, 0x11, ...
         let mut data = vec![0u8; size];
         for (i, b) in data.iter_mut().enumerate() {
@@ -325,8 +370,8 @@ impl Lab {
                 src,
                 dst,
                 ttl,
-                id: 0,
-                df: true,
+                id: ip_id,
+                df,
                 tos: 0,
             },
             &icmp,

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
-use l2lab_sim::{Lab, LabError, PingError, PingEvent, PingId, PingOptions};
+use l2lab_sim::{Lab, LabError, PingError, PingEvent, PingId, PingOptions, Pmtudisc};
 
 use crate::cmd::{killed_by, Env, Output, Session, Started};
 
@@ -83,6 +83,7 @@ struct Opts {
     numeric: bool,
     broadcast: bool,
     timestamps: bool,
+    pmtudisc: Pmtudisc,
     targets: Vec<String>,
 }
 
@@ -216,6 +217,17 @@ fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
                     'l' => {
                         long_arg(&v, 1, 65536, out)?;
                     }
+                    'M' => {
+                        o.pmtudisc = match v.as_str() {
+                            "do" => Pmtudisc::Do,
+                            "dont" => Pmtudisc::Dont,
+                            "want" => Pmtudisc::Want,
+                            _ => {
+                                out.err(format!("ping: invalid -M argument: {v}\n"));
+                                return Err(2);
+                            }
+                        }
+                    }
                     _ => {}
                 }
             } else if FLAGS.contains(c) {
@@ -284,6 +296,10 @@ fn icmp_text(e: PingError) -> String {
         PingError::NetUnreachable => (3, 0),
         PingError::HostUnreachable => (3, 1),
         PingError::TtlExceeded => (11, 0),
+        PingError::FragNeeded(mtu) => return format!("Frag needed and DF set (mtu = {mtu})"),
+        PingError::LocalMessageTooLong(mtu) => {
+            return format!("local error: message too long, mtu={mtu}")
+        }
         PingError::Other(t, c) => (t, c),
     };
     match (t, c) {
@@ -414,6 +430,7 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
         // A raw socket's id is the pid; in virtual time the lab's seeded generator picks it
         // instead, so that a run stays a function of its script and seed.
         id: (!lab.clock().is_virtual()).then_some(env.pid as u16),
+        pmtudisc: o.pmtudisc,
     };
     let id = match lab.ping(env.ns, dst, opts) {
         Ok(id) => id,
@@ -547,6 +564,18 @@ impl Ping {
                     }
                     l.push('\n');
                     out.out(l);
+                }
+                PingEvent::Error {
+                    seq,
+                    error: error @ PingError::LocalMessageTooLong(_),
+                    ..
+                } => {
+                    // receive_error_msg: a local error goes to stderr, not as a "From" line.
+                    self.acknowledge(transmitted, seq);
+                    self.errors += 1;
+                    if !self.o.quiet {
+                        out.err(format!("ping: {}\n", icmp_text(error)));
+                    }
                 }
                 PingEvent::Error { from, seq, error } => {
                     self.acknowledge(transmitted, seq);

@@ -2,7 +2,7 @@
 //! ping sessions they belong to.
 
 use bytes::Bytes;
-use l2lab_fabric::wire::{self, IcmpRepr, Ipv4Params, Ipv4Repr, IPPROTO_ICMP};
+use l2lab_fabric::wire::{self, IcmpRepr, Ipv4Params, Ipv4Repr, ICMP_FRAG_NEEDED, IPPROTO_ICMP};
 use l2lab_fabric::LinkId;
 
 use crate::lab::{Lab, NsId};
@@ -43,8 +43,24 @@ impl Lab {
             IcmpRepr::EchoReply { id, seq, data } => {
                 self.ping_reply(ns, ip.src, id, seq, ip.ttl, data.len() + 8);
             }
-            IcmpRepr::DestUnreachable { code, original } => {
-                self.icmp_error_input(ns, ip, PingError::from_icmp(3, code), &original)
+            IcmpRepr::DestUnreachable {
+                code,
+                mtu,
+                original,
+            } => {
+                let err = if code == ICMP_FRAG_NEEDED {
+                    // ipv4_update_pmtu: the route to the quoted destination learns the MTU.
+                    if let Ok((oip, _)) = Ipv4Repr::parse_header(&original) {
+                        let now = self.now();
+                        if let Some(n) = self.ns_mut(ns) {
+                            n.frags.learn_pmtu(oip.dst, u32::from(mtu), now);
+                        }
+                    }
+                    PingError::FragNeeded(u32::from(mtu))
+                } else {
+                    PingError::from_icmp(3, code)
+                };
+                self.icmp_error_input(ns, ip, err, &original)
             }
             IcmpRepr::TimeExceeded { code, original } => {
                 self.icmp_error_input(ns, ip, PingError::from_icmp(11, code), &original)

@@ -154,11 +154,17 @@ impl Lab {
         let local = self.is_local_addr_any(ns, ip.dst)
             || (ip.dst.is_loopback() && self.is_lo_net(ns, ip.dst));
         if local || self.is_broadcast_for(ns, ip.dst) {
-            if ip.protocol == IPPROTO_ICMP {
-                if let Ok(icmp) = IcmpRepr::parse(payload) {
-                    self.icmp_input(ns, dev, &ip, icmp, !local);
+            if ip.is_fragment() {
+                // ip_local_deliver: the pieces wait for each other (ip_defrag).
+                let piece = &frame[ETH_HLEN..ETH_HLEN + ip.total_len];
+                if let Some(whole) = self.ip_defrag(ns, &ip, piece) {
+                    if let Ok((ip, payload)) = Ipv4Repr::parse(&whole) {
+                        self.ip_local_deliver(ns, dev, &ip, payload, !local);
+                    }
                 }
+                return;
             }
+            self.ip_local_deliver(ns, dev, &ip, payload, !local);
             return;
         }
         if pkt_type != PktType::Host || !self.forwards(dev) {
@@ -167,6 +173,22 @@ impl Lab {
         }
         let datagram = frame.slice(ETH_HLEN..ETH_HLEN + ip.total_len);
         self.ip_forward(ns, dev, &ip, datagram);
+    }
+
+    /// A whole datagram for this namespace goes to its protocol (ICMP is the one modelled).
+    fn ip_local_deliver(
+        &mut self,
+        ns: NsId,
+        dev: LinkId,
+        ip: &Ipv4Repr,
+        payload: &[u8],
+        broadcast: bool,
+    ) {
+        if ip.protocol == IPPROTO_ICMP {
+            if let Ok(icmp) = IcmpRepr::parse(payload) {
+                self.icmp_input(ns, dev, ip, icmp, broadcast);
+            }
+        }
     }
 
     pub(crate) fn is_lo_net(&self, ns: NsId, ip: Ipv4Addr) -> bool {

@@ -2,6 +2,7 @@
 //! forwarding) and how it sends (route lookup, neighbour resolution, Ethernet framing).
 
 pub mod addr;
+pub mod frag;
 pub mod icmp;
 pub mod igmp;
 pub mod input;

@@ -5,8 +5,8 @@ use std::net::Ipv4Addr;
 
 use bytes::Bytes;
 use l2lab_fabric::wire::{
-    self, ArpOp, ArpRepr, IcmpRepr, Ipv4Params, Ipv4Repr, ETHERTYPE_IPV4, ICMP_HOST_UNREACH,
-    ICMP_NET_UNREACH,
+    self, ArpOp, ArpRepr, IcmpRepr, Ipv4Params, Ipv4Repr, ETHERTYPE_IPV4, ICMP_FRAG_NEEDED,
+    ICMP_HOST_UNREACH, ICMP_NET_UNREACH,
 };
 use l2lab_fabric::{LinkId, LinkKind, MacAddr};
 
@@ -25,7 +25,15 @@ impl Lab {
         let Ok(nh) = self.route_output(ns, ip.dst) else {
             return false;
         };
-        self.ip_output_via(ns, nh.dev, nh.via, datagram);
+        let mtu = self.output_mtu(ns, ip.dst, nh.dev) as usize;
+        if datagram.len() <= mtu {
+            self.ip_output_via(ns, nh.dev, nh.via, datagram);
+        } else if !ip.df {
+            // ip_fragment; a datagram with DF that does not fit was refused by its sender.
+            for f in wire::fragment(&datagram, mtu).unwrap_or_default() {
+                self.ip_output_via(ns, nh.dev, nh.via, f);
+            }
+        }
         true
     }
 
@@ -308,32 +316,42 @@ impl Lab {
         };
         let queued: Vec<Bytes> = e.queue.drain(..).map(|q| q.packet).collect();
         for q in queued {
-            self.icmp_send_error(ns, &q, 3, ICMP_HOST_UNREACH);
+            self.icmp_send_error(ns, &q, 3, ICMP_HOST_UNREACH, 0);
         }
     }
 
     /// ip_forward: a datagram for someone else arrived on `in_dev` and forwarding is on.
     pub(crate) fn ip_forward(&mut self, ns: NsId, _in_dev: LinkId, ip: &Ipv4Repr, datagram: Bytes) {
         if ip.ttl <= 1 {
-            self.icmp_send_error(ns, &datagram, 11, 0);
+            self.icmp_send_error(ns, &datagram, 11, 0, 0);
             return;
         }
         let nh = match self.route_output(ns, ip.dst) {
             Ok(nh) => nh,
             Err(_) => {
-                self.icmp_send_error(ns, &datagram, 3, ICMP_NET_UNREACH);
+                self.icmp_send_error(ns, &datagram, 3, ICMP_NET_UNREACH, 0);
                 return;
             }
         };
+        // ip_forward checks the way out's MTU before it touches the datagram.
+        let mtu = self.fabric.link(nh.dev).map_or(1500, |l| l.mtu) as usize;
+        if datagram.len() > mtu && ip.df {
+            let mtu = u16::try_from(mtu).unwrap_or(u16::MAX);
+            self.icmp_send_error(ns, &datagram, 3, ICMP_FRAG_NEEDED, mtu);
+            return;
+        }
         let Ok(fwd) = wire::decrement_ttl(&datagram) else {
             return;
         };
-        self.ip_output_via(ns, nh.dev, nh.via, fwd);
+        for f in wire::fragment(&fwd, mtu).unwrap_or_default() {
+            self.ip_output_via(ns, nh.dev, nh.via, f);
+        }
     }
 
     /// icmp_send: an ICMP error about `orig` back to its sender, from the address this
     /// namespace would use to reach it. Never about an ICMP error, nor to a broadcast.
-    pub(crate) fn icmp_send_error(&mut self, ns: NsId, orig: &Bytes, ty: u8, code: u8) {
+    /// `mtu` is the next hop's MTU of a "fragmentation needed" error.
+    pub(crate) fn icmp_send_error(&mut self, ns: NsId, orig: &Bytes, ty: u8, code: u8, mtu: u16) {
         let Ok((oip, rest)) = Ipv4Repr::parse(orig) else {
             return;
         };
@@ -365,7 +383,11 @@ impl Lab {
             .max((oip.header_len + 8).min(orig.len()));
         let original = orig.slice(..keep);
         let icmp = if ty == 3 {
-            IcmpRepr::DestUnreachable { code, original }
+            IcmpRepr::DestUnreachable {
+                code,
+                mtu,
+                original,
+            }
         } else {
             IcmpRepr::TimeExceeded { code, original }
         };

@@ -907,6 +907,12 @@ fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> 
     if local {
         s += &format!("{sep}    cache <local> \n");
         j.insert("cache".into(), json!(["local"]));
+    } else if let Some((mtu, left)) = lab.pmtu_exception(env.ns, dst) {
+        // A path MTU learned from "fragmentation needed" (rt_cacheinfo and the metrics).
+        s += &format!("{sep}    cache expires {}sec mtu {mtu} \n", left.as_secs());
+        j.insert("cache".into(), json!([]));
+        j.insert("expires".into(), json!(left.as_secs()));
+        j.insert("metrics".into(), json!([{ "mtu": mtu }]));
     } else {
         s += &format!("{sep}    cache \n");
         j.insert("cache".into(), json!([]));

@@ -125,7 +125,7 @@ impl Key {
                 match IcmpRepr::parse(rest).map_err(|_| Skip::NotArpIcmp)? {
                     IcmpRepr::EchoRequest { id, seq, .. } => Msg::EchoRequest { src, dst, id, seq },
                     IcmpRepr::EchoReply { id, seq, .. } => Msg::EchoReply { src, dst, id, seq },
-                    IcmpRepr::DestUnreachable { code, original } => Msg::IcmpError {
+                    IcmpRepr::DestUnreachable { code, original, .. } => Msg::IcmpError {
                         ty: 3,
                         code,
                         src,
