@@ -93,3 +93,29 @@ fn moving_an_interface_takes_it_down_and_clears_its_addresses() {
     // ifindex is kept when it is free in the new namespace.
     assert_eq!(i.ifindex, idx);
 }
+
+/// net.ipv4.icmp_echo_ignore_all makes a namespace silent to pings; the broadcast switch
+/// is on by default (both per namespace, as on Linux).
+#[test]
+fn icmp_echo_ignore_sysctls() {
+    let mut lab = Lab::new();
+    let (a, b) = pair(&mut lab);
+    lab.set_link_up(a, "veth1", true).unwrap();
+    lab.set_link_up(b, "veth2", true).unwrap();
+    assert_eq!(
+        lab.sysctl_get(b, "net.ipv4.icmp_echo_ignore_broadcasts")
+            .as_deref(),
+        Some("1")
+    );
+    lab.sysctl_set(b, "net.ipv4.icmp_echo_ignore_all", "1")
+        .unwrap();
+    assert_eq!(ping(&mut lab, a, "10.0.1.2", 2).received, 0);
+    lab.sysctl_set(b, "net.ipv4.icmp_echo_ignore_all", "0")
+        .unwrap();
+    assert_eq!(ping(&mut lab, a, "10.0.1.2", 2).received, 2);
+    assert_eq!(
+        lab.sysctl_get(a, "net.ipv4.icmp_echo_ignore_all")
+            .as_deref(),
+        Some("0")
+    );
+}

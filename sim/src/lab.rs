@@ -69,6 +69,10 @@ pub struct NsSysctls {
     pub disable_ipv6_all: bool,
     /// net.ipv6.conf.default.disable_ipv6.
     pub disable_ipv6_default: bool,
+    /// net.ipv4.icmp_echo_ignore_broadcasts (1 by default: smurf protection).
+    pub icmp_echo_ignore_broadcasts: bool,
+    /// net.ipv4.icmp_echo_ignore_all.
+    pub icmp_echo_ignore_all: bool,
 }
 
 /// A namespace: an isolated IPv4 stack.
@@ -407,6 +411,8 @@ impl Lab {
                 forwarding_default: false,
                 disable_ipv6_all: !self.config.ipv6,
                 disable_ipv6_default: !self.config.ipv6,
+                icmp_echo_ignore_broadcasts: true,
+                icmp_echo_ignore_all: false,
             },
             created: self.ns_created,
             ip_id: (self.rng.next_u32() & 0xffff) as u16,
@@ -1538,6 +1544,10 @@ impl Lab {
         let parts: Vec<&str> = key.split(['.', '/']).collect();
         match parts.as_slice() {
             ["net", "ipv4", "ip_forward"] => Some(b(n.sysctl.forwarding_all)),
+            ["net", "ipv4", "icmp_echo_ignore_broadcasts"] => {
+                Some(b(n.sysctl.icmp_echo_ignore_broadcasts))
+            }
+            ["net", "ipv4", "icmp_echo_ignore_all"] => Some(b(n.sysctl.icmp_echo_ignore_all)),
             ["net", "ipv4", "conf", "all", "forwarding"] => Some(b(n.sysctl.forwarding_all)),
             ["net", "ipv4", "conf", "default", "forwarding"] => {
                 Some(b(n.sysctl.forwarding_default))
@@ -1588,6 +1598,18 @@ impl Lab {
                     .ns_mut(ns)
                     .ok_or(LabError::NoSuchNamespace(String::new()))?;
                 n.sysctl.forwarding_default = v;
+            }
+            ["net", "ipv4", "icmp_echo_ignore_broadcasts"] => {
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.icmp_echo_ignore_broadcasts = v;
+            }
+            ["net", "ipv4", "icmp_echo_ignore_all"] => {
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.icmp_echo_ignore_all = v;
             }
             ["net", "ipv4", "conf", dev, "forwarding"] => {
                 let l = self.link_by_name(ns, dev)?;

@@ -20,8 +20,13 @@ impl Lab {
     ) {
         match icmp {
             IcmpRepr::EchoRequest { id, seq, data } => {
-                // icmp_echo_ignore_broadcasts defaults to 1.
-                if broadcast {
+                let (ignore_bcast, ignore_all) = self.ns(ns).map_or((true, false), |n| {
+                    (
+                        n.sysctl.icmp_echo_ignore_broadcasts,
+                        n.sysctl.icmp_echo_ignore_all,
+                    )
+                });
+                if ignore_all || (broadcast && ignore_bcast) {
                     return;
                 }
                 let reply = IcmpRepr::EchoReply { id, seq, data };
