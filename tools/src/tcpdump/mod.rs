@@ -470,12 +470,9 @@ impl Live {
                 continue;
             }
             self.received += 1;
-            // libpcap drops what an `any` socket sees leaving lo, as it comes back in; the
-            // kernel has counted it already.
-            if self.linktype == LinkType::Sll2
-                && f.hatype == ARPHRD_LOOPBACK
-                && f.pkttype == PacketType::Outgoing
-            {
+            // libpcap drops what it sees leaving lo, on `-i lo` as on `-i any`, as it comes
+            // back in; the kernel has counted it already.
+            if f.hatype == ARPHRD_LOOPBACK && f.pkttype == PacketType::Outgoing {
                 continue;
             }
             if self.o.count.is_some_and(|c| self.captured >= c) {
