@@ -42,6 +42,13 @@ struct Cli {
 enum Command {
     /// Run a tutorial script with bash against a fresh lab: ip, bridge, brctl, ifconfig, route,
     /// ping, tcpdump, arp and sysctl act on the lab; everything else is the real thing.
+    #[command(after_help = "Examples:
+  l2lab run tutorial.sh                       run it in virtual time (waits take no time)
+  l2lab run --explain tutorial.sh             and say, on stderr, what each bridge decided
+  l2lab run --trace lab.jsonl tutorial.sh     then: l2lab viz lab.jsonl -o lab.html
+  l2lab run --realtime --no-ipv6 demo.sh      on the wall clock, without IPv6
+The script's stdout, stderr and exit status are its own; files it writes (tcpdump -w)
+land in the current directory; the lab and everything it started go when it ends.")]
     Run {
         /// Turn IPv6 off in every namespace (as net.ipv6.conf.*.disable_ipv6=1 would).
         #[arg(long)]

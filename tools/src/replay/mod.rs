@@ -28,6 +28,11 @@ use read::TraceReader;
 
 /// `l2lab replay` arguments.
 #[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:
+  l2lab replay bridge.pcap                    one host a port, report, exit 0 if all matched
+  l2lab replay bridge.pcap -o emulated.pcap   also write what the emulation saw
+  l2lab replay --topology lab.sh --explain trace.pcapng
+Exit status: 0 every recorded reply matched, 1 a mismatch, 2 an unreadable capture or option.")]
 pub struct ReplayArgs {
     /// The capture (pcap or pcapng).
     pub capture: PathBuf,
