@@ -75,6 +75,13 @@ impl FragTable {
         });
         let data = fragment.get(ip.header_len..ip.total_len)?;
         let end = ip.frag_offset + data.len();
+        // No datagram is longer than 64 KiB: pieces beyond it, or repeats past twice that,
+        // end the queue (ip_frag_queue's "oversize" drop), so no input grows memory unbounded.
+        let held: usize = q.pieces.iter().map(|(_, d)| d.len()).sum();
+        if end > usize::from(u16::MAX) || held + data.len() > 2 * usize::from(u16::MAX) {
+            self.queues.remove(&key);
+            return None;
+        }
         if !ip.more_fragments {
             q.total = Some(end);
         }
@@ -92,6 +99,69 @@ impl FragTable {
             self.queues.remove(&key);
         }
         whole
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use l2lab_fabric::wire::{fragment, icmp_datagram, IcmpRepr, Ipv4Params};
+
+    fn pieces(size: usize, mtu: usize, id: u16) -> (Bytes, Vec<Bytes>) {
+        let icmp = IcmpRepr::EchoRequest {
+            id: 1,
+            seq: 1,
+            data: Bytes::from(vec![7u8; size]),
+        };
+        let d = icmp_datagram(
+            Ipv4Params {
+                src: Ipv4Addr::new(10, 0, 0, 1),
+                dst: Ipv4Addr::new(10, 0, 0, 2),
+                ttl: 64,
+                id,
+                df: false,
+                tos: 0,
+            },
+            &icmp,
+        );
+        let f = fragment(&d, mtu).unwrap();
+        (d, f)
+    }
+
+    fn add(t: &mut FragTable, f: &Bytes, now: Duration) -> Option<Bytes> {
+        let (ip, _) = Ipv4Repr::parse(f).unwrap();
+        t.add(&ip, f, now)
+    }
+
+    #[test]
+    fn joins_in_any_order_and_forgets_after_ipfrag_time() {
+        let mut t = FragTable::default();
+        let (d, f) = pieces(3000, 1500, 5);
+        assert_eq!(f.len(), 3);
+        assert_eq!(add(&mut t, &f[2], Duration::ZERO), None);
+        assert_eq!(add(&mut t, &f[0], Duration::ZERO), None);
+        assert_eq!(add(&mut t, &f[1], Duration::ZERO), Some(d.clone()));
+        assert!(t.queues.is_empty());
+        // A piece whose partners come too late is gone by then.
+        assert_eq!(add(&mut t, &f[0], Duration::ZERO), None);
+        assert_eq!(add(&mut t, &f[1], IPFRAG_TIME), None);
+        assert_eq!(add(&mut t, &f[2], IPFRAG_TIME), None);
+        assert_eq!(t.queues.len(), 1);
+    }
+
+    #[test]
+    fn repeats_cannot_grow_a_queue_without_bound() {
+        let mut t = FragTable::default();
+        let (_, f) = pieces(3000, 1500, 6);
+        for _ in 0..1000 {
+            assert_eq!(add(&mut t, &f[1], Duration::ZERO), None);
+        }
+        let held: usize = t
+            .queues
+            .values()
+            .map(|q| q.pieces.iter().map(|(_, d)| d.len()).sum::<usize>())
+            .sum();
+        assert!(held <= 2 * usize::from(u16::MAX));
     }
 }
 
