@@ -102,6 +102,32 @@ impl FragTable {
     }
 }
 
+impl Lab {
+    /// ip_defrag: keeps a fragment addressed to `ns`; the whole datagram once complete.
+    pub(crate) fn ip_defrag(&mut self, ns: NsId, ip: &Ipv4Repr, fragment: &[u8]) -> Option<Bytes> {
+        let now = self.now();
+        self.ns_mut(ns)?.frags.add(ip, fragment, now)
+    }
+
+    /// The path MTU `ns` learned for `dst` and how long it still holds (the route cache's
+    /// exception that `ip route get` shows as `cache expires 599sec mtu 1400`).
+    pub fn pmtu_exception(&self, ns: NsId, dst: Ipv4Addr) -> Option<(u32, Duration)> {
+        let now = self.now();
+        let (mtu, until) = *self.ns(ns)?.frags.pmtu.get(&dst)?;
+        (now < until).then(|| (mtu, until - now))
+    }
+
+    /// The MTU a datagram of `ns` to `dst` out of `dev` must fit: the device's, or less if a
+    /// path MTU was learned.
+    pub(crate) fn output_mtu(&self, ns: NsId, dst: Ipv4Addr, dev: l2lab_fabric::LinkId) -> u32 {
+        let now = self.now();
+        let dev_mtu = self.fabric.link(dev).map_or(1500, |l| l.mtu);
+        self.ns(ns)
+            .and_then(|n| n.frags.pmtu(dst, now))
+            .map_or(dev_mtu, |p| p.min(dev_mtu))
+    }
+}
+
 #[cfg(test)]
 mod test {
     use super::*;
@@ -162,31 +188,5 @@ mod test {
             .map(|q| q.pieces.iter().map(|(_, d)| d.len()).sum::<usize>())
             .sum();
         assert!(held <= 2 * usize::from(u16::MAX));
-    }
-}
-
-impl Lab {
-    /// ip_defrag: keeps a fragment addressed to `ns`; the whole datagram once complete.
-    pub(crate) fn ip_defrag(&mut self, ns: NsId, ip: &Ipv4Repr, fragment: &[u8]) -> Option<Bytes> {
-        let now = self.now();
-        self.ns_mut(ns)?.frags.add(ip, fragment, now)
-    }
-
-    /// The path MTU `ns` learned for `dst` and how long it still holds (the route cache's
-    /// exception that `ip route get` shows as `cache expires 599sec mtu 1400`).
-    pub fn pmtu_exception(&self, ns: NsId, dst: Ipv4Addr) -> Option<(u32, Duration)> {
-        let now = self.now();
-        let (mtu, until) = *self.ns(ns)?.frags.pmtu.get(&dst)?;
-        (now < until).then(|| (mtu, until - now))
-    }
-
-    /// The MTU a datagram of `ns` to `dst` out of `dev` must fit: the device's, or less if a
-    /// path MTU was learned.
-    pub(crate) fn output_mtu(&self, ns: NsId, dst: Ipv4Addr, dev: l2lab_fabric::LinkId) -> u32 {
-        let now = self.now();
-        let dev_mtu = self.fabric.link(dev).map_or(1500, |l| l.mtu);
-        self.ns(ns)
-            .and_then(|n| n.frags.pmtu(dst, now))
-            .map_or(dev_mtu, |p| p.min(dev_mtu))
     }
 }
