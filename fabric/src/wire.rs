@@ -605,6 +605,10 @@ pub fn summary(frame: &[u8]) -> String {
             Err(_) => "ARP, malformed".to_string(),
         },
         ETHERTYPE_IPV4 => match Ipv4Repr::parse(payload) {
+            // A later piece of a fragmented datagram carries no ICMP header (tcpdump: ip-proto-1).
+            Ok((ip, _)) if ip.frag_offset != 0 => {
+                format!("IP {} > {}: ip-proto-{}", ip.src, ip.dst, ip.protocol)
+            }
             Ok((ip, rest)) if ip.protocol == IPPROTO_ICMP => match IcmpRepr::parse(rest) {
                 Ok(IcmpRepr::EchoRequest { id, seq, .. }) => format!(
                     "IP {} > {}: ICMP echo request, id {id}, seq {seq}",
@@ -701,6 +705,16 @@ mod test {
         assert_eq!(reassemble(&f[0][..20], &pieces[..1], 2008), None);
         // What fits is not cut.
         assert_eq!(fragment(&d, 2028).unwrap(), vec![d.clone()]);
+        // Summaries as tcpdump prints them: the first piece is ICMP, the next only IP.
+        let framed = |x: &Bytes| ethernet_frame(A, MacAddr::BROADCAST, ETHERTYPE_IPV4, x);
+        assert_eq!(
+            summary(&framed(&f[0])),
+            "IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 7, seq 1"
+        );
+        assert_eq!(
+            summary(&framed(&f[1])),
+            "IP 10.0.0.1 > 10.0.0.2: ip-proto-1"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use bytes::Bytes;
+use l2lab_fabric::wire::{Ipv4Repr, ETH_HLEN};
 use l2lab_fabric::{Decision, Direction, LinkId, MacAddr};
 use l2lab_sim::{CaptureId, EventKind, Lab};
 
@@ -104,6 +105,8 @@ pub struct Counts {
     pub skipped_source: u64,
     /// Requests injected.
     pub injected: u64,
+    /// Later pieces of fragmented requests, injected after their first piece.
+    pub fragments: u64,
     /// Requests the emulated stacks sent themselves, matching the capture's.
     pub reproduced: u64,
     /// Recorded replies.
@@ -202,6 +205,19 @@ pub struct Engine {
     /// The `-o` capture on the bridge.
     pub bridge_cap: Option<CaptureId>,
     fates: HashMap<Bytes, BridgeFate>,
+    /// Fragmented requests whose first piece was injected: (when, source, destination, IP
+    /// id), kept for [`WINDOW`], so that their later pieces follow them.
+    split: VecDeque<(Duration, std::net::Ipv4Addr, std::net::Ipv4Addr, u16)>,
+}
+
+/// The IPv4 header of an Ethernet frame, when it carries one.
+fn ipv4_of(frame: &[u8]) -> Option<Ipv4Repr> {
+    if frame.get(12..14) != Some(&[0x08, 0x00]) {
+        return None;
+    }
+    Ipv4Repr::parse(frame.get(ETH_HLEN..)?)
+        .ok()
+        .map(|(ip, _)| ip)
 }
 
 impl Engine {
@@ -240,6 +256,7 @@ impl Engine {
             outcomes: keep_outcomes.then(Vec::new),
             bridge_cap: None,
             fates: HashMap::new(),
+            split: VecDeque::new(),
         }
     }
 
@@ -391,7 +408,9 @@ impl Engine {
     pub fn frame(&mut self, number: u64, at: Duration, data: Vec<u8>) {
         self.counts.frames = self.counts.frames.max(number);
         let Ok(key) = Key::parse(&data) else {
-            self.counts.skipped_proto += 1;
+            if !self.later_fragment(at, data) {
+                self.counts.skipped_proto += 1;
+            }
             return;
         };
         let target = self.origin + at;
@@ -417,6 +436,9 @@ impl Engine {
                     matched_at: Some(p.at),
                 });
                 return;
+            }
+            if let Some(ip) = ipv4_of(&data).filter(|ip| ip.more_fragments) {
+                self.split.push_back((at, ip.src, ip.dst, ip.id));
             }
             let frame = Bytes::from(data);
             self.lab.replay_transmit(link, frame.clone());
@@ -455,6 +477,47 @@ impl Engine {
                 );
             }
         }
+    }
+
+    /// A later piece of a fragmented request whose first piece was injected goes in after
+    /// it, from the same host, so that the emulated destination can put the datagram
+    /// together. True when `data` was such a piece.
+    fn later_fragment(&mut self, at: Duration, data: Vec<u8>) -> bool {
+        while self
+            .split
+            .front()
+            .is_some_and(|(t, ..)| at.saturating_sub(*t) > WINDOW)
+        {
+            self.split.pop_front();
+        }
+        let Some(ip) = ipv4_of(&data) else {
+            return false;
+        };
+        if ip.frag_offset == 0
+            || !self
+                .split
+                .iter()
+                .any(|(_, s, d, id)| (*s, *d, *id) == (ip.src, ip.dst, ip.id))
+        {
+            return false;
+        }
+        let Some(&link) = data
+            .get(6..12)
+            .and_then(|m| <[u8; 6]>::try_from(m).ok())
+            .and_then(|m| self.hosts.get(&MacAddr(m)))
+        else {
+            return false;
+        };
+        let target = self.origin + at;
+        if target > self.lab.now() {
+            let _ = self.lab.advance_to(target);
+        }
+        self.collect(None);
+        let frame = Bytes::from(data);
+        self.lab.replay_transmit(link, frame.clone());
+        self.counts.fragments += 1;
+        self.collect(Some((link, frame)));
+        true
     }
 
     /// The capture ended at offset `end`: what still waits is a mismatch. Emulated frames

@@ -118,7 +118,9 @@ impl Key {
             }
             ETHERTYPE_IPV4 => {
                 let (ip, rest) = Ipv4Repr::parse(payload).map_err(|_| Skip::NotArpIcmp)?;
-                if ip.protocol != IPPROTO_ICMP {
+                // A later piece of a fragmented datagram has no ICMP header to key on; its
+                // first piece stands for the message.
+                if ip.protocol != IPPROTO_ICMP || ip.frag_offset != 0 {
                     return Err(Skip::NotArpIcmp);
                 }
                 let (src, dst) = (ip.src, ip.dst);

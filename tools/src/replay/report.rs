@@ -64,6 +64,13 @@ pub fn print(w: &mut impl Write, path: &Path, hosts: &[Placed], e: &Engine) -> s
         c.injected,
         c.reproduced
     )?;
+    if c.fragments > 0 {
+        writeln!(
+            w,
+            "fragments: {} later pieces of fragmented requests injected after their first",
+            c.fragments
+        )?;
+    }
     writeln!(
         w,
         "replies: {} recorded, {} matched, {} missing from the emulation, {} emulated replies missing from the trace",
