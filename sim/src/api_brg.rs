@@ -65,6 +65,87 @@ impl Lab {
         v
     }
 
+    /// The multicast addresses the user added to `link` (`ip maddr add`, `bridge fdb add`),
+    /// which `ip maddr` marks `static`.
+    pub fn mc_static(&self, link: LinkId) -> Vec<MacAddr> {
+        self.ipa.mc.get(&link).cloned().unwrap_or_default()
+    }
+
+    /// SIOCADDMULTI (`ip maddr add`): any address goes to the multicast list; adding one
+    /// that is there already changes nothing.
+    pub fn mc_add_static(&mut self, link: LinkId, mac: MacAddr) -> LabResult<()> {
+        if self.fabric.link(link).is_none() {
+            return Err(LabError::NoSuchDevice(String::new()));
+        }
+        let list = self.ipa.mc.entry(link).or_default();
+        if !list.contains(&mac) {
+            list.push(mac);
+        }
+        Ok(())
+    }
+
+    /// SIOCDELMULTI (`ip maddr del`): `NotFound` when the user had not added it.
+    pub fn mc_del_static(&mut self, link: LinkId, mac: MacAddr) -> LabResult<()> {
+        let list = self
+            .ipa
+            .mc
+            .get_mut(&link)
+            .ok_or(LabError::NotFound("address"))?;
+        let at = list
+            .iter()
+            .position(|m| *m == mac)
+            .ok_or(LabError::NotFound("address"))?;
+        list.remove(at);
+        Ok(())
+    }
+
+    /// The IPv4 groups `link` belongs to (/proc/net/igmp): 224.0.0.1 while up (ip_mc_up),
+    /// and an up bridge's 224.0.0.106 (multicast router discovery).
+    pub fn igmp_groups(&self, link: LinkId) -> Vec<std::net::Ipv4Addr> {
+        let Some(l) = self.fabric.link(link) else {
+            return Vec::new();
+        };
+        let mut v = Vec::new();
+        if l.admin_up {
+            v.push(std::net::Ipv4Addr::new(224, 0, 0, 1));
+            if matches!(l.kind, LinkKind::Bridge(_)) {
+                v.push(std::net::Ipv4Addr::new(224, 0, 0, 106));
+            }
+        }
+        v
+    }
+
+    /// The IPv6 groups of `link` (/proc/net/igmp6), newest first as the kernel lists them:
+    /// the solicited-node group of its link-local address while IPv6 is on and it is up with
+    /// carrier (not on lo), an up bridge's ff02::6a, and ff02::1 and ff01::1, which every
+    /// device joins when it is registered, also with IPv6 disabled (measured on Linux 6.18).
+    pub fn igmp6_groups(&self, link: LinkId) -> Vec<std::net::Ipv6Addr> {
+        let (Some(l), Some(i)) = (self.fabric.link(link), self.iface(link)) else {
+            return Vec::new();
+        };
+        let mut v = Vec::new();
+        let lo = matches!(l.kind, LinkKind::Loopback);
+        if !lo && !i.disable_ipv6 && l.admin_up && l.carrier {
+            let m = l.mac.0;
+            v.push(std::net::Ipv6Addr::new(
+                0xff02,
+                0,
+                0,
+                0,
+                0,
+                1,
+                0xff00 | u16::from(m[3]),
+                u16::from_be_bytes([m[4], m[5]]),
+            ));
+        }
+        if l.admin_up && matches!(l.kind, LinkKind::Bridge(_)) {
+            v.push(std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x6a));
+        }
+        v.push(std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1));
+        v.push(std::net::Ipv6Addr::new(0xff01, 0, 0, 0, 0, 0, 0, 1));
+        v
+    }
+
     /// The unicast addresses added to `link`'s own list, in the order they were added, as
     /// `bridge fdb show` prints them (`self permanent`) before the multicast ones.
     pub fn uc_addrs(&self, link: LinkId) -> Vec<MacAddr> {

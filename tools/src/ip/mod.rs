@@ -4,6 +4,7 @@
 pub mod addr;
 pub mod common;
 pub mod link;
+mod maddr;
 pub mod neigh;
 pub mod netns;
 pub mod route;
@@ -133,6 +134,8 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
         route::run(args, &opts, &env, lab, out)
     } else if matches(o, "neighbour") || matches(o, "neighbor") {
         neigh::run(args, &opts, &env, lab, out)
+    } else if matches(o, "maddress") {
+        maddr::run(args, &opts, &env, lab, out)
     } else {
         out.err(format!("Object \"{o}\" is unknown, try \"ip help\".\n"));
         1
