@@ -120,6 +120,8 @@ pub struct Fabric {
     links: Vec<Option<Link>>,
     free: Vec<u32>,
     bridges: Vec<LinkId>,
+    /// Whether the bridges log their FDB changes (someone runs `bridge monitor fdb`).
+    fdb_logging: bool,
     rng: ChaCha8Rng,
     /// The journey's work items, in FIFO order; those before `next` are done.
     queue: Vec<Work>,
@@ -165,6 +167,7 @@ impl Fabric {
             links: Vec::new(),
             free: Vec::new(),
             bridges: Vec::new(),
+            fdb_logging: false,
             rng: ChaCha8Rng::seed_from_u64(seed),
             queue: Vec::new(),
             next: 0,
@@ -303,7 +306,9 @@ impl Fabric {
         let mac = self.random_mac();
         let br = Bridge::new(self.max_learned);
         let id = self.insert(Link::new(LinkKind::Bridge(Box::new(br)), mac, ETH_DATA_LEN));
+        let logging = self.fdb_logging;
         if let Some(b) = self.bridge_mut(id) {
+            b.fdb.set_logging(logging);
             b.fdb.insert_fixed(mac, id, FdbKind::Local, Duration::ZERO);
         }
         self.bridges.push(id);
@@ -537,10 +542,34 @@ impl Fabric {
         };
     }
 
+    /// Starts or stops the bridges' logs of FDB changes (`bridge monitor fdb`), for the
+    /// bridges there are and those made later.
+    pub fn set_fdb_logging(&mut self, on: bool) {
+        self.fdb_logging = on;
+        for br in self.bridges.clone() {
+            if let Some(b) = self.bridge_mut(br) {
+                b.fdb.set_logging(on);
+            }
+        }
+    }
+
+    /// Takes every bridge's logged FDB changes, bridge by bridge, oldest first.
+    pub fn take_fdb_changes(&mut self) -> Vec<(LinkId, crate::FdbChange)> {
+        let mut out = Vec::new();
+        for br in self.bridges.clone() {
+            if let Some(b) = self.bridge_mut(br) {
+                out.extend(b.fdb.take_log().into_iter().map(|c| (br, c)));
+            }
+        }
+        out
+    }
+
     /// Takes `port` out of its bridge (br_del_if): its FDB entries go with it.
     pub fn release(&mut self, port: LinkId, now: Duration) -> Result<(), FabricError> {
         self.now = now;
         let bridge = self.get(port)?.master.ok_or(FabricError::NotAPort(port))?;
+        let port_mac = self.link(port).map(|l| l.mac);
+        let bridge_mac = self.link(bridge).map_or(MacAddr::ZERO, |l| l.mac);
         let was_forwarding;
         {
             let b = self
@@ -550,6 +579,11 @@ impl Fabric {
                 .port(port)
                 .is_some_and(|p| p.state == PortState::Forwarding);
             b.remove_port(port);
+            // fdb_delete_local: the port's own address stays, as the bridge's, when the
+            // bridge has it too (until the bridge's address changes).
+            if let Some(m) = port_mac.filter(|m| *m == bridge_mac) {
+                b.fdb.repoint_local(&m, port, bridge);
+            }
             b.fdb.flush_port(port, true);
             if was_forwarding {
                 b.forwarding_ports -= 1;

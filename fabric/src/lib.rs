@@ -14,7 +14,7 @@ mod tap_port;
 pub mod timer;
 pub mod wire;
 
-pub use bridge::{Bridge, Fdb, FdbEntry, FdbKind, Port, PortFlags, PortState};
+pub use bridge::{Bridge, Fdb, FdbChange, FdbEntry, FdbKind, Port, PortFlags, PortState};
 pub use decision::{Decision, DropReason, Record};
 pub use fabric::{Captured, Direction, Fabric, FabricError};
 pub use link::{Counters, Link, LinkId, LinkKind};

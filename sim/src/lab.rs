@@ -170,6 +170,8 @@ pub struct Lab {
     pub(crate) jiffies0: u64,
     /// What `ip link` keeps beyond the core model (api_ipa.rs).
     pub(crate) ipa: crate::api_ipa::IpaState,
+    /// `bridge monitor fdb` watchers.
+    pub(crate) monitors: Vec<Option<crate::api_mon::FdbMonitor>>,
 }
 
 impl Lab {
@@ -204,6 +206,7 @@ impl Lab {
             tap: Default::default(),
             jiffies0: 0,
             ipa: Default::default(),
+            monitors: Vec::new(),
         };
         lab.jiffies0 = u64::from(lab.random_u32());
         lab.fabric.set_timer_phase(lab.jiffies0);
@@ -743,6 +746,8 @@ impl Lab {
         }
         let now = self.now();
         let gone = self.fabric.remove(id, now).map_err(fabric_err)?;
+        // The watchers name the entries' interfaces before they go.
+        self.collect_fdb_changes();
         for g in gone {
             self.stop_captures_on(g);
             self.link_index.touch(g);
@@ -1675,6 +1680,7 @@ impl Lab {
         if !captured.is_empty() {
             self.deliver_captured(now, captured);
         }
+        self.collect_fdb_changes();
         if self.recording {
             let records: Vec<_> = self.fabric.drain_records().collect();
             for r in records {

@@ -7,6 +7,7 @@
 mod api_brg;
 mod api_ipa;
 pub mod api_ipr;
+pub mod api_mon;
 mod api_rpl;
 pub mod capture;
 pub mod clock;

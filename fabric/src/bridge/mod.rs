@@ -9,7 +9,7 @@ pub mod port;
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
-pub use fdb::{Fdb, FdbEntry, FdbKind, LearnOutcome};
+pub use fdb::{Fdb, FdbChange, FdbEntry, FdbKind, LearnOutcome};
 pub use input::{FloodKind, Verdict};
 pub use port::{Port, PortFlags, PortState};
 

@@ -4,10 +4,11 @@
 pub mod fdb;
 pub mod json;
 pub mod link;
+pub mod monitor;
 
 use l2lab_sim::{Lab, LabError};
 
-use crate::cmd::{Env, Output};
+use crate::cmd::{Env, Output, Session, Started};
 use crate::ip::common::matches;
 
 /// bridge's global options.
@@ -36,8 +37,30 @@ where  OBJECT := { link | fdb | mdb | vlan | monitor }
 /// What a failed command exits with: iproute2 returns -1 or calls exit(-1).
 pub const FAIL: i32 = 255;
 
-/// Runs `bridge ARGS...` in `env`; returns the exit status.
+/// Starts `bridge ARGS...` in `env`: `bridge monitor fdb` runs on, everything else is over
+/// at once.
+pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
+    let mut session = None;
+    let code = run_bridge(argv, env, lab, out, &mut session);
+    match session {
+        Some(s) => Started::Running(s),
+        None => Started::Done(code),
+    }
+}
+
+/// Runs `bridge ARGS...` in `env`; returns the exit status (a monitor ends at once).
+#[cfg(test)]
 pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    run_bridge(argv, env, lab, out, &mut None)
+}
+
+fn run_bridge(
+    argv: &[String],
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+    session: &mut Option<Box<dyn Session>>,
+) -> i32 {
     let mut opts = Opts::default();
     let mut env = env.clone();
     let mut i = 0;
@@ -138,8 +161,13 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
         }
         0
     } else if matches(o, "monitor") {
-        out.err("bridge monitor is not supported by this lab\n");
-        FAIL
+        match monitor::start(args, &env, lab, out) {
+            Ok(s) => {
+                *session = Some(s);
+                0
+            }
+            Err(code) => code,
+        }
     } else if matches(o, "help") {
         out.err(USAGE);
         FAIL
