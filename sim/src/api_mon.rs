@@ -108,3 +108,125 @@ impl Lab {
         })
     }
 }
+
+/// One neighbour notification as `ip monitor neigh` prints it (the `ip neigh` line of the
+/// entry, after `Deleted ` when it went).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeighNote {
+    /// The neighbour's address.
+    pub ip: std::net::Ipv4Addr,
+    /// The interface.
+    pub dev: String,
+    /// Its link-layer address, given while the state is valid.
+    pub mac: Option<l2lab_fabric::MacAddr>,
+    /// The state the notification carries.
+    pub state: crate::NeighState,
+    /// RTM_DELNEIGH.
+    pub deleted: bool,
+}
+
+/// A neighbour watcher.
+#[derive(Debug)]
+pub(crate) struct NeighMonitor {
+    ns: NsId,
+    notes: Vec<NeighNote>,
+}
+
+impl Lab {
+    /// Starts watching the neighbour tables of `ns` (`ip monitor neigh`).
+    pub fn neigh_monitor_start(&mut self, ns: NsId) -> MonitorId {
+        self.neigh_monitors.push(Some(NeighMonitor {
+            ns,
+            notes: Vec::new(),
+        }));
+        self.neigh_monitors.len() - 1
+    }
+
+    /// Takes what neighbour watcher `id` has not read yet, oldest first.
+    pub fn neigh_monitor_take(&mut self, id: MonitorId) -> Vec<NeighNote> {
+        self.neigh_monitors
+            .get_mut(id)
+            .and_then(|m| m.as_mut())
+            .map(|m| std::mem::take(&mut m.notes))
+            .unwrap_or_default()
+    }
+
+    /// Stops neighbour watcher `id`.
+    pub fn neigh_monitor_stop(&mut self, id: MonitorId) {
+        if let Some(m) = self.neigh_monitors.get_mut(id) {
+            *m = None;
+        }
+        if self.neigh_monitors.iter().all(Option::is_none) {
+            self.neigh_monitors.clear();
+        }
+    }
+
+    fn neigh_note(
+        &mut self,
+        ns: NsId,
+        dev: LinkId,
+        ip: std::net::Ipv4Addr,
+        mac: Option<l2lab_fabric::MacAddr>,
+        state: crate::NeighState,
+        deleted: bool,
+    ) {
+        let Some(name) = self.iface(dev).map(|i| i.name.clone()) else {
+            return;
+        };
+        let note = NeighNote {
+            ip,
+            dev: name,
+            mac: mac.filter(|_| state.is_valid()),
+            state,
+            deleted,
+        };
+        for m in self.neigh_monitors.iter_mut().flatten() {
+            if m.ns == ns {
+                m.notes.push(note.clone());
+            }
+        }
+    }
+
+    /// A neighbour state change, as the kernel notifies it: every new state but INCOMPLETE
+    /// and DELAY, which __neigh_event_send and the timer enter without a word (measured on
+    /// Linux 6.18: scenarios/ip-monitor-neigh).
+    pub(crate) fn neigh_changed(
+        &mut self,
+        ns: NsId,
+        dev: LinkId,
+        ip: std::net::Ipv4Addr,
+        mac: Option<l2lab_fabric::MacAddr>,
+        to: crate::NeighState,
+    ) {
+        use crate::NeighState::{Delay, Incomplete};
+        if self.neigh_monitors.is_empty() || matches!(to, Incomplete | Delay) {
+            return;
+        }
+        self.neigh_note(ns, dev, ip, mac, to, false);
+    }
+
+    /// An entry removed: by the user (`ip neigh del`/`flush`: neigh_update to FAILED, said
+    /// if the entry was valid, then the deletion, as FAILED), or with its device
+    /// (neigh_flush_dev: the deletion, in the state it had).
+    pub(crate) fn neigh_removed(
+        &mut self,
+        ns: NsId,
+        dev: LinkId,
+        ip: std::net::Ipv4Addr,
+        mac: Option<l2lab_fabric::MacAddr>,
+        state: crate::NeighState,
+        by_user: bool,
+    ) {
+        if self.neigh_monitors.is_empty() {
+            return;
+        }
+        if by_user {
+            if state.is_valid() {
+                self.neigh_note(ns, dev, ip, None, crate::NeighState::Failed, false);
+            }
+            self.neigh_note(ns, dev, ip, None, crate::NeighState::Failed, true);
+        } else {
+            self.neigh_note(ns, dev, ip, mac, state, true);
+        }
+    }
+}

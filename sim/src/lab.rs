@@ -172,6 +172,8 @@ pub struct Lab {
     pub(crate) ipa: crate::api_ipa::IpaState,
     /// `bridge monitor fdb` watchers.
     pub(crate) monitors: Vec<Option<crate::api_mon::FdbMonitor>>,
+    /// `ip monitor neigh` watchers.
+    pub(crate) neigh_monitors: Vec<Option<crate::api_mon::NeighMonitor>>,
 }
 
 impl Lab {
@@ -207,6 +209,7 @@ impl Lab {
             jiffies0: 0,
             ipa: Default::default(),
             monitors: Vec::new(),
+            neigh_monitors: Vec::new(),
         };
         lab.jiffies0 = u64::from(lab.random_u32());
         lab.fabric.set_timer_phase(lab.jiffies0);
@@ -279,6 +282,17 @@ impl Lab {
     }
 
     pub(crate) fn event(&mut self, kind: EventKind) {
+        if let EventKind::Neigh {
+            ns,
+            dev,
+            ip,
+            mac,
+            to: Some(to),
+            ..
+        } = kind
+        {
+            self.neigh_changed(ns, dev, ip, mac, to);
+        }
         if self.recording {
             let at = self.now();
             self.events.push(Event { at, kind });
@@ -839,6 +853,7 @@ impl Lab {
             }
         }
         for (ip, mac, st) in changed {
+            self.neigh_removed(ns, id, ip, mac, st, false);
             self.event(EventKind::Neigh {
                 ns,
                 dev: id,
@@ -1494,6 +1509,7 @@ impl Lab {
             .neigh
             .remove(id, ip)
             .ok_or(LabError::NotFound("neighbour"))?;
+        self.neigh_removed(ns, id, ip, e.mac, e.state, true);
         self.event(EventKind::Neigh {
             ns,
             dev: id,
@@ -1523,6 +1539,7 @@ impl Lab {
                 t.neigh.remove(e.dev, e.ip);
             }
             n += 1;
+            self.neigh_removed(ns, e.dev, e.ip, e.mac, e.state, true);
             self.event(EventKind::Neigh {
                 ns,
                 dev: e.dev,

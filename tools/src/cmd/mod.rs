@@ -86,7 +86,7 @@ pub enum Started {
 /// Starts `tool` with `argv` in `env`.
 pub fn start(tool: &str, argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
     match tool {
-        "ip" => Started::Done(crate::ip::main(argv, env, lab, out)),
+        "ip" => crate::ip::start(argv, env, lab, out),
         "bridge" => crate::bridge::start(argv, env, lab, out),
         "brctl" => Started::Done(crate::brctl::main(argv, env, lab, out)),
         "ifconfig" => Started::Done(crate::ifconfig::main(argv, env, lab, out)),

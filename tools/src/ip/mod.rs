@@ -5,13 +5,14 @@ pub mod addr;
 pub mod common;
 pub mod link;
 mod maddr;
+mod monitor;
 pub mod neigh;
 pub mod netns;
 pub mod route;
 
 use l2lab_sim::Lab;
 
-use crate::cmd::{Env, Output};
+use crate::cmd::{Env, Output, Session, Started};
 use common::matches;
 
 /// ip's global options.
@@ -53,7 +54,29 @@ where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
 ";
 
 /// Runs `ip ARGS...` in `env`; returns the exit status.
+/// Starts `ip ARGS...` in `env`: `ip monitor neigh` runs on, everything else is over at once.
+pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
+    let mut session = None;
+    let code = run_ip(argv, env, lab, out, &mut session);
+    match session {
+        Some(s) => Started::Running(s),
+        None => Started::Done(code),
+    }
+}
+
+/// Runs `ip ARGS...` in `env`; returns the exit status (a monitor ends at once).
+#[cfg(test)]
 pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    run_ip(argv, env, lab, out, &mut None)
+}
+
+fn run_ip(
+    argv: &[String],
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+    session: &mut Option<Box<dyn Session>>,
+) -> i32 {
     let mut opts = Opts::default();
     let mut env = env.clone();
     let mut i = 0;
@@ -136,6 +159,14 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
         neigh::run(args, &opts, &env, lab, out)
     } else if matches(o, "maddress") {
         maddr::run(args, &opts, &env, lab, out)
+    } else if matches(o, "monitor") {
+        match monitor::start(args, &env, lab, out) {
+            Ok(s) => {
+                *session = Some(s);
+                0
+            }
+            Err(code) => code,
+        }
     } else {
         out.err(format!("Object \"{o}\" is unknown, try \"ip help\".\n"));
         1
