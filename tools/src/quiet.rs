@@ -102,52 +102,60 @@ fn is_client(pid: i32, exe: &std::path::Path) -> bool {
 #[cfg(test)]
 mod test {
     use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
 
-    fn settled(pid: i32) -> bool {
+    /// Looks until the tree under `pid` is asleep; no clock involved, only the child's
+    /// own progress.
+    fn wait_asleep(pid: i32) -> Snapshot {
         let exe = std::env::current_exe().unwrap();
-        let a = asleep(pid, &exe, &|_| false);
-        std::thread::sleep(std::time::Duration::from_millis(2));
-        let b = asleep(pid, &exe, &|_| false);
-        a.is_some() && a == b
-    }
-
-    #[test]
-    fn a_sleeping_child_is_asleep_and_we_are_not() {
-        let mut child = std::process::Command::new("sleep")
-            .arg("5")
-            .spawn()
-            .unwrap();
-        let pid = child.id() as i32;
-        // Give it a moment to reach its nanosleep.
-        let mut ok = false;
-        for _ in 0..10_000 {
-            if settled(pid) {
-                ok = true;
-                break;
+        loop {
+            if let Some(s) = asleep(pid, &exe, &|_| false) {
+                return s;
             }
             std::thread::yield_now();
         }
-        child.kill().unwrap();
-        let _ = child.wait();
-        assert!(ok);
-        let me = std::process::id() as i32;
-        assert!(tree(me).contains(&me));
-        let exe = std::env::current_exe().unwrap();
-        assert!(asleep(me, &exe, &|_| false).is_none());
     }
 
     #[test]
-    fn a_process_that_wakes_between_looks_is_not_asleep() {
-        // A shell that wakes every millisecond is asleep at almost every look, but never
-        // for two looks running with the same context switches.
-        let mut child = std::process::Command::new("sh")
-            .args(["-c", "while :; do sleep 0.001; done"])
+    fn a_blocked_child_is_asleep_and_we_are_not() {
+        let mut child = Command::new("cat")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
             .spawn()
             .unwrap();
         let pid = child.id() as i32;
-        let quiet = (0..50).filter(|_| settled(pid)).count();
-        child.kill().unwrap();
+        let a = wait_asleep(pid);
+        // Nothing woke it: a second look is the same.
+        assert_eq!(Some(a), asleep(pid, &std::env::current_exe().unwrap(), &|_| false));
+        let me = std::process::id() as i32;
+        assert!(tree(me).contains(&me));
+        assert!(asleep(me, &std::env::current_exe().unwrap(), &|_| false).is_none());
+        drop(child.stdin.take());
         let _ = child.wait();
-        assert_eq!(quiet, 0);
+    }
+
+    #[test]
+    fn a_process_that_ran_between_looks_is_seen_to_have_run() {
+        // A shell reading lines and echoing them back: asleep before and after one line,
+        // but it ran in between, and its context switches say so.
+        let mut child = Command::new("sh")
+            .args(["-c", "while read x; do echo \"$x\"; done"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let mut input = child.stdin.take().unwrap();
+        let mut output = BufReader::new(child.stdout.take().unwrap());
+        let before = wait_asleep(pid);
+        writeln!(input, "wake").unwrap();
+        let mut line = String::new();
+        output.read_line(&mut line).unwrap();
+        assert_eq!(line, "wake\n");
+        let after = wait_asleep(pid);
+        assert_ne!(before, after);
+        drop(input);
+        let _ = child.wait();
     }
 }
