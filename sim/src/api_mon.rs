@@ -28,11 +28,54 @@ pub struct FdbEvent {
     pub deleted: bool,
 }
 
-/// A watcher: the namespace it watches and what it has not read yet.
+/// The watchers of one kind of event: for each, the namespace it watches and what it has
+/// not read yet. Stopped watchers leave a hole so that ids stay valid.
 #[derive(Debug)]
-pub(crate) struct FdbMonitor {
-    ns: NsId,
-    events: Vec<FdbEvent>,
+pub(crate) struct Watchers<T> {
+    list: Vec<Option<(NsId, Vec<T>)>>,
+}
+
+impl<T> Default for Watchers<T> {
+    fn default() -> Self {
+        Watchers { list: Vec::new() }
+    }
+}
+
+impl<T: Clone> Watchers<T> {
+    fn start(&mut self, ns: NsId) -> MonitorId {
+        self.list.push(Some((ns, Vec::new())));
+        self.list.len() - 1
+    }
+
+    fn take(&mut self, id: MonitorId) -> Vec<T> {
+        self.list
+            .get_mut(id)
+            .and_then(|w| w.as_mut())
+            .map(|(_, q)| std::mem::take(q))
+            .unwrap_or_default()
+    }
+
+    /// Stops watcher `id`; true when none is left.
+    fn stop(&mut self, id: MonitorId) -> bool {
+        if let Some(w) = self.list.get_mut(id) {
+            *w = None;
+        }
+        if self.list.iter().all(Option::is_none) {
+            self.list.clear();
+        }
+        self.list.is_empty()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Hands `item` to every watcher of `ns`.
+    fn push(&mut self, ns: NsId, item: &T) {
+        for (_, q) in self.list.iter_mut().flatten().filter(|(n, _)| *n == ns) {
+            q.push(item.clone());
+        }
+    }
 }
 
 impl Lab {
@@ -40,30 +83,18 @@ impl Lab {
     pub fn fdb_monitor_start(&mut self, ns: NsId) -> MonitorId {
         self.collect_fdb_changes();
         self.fabric.set_fdb_logging(true);
-        self.monitors.push(Some(FdbMonitor {
-            ns,
-            events: Vec::new(),
-        }));
-        self.monitors.len() - 1
+        self.fdb_watchers.start(ns)
     }
 
     /// Takes what watcher `id` has not read yet, oldest first.
     pub fn fdb_monitor_take(&mut self, id: MonitorId) -> Vec<FdbEvent> {
         self.collect_fdb_changes();
-        self.monitors
-            .get_mut(id)
-            .and_then(|m| m.as_mut())
-            .map(|m| std::mem::take(&mut m.events))
-            .unwrap_or_default()
+        self.fdb_watchers.take(id)
     }
 
     /// Stops watcher `id`; the bridges stop logging when nobody watches.
     pub fn fdb_monitor_stop(&mut self, id: MonitorId) {
-        if let Some(m) = self.monitors.get_mut(id) {
-            *m = None;
-        }
-        if self.monitors.iter().all(Option::is_none) {
-            self.monitors.clear();
+        if self.fdb_watchers.stop(id) {
             self.fabric.set_fdb_logging(false);
         }
     }
@@ -71,7 +102,7 @@ impl Lab {
     /// Hands the bridges' logged changes to the watchers of their namespaces, naming the
     /// interfaces now, while they still exist.
     pub(crate) fn collect_fdb_changes(&mut self) {
-        if self.monitors.is_empty() {
+        if self.fdb_watchers.is_empty() {
             return;
         }
         let now = self.now();
@@ -82,11 +113,7 @@ impl Lab {
             let Some(ns) = self.iface(br).map(|i| i.ns) else {
                 continue;
             };
-            for m in self.monitors.iter_mut().flatten() {
-                if m.ns == ns {
-                    m.events.push(ev.clone());
-                }
-            }
+            self.fdb_watchers.push(ns, &ev);
         }
     }
 
@@ -125,40 +152,20 @@ pub struct NeighNote {
     pub deleted: bool,
 }
 
-/// A neighbour watcher.
-#[derive(Debug)]
-pub(crate) struct NeighMonitor {
-    ns: NsId,
-    notes: Vec<NeighNote>,
-}
-
 impl Lab {
     /// Starts watching the neighbour tables of `ns` (`ip monitor neigh`).
     pub fn neigh_monitor_start(&mut self, ns: NsId) -> MonitorId {
-        self.neigh_monitors.push(Some(NeighMonitor {
-            ns,
-            notes: Vec::new(),
-        }));
-        self.neigh_monitors.len() - 1
+        self.neigh_watchers.start(ns)
     }
 
     /// Takes what neighbour watcher `id` has not read yet, oldest first.
     pub fn neigh_monitor_take(&mut self, id: MonitorId) -> Vec<NeighNote> {
-        self.neigh_monitors
-            .get_mut(id)
-            .and_then(|m| m.as_mut())
-            .map(|m| std::mem::take(&mut m.notes))
-            .unwrap_or_default()
+        self.neigh_watchers.take(id)
     }
 
     /// Stops neighbour watcher `id`.
     pub fn neigh_monitor_stop(&mut self, id: MonitorId) {
-        if let Some(m) = self.neigh_monitors.get_mut(id) {
-            *m = None;
-        }
-        if self.neigh_monitors.iter().all(Option::is_none) {
-            self.neigh_monitors.clear();
-        }
+        self.neigh_watchers.stop(id);
     }
 
     fn neigh_note(
@@ -180,11 +187,7 @@ impl Lab {
             state,
             deleted,
         };
-        for m in self.neigh_monitors.iter_mut().flatten() {
-            if m.ns == ns {
-                m.notes.push(note.clone());
-            }
-        }
+        self.neigh_watchers.push(ns, &note);
     }
 
     /// A neighbour state change, as the kernel notifies it: every new state but INCOMPLETE
@@ -199,7 +202,7 @@ impl Lab {
         to: crate::NeighState,
     ) {
         use crate::NeighState::{Delay, Incomplete};
-        if self.neigh_monitors.is_empty() || matches!(to, Incomplete | Delay) {
+        if self.neigh_watchers.is_empty() || matches!(to, Incomplete | Delay) {
             return;
         }
         self.neigh_note(ns, dev, ip, mac, to, false);
@@ -217,7 +220,7 @@ impl Lab {
         state: crate::NeighState,
         by_user: bool,
     ) {
-        if self.neigh_monitors.is_empty() {
+        if self.neigh_watchers.is_empty() {
             return;
         }
         if by_user {

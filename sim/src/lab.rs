@@ -171,9 +171,9 @@ pub struct Lab {
     /// What `ip link` keeps beyond the core model (api_ipa.rs).
     pub(crate) ipa: crate::api_ipa::IpaState,
     /// `bridge monitor fdb` watchers.
-    pub(crate) monitors: Vec<Option<crate::api_mon::FdbMonitor>>,
+    pub(crate) fdb_watchers: crate::api_mon::Watchers<crate::api_mon::FdbEvent>,
     /// `ip monitor neigh` watchers.
-    pub(crate) neigh_monitors: Vec<Option<crate::api_mon::NeighMonitor>>,
+    pub(crate) neigh_watchers: crate::api_mon::Watchers<crate::api_mon::NeighNote>,
 }
 
 impl Lab {
@@ -208,8 +208,8 @@ impl Lab {
             tap: Default::default(),
             jiffies0: 0,
             ipa: Default::default(),
-            monitors: Vec::new(),
-            neigh_monitors: Vec::new(),
+            fdb_watchers: Default::default(),
+            neigh_watchers: Default::default(),
         };
         lab.jiffies0 = u64::from(lab.random_u32());
         lab.fabric.set_timer_phase(lab.jiffies0);
@@ -1621,17 +1621,15 @@ impl Lab {
                     .ok_or(LabError::NoSuchNamespace(String::new()))?;
                 n.sysctl.forwarding_default = v;
             }
-            ["net", "ipv4", "icmp_echo_ignore_broadcasts"] => {
+            ["net", "ipv4", which @ ("icmp_echo_ignore_broadcasts" | "icmp_echo_ignore_all")] => {
                 let n = self
                     .ns_mut(ns)
                     .ok_or(LabError::NoSuchNamespace(String::new()))?;
-                n.sysctl.icmp_echo_ignore_broadcasts = v;
-            }
-            ["net", "ipv4", "icmp_echo_ignore_all"] => {
-                let n = self
-                    .ns_mut(ns)
-                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
-                n.sysctl.icmp_echo_ignore_all = v;
+                if *which == "icmp_echo_ignore_all" {
+                    n.sysctl.icmp_echo_ignore_all = v;
+                } else {
+                    n.sysctl.icmp_echo_ignore_broadcasts = v;
+                }
             }
             ["net", "ipv4", "conf", dev, "forwarding"] => {
                 let l = self.link_by_name(ns, dev)?;

@@ -4,11 +4,11 @@
 //! modelled, so `bridge monitor` asks for `fdb` by name.
 
 use l2lab_fabric::FdbKind;
-use l2lab_sim::api_mon::{FdbEvent, MonitorId};
+use l2lab_sim::api_mon::FdbEvent;
 use l2lab_sim::Lab;
 
 use super::FAIL;
-use crate::cmd::{killed_by, Env, Output, Session};
+use crate::cmd::{Env, Output, Session, Watch};
 use crate::ip::common::matches;
 
 const USAGE: &str = "Usage: bridge monitor [file | link | fdb | mdb | vlan | vni | all]\n";
@@ -51,13 +51,11 @@ pub fn start(
         ));
         return Err(FAIL);
     }
-    Ok(Box::new(Monitor {
-        id: lab.fdb_monitor_start(env.ns),
+    let id = lab.fdb_monitor_start(env.ns);
+    Ok(Box::new(Watch {
+        take: Box::new(move |lab| lab.fdb_monitor_take(id).iter().map(line).collect()),
+        stop: Box::new(move |lab| lab.fdb_monitor_stop(id)),
     }))
-}
-
-struct Monitor {
-    id: MonitorId,
 }
 
 /// A change as the monitor prints it: the entry's `bridge fdb show` line.
@@ -75,29 +73,6 @@ fn line(e: &FdbEvent) -> String {
         e.dev,
         e.bridge
     )
-}
-
-impl Monitor {
-    fn print(&mut self, lab: &mut Lab, out: &mut Output) {
-        let text: String = lab.fdb_monitor_take(self.id).iter().map(line).collect();
-        if !text.is_empty() {
-            out.out(text);
-        }
-    }
-}
-
-impl Session for Monitor {
-    fn poll(&mut self, lab: &mut Lab, out: &mut Output) -> Option<i32> {
-        self.print(lab, out);
-        None
-    }
-
-    fn signal(&mut self, lab: &mut Lab, sig: i32, out: &mut Output) -> Option<i32> {
-        // No handler: what came before the signal is out, then it dies of it.
-        self.print(lab, out);
-        lab.fdb_monitor_stop(self.id);
-        Some(killed_by(sig))
-    }
 }
 
 #[cfg(test)]

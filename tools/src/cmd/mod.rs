@@ -75,6 +75,38 @@ pub fn killed_by(sig: i32) -> i32 {
     -sig
 }
 
+/// A command that prints what a lab watcher gathered until a signal ends it (`bridge
+/// monitor`, `ip monitor`): like the real tools it has no handler, so it dies of the signal
+/// once what came before it is out.
+pub struct Watch {
+    /// Takes and formats what is new.
+    pub take: Box<dyn FnMut(&mut Lab) -> String>,
+    /// Stops the watcher.
+    pub stop: Box<dyn FnMut(&mut Lab)>,
+}
+
+impl Watch {
+    fn print(&mut self, lab: &mut Lab, out: &mut Output) {
+        let text = (self.take)(lab);
+        if !text.is_empty() {
+            out.out(text);
+        }
+    }
+}
+
+impl Session for Watch {
+    fn poll(&mut self, lab: &mut Lab, out: &mut Output) -> Option<i32> {
+        self.print(lab, out);
+        None
+    }
+
+    fn signal(&mut self, lab: &mut Lab, sig: i32, out: &mut Output) -> Option<i32> {
+        self.print(lab, out);
+        (self.stop)(lab);
+        Some(killed_by(sig))
+    }
+}
+
 /// How starting a command went.
 pub enum Started {
     /// It is over, with this status.

@@ -2,11 +2,11 @@
 //! prints the kernel's — the entry's `ip neigh` line, after `Deleted ` when it went. Link,
 //! address and route events are not modelled, so `ip monitor` asks for `neigh` by name.
 
-use l2lab_sim::api_mon::{MonitorId, NeighNote};
+use l2lab_sim::api_mon::NeighNote;
 use l2lab_sim::Lab;
 
 use super::common::matches;
-use crate::cmd::{killed_by, Env, Output, Session};
+use crate::cmd::{Env, Output, Session, Watch};
 
 const USAGE: &str = "Usage: ip monitor [ all | OBJECTS ] [ FILE ] [ label ] [ all-nsid ]
                   [ dev DEVICE ]
@@ -63,15 +63,17 @@ pub fn start(
         ));
         return Err(255);
     }
-    Ok(Box::new(Monitor {
-        id: lab.neigh_monitor_start(env.ns),
-        dev,
+    let id = lab.neigh_monitor_start(env.ns);
+    Ok(Box::new(Watch {
+        take: Box::new(move |lab| {
+            lab.neigh_monitor_take(id)
+                .iter()
+                .filter(|n| dev.as_ref().is_none_or(|d| *d == n.dev))
+                .map(line)
+                .collect()
+        }),
+        stop: Box::new(move |lab| lab.neigh_monitor_stop(id)),
     }))
-}
-
-struct Monitor {
-    id: MonitorId,
-    dev: Option<String>,
 }
 
 /// A notification as the monitor prints it.
@@ -86,34 +88,6 @@ fn line(n: &NeighNote) -> String {
     }
     s.push_str(&format!("{} \n", n.state.as_str()));
     s
-}
-
-impl Monitor {
-    fn print(&mut self, lab: &mut Lab, out: &mut Output) {
-        let text: String = lab
-            .neigh_monitor_take(self.id)
-            .iter()
-            .filter(|n| self.dev.as_ref().is_none_or(|d| *d == n.dev))
-            .map(line)
-            .collect();
-        if !text.is_empty() {
-            out.out(text);
-        }
-    }
-}
-
-impl Session for Monitor {
-    fn poll(&mut self, lab: &mut Lab, out: &mut Output) -> Option<i32> {
-        self.print(lab, out);
-        None
-    }
-
-    fn signal(&mut self, lab: &mut Lab, sig: i32, out: &mut Output) -> Option<i32> {
-        // No handler: what came before the signal is out, then it dies of it.
-        self.print(lab, out);
-        lab.neigh_monitor_stop(self.id);
-        Some(killed_by(sig))
-    }
 }
 
 #[cfg(test)]
