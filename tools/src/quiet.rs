@@ -127,7 +127,10 @@ mod test {
         let pid = child.id() as i32;
         let a = wait_asleep(pid);
         // Nothing woke it: a second look is the same.
-        assert_eq!(Some(a), asleep(pid, &std::env::current_exe().unwrap(), &|_| false));
+        assert_eq!(
+            Some(a),
+            asleep(pid, &std::env::current_exe().unwrap(), &|_| false)
+        );
         let me = std::process::id() as i32;
         assert!(tree(me).contains(&me));
         assert!(asleep(me, &std::env::current_exe().unwrap(), &|_| false).is_none());
