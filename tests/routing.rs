@@ -2,7 +2,7 @@
 //! and the reply has TTL 63.
 
 use l2lab_sim::{Lab, LabError, NsId, PingEvent, PingOptions, RouteProto};
-use l2lab_tests::{ip, ping, secs};
+use l2lab_tests::{ip, ping, ping_with, secs};
 
 fn routed(lab: &mut Lab) -> (NsId, NsId, NsId) {
     let a = lab.add_netns("a").unwrap();
@@ -54,17 +54,15 @@ fn forwarding_on_decrements_ttl() {
         lab.sysctl_get(r, "net.ipv4.conf.ra.forwarding").as_deref(),
         Some("1")
     );
-    let id = lab
-        .ping(
-            a,
-            ip("10.0.2.2"),
-            PingOptions {
-                count: Some(2),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    lab.run_ping(id, secs(30)).unwrap();
+    let id = ping_with(
+        &mut lab,
+        a,
+        "10.0.2.2",
+        PingOptions {
+            count: Some(2),
+            ..Default::default()
+        },
+    );
     let ttls: Vec<u8> = lab
         .ping_events(id)
         .into_iter()
@@ -81,18 +79,16 @@ fn ttl_exceeded_comes_from_the_router() {
     let mut lab = Lab::new();
     let (a, r, _b) = routed(&mut lab);
     lab.sysctl_set(r, "net.ipv4.ip_forward", "1").unwrap();
-    let id = lab
-        .ping(
-            a,
-            ip("10.0.2.2"),
-            PingOptions {
-                count: Some(1),
-                ttl: 1,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    lab.run_ping(id, secs(30)).unwrap();
+    let id = ping_with(
+        &mut lab,
+        a,
+        "10.0.2.2",
+        PingOptions {
+            count: Some(1),
+            ttl: 1,
+            ..Default::default()
+        },
+    );
     let ev = lab.ping_events(id);
     assert!(matches!(
         ev[0],
@@ -179,18 +175,16 @@ fn path_mtu_is_learned_from_the_router() {
     lab.sysctl_set(r, "net.ipv4.ip_forward", "1").unwrap();
     lab.set_mtu(r, "rb", 1400).unwrap();
     lab.set_mtu(b, "eth0", 1400).unwrap();
-    let id = lab
-        .ping(
-            a,
-            ip("10.0.2.2"),
-            PingOptions {
-                count: Some(2),
-                size: 1400,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    lab.run_ping(id, secs(30)).unwrap();
+    let id = ping_with(
+        &mut lab,
+        a,
+        "10.0.2.2",
+        PingOptions {
+            count: Some(2),
+            size: 1400,
+            ..Default::default()
+        },
+    );
     let ev = lab.ping_events(id);
     assert!(matches!(
         ev[0],

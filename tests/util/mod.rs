@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use l2lab_fabric::wire::{ArpOp, ArpRepr, EthHeader, IcmpRepr, Ipv4Repr, ETHERTYPE_ARP, ETH_HLEN};
 use l2lab_fabric::{Decision, LinkId, MacAddr};
-use l2lab_sim::{CaptureId, Event, EventKind, Lab, NsId, PingOptions, PingSession};
+use l2lab_sim::{CaptureId, Event, EventKind, Lab, NsId, PingId, PingOptions, PingSession};
 
 /// Seconds as a Duration.
 pub fn secs(s: u64) -> Duration {
@@ -72,14 +72,22 @@ pub fn mac(lab: &Lab, l: LinkId) -> MacAddr {
     lab.fabric().link(l).expect("link").mac
 }
 
-/// Pings `count` times (interval 1 s) and runs the clock until the ping is over.
+/// Runs a ping with `opts` from `ns` to `dst` until it is over; returns its id.
+pub fn ping_with(lab: &mut Lab, ns: NsId, dst: &str, opts: PingOptions) -> PingId {
+    let id = lab.ping(ns, ip(dst), opts).expect("ping starts");
+    lab.run_ping(id, secs(60)).expect("ping runs");
+    id
+}
+
+/// Pings `dst` from `ns` `count` times (interval 1 s) and runs the clock until the ping is
+/// over.
 pub fn ping(lab: &mut Lab, ns: NsId, dst: &str, count: u32) -> PingSession {
     let opts = PingOptions {
         count: Some(count),
         ..Default::default()
     };
-    let id = lab.ping(ns, ip(dst), opts).expect("ping starts");
-    lab.run_ping(id, secs(60)).expect("ping runs").clone()
+    let id = ping_with(lab, ns, dst, opts);
+    lab.ping_session(id).expect("ping session").clone()
 }
 
 /// A frame in readable form: (src, dst, what).

@@ -40,12 +40,7 @@ pub const FAIL: i32 = 255;
 /// Starts `bridge ARGS...` in `env`: `bridge monitor fdb` runs on, everything else is over
 /// at once.
 pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
-    let mut session = None;
-    let code = run_bridge(argv, env, lab, out, &mut session);
-    match session {
-        Some(s) => Started::Running(s),
-        None => Started::Done(code),
-    }
+    crate::cmd::with_session(|s| run_bridge(argv, env, lab, out, s))
 }
 
 /// Runs `bridge ARGS...` in `env`; returns the exit status (a monitor ends at once).

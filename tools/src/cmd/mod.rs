@@ -107,6 +107,17 @@ impl Session for Watch {
     }
 }
 
+/// Runs a command that may leave a session behind (`ip monitor`, `bridge monitor`): it
+/// is running if `run` left one, else over with the status `run` returned.
+pub fn with_session(run: impl FnOnce(&mut Option<Box<dyn Session>>) -> i32) -> Started {
+    let mut session = None;
+    let code = run(&mut session);
+    match session {
+        Some(s) => Started::Running(s),
+        None => Started::Done(code),
+    }
+}
+
 /// How starting a command went.
 pub enum Started {
     /// It is over, with this status.

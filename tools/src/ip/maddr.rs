@@ -37,27 +37,36 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
     }
 }
 
-fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
-    let mut dev: Option<&str> = None;
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
+/// ipmaddr's arguments: `dev NAME` and bare words (`help` ends it with the usage), or the
+/// exit status to end with.
+fn words<'a>(args: &'a [String], out: &mut Output) -> Result<(Option<&'a str>, Vec<&'a str>), i32> {
+    let mut dev = None;
+    let mut rest = Vec::new();
+    let mut it = args.iter().map(String::as_str);
+    while let Some(a) = it.next() {
         if a == "dev" {
-            i += 1;
-            let Some(d) = args.get(i) else {
+            let Some(d) = it.next() else {
                 out.err("Command line is not complete. Try option \"help\"\n");
-                return 255;
+                return Err(255);
             };
             dev = Some(d);
         } else if matches(a, "help") {
             out.err(USAGE);
-            return 255;
+            return Err(255);
         } else {
-            // ipmaddr takes a bare word as the device too.
-            dev = Some(a);
+            rest.push(a);
         }
-        i += 1;
     }
+    Ok((dev, rest))
+}
+
+fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    let (dev, rest) = match words(args, out) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    // ipmaddr takes a bare word as the device too.
+    let dev = rest.last().copied().or(dev);
     let mut links: Vec<(u32, String, LinkId)> = lab
         .links(env.ns)
         .into_iter()
@@ -123,37 +132,12 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
 }
 
 fn modify(add: bool, args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
-    let mut dev: Option<&str> = None;
-    let mut addr: Option<&str> = None;
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        if a == "dev" {
-            i += 1;
-            let Some(d) = args.get(i) else {
-                out.err("Command line is not complete. Try option \"help\"\n");
-                return 255;
-            };
-            dev = Some(d);
-        } else if matches(a, "help") {
-            out.err(USAGE);
-            return 255;
-        } else {
-            addr = Some(if a == "address" {
-                i += 1;
-                match args.get(i) {
-                    Some(x) => x.as_str(),
-                    None => {
-                        out.err("Command line is not complete. Try option \"help\"\n");
-                        return 255;
-                    }
-                }
-            } else {
-                a
-            });
-        }
-        i += 1;
-    }
+    let (dev, rest) = match words(args, out) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    // `address` may name the address that follows it.
+    let addr = rest.into_iter().rfind(|a| *a != "address");
     let Some(d) = dev else {
         out.err("Not enough information: \"dev\" is required.\n");
         return 255;

@@ -56,12 +56,7 @@ where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
 /// Runs `ip ARGS...` in `env`; returns the exit status.
 /// Starts `ip ARGS...` in `env`: `ip monitor neigh` runs on, everything else is over at once.
 pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
-    let mut session = None;
-    let code = run_ip(argv, env, lab, out, &mut session);
-    match session {
-        Some(s) => Started::Running(s),
-        None => Started::Done(code),
-    }
+    crate::cmd::with_session(|s| run_ip(argv, env, lab, out, s))
 }
 
 /// Runs `ip ARGS...` in `env`; returns the exit status (a monitor ends at once).
