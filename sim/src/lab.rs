@@ -154,6 +154,8 @@ pub struct Lab {
     pub(crate) timers: Timers<Timer>,
     pub(crate) namespaces: Vec<Option<Namespace>>,
     pub(crate) ns_by_name: HashMap<String, NsId>,
+    /// Counts changes of the namespace names, so watchers of the names need not compare them.
+    names_changed: u64,
     pub(crate) ifaces: Vec<Option<Iface>>,
     /// `ifaces` by name and by ifindex, per namespace.
     link_index: crate::lookup::LinkIndex,
@@ -196,6 +198,7 @@ impl Lab {
             timers: Timers::default(),
             namespaces: Vec::new(),
             ns_by_name: HashMap::new(),
+            names_changed: 0,
             ifaces: Vec::new(),
             link_index: Default::default(),
             pings: Vec::new(),
@@ -439,6 +442,7 @@ impl Lab {
         }));
         if !name.is_empty() {
             self.ns_by_name.insert(name.clone(), id);
+            self.names_changed += 1;
             self.event(EventKind::NetnsAdded { name });
         }
         self.attach_iface(id, lo, "lo".to_string(), None);
@@ -466,6 +470,7 @@ impl Lab {
     pub fn del_netns(&mut self, name: &str) -> LabResult<()> {
         let id = self.netns(name)?;
         self.ns_by_name.remove(name);
+        self.names_changed += 1;
         if let Some(n) = self.ns_mut(id) {
             n.dying = true;
         }
@@ -502,6 +507,11 @@ impl Lab {
             .get(name)
             .copied()
             .ok_or_else(|| LabError::NoSuchNamespace(name.to_string()))
+    }
+
+    /// A number that changes whenever a namespace name is added or removed.
+    pub fn names_changed(&self) -> u64 {
+        self.names_changed
     }
 
     /// Named namespaces, oldest first.

@@ -22,7 +22,13 @@ const SIGNALS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 
 /// Runs `tool` with `args` against the lab named by the environment; returns the exit status.
 pub fn run(tool: &str, args: Vec<String>) -> i32 {
-    let Ok(sock) = std::env::var(SOCK_ENV) else {
+    // A program started with a cleared environment (`env -i`, `sudo -i`) still finds its lab
+    // where the lab's walls put its directory.
+    let fallback = format!("{}/lab.sock", crate::sandbox::LAB_DIR_INSIDE);
+    let sock = std::env::var(SOCK_ENV)
+        .ok()
+        .or_else(|| std::path::Path::new(&fallback).exists().then_some(fallback));
+    let Some(sock) = sock else {
         eprintln!(
             "{tool}: not inside an l2lab lab ({SOCK_ENV} is not set): start one with `l2lab run SCRIPT` or `l2lab shell`"
         );

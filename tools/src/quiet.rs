@@ -12,19 +12,27 @@ use std::fs;
 
 /// The descendants of `root`, `root` included (through /proc/PID/task/TID/children).
 pub fn tree(root: i32) -> Vec<i32> {
+    let mut out: Vec<i32> = tree_depths(root).into_iter().map(|(p, _)| p).collect();
+    out.sort_unstable();
+    out
+}
+
+/// The descendants of `root` with their depth below it (`root` is 0), sorted by pid.
+fn tree_depths(root: i32) -> Vec<(i32, u32)> {
     let mut out = vec![];
-    let mut todo = vec![root];
-    while let Some(pid) = todo.pop() {
+    let mut todo = vec![(root, 0)];
+    while let Some((pid, depth)) = todo.pop() {
         let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
             continue;
         };
-        out.push(pid);
+        out.push((pid, depth));
         for t in tasks.flatten() {
             let path = t.path().join("children");
             if let Ok(text) = fs::read_to_string(path) {
                 todo.extend(
                     text.split_whitespace()
-                        .filter_map(|c| c.parse::<i32>().ok()),
+                        .filter_map(|c| c.parse::<i32>().ok())
+                        .map(|c| (c, depth + 1)),
                 );
             }
         }
@@ -32,6 +40,10 @@ pub fn tree(root: i32) -> Vec<i32> {
     out.sort_unstable();
     out
 }
+
+/// How deep below the script's root the lab's own walls go: the sandbox's first process and
+/// the init of its PID namespace run the l2lab binary but are no tutorial command.
+const WALLS: u32 = 1;
 
 /// Every thread of a tree seen asleep, with its context switches so far: two equal snapshots
 /// taken apart mean nothing of the tree ran in between.
@@ -77,8 +89,8 @@ fn blocked_thread(task: &std::path::Path) -> Option<u64> {
 /// it, is about to act, however asleep it looks. `None` when some process is not asleep.
 pub fn asleep(root: i32, exe: &std::path::Path, running: &dyn Fn(i32) -> bool) -> Option<Snapshot> {
     let mut seen = vec![];
-    for pid in tree(root) {
-        if is_client(pid, exe) && !running(pid) {
+    for (pid, depth) in tree_depths(root) {
+        if depth > WALLS && is_client(pid, exe) && !running(pid) {
             return None;
         }
         let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
@@ -94,9 +106,14 @@ pub fn asleep(root: i32, exe: &std::path::Path, running: &dyn Fn(i32) -> bool) -
     Some(Snapshot(seen))
 }
 
-/// Is `pid` running the l2lab binary (a tutorial command's client)?
+/// Is `pid` running the l2lab binary (a tutorial command's client)? Compared by file, not by
+/// name: inside the lab's walls the binary also stands at the host tools' paths.
 fn is_client(pid: i32, exe: &std::path::Path) -> bool {
-    fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe)
+    use std::os::unix::fs::MetadataExt;
+    match (fs::metadata(format!("/proc/{pid}/exe")), fs::metadata(exe)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! `l2lab run SCRIPT` and `l2lab shell`: a fresh lab in this process, and bash with the
 //! tutorial commands first on its PATH. Everything the script started is gone when it ends.
 
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
@@ -49,11 +50,18 @@ impl LabDir {
     fn new(fast: bool) -> anyhow::Result<LabDir> {
         sweep_stale();
         let dir = tempfile::Builder::new().prefix("l2lab-").tempdir()?;
+        // Only its user may enter, whatever the umask: the socket is the lab's door.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))?;
         std::fs::write(dir.path().join("pid"), std::process::id().to_string())?;
+        std::fs::create_dir(dir.path().join("netns"))?;
         let bin = dir.path().join("bin");
         std::fs::create_dir(&bin)?;
         let exe = std::env::current_exe()?;
-        for t in TOOLS {
+        for t in TOOLS
+            .iter()
+            .chain(crate::sandbox::UNMODELLED)
+            .chain(&["sudo"])
+        {
             // On the real clock the real sleep is the right one.
             if *t == "sleep" && !fast {
                 continue;
@@ -155,22 +163,26 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
             explain: opts.explain,
         };
         let server =
-            tokio::task::spawn_local(crate::server::serve(listener, lab, root.clone(), obs));
+            tokio::task::spawn_local(crate::server::serve(
+            listener,
+            lab,
+            root.clone(),
+            obs,
+            crate::server::NetnsDir::new(dir.dir.path().join("netns")),
+        ));
         let interactive = matches!(program, Program::Shell);
-        let mut cmd = std::process::Command::new("bash");
+        let exe = std::env::current_exe()?;
+        let mut inner: Vec<std::ffi::OsString> = vec!["bash".into()];
+        let mut tools: Vec<&str> = TOOLS
+            .iter()
+            .copied()
+            .filter(|t| *t != "sleep" || opts.fast)
+            .collect();
+        tools.push("sudo");
         match &program {
             Program::Script { path, args } => {
-                cmd.arg(path).args(args);
-                // Its own process group, so the whole tree can be ended at once.
-                cmd.process_group(0);
-                // If the lab dies without a word (SIGKILL), the script goes with it.
-                // SAFETY: prctl(2) in the child between fork and exec touches no shared state.
-                unsafe {
-                    cmd.pre_exec(|| {
-                        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                        Ok(())
-                    });
-                }
+                inner.push(path.into());
+                inner.extend(args.iter().map(Into::into));
             }
             Program::Shell => {
                 let rc = dir.dir.path().join("bashrc");
@@ -181,8 +193,28 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
                         path_with(&dir.bin())
                     ),
                 )?;
-                cmd.arg("--rcfile").arg(rc).arg("-i");
+                inner.extend(["--rcfile".into(), rc.into_os_string(), "-i".into()]);
             }
+        }
+        let mode = if interactive {
+            crate::sandbox::Mode::Shell
+        } else {
+            crate::sandbox::Mode::Script
+        };
+        let mut cmd = std::process::Command::new(&exe);
+        cmd.args(crate::sandbox::args(mode, dir.dir.path(), &tools, &inner));
+        if !interactive {
+            // Its own process group, so the whole tree can be signalled at once.
+            cmd.process_group(0);
+        }
+        // If the lab dies without a word (SIGKILL), the sandbox goes with it, and the kernel
+        // ends every process in it.
+        // SAFETY: prctl(2) in the child between fork and exec touches no shared state.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
         }
         cmd.env("PATH", path_with(&dir.bin()))
             .env(SOCK_ENV, dir.sock())

@@ -18,6 +18,8 @@ use crate::proto::{encode, Request, Response, MAX_MESSAGE};
 enum Msg {
     Run {
         conn: u64,
+        /// The client's process id as the lab sees it (from the socket, not from the client).
+        peer: i32,
         req: Request,
         tx: mpsc::UnboundedSender<Response>,
     },
@@ -86,6 +88,26 @@ async fn read_frame(r: &mut (impl AsyncReadExt + Unpin)) -> Option<Request> {
 }
 
 async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender<Msg>) {
+    // Only the lab's own user may use it: the kernel says who is on the other end.
+    // SAFETY: getuid(2) has no preconditions.
+    let me = unsafe { libc::getuid() };
+    let cred = stream.peer_cred().ok();
+    let peer = match cred {
+        Some(c) if c.uid() == me => c.pid().unwrap_or(0),
+        _ => {
+            let (_, mut wr) = stream.into_split();
+            let refusal = [
+                Response::Err("l2lab: this lab belongs to another user\n".into()),
+                Response::Exit(1),
+            ];
+            for r in refusal {
+                if let Ok(b) = encode(&r) {
+                    let _ = wr.write_all(&b).await;
+                }
+            }
+            return;
+        }
+    };
     let (mut rd, mut wr) = stream.into_split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Response>();
     tokio::task::spawn_local(async move {
@@ -112,7 +134,15 @@ async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender
     let Some(req) = read_frame(&mut rd).await else {
         return;
     };
-    if to_lab.send(Msg::Run { conn, req, tx }).is_err() {
+    if to_lab
+        .send(Msg::Run {
+            conn,
+            peer,
+            req,
+            tx,
+        })
+        .is_err()
+    {
         return;
     }
     loop {
@@ -204,7 +234,13 @@ impl Observers {
 
 /// Serves the lab on `listener` until the future is dropped. On the virtual clock, time
 /// jumps to the next timer whenever every process under `root` is asleep.
-pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Observers) {
+pub async fn serve(
+    listener: UnixListener,
+    mut lab: Lab,
+    root: Root,
+    mut obs: Observers,
+    names: NetnsDir,
+) {
     lab.set_recording(obs.any());
     obs.start(&lab);
     obs.observe(&mut lab);
@@ -221,7 +257,9 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Ob
     let mut state = State {
         requests: 0,
         deferred: Vec::new(),
+        names,
     };
+    state.names.sync(&lab);
     if lab.clock().is_virtual() {
         return serve_virtual(
             &mut lab,
@@ -240,6 +278,7 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Ob
             msg = from_conns.recv() => {
                 let Some(msg) = msg else { return };
                 handle(&mut lab, &mut running, msg, &mut state);
+                state.names.sync(&lab);
             }
             _ = clock.sleep_until(deadline.unwrap_or_default()), if deadline.is_some() => {
                 lab.run_due();
@@ -260,6 +299,48 @@ struct State {
     /// tcpdump), held until the script is waiting: a real tool takes a moment to react to a
     /// signal, long enough for the shell to run its next `echo`.
     deferred: Vec<Deferred>,
+    /// The directory of namespace names the script sees as /run/netns.
+    names: NetnsDir,
+}
+
+/// The lab's /run/netns: a file for each named namespace, as `ip netns add` leaves one on a
+/// host. Files the script made there itself (`touch /var/run/netns/NAME`) are left alone.
+#[derive(Debug, Default)]
+pub struct NetnsDir {
+    dir: Option<PathBuf>,
+    seen: Option<u64>,
+    made: std::collections::BTreeSet<String>,
+}
+
+impl NetnsDir {
+    /// Keeps `dir` in step with the lab's namespace names.
+    pub fn new(dir: PathBuf) -> NetnsDir {
+        NetnsDir {
+            dir: Some(dir),
+            ..Default::default()
+        }
+    }
+
+    /// Makes the directory match the lab's names, when they changed.
+    fn sync(&mut self, lab: &Lab) {
+        let Some(dir) = &self.dir else { return };
+        if self.seen == Some(lab.names_changed()) {
+            return;
+        }
+        self.seen = Some(lab.names_changed());
+        let names: std::collections::BTreeSet<String> = lab.netns_names().into_iter().collect();
+        for gone in self.made.difference(&names) {
+            let _ = std::fs::remove_file(dir.join(gone));
+        }
+        for new in names.difference(&self.made) {
+            let path = dir.join(new);
+            if std::fs::File::create(&path).is_ok() {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444));
+            }
+        }
+        self.made = names;
+    }
 }
 
 struct Deferred {
@@ -283,7 +364,10 @@ async fn serve_virtual(
 ) {
     loop {
         while let Ok(msg) = rx.try_recv() {
-            handle(lab, running, msg, state);
+            {
+                handle(lab, running, msg, state);
+                state.names.sync(lab);
+            }
             obs.observe(lab);
         }
         poll_all(lab, running);
@@ -329,7 +413,10 @@ async fn serve_virtual(
             // request, a signal, a closed socket): let them hand their news over first.
             tokio::task::yield_now().await;
             if let Ok(msg) = rx.try_recv() {
-                handle(lab, running, msg, state);
+                {
+                    handle(lab, running, msg, state);
+                    state.names.sync(lab);
+                }
                 quiet = false;
                 break;
             }
@@ -393,7 +480,12 @@ async fn serve_virtual(
 
 fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &mut State) {
     match msg {
-        Msg::Run { conn, req, tx } => {
+        Msg::Run {
+            conn,
+            peer,
+            req,
+            tx,
+        } => {
             let Request::Run {
                 tool,
                 argv,
@@ -418,7 +510,7 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
                 }
             };
             state.requests += 1;
-            let host_pid = pid as i32;
+            let host_pid = peer;
             // In virtual time a run must not depend on the host: ids come from the request
             // count, not the process id.
             let pid = if lab.clock().is_virtual() {
