@@ -20,6 +20,11 @@ use crate::stack::addr::{IfAddr, Ipv4Net, Scope};
 use crate::stack::neigh::{NeighState, NeighTable};
 use crate::stack::route::{self, Route, RouteProto};
 
+/// init_net's inode number on most kernels.
+const INIT_NET_INODE: u64 = 4026531840;
+/// Where the lab's other namespaces' inode numbers begin.
+const FIRST_NETNS_INODE: u64 = 4026532160;
+
 /// Identifies a namespace; the initial one (the host) is [`NsId::INIT`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NsId(pub u32);
@@ -100,6 +105,9 @@ pub struct Namespace {
     pub(crate) nsids: Vec<NsId>,
     /// Deleted by name, its interfaces not yet gone.
     pub dying: bool,
+    /// Whether the name is in force (a file in /run/netns names it); the name stays for the
+    /// record when it is taken away.
+    pub named: bool,
 }
 
 /// An interface as its namespace sees it (the wire's view is the fabric's [`l2lab_fabric::Link`]).
@@ -439,6 +447,7 @@ impl Lab {
             frags: Default::default(),
             nsids: Vec::new(),
             dying: false,
+            named: !name.is_empty(),
         }));
         if !name.is_empty() {
             self.ns_by_name.insert(name.clone(), id);
@@ -468,21 +477,112 @@ impl Lab {
     /// as the kernel's cleanup_net runs from a workqueue: a veth's far end still shows up
     /// right after `ip netns del`.
     pub fn del_netns(&mut self, name: &str) -> LabResult<()> {
+        let id = self.unname_netns(name)?;
+        self.drop_netns(id);
+        Ok(())
+    }
+
+    /// Creates a namespace without a name (`unshare -n`): it lives while a process is in it
+    /// or a name is given to it.
+    pub fn add_anon_netns(&mut self) -> NsId {
+        self.create_ns(String::new())
+    }
+
+    /// Gives namespace `id` the name `name` (`mount --bind /proc/PID/ns/net
+    /// /run/netns/NAME`, `ip netns attach`). A namespace has one name in a lab.
+    pub fn name_netns(&mut self, id: NsId, name: &str) -> LabResult<()> {
+        if self.ns_by_name.contains_key(name) {
+            return Err(LabError::Exists(name.to_string()));
+        }
+        if id == NsId::INIT {
+            return Err(LabError::InvalidArgument(
+                "the initial namespace takes no name in a lab".into(),
+            ));
+        }
+        let Some(ns) = self.ns_mut(id) else {
+            return Err(LabError::NoSuchNamespace(name.to_string()));
+        };
+        if ns.dying {
+            return Err(LabError::NoSuchNamespace(name.to_string()));
+        }
+        if ns.named {
+            return Err(LabError::InvalidArgument(format!(
+                "the namespace already is \"{}\": a namespace has one name in a lab",
+                ns.name
+            )));
+        }
+        ns.name = name.to_string();
+        ns.named = true;
+        self.ns_by_name.insert(name.to_string(), id);
+        self.names_changed += 1;
+        self.event(EventKind::NetnsAdded {
+            name: name.to_string(),
+        });
+        Ok(())
+    }
+
+    /// Takes a namespace's name away (`umount /run/netns/NAME`); the namespace stays while a
+    /// process is in it. Returns the namespace.
+    pub fn unname_netns(&mut self, name: &str) -> LabResult<NsId> {
         let id = self.netns(name)?;
         self.ns_by_name.remove(name);
         self.names_changed += 1;
         if let Some(n) = self.ns_mut(id) {
-            n.dying = true;
-        }
-        for p in self.pings.iter_mut().filter(|p| p.ns == id) {
-            p.finish_now();
+            n.named = false;
         }
         self.event(EventKind::NetnsDeleted {
             name: name.to_string(),
         });
+        Ok(id)
+    }
+
+    /// Ends a namespace that has no name and no process left: its pings stop, and its
+    /// interfaces go a moment later (cleanup_net).
+    pub fn drop_netns(&mut self, id: NsId) {
+        if id == NsId::INIT {
+            return;
+        }
+        match self.ns_mut(id) {
+            Some(n) if !n.dying => n.dying = true,
+            _ => return,
+        }
+        for p in self.pings.iter_mut().filter(|p| p.ns == id) {
+            p.finish_now();
+        }
         let at = self.now() + NETNS_CLEANUP_DELAY;
         self.schedule(at, Timer::NetnsCleanup { ns: id });
-        Ok(())
+    }
+
+    /// Namespaces without a name that still live.
+    pub fn anon_netns(&self) -> Vec<NsId> {
+        self.namespaces
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.as_ref().map(|n| (NsId(i as u32), n)))
+            .filter(|(id, n)| *id != NsId::INIT && !n.named && !n.dying)
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// The inode number of a namespace (`readlink /proc/PID/ns/net` shows `net:[INODE]`):
+    /// the initial one has init_net's usual 4026531840, the others count up from where the
+    /// kernel's dynamic inode numbers for later namespaces begin.
+    pub fn netns_inode(&self, id: NsId) -> u64 {
+        if id == NsId::INIT {
+            INIT_NET_INODE
+        } else {
+            FIRST_NETNS_INODE + u64::from(id.0)
+        }
+    }
+
+    /// The namespace with inode number `ino`, if it lives.
+    pub fn netns_by_inode(&self, ino: u64) -> Option<NsId> {
+        let id = if ino == INIT_NET_INODE {
+            NsId::INIT
+        } else {
+            NsId(u32::try_from(ino.checked_sub(FIRST_NETNS_INODE)?).ok()?)
+        };
+        self.ns(id).filter(|n| !n.dying).map(|_| id)
     }
 
     /// cleanup_net: the interfaces of a deleted namespace go (a veth takes its peer along).
@@ -520,7 +620,7 @@ impl Lab {
             .namespaces
             .iter()
             .flatten()
-            .filter(|n| !n.name.is_empty() && !n.dying)
+            .filter(|n| n.named && !n.dying)
             .collect();
         v.sort_by_key(|n| n.created);
         v.into_iter().map(|n| n.name.clone()).collect()

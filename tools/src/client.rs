@@ -22,13 +22,7 @@ const SIGNALS: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 
 /// Runs `tool` with `args` against the lab named by the environment; returns the exit status.
 pub fn run(tool: &str, args: Vec<String>) -> i32 {
-    // A program started with a cleared environment (`env -i`, `sudo -i`) still finds its lab
-    // where the lab's walls put its directory.
-    let fallback = format!("{}/lab.sock", crate::sandbox::LAB_DIR_INSIDE);
-    let sock = std::env::var(SOCK_ENV)
-        .ok()
-        .or_else(|| std::path::Path::new(&fallback).exists().then_some(fallback));
-    let Some(sock) = sock else {
+    let Some(sock) = sock_path() else {
         eprintln!(
             "{tool}: not inside an l2lab lab ({SOCK_ENV} is not set): start one with `l2lab run SCRIPT` or `l2lab shell`"
         );
@@ -45,6 +39,49 @@ pub fn run(tool: &str, args: Vec<String>) -> i32 {
         Err(e) => {
             eprintln!("{tool}: lost the lab at {sock}: {e}");
             1
+        }
+    }
+}
+
+/// The lab's socket. A program started with a cleared environment (`env -i`, `sudo -i`)
+/// still finds its lab where the lab's walls put its directory.
+fn sock_path() -> Option<String> {
+    let fallback = format!("{}/lab.sock", crate::sandbox::LAB_DIR_INSIDE);
+    std::env::var(SOCK_ENV)
+        .ok()
+        .or_else(|| std::path::Path::new(&fallback).exists().then_some(fallback))
+}
+
+/// Asks the lab to run `tool ARGV` for this process and returns its exit status and what it
+/// printed on standard output; what it printed on standard error goes to ours.
+pub fn ask(tool: &str, argv: Vec<String>) -> std::io::Result<(i32, String)> {
+    let Some(sock) = sock_path() else {
+        return Err(std::io::Error::other(format!(
+            "not inside an l2lab lab ({SOCK_ENV} is not set)"
+        )));
+    };
+    let mut stream = UnixStream::connect(sock)?;
+    let cwd = std::env::current_dir()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "/".into());
+    write_msg(
+        &mut stream,
+        &Request::Run {
+            tool: tool.to_string(),
+            argv,
+            netns: std::env::var(NETNS_ENV).ok().filter(|s| !s.is_empty()),
+            cwd,
+            pid: std::process::id(),
+        },
+    )?;
+    let mut out = String::new();
+    loop {
+        match read_msg::<Response>(&mut stream)? {
+            Some(Response::Out(s)) => out.push_str(&s),
+            Some(Response::Err(s)) => eprint!("{s}"),
+            Some(Response::Exit(c)) => return Ok((c, out)),
+            Some(Response::Killed(sig)) => return Ok((128 + sig, out)),
+            None => return Ok((1, out)),
         }
     }
 }

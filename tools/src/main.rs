@@ -12,6 +12,9 @@ mod cmd;
 mod demo;
 mod ifconfig;
 mod ip;
+mod members;
+mod nsenter;
+mod nsfiles;
 mod ping;
 mod proto;
 mod quiet;
@@ -139,6 +142,13 @@ fn main() {
         .to_string();
     if client::TOOLS.contains(&name.as_str()) {
         std::process::exit(client::run(&name, args.collect()));
+    }
+    match name.as_str() {
+        "unshare" => std::process::exit(nsenter::unshare(&args.collect::<Vec<_>>())),
+        "nsenter" => std::process::exit(nsenter::nsenter(&args.collect::<Vec<_>>())),
+        "mount" => std::process::exit(nsenter::mount(&args.collect::<Vec<_>>())),
+        "umount" => std::process::exit(nsenter::umount(&args.collect::<Vec<_>>())),
+        _ => {}
     }
     if name == "sudo" {
         std::process::exit(sudo::run(&args.collect::<Vec<_>>()));

@@ -178,7 +178,7 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
             .copied()
             .filter(|t| *t != "sleep" || opts.fast)
             .collect();
-        tools.push("sudo");
+        tools.extend(crate::sandbox::EXEC_TOOLS);
         match &program {
             Program::Script { path, args } => {
                 inner.push(path.into());

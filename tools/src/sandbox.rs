@@ -23,6 +23,9 @@ use std::sync::atomic::{AtomicI32, Ordering};
 /// Where the lab's private directory (socket, tool links) appears inside the sandbox.
 pub const LAB_DIR_INSIDE: &str = "/run/l2lab";
 
+/// Commands of the lab that run in the caller's process and exec what they are given.
+pub const EXEC_TOOLS: &[&str] = &["sudo", "unshare", "nsenter", "mount", "umount"];
+
 /// Network tools that l2lab does not model: inside a lab they say so and change nothing.
 pub const UNMODELLED: &[&str] = &[
     "iptables",
@@ -53,7 +56,7 @@ pub const UNMODELLED: &[&str] = &[
 ];
 
 /// Where the host keeps programs: a tool found here is covered by the lab's.
-const BIN_DIRS: &[&str] = &[
+pub const BIN_DIRS: &[&str] = &[
     "/usr/local/sbin",
     "/usr/local/bin",
     "/usr/sbin",

@@ -258,6 +258,7 @@ pub async fn serve(
         requests: 0,
         deferred: Vec::new(),
         names,
+        members: crate::members::Members::new(root.clone()),
     };
     state.names.sync(&lab);
     if lab.clock().is_virtual() {
@@ -301,6 +302,8 @@ struct State {
     deferred: Vec<Deferred>,
     /// The directory of namespace names the script sees as /run/netns.
     names: NetnsDir,
+    /// Which namespace each of the script's processes is in.
+    members: crate::members::Members,
 }
 
 /// The lab's /run/netns: a file for each named namespace, as `ip netns add` leaves one on a
@@ -332,14 +335,19 @@ impl NetnsDir {
         for gone in self.made.difference(&names) {
             let _ = std::fs::remove_file(dir.join(gone));
         }
-        for new in names.difference(&self.made) {
+        self.made.retain(|n| names.contains(n));
+        for new in &names {
             let path = dir.join(new);
+            // A file the script made itself and bound a namespace to stays its own.
+            if path.exists() {
+                continue;
+            }
             if std::fs::File::create(&path).is_ok() {
                 use std::os::unix::fs::PermissionsExt;
                 let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444));
+                self.made.insert(new.clone());
             }
         }
-        self.made = names;
     }
 }
 
@@ -497,18 +505,37 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
                 return;
             };
             let mut out = Output::default();
-            let ns_name = netns.unwrap_or_default();
-            let ns = match lab.netns(&ns_name) {
-                Ok(ns) => ns,
-                Err(_) => {
-                    out.err(format!(
-                        "{tool}: network namespace \"{ns_name}\" no longer exists\n"
-                    ));
-                    flush(&tx, &mut out);
-                    let _ = tx.send(Response::Exit(1));
-                    return;
-                }
+            let env_ns = netns.unwrap_or_default();
+            let Some(ns) = state.members.ns_of(lab, peer, Some(&env_ns)) else {
+                out.err(format!(
+                    "{tool}: network namespace \"{env_ns}\" no longer exists\n"
+                ));
+                flush(&tx, &mut out);
+                let _ = tx.send(Response::Exit(1));
+                return;
             };
+            let ns_name = lab
+                .ns(ns)
+                .filter(|n| n.named)
+                .map(|n| n.name.clone())
+                .unwrap_or_default();
+            let caller = crate::nsfiles::Caller {
+                pid: peer,
+                ns,
+                names_dir: state.names.dir.as_deref(),
+            };
+            let mut argv = argv;
+            if tool == "ip" {
+                crate::nsfiles::resolve_netns_args(&mut argv, &caller, &state.members, lab);
+            }
+            if let Some(code) =
+                crate::nsfiles::handle(&tool, &argv, &caller, &mut state.members, lab, &mut out)
+            {
+                crate::nsfiles::reap(&mut state.members, lab);
+                flush(&tx, &mut out);
+                exit(&tx, code);
+                return;
+            }
             state.requests += 1;
             let host_pid = peer;
             // In virtual time a run must not depend on the host: ids come from the request
@@ -524,7 +551,17 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
                 cwd: PathBuf::from(cwd),
                 pid,
             };
-            match cmd::start(&tool, &argv, &env, lab, &mut out) {
+            let started = cmd::start(&tool, &argv, &env, lab, &mut out);
+            if tool == "ip" && argv.get(1).is_some_and(|v| v == "exec-check") {
+                // `ip netns exec NS CMD`: this process enters NS, and CMD with it.
+                if let (Started::Done(0), Some(Ok(to))) =
+                    (&started, argv.get(2).map(|n| lab.netns(n)))
+                {
+                    state.members.enter(peer, to);
+                }
+            }
+            crate::nsfiles::reap(&mut state.members, lab);
+            match started {
                 Started::Done(code) => {
                     flush(&tx, &mut out);
                     exit(&tx, code);

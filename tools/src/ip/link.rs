@@ -167,8 +167,8 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
             r.ops.push(Op::Mtu(mtu));
         } else if a == "netns" {
             let v = next(&mut i)?;
-            match lab.netns(&v) {
-                Ok(to) if !v.is_empty() => r.ops.push(Op::Netns(to)),
+            match crate::members::by_env(lab, &v) {
+                Some(to) if !v.is_empty() => r.ops.push(Op::Netns(to)),
                 _ => return Err(invarg("Invalid \"netns\" value\n", &v)),
             }
         } else if a == "promisc" {
