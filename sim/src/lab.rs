@@ -100,6 +100,8 @@ pub struct Namespace {
     pub(crate) nsids: Vec<NsId>,
     /// Deleted by name, its interfaces not yet gone.
     pub dying: bool,
+    /// Its nsfs inode: what `readlink /proc/PID/ns/net` shows as `net:[N]`.
+    pub inode: u32,
 }
 
 /// An interface as its namespace sees it (the wire's view is the fabric's [`l2lab_fabric::Link`]).
@@ -142,6 +144,13 @@ pub(crate) enum Timer {
         left: u32,
     },
 }
+
+/// init_net's nsfs inode (include/linux/proc_ns.h: PROC_NET_INIT_INO = 0xEFFFFFF9).
+pub const PROC_NET_INIT_INO: u32 = 0xEFFF_FFF9;
+
+/// Where the lab's other namespaces' inodes start: PROC_DYNAMIC_FIRST (0xF0000000) plus the
+/// few hundred numbers a booted kernel's procfs entries already hold.
+pub const NETNS_INODE_FIRST: u32 = 0xF000_0000 + 0x100;
 
 /// How long after `ip netns del` the namespace's interfaces are gone.
 pub const NETNS_CLEANUP_DELAY: Duration = Duration::from_millis(20);
@@ -415,6 +424,7 @@ impl Lab {
         let jitter = u64::from(self.random_u32()) % base.as_millis() as u64;
         let reach = base / 2 + Duration::from_millis(jitter);
         let lo = self.fabric.add_loopback();
+        let inode = self.free_netns_inode(name.is_empty());
         self.ns_created += 1;
         self.namespaces.push(Some(Namespace {
             name: name.clone(),
@@ -436,6 +446,7 @@ impl Lab {
             frags: Default::default(),
             nsids: Vec::new(),
             dying: false,
+            inode,
         }));
         if !name.is_empty() {
             self.ns_by_name.insert(name.clone(), id);
@@ -444,6 +455,24 @@ impl Lab {
         self.attach_iface(id, lo, "lo".to_string(), None);
         self.link_added_event(id, lo);
         id
+    }
+
+    /// The inode a new namespace gets. init_net has the fixed PROC_NET_INIT_INO; the others
+    /// take the lowest number free above the ones boot-time procfs entries hold, as
+    /// proc_alloc_inum hands them out (an ida: a freed number is given again).
+    fn free_netns_inode(&self, initial: bool) -> u32 {
+        if initial {
+            return PROC_NET_INIT_INO;
+        }
+        let used: Vec<u32> = self.namespaces.iter().flatten().map(|n| n.inode).collect();
+        (NETNS_INODE_FIRST..)
+            .find(|i| !used.contains(i))
+            .unwrap_or(NETNS_INODE_FIRST)
+    }
+
+    /// The nsfs inode of namespace `ns` (`net:[N]` in /proc/PID/ns/net), stable for its life.
+    pub fn netns_inode(&self, ns: NsId) -> Option<u32> {
+        self.ns(ns).map(|n| n.inode)
     }
 
     /// Creates a named namespace with only `lo`, down (`ip netns add`).
@@ -1727,5 +1756,25 @@ pub(crate) fn fabric_err(e: FabricError) -> LabError {
         FabricError::NotAPort(_) => LabError::NotAPort(String::new()),
         FabricError::CannotEnslave(_) => LabError::NotSupported("cannot enslave".into()),
         FabricError::InvalidArgument => LabError::InvalidArgument("value out of range".into()),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn netns_inodes_are_stable_and_reused_like_the_ida() {
+        let mut lab = Lab::new();
+        assert_eq!(lab.netns_inode(NsId::INIT), Some(PROC_NET_INIT_INO));
+        let a = lab.add_netns("a").unwrap();
+        let b = lab.add_netns("b").unwrap();
+        let (ia, ib) = (lab.netns_inode(a).unwrap(), lab.netns_inode(b).unwrap());
+        assert_eq!((ia, ib), (NETNS_INODE_FIRST, NETNS_INODE_FIRST + 1));
+        lab.del_netns("a").unwrap();
+        lab.advance(NETNS_CLEANUP_DELAY * 2).unwrap();
+        assert_eq!(lab.netns_inode(b), Some(ib));
+        let c = lab.add_netns("c").unwrap();
+        assert_eq!(lab.netns_inode(c), Some(ia));
     }
 }
