@@ -13,6 +13,7 @@ mod demo;
 mod ifconfig;
 mod ip;
 mod ping;
+mod preload;
 mod proto;
 mod quiet;
 mod replay;
@@ -24,6 +25,7 @@ mod sleep;
 mod sysctl;
 mod tap;
 mod tcpdump;
+mod views;
 mod viz;
 
 use std::path::PathBuf;

@@ -208,6 +208,12 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Ob
     lab.set_recording(obs.any());
     obs.start(&lab);
     obs.observe(&mut lab);
+    // The views live beside the lab's socket, in its private directory.
+    let views = listener
+        .local_addr()
+        .ok()
+        .and_then(|a| a.as_pathname().and_then(|p| p.parent()).map(|d| d.join("views")))
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("l2lab-views-{}", std::process::id())));
     let (to_lab, mut from_conns) = mpsc::unbounded_channel::<Msg>();
     let accept_tx = to_lab.clone();
     tokio::task::spawn_local(async move {
@@ -221,6 +227,7 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Ob
     let mut state = State {
         requests: 0,
         deferred: Vec::new(),
+        views: crate::views::Views::new(views),
     };
     if lab.clock().is_virtual() {
         return serve_virtual(
@@ -260,6 +267,8 @@ struct State {
     /// tcpdump), held until the script is waiting: a real tool takes a moment to react to a
     /// signal, long enough for the shell to run its next `echo`.
     deferred: Vec<Deferred>,
+    /// What programs read of /proc and /sys (the preload library's requests).
+    views: crate::views::Views,
 }
 
 struct Deferred {
@@ -404,6 +413,21 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
             else {
                 return;
             };
+            if tool == crate::views::TOOL {
+                // Answered with the file to open, or an errno as the exit status.
+                match state.views.request(lab, &argv, netns.as_deref(), pid) {
+                    Ok(path) => {
+                        let _ = tx.send(Response::Out(path));
+                        let _ = tx.send(Response::Exit(0));
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Response::Exit(e));
+                    }
+                }
+                return;
+            }
+            // What programs wrote to /proc/sys/net takes effect before the command runs.
+            state.views.sync(lab);
             let mut out = Output::default();
             let ns_name = netns.unwrap_or_default();
             let ns = match lab.netns(&ns_name) {

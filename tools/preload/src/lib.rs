@@ -75,12 +75,33 @@ unsafe fn bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes())
 }
 
-/// Asks the lab about `p` when it is the lab's; `follow_netns` also sends the
+/// What a call does with a path, as the lab is told.
+#[derive(Clone, Copy)]
+enum Op {
+    /// Looks at it (stat, readlink, opendir, access).
+    Look,
+    /// Opens it to read.
+    Read,
+    /// Opens it to write.
+    Write,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Look => "path",
+            Op::Read => "open",
+            Op::Write => "write",
+        }
+    }
+}
+
+/// Asks the lab about `p` when it is the lab's; `netns_too` also sends the
 /// `/proc/PID/ns/net` links (readlink), which otherwise stay the real ones.
 ///
 /// # Safety
 /// `p` is null or NUL-terminated.
-unsafe fn route(p: *const c_char, write: bool, netns_too: bool) -> Route {
+unsafe fn route(p: *const c_char, op: Op, netns_too: bool) -> Route {
     // SAFETY: as the caller promises.
     let Some(b) = (unsafe { bytes(p) }) else {
         return Route::Real;
@@ -88,7 +109,7 @@ unsafe fn route(p: *const c_char, write: bool, netns_too: bool) -> Route {
     match path::kind(b) {
         Kind::Host => Route::Real,
         Kind::NetNs if !netns_too => Route::Real,
-        Kind::View | Kind::NetNs => match lab::ask(if write { "write" } else { "path" }, b) {
+        Kind::View | Kind::NetNs => match lab::ask(op.name(), b) {
             Answer::Path(v) => match CString::new(v) {
                 Ok(c) => Route::To(c),
                 Err(_) => Route::Fail(libc::EIO),
@@ -154,7 +175,7 @@ unsafe fn stat_like(
             r
         }
         // SAFETY: as the caller promises.
-        Kind::View => match unsafe { route(p, false, false) } {
+        Kind::View => match unsafe { route(p, Op::Look, false) } {
             Route::Real => call(p),
             Route::To(c) => call(c.as_ptr()),
             Route::Fail(e) => fail(e),
@@ -162,8 +183,12 @@ unsafe fn stat_like(
     }
 }
 
-fn is_write(flags: c_int) -> bool {
-    flags & libc::O_ACCMODE != libc::O_RDONLY || flags & libc::O_TRUNC != 0
+fn open_op(flags: c_int) -> Op {
+    if flags & libc::O_ACCMODE != libc::O_RDONLY || flags & libc::O_TRUNC != 0 {
+        Op::Write
+    } else {
+        Op::Read
+    }
 }
 
 macro_rules! open_fn {
@@ -181,7 +206,7 @@ macro_rules! open_fn {
                 return fail(libc::ENOSYS);
             };
             // SAFETY: p comes from the caller of open, as the real call takes it.
-            match unsafe { route(p, is_write(flags), false) } {
+            match unsafe { route(p, open_op(flags), false) } {
                 // SAFETY: the caller's arguments, passed on.
                 Route::Real => unsafe { real(p, flags, mode) },
                 // SAFETY: a NUL-terminated path of ours.
@@ -208,7 +233,7 @@ macro_rules! open_2_fn {
                 return fail(libc::ENOSYS);
             };
             // SAFETY: p comes from the caller, as the real call takes it.
-            match unsafe { route(p, is_write(flags), false) } {
+            match unsafe { route(p, open_op(flags), false) } {
                 // SAFETY: the caller's arguments, passed on.
                 Route::Real => unsafe { real(p, flags) },
                 // SAFETY: a NUL-terminated path of ours.
@@ -240,7 +265,7 @@ macro_rules! openat_fn {
                 return fail(libc::ENOSYS);
             };
             // SAFETY: p comes from the caller, as the real call takes it.
-            match unsafe { route(p, is_write(flags), false) } {
+            match unsafe { route(p, open_op(flags), false) } {
                 // SAFETY: the caller's arguments, passed on.
                 Route::Real => unsafe { real(dirfd, p, flags, mode) },
                 // SAFETY: a NUL-terminated absolute path of ours.
@@ -267,7 +292,7 @@ macro_rules! openat_2_fn {
                 return fail(libc::ENOSYS);
             };
             // SAFETY: p comes from the caller, as the real call takes it.
-            match unsafe { route(p, is_write(flags), false) } {
+            match unsafe { route(p, open_op(flags), false) } {
                 // SAFETY: the caller's arguments, passed on.
                 Route::Real => unsafe { real(dirfd, p, flags) },
                 // SAFETY: a NUL-terminated absolute path of ours.
@@ -281,13 +306,19 @@ macro_rules! openat_2_fn {
 openat_2_fn!(__openat_2, "__openat_2");
 openat_2_fn!(__openat64_2, "__openat64_2");
 
-/// Whether an fopen mode writes.
+/// What an fopen mode does.
 ///
 /// # Safety
 /// `mode` is null or NUL-terminated.
-unsafe fn mode_writes(mode: *const c_char) -> bool {
+unsafe fn fopen_op(mode: *const c_char) -> Op {
     // SAFETY: as the caller promises.
-    unsafe { bytes(mode) }.is_some_and(|m| m.iter().any(|c| matches!(c, b'w' | b'a' | b'+')))
+    let writes = unsafe { bytes(mode) }
+        .is_some_and(|m| m.iter().any(|c| matches!(c, b'w' | b'a' | b'+')));
+    if writes {
+        Op::Write
+    } else {
+        Op::Read
+    }
 }
 
 macro_rules! fopen_fn {
@@ -305,7 +336,7 @@ macro_rules! fopen_fn {
                 return std::ptr::null_mut();
             };
             // SAFETY: p and mode come from the caller, as the real call takes them.
-            match unsafe { route(p, mode_writes(mode), false) } {
+            match unsafe { route(p, fopen_op(mode), false) } {
                 // SAFETY: the caller's arguments, passed on.
                 Route::Real => unsafe { real(p, mode) },
                 // SAFETY: a NUL-terminated path of ours and the caller's mode.
@@ -334,7 +365,7 @@ pub unsafe extern "C" fn opendir(p: *const c_char) -> *mut DIR {
         return std::ptr::null_mut();
     };
     // SAFETY: p comes from the caller, as the real call takes it.
-    match unsafe { route(p, false, false) } {
+    match unsafe { route(p, Op::Look, false) } {
         // SAFETY: the caller's argument, passed on.
         Route::Real => unsafe { real(p) },
         // SAFETY: a NUL-terminated path of ours.
@@ -357,7 +388,7 @@ pub unsafe extern "C" fn access(p: *const c_char, how: c_int) -> c_int {
         return fail(libc::ENOSYS);
     };
     // SAFETY: p comes from the caller, as the real call takes it.
-    match unsafe { route(p, false, false) } {
+    match unsafe { route(p, Op::Look, false) } {
         // SAFETY: the caller's arguments, passed on.
         Route::Real => unsafe { real(p, how) },
         // SAFETY: a NUL-terminated path of ours.
@@ -377,7 +408,7 @@ pub unsafe extern "C" fn faccessat(dirfd: c_int, p: *const c_char, how: c_int, f
         return fail(libc::ENOSYS);
     };
     // SAFETY: p comes from the caller, as the real call takes it.
-    match unsafe { route(p, false, false) } {
+    match unsafe { route(p, Op::Look, false) } {
         // SAFETY: the caller's arguments, passed on.
         Route::Real => unsafe { real(dirfd, p, how, fl) },
         // SAFETY: a NUL-terminated absolute path of ours.
@@ -398,7 +429,7 @@ pub unsafe extern "C" fn readlink(p: *const c_char, buf: *mut c_char, size: size
         return fail(libc::ENOSYS) as ssize_t;
     };
     // SAFETY: p comes from the caller, as the real call takes it.
-    match unsafe { route(p, false, true) } {
+    match unsafe { route(p, Op::Look, true) } {
         // SAFETY: the caller's arguments, passed on.
         Route::Real => unsafe { real(p, buf, size) },
         // SAFETY: a NUL-terminated path of ours and the caller's buffer.
@@ -423,7 +454,7 @@ pub unsafe extern "C" fn readlinkat(
         return fail(libc::ENOSYS) as ssize_t;
     };
     // SAFETY: p comes from the caller, as the real call takes it.
-    match unsafe { route(p, false, true) } {
+    match unsafe { route(p, Op::Look, true) } {
         // SAFETY: the caller's arguments, passed on.
         Route::Real => unsafe { real(dirfd, p, buf, size) },
         // SAFETY: a NUL-terminated absolute path of ours and the caller's buffer.
@@ -806,3 +837,36 @@ pub unsafe extern "C" fn posix_spawnp(
     // SAFETY: the caller's arguments, passed on.
     unsafe { real(pid, file, fa, attr, argv, envp) }
 }
+
+macro_rules! getxattr_fn {
+    ($name:ident, $sym:literal) => {
+        /// getxattr(2) on the lab's files (`ls -l` asks for the SELinux label).
+        ///
+        /// # Safety
+        /// As getxattr(2).
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            p: *const c_char,
+            attr: *const c_char,
+            value: *mut libc::c_void,
+            size: size_t,
+        ) -> ssize_t {
+            type F =
+                unsafe extern "C" fn(*const c_char, *const c_char, *mut libc::c_void, size_t) -> ssize_t;
+            let Some(real) = real!($sym: F) else {
+                return fail(libc::ENOSYS) as ssize_t;
+            };
+            // SAFETY: p comes from the caller, as the real call takes it.
+            match unsafe { route(p, Op::Look, false) } {
+                // SAFETY: the caller's arguments, passed on.
+                Route::Real => unsafe { real(p, attr, value, size) },
+                // SAFETY: a NUL-terminated path of ours and the caller's buffer.
+                Route::To(c) => unsafe { real(c.as_ptr(), attr, value, size) },
+                Route::Fail(e) => fail(e) as ssize_t,
+            }
+        }
+    };
+}
+
+getxattr_fn!(getxattr, "getxattr");
+getxattr_fn!(lgetxattr, "lgetxattr");
