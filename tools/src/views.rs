@@ -380,12 +380,11 @@ fn proc_arp(lab: &Lab, ns: NsId) -> String {
         let dev = lab.iface(n.dev).map_or("", |i| i.name.as_str());
         let _ = writeln!(
             s,
-            "{:<16} 0x{:<10x}0x{:<10x}{:<17}     {:<9} {}",
+            "{:<16} 0x{:<10x}0x{:<10x}{:<17}     *        {}",
             n.ip.to_string(),
             1,
             flags,
             mac.to_string(),
-            "*",
             dev
         );
     }
@@ -628,8 +627,14 @@ fn sysfs_device(lab: &Lab, l: LinkId, t: &mut Tree) {
 /// The real mount tables of process `pid`, with one nsfs line per named lab namespace at
 /// /run/netns/NAME, as `ip netns add` bind-mounts them.
 fn mount_tables(lab: &Lab, pid: u32) -> (String, String) {
-    let mut mounts = std::fs::read_to_string(format!("/proc/{pid}/mounts")).unwrap_or_default();
-    let mut info = std::fs::read_to_string(format!("/proc/{pid}/mountinfo")).unwrap_or_default();
+    // The host's own namespaces are not the lab's: their nsfs mounts are left out.
+    let host_ns = |l: &&str| !l.contains(" nsfs ");
+    let read = |f: &str| -> String {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/{f}")).unwrap_or_default();
+        text.lines().filter(host_ns).map(|l| format!("{l}\n")).collect()
+    };
+    let mut mounts = read("mounts");
+    let mut info = read("mountinfo");
     // The parent of the new mounts: /run/netns if it is a mount point, else /run, else /.
     let mut ids: Vec<(u64, String)> = info
         .lines()
