@@ -212,8 +212,14 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Ob
     let views = listener
         .local_addr()
         .ok()
-        .and_then(|a| a.as_pathname().and_then(|p| p.parent()).map(|d| d.join("views")))
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("l2lab-views-{}", std::process::id())));
+        .and_then(|a| {
+            a.as_pathname()
+                .and_then(|p| p.parent())
+                .map(|d| d.join("views"))
+        })
+        .unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("l2lab-views-{}", std::process::id()))
+        });
     let (to_lab, mut from_conns) = mpsc::unbounded_channel::<Msg>();
     let accept_tx = to_lab.clone();
     tokio::task::spawn_local(async move {

@@ -73,7 +73,11 @@ impl Views {
                 continue;
             }
             let text = String::from_utf8_lossy(&now);
-            if let Some(v) = text.split_whitespace().next().and_then(|v| v.parse::<i64>().ok()) {
+            if let Some(v) = text
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<i64>().ok())
+            {
                 let _ = lab.sysctl_set(w.ns, &w.key, if v != 0 { "1" } else { "0" });
             }
             w.seen = now;
@@ -103,7 +107,10 @@ impl Views {
                     Ok(other) if other != pid => netns_of_pid(lab, other)?,
                     _ => ns,
                 };
-                (ns, vec!["proc".into(), "self".into(), "ns".into(), "net".into()])
+                (
+                    ns,
+                    vec!["proc".into(), "self".into(), "ns".into(), "net".into()],
+                )
             }
             _ => (ns, comps),
         };
@@ -153,7 +160,13 @@ impl Views {
 
     /// Writes the entry at `comps` (following links on the way, each written too) and,
     /// for a directory, everything in it.
-    fn materialise(&mut self, dir: &Path, tree: &Tree, comps: &[String], open: bool) -> Result<(), i32> {
+    fn materialise(
+        &mut self,
+        dir: &Path,
+        tree: &Tree,
+        comps: &[String],
+        open: bool,
+    ) -> Result<(), i32> {
         let mut cur: Vec<String> = Vec::new();
         let mut todo: Vec<String> = comps.to_vec();
         todo.reverse();
@@ -302,7 +315,9 @@ fn normalise(path: &str) -> Vec<String> {
         ["proc", "self" | "thread-self", "net", rest @ ..] => {
             Some([&["proc", "net"][..], rest].concat())
         }
-        ["proc", "self" | "thread-self", "mounts"] | ["etc", "mtab"] => Some(vec!["proc", "mounts"]),
+        ["proc", "self" | "thread-self", "mounts"] | ["etc", "mtab"] => {
+            Some(vec!["proc", "mounts"])
+        }
         ["proc", "thread-self", "mountinfo"] => Some(vec!["proc", "self", "mountinfo"]),
         ["proc", "thread-self", "ns", "net"] => Some(vec!["proc", "self", "ns", "net"]),
         _ => None,
@@ -319,7 +334,10 @@ fn netns_of_pid(lab: &Lab, pid: u32) -> Result<NsId, i32> {
     let environ = std::fs::read(format!("/proc/{pid}/environ")).map_err(io_errno)?;
     let name = environ
         .split(|b| *b == 0)
-        .find_map(|v| v.strip_prefix(crate::proto::NETNS_ENV.as_bytes())?.strip_prefix(b"="))
+        .find_map(|v| {
+            v.strip_prefix(crate::proto::NETNS_ENV.as_bytes())?
+                .strip_prefix(b"=")
+        })
         .map(|v| String::from_utf8_lossy(v).into_owned())
         .unwrap_or_default();
     lab.netns(&name).map_err(|_| libc::ENOENT)
@@ -342,11 +360,23 @@ fn build(lab: &Lab, ns: NsId, pid: u32) -> Tree {
     add(&mut t, "proc/net/arp", Node::File(proc_arp(lab, ns)));
     add(&mut t, "proc/net/dev", Node::File(proc_dev(lab, &links)));
     add(&mut t, "proc/net/route", Node::File(proc_route(lab, ns)));
-    add(&mut t, "proc/net/if_inet6", Node::File(proc_if_inet6(lab, &links)));
+    add(
+        &mut t,
+        "proc/net/if_inet6",
+        Node::File(proc_if_inet6(lab, &links)),
+    );
     add(&mut t, "proc/net/igmp", Node::File(proc_igmp(lab, &links)));
-    add(&mut t, "proc/net/dev_mcast", Node::File(proc_dev_mcast(lab, &links)));
+    add(
+        &mut t,
+        "proc/net/dev_mcast",
+        Node::File(proc_dev_mcast(lab, &links)),
+    );
     if let Some(ino) = lab.netns_inode(ns) {
-        add(&mut t, "proc/self/ns/net", Node::Link(format!("net:[{ino}]")));
+        add(
+            &mut t,
+            "proc/self/ns/net",
+            Node::Link(format!("net:[{ino}]")),
+        );
     }
     let (mounts, mountinfo) = mount_tables(lab, pid);
     add(&mut t, "proc/mounts", Node::File(mounts));
@@ -362,8 +392,9 @@ fn build(lab: &Lab, ns: NsId, pid: u32) -> Tree {
 
 /// /proc/net/arp (arp_seq_show): every entry but NOARP ones, newest first as `arp` lists them.
 fn proc_arp(lab: &Lab, ns: NsId) -> String {
-    let mut s =
-        String::from("IP address       HW type     Flags       HW address            Mask     Device\n");
+    let mut s = String::from(
+        "IP address       HW type     Flags       HW address            Mask     Device\n",
+    );
     let mut v: Vec<_> = lab
         .neighbours(ns)
         .into_iter()
@@ -376,7 +407,10 @@ fn proc_arp(lab: &Lab, ns: NsId) -> String {
             st if st.is_valid() => 0x2,
             _ => 0,
         };
-        let mac = n.mac.filter(|_| flags != 0).unwrap_or(l2lab_fabric::MacAddr([0; 6]));
+        let mac = n
+            .mac
+            .filter(|_| flags != 0)
+            .unwrap_or(l2lab_fabric::MacAddr([0; 6]));
         let dev = lab.iface(n.dev).map_or("", |i| i.name.as_str());
         let _ = writeln!(
             s,
@@ -459,7 +493,11 @@ fn proc_if_inet6(lab: &Lab, links: &[LinkId]) -> String {
                 Scope::Link => 0x20,
                 _ => 0,
             };
-            let _ = writeln!(s, "{hex} {:02x} {plen:02x} {scope:02x} 80 {:>8}", i.ifindex, i.name);
+            let _ = writeln!(
+                s,
+                "{hex} {:02x} {plen:02x} {scope:02x} 80 {:>8}",
+                i.ifindex, i.name
+            );
         }
     }
     s
@@ -474,11 +512,23 @@ fn proc_igmp(lab: &Lab, links: &[LinkId]) -> String {
         if groups.is_empty() {
             continue;
         }
-        let _ = writeln!(s, "{}\t{:<10}: {:>5} {:>7}", i.ifindex, i.name, groups.len(), "V3");
+        let _ = writeln!(
+            s,
+            "{}\t{:<10}: {:>5} {:>7}",
+            i.ifindex,
+            i.name,
+            groups.len(),
+            "V3"
+        );
         for g in groups.iter().rev() {
             // All-hosts is never reported (igmp_send_report skips it); the others were.
             let reporter = u8::from(*g != Ipv4Addr::new(224, 0, 0, 1));
-            let _ = writeln!(s, "\t\t\t\t{} {:>5} 0:00000000\t\t{reporter}", hex_be32(*g), 1);
+            let _ = writeln!(
+                s,
+                "\t\t\t\t{} {:>5} 0:00000000\t\t{reporter}",
+                hex_be32(*g),
+                1
+            );
         }
     }
     s
@@ -504,10 +554,11 @@ fn sysctls(lab: &Lab, ns: NsId, links: &[LinkId], t: &mut Tree) {
         "net/ipv4/icmp_echo_ignore_all".into(),
         "net/ipv4/icmp_echo_ignore_broadcasts".into(),
     ];
-    let names = ["all", "default"]
-        .into_iter()
-        .map(String::from)
-        .chain(links.iter().filter_map(|l| lab.iface(*l).map(|i| i.name.clone())));
+    let names = ["all", "default"].into_iter().map(String::from).chain(
+        links
+            .iter()
+            .filter_map(|l| lab.iface(*l).map(|i| i.name.clone())),
+    );
     for n in names {
         keys.push(format!("net/ipv4/conf/{n}/forwarding"));
         keys.push(format!("net/ipv6/conf/{n}/disable_ipv6"));
@@ -537,7 +588,12 @@ fn sysfs_device(lab: &Lab, l: LinkId, t: &mut Tree) {
     file(
         t,
         "broadcast",
-        if lo { "00:00:00:00:00:00" } else { "ff:ff:ff:ff:ff:ff" }.into(),
+        if lo {
+            "00:00:00:00:00:00"
+        } else {
+            "ff:ff:ff:ff:ff:ff"
+        }
+        .into(),
     );
     file(t, "addr_len", "6".into());
     file(t, "ifindex", i.ifindex.to_string());
@@ -586,7 +642,11 @@ fn sysfs_device(lab: &Lab, l: LinkId, t: &mut Tree) {
         file(t, &format!("statistics/{f}"), v.to_string());
     }
     if let Some(m) = k.master.and_then(|m| lab.iface(m)) {
-        add(t, &format!("{d}/master"), Node::Link(format!("../{}", m.name)));
+        add(
+            t,
+            &format!("{d}/master"),
+            Node::Link(format!("../{}", m.name)),
+        );
     }
     if let Some(b) = k.bridge() {
         add(t, &format!("{d}/brif"), Node::Dir);
@@ -631,7 +691,10 @@ fn mount_tables(lab: &Lab, pid: u32) -> (String, String) {
     let host_ns = |l: &&str| !l.contains(" nsfs ");
     let read = |f: &str| -> String {
         let text = std::fs::read_to_string(format!("/proc/{pid}/{f}")).unwrap_or_default();
-        text.lines().filter(host_ns).map(|l| format!("{l}\n")).collect()
+        text.lines()
+            .filter(host_ns)
+            .map(|l| format!("{l}\n"))
+            .collect()
     };
     let mut mounts = read("mounts");
     let mut info = read("mountinfo");
@@ -681,7 +744,10 @@ mod test {
         assert_eq!(n("/proc/self/net/arp"), "proc/net/arp");
         assert_eq!(n("/proc/thread-self/net/"), "proc/net");
         assert_eq!(n("/etc/mtab"), "proc/mounts");
-        assert_eq!(n("/sys/class/net/./eth0/../lo//mtu"), "sys/class/net/lo/mtu");
+        assert_eq!(
+            n("/sys/class/net/./eth0/../lo//mtu"),
+            "sys/class/net/lo/mtu"
+        );
         assert_eq!(
             resolve(
                 &["sys".into(), "class".into(), "net".into(), "lo".into()],

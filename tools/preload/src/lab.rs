@@ -200,7 +200,9 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
         match c {
             '"' => out.extend_from_slice(b"\\\""),
             '\\' => out.extend_from_slice(b"\\\\"),
-            c if (c as u32) < 0x20 => out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes())
+            }
             c => {
                 let mut buf = [0u8; 4];
                 out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
@@ -263,7 +265,10 @@ mod test {
         json_str(&mut v, "a\"b\\c\n\u{1}é");
         assert_eq!(v, b"\"a\\\"b\\\\c\\u000a\\u0001\xc3\xa9\"");
         assert_eq!(json_unstr(&v).unwrap(), "a\"b\\c\n\u{1}é".as_bytes());
-        assert_eq!(json_unstr(b"\"\\ud83d\\ude00/\\/\"").unwrap(), "😀//".as_bytes());
+        assert_eq!(
+            json_unstr(b"\"\\ud83d\\ude00/\\/\"").unwrap(),
+            "😀//".as_bytes()
+        );
         assert!(json_unstr(b"\"\\u12\"").is_none());
         assert!(json_unstr(b"x").is_none());
     }

@@ -312,8 +312,8 @@ openat_2_fn!(__openat64_2, "__openat64_2");
 /// `mode` is null or NUL-terminated.
 unsafe fn fopen_op(mode: *const c_char) -> Op {
     // SAFETY: as the caller promises.
-    let writes = unsafe { bytes(mode) }
-        .is_some_and(|m| m.iter().any(|c| matches!(c, b'w' | b'a' | b'+')));
+    let writes =
+        unsafe { bytes(mode) }.is_some_and(|m| m.iter().any(|c| matches!(c, b'w' | b'a' | b'+')));
     if writes {
         Op::Write
     } else {

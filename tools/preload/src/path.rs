@@ -83,9 +83,9 @@ pub fn netns_inode(link: &[u8]) -> Option<u64> {
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    digits
-        .iter()
-        .try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
+    digits.iter().try_fold(0u64, |n, d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
 }
 
 #[cfg(test)]
@@ -109,7 +109,11 @@ mod test {
         ] {
             assert_eq!(kind(p.as_bytes()), Kind::View, "{p}");
         }
-        for p in ["/proc/self/ns/net", "/proc/42/ns/net", "/proc/thread-self/ns/net"] {
+        for p in [
+            "/proc/self/ns/net",
+            "/proc/42/ns/net",
+            "/proc/thread-self/ns/net",
+        ] {
             assert_eq!(kind(p.as_bytes()), Kind::NetNs, "{p}");
         }
         for p in [
