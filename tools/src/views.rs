@@ -600,7 +600,7 @@ fn sysfs_device(lab: &Lab, l: LinkId, t: &mut Tree) {
     file(t, "iflink", i.ifindex.to_string());
     file(t, "mtu", k.mtu.to_string());
     file(t, "type", if lo { "772" } else { "1" }.into());
-    file(t, "tx_queue_len", if lo { "1000" } else { "1000" }.into());
+    file(t, "tx_queue_len", "1000".into());
     file(
         t,
         "operstate",
