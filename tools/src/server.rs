@@ -258,6 +258,8 @@ pub async fn serve(listener: UnixListener, mut lab: Lab, root: Root, mut obs: Ob
                 lab.run_due();
             }
         }
+        // A sysctl written through /proc/sys acts on traffic already running, too.
+        state.views.sync(&mut lab);
         obs.observe(&mut lab);
         poll_all(&mut lab, &mut running);
         obs.observe(&mut lab);
