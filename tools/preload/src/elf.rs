@@ -6,6 +6,49 @@ use libc::{c_char, c_int};
 
 const PT_INTERP: u32 = 3;
 
+/// Why a program is out of this library's reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreachable {
+    /// No PT_INTERP: no dynamic linker loads anything into it.
+    Static,
+    /// Its ELF class is not this library's (a 32-bit program): ld.so skips the library.
+    OtherClass,
+}
+
+/// Whether the program at `path` (NUL-terminated) is out of reach, and why. Anything
+/// unreadable or not ELF (a script, a missing file) is not.
+pub fn unreachable(path: *const c_char) -> Option<Unreachable> {
+    // SAFETY: path is a NUL-terminated string from the caller of exec.
+    let wide = unsafe { class_is_64(path) }?;
+    if wide != cfg!(target_pointer_width = "64") {
+        return Some(Unreachable::OtherClass);
+    }
+    is_static(path).then_some(Unreachable::Static)
+}
+
+/// Whether an ELF file is 64-bit; `None` if it is not ELF or cannot be read.
+///
+/// # Safety
+/// `path` is NUL-terminated.
+unsafe fn class_is_64(path: *const c_char) -> Option<bool> {
+    // SAFETY: as the caller promises.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat,
+            libc::AT_FDCWD,
+            path,
+            libc::O_RDONLY | libc::O_CLOEXEC,
+        )
+    };
+    let fd = c_int::try_from(fd).ok().filter(|f| *f >= 0)?;
+    let mut h = [0u8; 5];
+    let ok = pread(fd, &mut h, 0);
+    // SAFETY: closes the descriptor opened above.
+    unsafe { libc::syscall(libc::SYS_close, fd) };
+    ok?;
+    (h[..4] == *b"\x7fELF").then_some(h[4] == 2)
+}
+
 /// Whether the file at `path` (NUL-terminated) is an ELF executable without PT_INTERP.
 /// Anything unreadable or not ELF (a script, a missing file) is not.
 pub fn is_static(path: *const c_char) -> bool {
@@ -100,6 +143,7 @@ mod test {
     #[test]
     fn dynamic_programs_scripts_and_missing_files_are_not_static() {
         assert!(!is_static(c"/bin/sh".as_ptr()));
+        assert_eq!(unreachable(c"/bin/sh".as_ptr()), None);
         assert!(!is_static(c"/nonexistent/x".as_ptr()));
         let dir = std::env::temp_dir().join(format!("l2lab-elf-{}", std::process::id()));
         let _ = std::fs::create_dir(&dir);

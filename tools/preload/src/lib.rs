@@ -642,6 +642,10 @@ pub unsafe extern "C" fn socket(domain: c_int, ty: c_int, proto: c_int) -> c_int
     if refused && in_lab() {
         // SAFETY: glibc sets this before main; it stays a valid NUL-terminated string.
         let name = unsafe { bytes(program_invocation_short_name) }.unwrap_or(b"?");
+        // Once per process: a program trying IPv6, then IPv4, then again, is told once.
+        if SAID_SOCKETS.swap(true, Ordering::Relaxed) {
+            return fail(libc::EACCES);
+        }
         say(&[
             b"l2lab: ",
             name,
@@ -656,17 +660,27 @@ pub unsafe extern "C" fn socket(domain: c_int, ty: c_int, proto: c_int) -> c_int
     unsafe { real(domain, ty, proto) }
 }
 
-/// Names `path` on stderr if it is statically linked and this is a lab.
+/// Whether this process has said why it gets no IP socket.
+static SAID_SOCKETS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Names `path` on stderr if this library cannot reach it (statically linked, or 32-bit
+/// where this library is 64-bit) and this is a lab.
 fn warn_static(path: *const c_char) {
-    if path.is_null() || !in_lab() || !elf::is_static(path) {
+    if path.is_null() || !in_lab() {
         return;
     }
+    let why: &[u8] = match elf::unreachable(path) {
+        None => return,
+        Some(elf::Unreachable::Static) => b" is statically linked",
+        Some(elf::Unreachable::OtherClass) => b" is not a 64-bit program",
+    };
     // SAFETY: path is a non-null NUL-terminated string (checked, and from exec's caller).
     let name = unsafe { bytes(path) }.unwrap_or(b"?");
     say(&[
         b"l2lab: ",
         name,
-        b" is statically linked: the lab's views and clock do not reach it (it sees an empty network namespace, not the host's)",
+        why,
+        b": the lab's views and clock do not reach it (it sees an empty network namespace, not the host's)",
     ]);
 }
 
