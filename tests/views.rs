@@ -197,16 +197,23 @@ fn statically_linked_programs_are_named() {
     }
     let r = run_in(
         tmp.path(),
-        &format!("{p}\n/bin/true && echo dynamic quiet\n", p = prog.display()),
+        &format!(
+            "{p}\n/bin/true && echo dynamic quiet\nip netns add ns01\nPATH={d}:$PATH ip netns exec ns01 hello\n",
+            p = prog.display(),
+            d = tmp.path().display()
+        ),
     );
-    assert_eq!(r.stdout, "static ran\ndynamic quiet\n", "{}", r.stderr);
     assert_eq!(
-        r.stderr,
-        format!(
-            "l2lab: {} is statically linked: the lab's views and clock do not reach it (it sees an empty network namespace, not the host's)\n",
-            prog.display()
-        )
+        r.stdout, "static ran\ndynamic quiet\nstatic ran\n",
+        "{}",
+        r.stderr
     );
+    // Once when bash runs it, once when `ip netns exec` finds it on $PATH (execvp).
+    let line = format!(
+        "l2lab: {} is statically linked: the lab's views and clock do not reach it (it sees an empty network namespace, not the host's)\n",
+        prog.display()
+    );
+    assert_eq!(r.stderr, format!("{line}{line}"));
 }
 
 #[test]

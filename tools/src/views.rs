@@ -777,6 +777,24 @@ mod test {
         assert!(route.lines().all(|l| l.len() == 127));
         let dev = proc_dev(&lab, &lab.links(ns));
         assert!(dev.contains("\n    lo:       0       0    0    0    0     0          0         0        0       0    0    0    0     0       0          0\n"));
+        // Linux 6.1, lo up with IPv6 on; a veth's groups as ip maddr lists them.
+        lab.set_link_up(ns, "lo", true).unwrap();
+        let lo = lab.link_by_name(ns, "lo").unwrap();
+        assert_eq!(
+            proc_if_inet6(&lab, &[lo]),
+            "00000000000000000000000000000001 01 80 10 80       lo\n"
+        );
+        let v0 = lab.link_by_name(ns, "v0").unwrap();
+        let mcast = proc_dev_mcast(&lab, &[v0]);
+        let ifindex = lab.iface(v0).unwrap().ifindex;
+        assert!(
+            mcast.contains(&format!(
+                "{ifindex:<4} v0              1     0     01005e000001\n"
+            )),
+            "{mcast}"
+        );
+        assert!(proc_igmp(&lab, &[lo])
+            .ends_with("1\tlo        :     1      V3\n\t\t\t\t010000E0     1 0:00000000\t\t0\n"));
         let arp = proc_arp(&lab, ns);
         assert_eq!(
             arp,
