@@ -114,7 +114,7 @@ impl Views {
             }
             _ => (ns, comps),
         };
-        let tree = build(lab, ns, pid);
+        let tree = build(lab, ns, pid, &comps);
         let dir = self.root.join(format!("n{}", ns.0));
         let rel = comps.join("/");
         if op == "write" {
@@ -353,39 +353,50 @@ fn add(tree: &mut Tree, path: &str, node: Node) {
     tree.insert(path.to_string(), node);
 }
 
-/// Everything namespace `ns` shows; `pid` is the asking process (its mount table).
-fn build(lab: &Lab, ns: NsId, pid: u32) -> Tree {
+/// What namespace `ns` shows in the part of the view that `comps` is in (`/proc/net`, the
+/// mount tables and the namespace link, `/proc/sys`, sysfs); `pid` is the asking process.
+fn build(lab: &Lab, ns: NsId, pid: u32, comps: &[String]) -> Tree {
     let mut t = Tree::new();
     let links = lab.links(ns);
-    add(&mut t, "proc/net/arp", Node::File(proc_arp(lab, ns)));
-    add(&mut t, "proc/net/dev", Node::File(proc_dev(lab, &links)));
-    add(&mut t, "proc/net/route", Node::File(proc_route(lab, ns)));
-    add(
-        &mut t,
-        "proc/net/if_inet6",
-        Node::File(proc_if_inet6(lab, &links)),
-    );
-    add(&mut t, "proc/net/igmp", Node::File(proc_igmp(lab, &links)));
-    add(
-        &mut t,
-        "proc/net/dev_mcast",
-        Node::File(proc_dev_mcast(lab, &links)),
-    );
-    if let Some(ino) = lab.netns_inode(ns) {
-        add(
-            &mut t,
-            "proc/self/ns/net",
-            Node::Link(format!("net:[{ino}]")),
-        );
-    }
-    let (mounts, mountinfo) = mount_tables(lab, pid);
-    add(&mut t, "proc/mounts", Node::File(mounts));
-    add(&mut t, "proc/self/mountinfo", Node::File(mountinfo));
-    sysctls(lab, ns, &links, &mut t);
-    add(&mut t, "sys/class/net", Node::Dir);
-    add(&mut t, "sys/devices/virtual/net", Node::Dir);
-    for l in &links {
-        sysfs_device(lab, *l, &mut t);
+    let part: Vec<&str> = comps.iter().take(2).map(String::as_str).collect();
+    match part.as_slice() {
+        ["proc", "net"] => {
+            add(&mut t, "proc/net/arp", Node::File(proc_arp(lab, ns)));
+            add(&mut t, "proc/net/dev", Node::File(proc_dev(lab, &links)));
+            add(&mut t, "proc/net/route", Node::File(proc_route(lab, ns)));
+            add(
+                &mut t,
+                "proc/net/if_inet6",
+                Node::File(proc_if_inet6(lab, &links)),
+            );
+            add(&mut t, "proc/net/igmp", Node::File(proc_igmp(lab, &links)));
+            add(
+                &mut t,
+                "proc/net/dev_mcast",
+                Node::File(proc_dev_mcast(lab, &links)),
+            );
+        }
+        ["proc", "mounts" | "self"] => {
+            if let Some(ino) = lab.netns_inode(ns) {
+                add(
+                    &mut t,
+                    "proc/self/ns/net",
+                    Node::Link(format!("net:[{ino}]")),
+                );
+            }
+            let (mounts, mountinfo) = mount_tables(lab, pid);
+            add(&mut t, "proc/mounts", Node::File(mounts));
+            add(&mut t, "proc/self/mountinfo", Node::File(mountinfo));
+        }
+        ["proc", "sys"] => sysctls(lab, ns, &links, &mut t),
+        ["sys", ..] => {
+            add(&mut t, "sys/class/net", Node::Dir);
+            add(&mut t, "sys/devices/virtual/net", Node::Dir);
+            for l in &links {
+                sysfs_device(lab, *l, &mut t);
+            }
+        }
+        _ => {}
     }
     t
 }
