@@ -69,6 +69,7 @@ echo '-- address'; ip netns exec ns01 cat /sys/class/net/veth01/address
 echo '-- peer'; ip -n ns02 neigh show 10.0.0.1
 echo '-- mtu'; ip -n ns01 link set veth01 mtu 1400; ip netns exec ns01 cat /sys/class/net/veth01/mtu
 echo '-- self'; ip netns exec ns01 cat /proc/self/net/route
+echo '-- find'; ip netns exec ns01 find /sys/class/net/ -maxdepth 1 | sort
 "
     ));
     assert_eq!(r.code, Some(0), "{}", r.stderr);
@@ -90,6 +91,11 @@ echo '-- self'; ip netns exec ns01 cat /proc/self/net/route
     let peer = section("peer");
     assert!(peer.contains(mac.trim()), "{mac} not in {peer}");
     assert_eq!(section("mtu"), "1400\n");
+    // find reads a directory it opened after asking about others: it must still be there.
+    assert_eq!(
+        section("find"),
+        "/sys/class/net/\n/sys/class/net/lo\n/sys/class/net/veth01\n"
+    );
     assert!(
         section("self").contains("\nveth01\t0000000A\t00000000\t0001\t"),
         "{}",

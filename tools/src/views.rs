@@ -229,40 +229,64 @@ impl Views {
         }
         let tmp = self.tmp_name(&at);
         put(&tmp, node).map_err(io_errno)?;
+        if at.is_dir() && !at.is_symlink() {
+            // What was a directory is a file now: rename cannot replace it.
+            let _ = std::fs::remove_dir_all(&at);
+        }
         std::fs::rename(&tmp, &at).map_err(io_errno)
     }
 
-    /// Writes directory `key` and everything below it, then puts it in place of the old one.
+    /// Writes directory `key` and everything below it in place: each entry is replaced on its
+    /// own and entries gone from the view are removed, so the directory stays the same one
+    /// and a program that has it open (`find` reads it after further requests) still can.
     fn write_tree(&mut self, dir: &Path, tree: &Tree, key: &str) -> Result<(), i32> {
         let at = if key.is_empty() {
             dir.to_path_buf()
         } else {
             dir.join(key)
         };
-        if let Some(parent) = at.parent() {
-            std::fs::create_dir_all(parent).map_err(io_errno)?;
+        if !at.is_dir() {
+            let _ = std::fs::remove_file(&at);
+            std::fs::create_dir_all(&at).map_err(io_errno)?;
         }
-        let tmp = self.tmp_name(&at);
-        std::fs::create_dir(&tmp).map_err(io_errno)?;
         let prefix = if key.is_empty() {
             String::new()
         } else {
             format!("{key}/")
         };
+        let mut children: Vec<(String, Node)> = Vec::new();
         for (k, node) in tree.range(prefix.clone()..) {
             let Some(rest) = k.strip_prefix(&prefix) else {
                 break;
             };
-            if rest.is_empty() {
-                continue;
+            if !rest.is_empty() && !rest.contains('/') {
+                children.push((k.clone(), node.clone()));
             }
-            put(&tmp.join(rest), node).map_err(io_errno)?;
         }
-        let old = self.tmp_name(&at);
-        let had = std::fs::rename(&at, &old).is_ok();
-        std::fs::rename(&tmp, &at).map_err(io_errno)?;
-        if had {
-            let _ = std::fs::remove_dir_all(&old);
+        if let Ok(entries) = std::fs::read_dir(&at) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                // Temporary names of other writes start with a dot; no view entry does.
+                if name.starts_with('.')
+                    || children
+                        .iter()
+                        .any(|(k, _)| k.ends_with(&format!("/{name}")) || *k == name)
+                {
+                    continue;
+                }
+                let p = e.path();
+                let _ = if p.is_dir() && !p.is_symlink() {
+                    std::fs::remove_dir_all(&p)
+                } else {
+                    std::fs::remove_file(&p)
+                };
+            }
+        }
+        for (k, node) in children {
+            match node {
+                Node::Dir => self.write_tree(dir, tree, &k)?,
+                other => self.write_entry(dir, &k, &other)?,
+            }
         }
         Ok(())
     }
