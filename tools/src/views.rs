@@ -38,8 +38,57 @@ type Tree = BTreeMap<String, Node>;
 struct Written {
     file: PathBuf,
     ns: NsId,
-    key: String,
+    target: Target,
     seen: Vec<u8>,
+}
+
+/// What a written file sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// A sysctl, by its slash key (`net/ipv4/ip_forward`).
+    Sysctl(String),
+    /// `/sys/class/net/IF/mtu`.
+    Mtu(String),
+    /// `/sys/class/net/BR/bridge/ageing_time`, in clock_t (centiseconds).
+    Ageing(String),
+    /// `/sys/class/net/BR/bridge/stp_state`.
+    Stp(String),
+}
+
+impl Target {
+    /// The target a view file stands for, if it can be written.
+    fn of(key: &str) -> Option<Target> {
+        if let Some(k) = key.strip_prefix("proc/sys/") {
+            return Some(Target::Sysctl(k.to_string()));
+        }
+        let rest = key.strip_prefix("sys/devices/virtual/net/")?;
+        let (dev, attr) = rest.split_once('/')?;
+        match attr {
+            "mtu" => Some(Target::Mtu(dev.to_string())),
+            "bridge/ageing_time" => Some(Target::Ageing(dev.to_string())),
+            "bridge/stp_state" => Some(Target::Stp(dev.to_string())),
+            _ => None,
+        }
+    }
+
+    /// Applies a written value; one the kernel would refuse changes nothing.
+    fn apply(&self, lab: &mut Lab, ns: NsId, value: &str) {
+        let Ok(v) = value.parse::<i64>() else {
+            return;
+        };
+        let _ = match self {
+            Target::Sysctl(k) => lab.sysctl_set(ns, k, if v != 0 { "1" } else { "0" }),
+            Target::Mtu(dev) => match u32::try_from(v) {
+                Ok(mtu) => lab.set_mtu(ns, dev, mtu),
+                Err(_) => return,
+            },
+            Target::Ageing(br) => match u64::try_from(v) {
+                Ok(c) => lab.set_ageing_time(ns, br, std::time::Duration::from_millis(c * 10)),
+                Err(_) => return,
+            },
+            Target::Stp(br) => lab.set_stp(ns, br, v != 0),
+        };
+    }
 }
 
 /// The views' directory and the sysctl files open for writing.
@@ -73,12 +122,8 @@ impl Views {
                 continue;
             }
             let text = String::from_utf8_lossy(&now);
-            if let Some(v) = text
-                .split_whitespace()
-                .next()
-                .and_then(|v| v.parse::<i64>().ok())
-            {
-                let _ = lab.sysctl_set(w.ns, &w.key, if v != 0 { "1" } else { "0" });
+            if let Some(v) = text.split_whitespace().next() {
+                w.target.apply(lab, w.ns, v);
             }
             w.seen = now;
         }
@@ -116,33 +161,33 @@ impl Views {
         };
         let tree = build(lab, ns, pid, &comps);
         let dir = self.root.join(format!("n{}", ns.0));
-        let rel = comps.join("/");
         if op == "write" {
-            return self.open_for_write(lab, ns, &dir, &tree, &rel);
+            return self.open_for_write(ns, &dir, &tree, &comps);
         }
+        let rel = comps.join("/");
         self.materialise(&dir, &tree, &comps, op == "open")?;
         Ok(dir.join(rel).display().to_string())
     }
 
     fn open_for_write(
         &mut self,
-        lab: &Lab,
         ns: NsId,
         dir: &Path,
         tree: &Tree,
-        rel: &str,
+        comps: &[String],
     ) -> Result<String, i32> {
-        match tree.get(rel) {
-            Some(Node::File(_)) if rel.starts_with("proc/sys/net/") => {}
+        let key = follow(tree, comps);
+        let value = match key.as_deref().and_then(|k| tree.get(k)) {
+            Some(Node::File(v)) => v.clone(),
             Some(Node::Dir) => return Err(libc::EISDIR),
             Some(_) => return Err(libc::EACCES),
-            None if rel.starts_with("proc/sys/") => return Err(libc::ENOENT),
+            None if comps.first().is_some_and(|c| c == "proc") => return Err(libc::ENOENT),
             None => return Err(libc::EACCES),
-        }
-        let key = rel.trim_start_matches("proc/sys/").to_string();
-        let value = lab.sysctl_get(ns, &key).ok_or(libc::ENOENT)?;
-        let file = dir.join("w").join(rel);
-        let seen = format!("{value}\n").into_bytes();
+        };
+        let key = key.unwrap_or_default();
+        let target = Target::of(&key).ok_or(libc::EACCES)?;
+        let file = dir.join("w").join(&key);
+        let seen = value.into_bytes();
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent).map_err(io_errno)?;
         }
@@ -152,7 +197,7 @@ impl Views {
         self.written.push(Written {
             file,
             ns,
-            key,
+            target,
             seen,
         });
         Ok(answer)
@@ -304,6 +349,26 @@ fn put(at: &Path, node: &Node) -> std::io::Result<()> {
 
 fn io_errno(e: std::io::Error) -> i32 {
     e.raw_os_error().unwrap_or(libc::EIO)
+}
+
+/// The key of the entry `comps` names, links followed; `None` if there is none.
+fn follow(tree: &Tree, comps: &[String]) -> Option<String> {
+    let mut cur: Vec<String> = Vec::new();
+    let mut todo: Vec<String> = comps.iter().rev().cloned().collect();
+    let mut hops = 0;
+    while let Some(c) = todo.pop() {
+        cur.push(c);
+        if let Node::Link(target) = tree.get(&cur.join("/"))? {
+            hops += 1;
+            if hops > 40 {
+                return None;
+            }
+            let resolved = resolve(&cur, target);
+            cur.clear();
+            todo.extend(resolved.into_iter().rev());
+        }
+    }
+    Some(cur.join("/"))
 }
 
 /// The target of the link at `link` (components), as components from the view's root.
