@@ -603,7 +603,7 @@ fn proc_if_inet6(lab: &Lab, links: &[LinkId]) -> String {
     s
 }
 
-/// /proc/net/igmp (igmp_mc_seq_show): devices with IPv4 groups, newest group first.
+/// /proc/net/igmp (igmp_mc_seq_show): devices with IPv4 groups.
 fn proc_igmp(lab: &Lab, links: &[LinkId]) -> String {
     let mut s = String::from("Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n");
     for l in links {
@@ -620,15 +620,11 @@ fn proc_igmp(lab: &Lab, links: &[LinkId]) -> String {
             groups.len(),
             "V3"
         );
-        for g in groups.iter().rev() {
-            // All-hosts is never reported (igmp_send_report skips it); the others were.
-            let reporter = u8::from(*g != Ipv4Addr::new(224, 0, 0, 1));
-            let _ = writeln!(
-                s,
-                "\t\t\t\t{} {:>5} 0:00000000\t\t{reporter}",
-                hex_be32(*g),
-                1
-            );
+        // The lab lists groups in the kernel's mc_list order (all-hosts, joined at NETDEV_UP,
+        // before the bridge's 224.0.0.106). IGMPv3 reports come from the interface timer,
+        // which never sets a group's reporter flag, and no group timer runs.
+        for g in &groups {
+            let _ = writeln!(s, "\t\t\t\t{} {:>5} 0:00000000\t\t0", hex_be32(*g), 1);
         }
     }
     s
@@ -892,6 +888,14 @@ mod test {
                 "{ifindex:<4} v0              1     0     01005e000001\n"
             )),
             "{mcast}"
+        );
+        // Linux 6.1: an up bridge without ports.
+        let br = lab.add_bridge(ns, "br0").unwrap();
+        lab.set_link_up(ns, "br0", true).unwrap();
+        let ifindex = lab.iface(br).unwrap().ifindex;
+        assert_eq!(
+            proc_igmp(&lab, &[br]),
+            format!("Idx\tDevice    : Count Querier\tGroup    Users Timer\tReporter\n{ifindex}\tbr0       :     2      V3\n\t\t\t\t010000E0     1 0:00000000\t\t0\n\t\t\t\t6A0000E0     1 0:00000000\t\t0\n")
         );
         assert!(proc_igmp(&lab, &[lo])
             .ends_with("1\tlo        :     1      V3\n\t\t\t\t010000E0     1 0:00000000\t\t0\n"));
