@@ -69,6 +69,7 @@ echo '-- address'; ip netns exec ns01 cat /sys/class/net/veth01/address
 echo '-- peer'; ip -n ns02 neigh show 10.0.0.1
 echo '-- mtu'; ip -n ns01 link set veth01 mtu 1400; ip netns exec ns01 cat /sys/class/net/veth01/mtu
 echo '-- self'; ip netns exec ns01 cat /proc/self/net/route
+echo '-- pid'; ip netns exec ns01 bash -c 'cut -d: -f1 /proc/$$/net/dev | tail -n +3; true'
 echo '-- find'; ip netns exec ns01 find /sys/class/net/ -maxdepth 1 | sort
 "
     ));
@@ -91,6 +92,8 @@ echo '-- find'; ip netns exec ns01 find /sys/class/net/ -maxdepth 1 | sort
     let peer = section("peer");
     assert!(peer.contains(mac.trim()), "{mac} not in {peer}");
     assert_eq!(section("mtu"), "1400\n");
+    // Another process's /proc/PID/net: the namespace that process is in.
+    assert_eq!(section("pid"), "    lo\nveth01\n");
     // find reads a directory it opened after asking about others: it must still be there.
     assert_eq!(
         section("find"),

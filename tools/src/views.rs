@@ -157,6 +157,15 @@ impl Views {
                     vec!["proc".into(), "self".into(), "ns".into(), "net".into()],
                 )
             }
+            [p, who, n, rest @ ..] if p == "proc" && n == "net" => {
+                let ns = match who.parse::<u32>() {
+                    Ok(other) if other != pid => netns_of_pid(lab, other)?,
+                    _ => ns,
+                };
+                let mut c = vec!["proc".to_string(), "net".to_string()];
+                c.extend(rest.iter().cloned());
+                (ns, c)
+            }
             _ => (ns, comps),
         };
         let tree = build(lab, ns, pid, &comps);

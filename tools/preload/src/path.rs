@@ -43,7 +43,7 @@ pub fn kind(p: &[u8]) -> Kind {
         return Kind::Host;
     }
     let p = trim_slashes(p);
-    if TREES.iter().any(|t| under(p, t)) || FILES.contains(&p) {
+    if TREES.iter().any(|t| under(p, t)) || FILES.contains(&p) || is_pid_net(p) {
         return Kind::View;
     }
     if is_netns_link(p) {
@@ -77,6 +77,15 @@ fn is_netns_link(p: &[u8]) -> bool {
         || (!who.is_empty() && who.iter().all(u8::is_ascii_digit))
 }
 
+/// `/proc/PID/net` and below: another process's view of its namespace.
+fn is_pid_net(p: &[u8]) -> bool {
+    let Some(rest) = p.strip_prefix(b"/proc/") else {
+        return false;
+    };
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    digits > 0 && rest.get(digits..).is_some_and(|r| under(r, b"/net"))
+}
+
 /// The N of `net:[N]`.
 pub fn netns_inode(link: &[u8]) -> Option<u64> {
     let digits = link.strip_prefix(b"net:[")?.strip_suffix(b"]")?;
@@ -106,6 +115,8 @@ mod test {
             "/proc/mounts",
             "/proc/self/mountinfo",
             "/etc/mtab",
+            "/proc/42/net/arp",
+            "/proc/42/net",
         ] {
             assert_eq!(kind(p.as_bytes()), Kind::View, "{p}");
         }
@@ -127,6 +138,8 @@ mod test {
             "/etc/passwd",
             "/usr/bin/cat",
             "/proc/cpuinfo",
+            "/proc/42/network",
+            "/proc/42/status",
         ] {
             assert_eq!(kind(p.as_bytes()), Kind::Host, "{p}");
         }
