@@ -157,7 +157,9 @@ impl Views {
                     vec!["proc".into(), "self".into(), "ns".into(), "net".into()],
                 )
             }
-            [p, who, n, rest @ ..] if p == "proc" && n == "net" => {
+            [p, who, n, rest @ ..]
+                if p == "proc" && n == "net" && who.bytes().all(|b| b.is_ascii_digit()) =>
+            {
                 let ns = match who.parse::<u32>() {
                     Ok(other) if other != pid => netns_of_pid(lab, other)?,
                     _ => ns,
