@@ -129,7 +129,10 @@ fn check_routes(user: Option<&str>) {
         stderr.contains("nft: l2lab does not model nft yet"),
         "{stderr}"
     );
-    assert_eq!(before, after, "{user:?}: the host's namespaces or nat table changed");
+    assert_eq!(
+        before, after,
+        "{user:?}: the host's namespaces or nat table changed"
+    );
     assert!(!host("ip netns list 2>/dev/null").contains("cw01"));
 }
 
@@ -244,7 +247,10 @@ fn nothing_outlives_kill_9_of_the_lab() {
     assert_eq!(pids.len(), 3, "the three sleeps run: {pids:?}");
     lab.kill().expect("kill -9");
     lab.wait().expect("reaped");
-    assert!(all_end(&pids), "a process of the script outlived kill -9 of the lab");
+    assert!(
+        all_end(&pids),
+        "a process of the script outlived kill -9 of the lab"
+    );
 }
 
 #[test]

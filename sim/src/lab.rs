@@ -20,11 +20,6 @@ use crate::stack::addr::{IfAddr, Ipv4Net, Scope};
 use crate::stack::neigh::{NeighState, NeighTable};
 use crate::stack::route::{self, Route, RouteProto};
 
-/// init_net's inode number on most kernels.
-const INIT_NET_INODE: u64 = 4026531840;
-/// Where the lab's other namespaces' inode numbers begin.
-const FIRST_NETNS_INODE: u64 = 4026532160;
-
 /// Identifies a namespace; the initial one (the host) is [`NsId::INIT`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NsId(pub u32);
@@ -108,6 +103,8 @@ pub struct Namespace {
     /// Whether the name is in force (a file in /run/netns names it); the name stays for the
     /// record when it is taken away.
     pub named: bool,
+    /// Its nsfs inode: what `readlink /proc/PID/ns/net` shows as `net:[N]`.
+    pub inode: u32,
 }
 
 /// An interface as its namespace sees it (the wire's view is the fabric's [`l2lab_fabric::Link`]).
@@ -151,6 +148,13 @@ pub(crate) enum Timer {
     },
 }
 
+/// init_net's nsfs inode (include/linux/proc_ns.h: PROC_NET_INIT_INO = 0xEFFFFFF9).
+pub const PROC_NET_INIT_INO: u32 = 0xEFFF_FFF9;
+
+/// Where the lab's other namespaces' inodes start: PROC_DYNAMIC_FIRST (0xF0000000) plus the
+/// few hundred numbers a booted kernel's procfs entries already hold.
+pub const NETNS_INODE_FIRST: u32 = 0xF000_0000 + 0x100;
+
 /// How long after `ip netns del` the namespace's interfaces are gone.
 pub const NETNS_CLEANUP_DELAY: Duration = Duration::from_millis(20);
 
@@ -164,6 +168,12 @@ pub struct Lab {
     pub(crate) ns_by_name: HashMap<String, NsId>,
     /// Counts changes of the namespace names, so watchers of the names need not compare them.
     names_changed: u64,
+    /// Namespaces by nsfs inode.
+    ns_by_inode: HashMap<u32, NsId>,
+    /// Inodes of namespaces gone, given again lowest first (an ida's rule).
+    freed_inodes: std::collections::BTreeSet<u32>,
+    /// Inodes handed out so far above [`NETNS_INODE_FIRST`].
+    next_inode: u32,
     pub(crate) ifaces: Vec<Option<Iface>>,
     /// `ifaces` by name and by ifindex, per namespace.
     link_index: crate::lookup::LinkIndex,
@@ -207,6 +217,9 @@ impl Lab {
             namespaces: Vec::new(),
             ns_by_name: HashMap::new(),
             names_changed: 0,
+            ns_by_inode: HashMap::new(),
+            freed_inodes: Default::default(),
+            next_inode: 0,
             ifaces: Vec::new(),
             link_index: Default::default(),
             pings: Vec::new(),
@@ -426,6 +439,8 @@ impl Lab {
         let jitter = u64::from(self.random_u32()) % base.as_millis() as u64;
         let reach = base / 2 + Duration::from_millis(jitter);
         let lo = self.fabric.add_loopback();
+        let inode = self.free_netns_inode(self.namespaces.is_empty());
+        self.ns_by_inode.insert(inode, id);
         self.ns_created += 1;
         self.namespaces.push(Some(Namespace {
             name: name.clone(),
@@ -448,6 +463,7 @@ impl Lab {
             nsids: Vec::new(),
             dying: false,
             named: !name.is_empty(),
+            inode,
         }));
         if !name.is_empty() {
             self.ns_by_name.insert(name.clone(), id);
@@ -457,6 +473,25 @@ impl Lab {
         self.attach_iface(id, lo, "lo".to_string(), None);
         self.link_added_event(id, lo);
         id
+    }
+
+    /// The inode a new namespace gets. init_net has the fixed PROC_NET_INIT_INO; the others
+    /// take the lowest number free above the ones boot-time procfs entries hold, as
+    /// proc_alloc_inum hands them out (an ida: a freed number is given again).
+    fn free_netns_inode(&mut self, initial: bool) -> u32 {
+        if initial {
+            return PROC_NET_INIT_INO;
+        }
+        if let Some(i) = self.freed_inodes.pop_first() {
+            return i;
+        }
+        self.next_inode += 1;
+        NETNS_INODE_FIRST + self.next_inode - 1
+    }
+
+    /// The nsfs inode of namespace `ns` (`net:[N]` in /proc/PID/ns/net), stable for its life.
+    pub fn netns_inode(&self, ns: NsId) -> Option<u32> {
+        self.ns(ns).map(|n| n.inode)
     }
 
     /// Creates a named namespace with only `lo`, down (`ip netns add`).
@@ -564,25 +599,12 @@ impl Lab {
             .collect()
     }
 
-    /// The inode number of a namespace (`readlink /proc/PID/ns/net` shows `net:[INODE]`):
-    /// the initial one has init_net's usual 4026531840, the others count up from where the
-    /// kernel's dynamic inode numbers for later namespaces begin.
-    pub fn netns_inode(&self, id: NsId) -> u64 {
-        if id == NsId::INIT {
-            INIT_NET_INODE
-        } else {
-            FIRST_NETNS_INODE + u64::from(id.0)
-        }
-    }
-
-    /// The namespace with inode number `ino`, if it lives.
-    pub fn netns_by_inode(&self, ino: u64) -> Option<NsId> {
-        let id = if ino == INIT_NET_INODE {
-            NsId::INIT
-        } else {
-            NsId(u32::try_from(ino.checked_sub(FIRST_NETNS_INODE)?).ok()?)
-        };
-        self.ns(id).filter(|n| !n.dying).map(|_| id)
+    /// The namespace with nsfs inode `ino`, if it lives.
+    pub fn netns_by_inode(&self, ino: u32) -> Option<NsId> {
+        self.ns_by_inode
+            .get(&ino)
+            .copied()
+            .filter(|id| self.ns(*id).is_some_and(|n| !n.dying))
     }
 
     /// cleanup_net: the interfaces of a deleted namespace go (a veth takes its peer along).
@@ -594,7 +616,10 @@ impl Lab {
                 self.delete_link_id(*l)?;
             }
         }
-        self.namespaces[id.0 as usize] = None;
+        if let Some(n) = self.namespaces[id.0 as usize].take() {
+            self.ns_by_inode.remove(&n.inode);
+            self.freed_inodes.insert(n.inode);
+        }
         Ok(())
     }
 
@@ -1837,5 +1862,25 @@ pub(crate) fn fabric_err(e: FabricError) -> LabError {
         FabricError::NotAPort(_) => LabError::NotAPort(String::new()),
         FabricError::CannotEnslave(_) => LabError::NotSupported("cannot enslave".into()),
         FabricError::InvalidArgument => LabError::InvalidArgument("value out of range".into()),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn netns_inodes_are_stable_and_reused_like_the_ida() {
+        let mut lab = Lab::new();
+        assert_eq!(lab.netns_inode(NsId::INIT), Some(PROC_NET_INIT_INO));
+        let a = lab.add_netns("a").unwrap();
+        let b = lab.add_netns("b").unwrap();
+        let (ia, ib) = (lab.netns_inode(a).unwrap(), lab.netns_inode(b).unwrap());
+        assert_eq!((ia, ib), (NETNS_INODE_FIRST, NETNS_INODE_FIRST + 1));
+        lab.del_netns("a").unwrap();
+        lab.advance(NETNS_CLEANUP_DELAY * 2).unwrap();
+        assert_eq!(lab.netns_inode(b), Some(ib));
+        let c = lab.add_netns("c").unwrap();
+        assert_eq!(lab.netns_inode(c), Some(ia));
     }
 }

@@ -16,6 +16,7 @@ mod members;
 mod nsenter;
 mod nsfiles;
 mod ping;
+mod preload;
 mod proto;
 mod quiet;
 mod replay;
@@ -29,6 +30,7 @@ mod sudo;
 mod sysctl;
 mod tap;
 mod tcpdump;
+mod views;
 mod viz;
 
 use std::path::PathBuf;

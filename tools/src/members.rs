@@ -145,7 +145,7 @@ fn inner_pid(host: i32) -> Option<i32> {
 pub fn by_env(lab: &Lab, v: &str) -> Option<NsId> {
     match v.strip_prefix('#') {
         Some(ino) => {
-            let ino: u64 = ino.parse().ok()?;
+            let ino: u32 = ino.parse().ok()?;
             lab.netns_by_inode(ino)
         }
         None => lab.netns(v).ok(),
@@ -157,6 +157,6 @@ pub fn env_value(lab: &Lab, ns: NsId) -> String {
     match lab.ns(ns) {
         Some(n) if n.named => n.name.clone(),
         _ if ns == NsId::INIT => String::new(),
-        _ => format!("#{}", lab.netns_inode(ns)),
+        _ => format!("#{}", lab.netns_inode(ns).unwrap_or(0)),
     }
 }

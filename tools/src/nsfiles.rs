@@ -301,15 +301,11 @@ pub fn resolve_netns_args(argv: &mut [String], caller: &Caller, members: &Member
             continue;
         };
         if let Found::Ns(ns) = find(&spec, caller, members, lab) {
-            argv[i] = if ns == NsId::INIT {
-                format!("#{}", lab.netns_inode(ns))
+            let v = env_value(lab, ns);
+            argv[i] = if v.is_empty() {
+                format!("#{}", lab.netns_inode(ns).unwrap_or(0))
             } else {
-                let v = env_value(lab, ns);
-                if v.is_empty() {
-                    format!("#{}", lab.netns_inode(ns))
-                } else {
-                    v
-                }
+                v
             };
         }
     }

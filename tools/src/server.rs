@@ -244,6 +244,18 @@ pub async fn serve(
     lab.set_recording(obs.any());
     obs.start(&lab);
     obs.observe(&mut lab);
+    // The views live beside the lab's socket, in its private directory.
+    let views = listener
+        .local_addr()
+        .ok()
+        .and_then(|a| {
+            a.as_pathname()
+                .and_then(|p| p.parent())
+                .map(|d| d.join("views"))
+        })
+        .unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("l2lab-views-{}", std::process::id()))
+        });
     let (to_lab, mut from_conns) = mpsc::unbounded_channel::<Msg>();
     let accept_tx = to_lab.clone();
     tokio::task::spawn_local(async move {
@@ -259,6 +271,7 @@ pub async fn serve(
         deferred: Vec::new(),
         names,
         members: crate::members::Members::new(root.clone()),
+        views: crate::views::Views::new(views),
     };
     state.names.sync(&lab);
     if lab.clock().is_virtual() {
@@ -285,6 +298,8 @@ pub async fn serve(
                 lab.run_due();
             }
         }
+        // A sysctl written through /proc/sys acts on traffic already running, too.
+        state.views.sync(&mut lab);
         obs.observe(&mut lab);
         poll_all(&mut lab, &mut running);
         obs.observe(&mut lab);
@@ -300,6 +315,8 @@ struct State {
     /// tcpdump), held until the script is waiting: a real tool takes a moment to react to a
     /// signal, long enough for the shell to run its next `echo`.
     deferred: Vec<Deferred>,
+    /// What programs read of /proc and /sys (the preload library's requests).
+    views: crate::views::Views,
     /// The directory of namespace names the script sees as /run/netns.
     names: NetnsDir,
     /// Which namespace each of the script's processes is in.
@@ -504,6 +521,8 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
             else {
                 return;
             };
+            // What programs wrote to /proc/sys/net takes effect before the command runs.
+            state.views.sync(lab);
             let mut out = Output::default();
             let env_ns = netns.unwrap_or_default();
             let Some(ns) = state.members.ns_of(lab, peer, Some(&env_ns)) else {
@@ -519,6 +538,25 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
                 .filter(|n| n.named)
                 .map(|n| n.name.clone())
                 .unwrap_or_default();
+            if tool == crate::views::TOOL {
+                // Answered with the file to open, or an errno as the exit status.
+                let members = &state.members;
+                let ns_of_pid = |lab: &Lab, p: u32| {
+                    let host = i32::try_from(p).ok().and_then(|p| members.host_pid(p));
+                    host.and_then(|h| members.ns_of(lab, h, None))
+                        .ok_or(libc::ENOENT)
+                };
+                match state.views.request(lab, &argv, ns, (pid, peer), &ns_of_pid) {
+                    Ok(path) => {
+                        let _ = tx.send(Response::Out(path));
+                        let _ = tx.send(Response::Exit(0));
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Response::Exit(e));
+                    }
+                }
+                return;
+            }
             let caller = crate::nsfiles::Caller {
                 pid: peer,
                 ns,

@@ -1219,7 +1219,7 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
 }
 
 /// Does the lab show IPv6 on `l` (a link-local once up with carrier, `::1` on `lo`)?
-pub(super) fn ipv6_addrs(lab: &Lab, l: LinkId) -> Vec<(String, u8, Scope)> {
+pub(crate) fn ipv6_addrs(lab: &Lab, l: LinkId) -> Vec<(String, u8, Scope)> {
     let (Some(k), Some(i)) = (lab.fabric().link(l), lab.iface(l)) else {
         return Vec::new();
     };
