@@ -36,11 +36,13 @@ pub fn handle(
             if obj.len() < 2 || !"netns".starts_with(obj) {
                 return None;
             }
-            let verb = *a.get(1)?;
+            let verb = a.get(1).copied().unwrap_or("list");
             if verb.is_empty() {
                 return None;
             }
-            if "identify".starts_with(verb) {
+            if ("list".starts_with(verb) || verb == "show" || verb == "ls") && a.len() <= 2 {
+                Some(list(caller, lab, out))
+            } else if "identify".starts_with(verb) {
                 Some(identify(a.get(2).copied(), caller, members, lab, out))
             } else if "pids".starts_with(verb) {
                 Some(pids(a.get(2).copied(), members, lab, out))
@@ -169,6 +171,43 @@ fn lab_words(e: &LabError) -> String {
         LabError::Exists(_) => "l2lab: a namespace is already mounted there".into(),
         other => other.to_string(),
     }
+}
+
+/// `ip netns list`: every file of /run/netns, newest first as tmpfs lists them; a file that
+/// names no namespace (one `touch` made) is listed with the kernel's refusal to give it an id.
+fn list(caller: &Caller, lab: &Lab, out: &mut Output) -> i32 {
+    let mut entries: Vec<(std::time::SystemTime, String)> = caller
+        .names_dir
+        .and_then(|d| std::fs::read_dir(d).ok())
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| {
+                    let m = e.metadata().ok()?;
+                    let born = m.created().or_else(|_| m.modified()).ok()?;
+                    Some((born, e.file_name().to_string_lossy().into_owned()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for n in lab.netns_names() {
+        if !entries.iter().any(|(_, e)| *e == n) {
+            entries.push((std::time::SystemTime::now(), n));
+        }
+    }
+    entries.sort();
+    for (_, name) in entries.iter().rev() {
+        match lab.netns(name) {
+            Ok(ns) => match lab.nsid_known(caller.ns, ns) {
+                Some(id) => out.out(format!("{name} (id: {id})\n")),
+                None => out.out(format!("{name}\n")),
+            },
+            Err(_) => {
+                out.out(format!("{name}\n"));
+                out.err("Error: Peer netns reference is invalid.\nError: Peer netns reference is invalid.\n");
+            }
+        }
+    }
+    0
 }
 
 /// `ip netns identify [PID]`: the names of the namespace PID is in (iproute2 prints an

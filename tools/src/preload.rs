@@ -1,41 +1,35 @@
-//! Finding the preload library (tools/preload) and handing it to the processes a lab starts.
-//! It is built beside the `l2lab` binary (`target/release` or `target/debug`); a lab without
-//! it would show the host's /proc/net and /sys/class/net, so the lab refuses to start.
+//! Handing the preload library (tools/preload) to the processes a lab starts. The binary
+//! carries it (tools/build.rs builds it) and writes it into the lab's private directory.
 
-use std::path::PathBuf;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 
 /// The library's file name, as cargo builds the `l2lab-preload` cdylib.
 pub const LIBRARY: &str = "libl2lab_preload.so";
 
-/// The library beside the running executable, or an error saying how to build it.
-pub fn library() -> anyhow::Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let dir = exe
-        .parent()
-        .ok_or_else(|| anyhow::anyhow!("{}: no directory", exe.display()))?;
+/// The library itself, built with the binary (tools/build.rs).
+const BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libl2lab_preload.so"));
+
+/// Writes the library into the lab's private directory `dir`, whose path must be one ld.so
+/// can preload from.
+pub fn install(dir: &Path) -> anyhow::Result<PathBuf> {
     let lib = dir.join(LIBRARY);
-    if !lib.is_file() {
-        anyhow::bail!(
-            "the lab's preload library {} is missing: build it with `cargo build --release` \
-             (or `cargo build -p l2lab-preload` for a debug build), which builds it beside l2lab",
-            lib.display()
-        );
-    }
     // ld.so splits LD_PRELOAD at spaces and colons.
-    let text = lib.to_string_lossy();
-    if text.contains([' ', ':']) {
+    if lib.to_string_lossy().contains([' ', ':']) {
         anyhow::bail!(
-            "the lab's preload library {} cannot be preloaded from a path with spaces or colons",
+            "the lab's preload library cannot be preloaded from {}, a path with spaces or colons: set TMPDIR to another directory",
             lib.display()
         );
     }
+    std::fs::write(&lib, BYTES)?;
+    std::fs::set_permissions(&lib, std::fs::Permissions::from_mode(0o555))?;
     Ok(lib)
 }
 
 /// Makes `cmd` and everything it starts load the preload library (before any the user
 /// preloads already).
-pub fn env_for_child(cmd: &mut std::process::Command) -> anyhow::Result<()> {
-    let lib = library()?;
+pub fn env_for_child(cmd: &mut std::process::Command, dir: &Path) -> anyhow::Result<()> {
+    let lib = install(dir)?;
     let mut value = std::ffi::OsString::from(lib.as_os_str());
     if let Some(old) = std::env::var_os("LD_PRELOAD").filter(|v| !v.is_empty()) {
         value.push(":");

@@ -216,7 +216,7 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
                 Ok(())
             });
         }
-        crate::preload::env_for_child(&mut cmd)?;
+        crate::preload::env_for_child(&mut cmd, dir.dir.path())?;
         cmd.env("PATH", path_with(&dir.bin()))
             .env(SOCK_ENV, dir.sock())
             .env_remove(NETNS_ENV);

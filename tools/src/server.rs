@@ -292,7 +292,6 @@ pub async fn serve(
             msg = from_conns.recv() => {
                 let Some(msg) = msg else { return };
                 handle(&mut lab, &mut running, msg, &mut state);
-                state.names.sync(&lab);
             }
             _ = clock.sleep_until(deadline.unwrap_or_default()), if deadline.is_some() => {
                 lab.run_due();
@@ -440,7 +439,6 @@ async fn serve_virtual(
             if let Ok(msg) = rx.try_recv() {
                 {
                     handle(lab, running, msg, state);
-                    state.names.sync(lab);
                 }
                 quiet = false;
                 break;
@@ -504,6 +502,11 @@ async fn serve_virtual(
 }
 
 fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &mut State) {
+    handle_msg(lab, running, msg, state);
+    state.names.sync(lab);
+}
+
+fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &mut State) {
     match msg {
         Msg::Run {
             conn,

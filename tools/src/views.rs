@@ -147,6 +147,11 @@ impl Views {
         };
         let comps = normalise(path);
         let (ns, comps) = match comps.as_slice() {
+            // A namespace file: the link of the namespace bound to it, if one is.
+            [r, n, name] if r == "run" && n == "netns" => (
+                lab.netns(name).map_err(|_| libc::ENOENT)?,
+                vec!["proc".into(), "self".into(), "ns".into(), "net".into()],
+            ),
             [p, who, n, net] if p == "proc" && n == "ns" && net == "net" => {
                 let ns = match who.parse::<u32>() {
                     Ok(other) if other != pid => ns_of_pid(lab, other)?,
@@ -420,6 +425,7 @@ fn normalise(path: &str) -> Vec<String> {
         }
         ["proc", "thread-self", "mountinfo"] => Some(vec!["proc", "self", "mountinfo"]),
         ["proc", "thread-self", "ns", "net"] => Some(vec!["proc", "self", "ns", "net"]),
+        ["var", "run", "netns", rest @ ..] => Some([&["run", "netns"][..], rest].concat()),
         _ => None,
     };
     match folded {

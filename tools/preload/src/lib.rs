@@ -75,6 +75,30 @@ unsafe fn bytes<'a>(p: *const c_char) -> Option<&'a [u8]> {
     (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes())
 }
 
+/// A relative path made absolute when the working directory is the namespace files' own
+/// (`cd /run/netns; ls -i ns1`, as tutorials do); `None` elsewhere. One getcwd(2) per
+/// relative path.
+fn in_netns_dir<'a>(rel: &[u8], buf: &'a mut [u8; 512]) -> Option<&'a [u8]> {
+    if rel.first() == Some(&b'/') || rel.is_empty() {
+        return None;
+    }
+    // SAFETY: getcwd(2) writes at most buf.len() bytes, NUL included.
+    let n = unsafe { libc::syscall(libc::SYS_getcwd, buf.as_mut_ptr(), buf.len()) };
+    let n = usize::try_from(n).ok()?.checked_sub(1)?;
+    let cwd = buf.get(..n)?;
+    if !(cwd == b"/run/netns" || cwd == b"/var/run/netns") {
+        return None;
+    }
+    let rel = rel.strip_prefix(b"./").unwrap_or(rel);
+    let end = n + 1 + rel.len();
+    if end > buf.len() {
+        return None;
+    }
+    buf[n] = b'/';
+    buf[n + 1..end].copy_from_slice(rel);
+    Some(&buf[..end])
+}
+
 /// What a call does with a path, as the lab is told.
 #[derive(Clone, Copy)]
 enum Op {
@@ -107,7 +131,7 @@ unsafe fn route(p: *const c_char, op: Op, netns_too: bool) -> Route {
         return Route::Real;
     };
     match path::kind(b) {
-        Kind::Host => Route::Real,
+        Kind::Host | Kind::NetNsFile => Route::Real,
         Kind::NetNs if !netns_too => Route::Real,
         Kind::View | Kind::NetNs => match lab::ask(op.name(), b) {
             Answer::Path(v) => match CString::new(v) {
@@ -160,8 +184,20 @@ unsafe fn stat_like(
     let Some(b) = (unsafe { bytes(p) }) else {
         return call(p);
     };
+    let mut buf = [0u8; 512];
+    let b = in_netns_dir(b, &mut buf).unwrap_or(b);
     match path::kind(b) {
         Kind::Host => call(p),
+        Kind::NetNsFile => {
+            // The file itself, with the inode of the namespace bound to it, if one is.
+            let r = call(p);
+            if r == 0 {
+                if let Ok(Some(ino)) = netns_inode(b) {
+                    patch(ino);
+                }
+            }
+            r
+        }
         Kind::NetNs if !follow => call(p),
         Kind::NetNs => {
             let r = call(p);

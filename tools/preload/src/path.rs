@@ -11,6 +11,9 @@ pub enum Kind {
     View,
     /// `/proc/PID/ns/net`: the lab answers readlink and the inode that stat shows.
     NetNs,
+    /// `/run/netns/NAME`: a real file, whose inode is the namespace's while one is bound
+    /// to it.
+    NetNsFile,
 }
 
 /// Prefixes of the views: each stands for itself and everything below it.
@@ -36,6 +39,16 @@ const FILES: &[&[u8]] = &[
 /// Classifies an absolute path; relative ones are the host's (see the README's limits).
 pub fn kind(p: &[u8]) -> Kind {
     if p.first() != Some(&b'/') {
+        return Kind::Host;
+    }
+    if let Some(name) = p
+        .strip_prefix(b"/run/netns/")
+        .or_else(|| p.strip_prefix(b"/var/run/netns/"))
+    {
+        let name = trim_slashes(name);
+        if !name.is_empty() && !name.contains(&b'/') && name != b"." && name != b".." {
+            return Kind::NetNsFile;
+        }
         return Kind::Host;
     }
     // Only /proc, /sys and /etc/mtab can be ours: most paths leave at the second byte.
