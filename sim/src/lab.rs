@@ -446,13 +446,10 @@ impl Lab {
         id
     }
 
-    /// Creates a named namespace with only `lo`, down (`ip netns add`).
+    /// Creates a named namespace with only `lo`, down (`ip netns add`); the name is a file
+    /// name under /run/netns, so it must be one (see [`check_netns_name`]).
     pub fn add_netns(&mut self, name: &str) -> LabResult<NsId> {
-        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
-            return Err(LabError::InvalidArgument(format!(
-                "invalid netns name \"{name}\""
-            )));
-        }
+        check_netns_name(name)?;
         if self.ns_by_name.contains_key(name) {
             return Err(LabError::Exists(name.to_string()));
         }
@@ -464,6 +461,8 @@ impl Lab {
     /// as the kernel's cleanup_net runs from a workqueue: a veth's far end still shows up
     /// right after `ip netns del`.
     pub fn del_netns(&mut self, name: &str) -> LabResult<()> {
+        // The empty name is the initial namespace, which no one can delete.
+        check_netns_name(name)?;
         let id = self.netns(name)?;
         self.ns_by_name.remove(name);
         if let Some(n) = self.ns_mut(id) {
@@ -482,6 +481,11 @@ impl Lab {
 
     /// cleanup_net: the interfaces of a deleted namespace go (a veth takes its peer along).
     fn netns_cleanup(&mut self, id: NsId) -> LabResult<()> {
+        if id == NsId::INIT {
+            return Err(LabError::InvalidArgument(
+                "the initial namespace cannot go".into(),
+            ));
+        }
         let links: Vec<LinkId> = self.ns(id).map(|n| n.ifaces.clone()).unwrap_or_default();
         // Bridges first release their ports, then everything goes.
         for l in links.iter().rev() {
@@ -621,7 +625,7 @@ impl Lab {
     }
 
     fn check_name(&self, ns: NsId, name: &str) -> LabResult<()> {
-        if name.is_empty() || name.len() > 15 || name.contains(['/', ' ', ':']) {
+        if !dev_valid_name(name) {
             return Err(LabError::InvalidArgument(format!(
                 "\"{name}\" is not a valid ifname"
             )));
@@ -1728,4 +1732,35 @@ pub(crate) fn fabric_err(e: FabricError) -> LabError {
         FabricError::CannotEnslave(_) => LabError::NotSupported("cannot enslave".into()),
         FabricError::InvalidArgument => LabError::InvalidArgument("value out of range".into()),
     }
+}
+
+/// NAME_MAX: the longest file name, and so the longest namespace name.
+pub const NETNS_NAME_MAX: usize = 255;
+
+/// A namespace name as iproute2 takes it: a file name under /run/netns, neither empty nor
+/// `.` or `..`, without `/`, at most [`NETNS_NAME_MAX`] bytes.
+pub fn check_netns_name(name: &str) -> LabResult<()> {
+    if name.is_empty()
+        || name.len() > NETNS_NAME_MAX
+        || name.contains('/')
+        || name == "."
+        || name == ".."
+    {
+        return Err(LabError::InvalidArgument(format!(
+            "invalid netns name \"{name}\""
+        )));
+    }
+    Ok(())
+}
+
+/// The kernel's dev_valid_name: 1 to IFNAMSIZ - 1 bytes, not `.` or `..`, and no `/`, `:`
+/// or white space (the name becomes a directory in sysfs and procfs).
+pub fn dev_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() < 16
+        && name != "."
+        && name != ".."
+        && !name
+            .bytes()
+            .any(|b| b == b'/' || b == b':' || b.is_ascii_whitespace() || b == 0x0b)
 }

@@ -137,6 +137,21 @@ fn name_ok(n: &str) -> bool {
     !n.is_empty() && n.len() <= 15
 }
 
+/// iproute2's check_ifname (`limit` IFNAMSIZ) and check_altifname (`limit` ALTIFNAMSIZ):
+/// what it refuses never reaches the kernel.
+pub fn ifname_ok(n: &str, limit: usize) -> bool {
+    !n.is_empty()
+        && n.len() < limit
+        && !n
+            .bytes()
+            .any(|b| b == b'/' || b.is_ascii_whitespace() || b == 0x0b)
+}
+
+/// IFNAMSIZ, for `name` and `peer name`.
+pub const IFNAMSIZ: usize = 16;
+/// ALTIFNAMSIZ, for `dev` (which may name an alternative name).
+pub const ALTIFNAMSIZ: usize = 128;
+
 /// iproute2's iplink_parse: keywords, then `type KIND ARGS...` (the rest goes to the kind).
 fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
     let mut r = Req::default();
@@ -153,6 +168,9 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
             r.ops.push(Op::Up(false));
         } else if a == "name" {
             let v = next(&mut i)?;
+            if !ifname_ok(&v, IFNAMSIZ) {
+                return Err(invarg("\"name\" not a valid ifname", &v));
+            }
             r.name = Some(v.clone());
             r.ops.push(Op::Name(v));
         } else if matches(a, "address") {
@@ -202,6 +220,9 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
                     format!("Error: either \"dev\" is duplicate, or \"{v}\" is a garbage.\n"),
                     255,
                 ));
+            }
+            if !ifname_ok(&v, ALTIFNAMSIZ) {
+                return Err(invarg("\"dev\" not a valid ifname", &v));
             }
             r.dev = Some(v);
         }
@@ -588,6 +609,10 @@ fn del(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
             out.err(format!(
                 "Error: either \"dev\" is duplicate, or \"{v}\" is a garbage.\n"
             ));
+            return 255;
+        }
+        if !ifname_ok(v, ALTIFNAMSIZ) {
+            out.err(invarg("\"dev\" not a valid ifname", v).0);
             return 255;
         }
         dev = Some(v);

@@ -34,6 +34,8 @@ pub struct Opts {
     pub inet4: bool,
     /// `-6` (IPv6 only).
     pub inet6: bool,
+    /// `-a`/`-all`: `ip -all netns delete`.
+    pub all: bool,
 }
 
 const USAGE: &str = "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
@@ -107,6 +109,8 @@ fn run_ip(
             opts.pretty = true;
         } else if o == "s" || matches(o, "statistics") || matches(o, "stats") {
             opts.stats += 1;
+        } else if o == "a" || matches(o, "all") {
+            opts.all = true;
         } else if o == "4" {
             opts.inet4 = true;
         } else if o == "6" {
