@@ -57,3 +57,45 @@ fn names_iproute2_refuses_never_reach_the_lab() {
         "{stderr}"
     );
 }
+
+/// The largest resident set of the processes this test has waited for, in KiB.
+fn children_max_rss_kib() -> i64 {
+    let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes the struct it is given and nothing else.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, ru.as_mut_ptr()) };
+    assert_eq!(rc, 0, "getrusage");
+    // SAFETY: initialised by the successful call above.
+    unsafe { ru.assume_init() }.ru_maxrss
+}
+
+#[test]
+fn ping_sizes_no_datagram_can_have_cost_nothing_and_fail_as_on_linux() {
+    let out = run("ip link set lo up\n\
+         ping -c 2 -s 2147483647 127.0.0.1; echo \"rc=$?\"\n\
+         ping -c 1 -s 65508 127.0.0.1; echo \"rc=$?\"\n\
+         ping -c 1 -s 65507 127.0.0.1; echo \"rc=$?\"\n\
+         ping -c 1 -s 2147483648 127.0.0.1; echo \"rc=$?\"\n");
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(
+        stdout.contains("2147483647(2147483675) bytes of data.\n\n--- 127.0.0.1 ping statistics ---\n2 packets transmitted, 0 received, 100% packet loss"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 packets transmitted, 0 received, +1 errors, 100% packet loss"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("65515 bytes from 127.0.0.1: icmp_seq=1"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.matches("rc=1\n").count(), 3, "{stdout}");
+    assert_eq!(
+        stderr,
+        "ping: local error: message too long, mtu=65535\n\
+         ping: invalid argument: '2147483648': out of range: 0 <= value <= 2147483647\n"
+    );
+    // Building a 2 GiB request once took the lab 4.2 GB.
+    let kib = children_max_rss_kib();
+    assert!(kib < 256 * 1024, "a child grew to {kib} KiB");
+}
