@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use l2lab_sim::{Lab, LabError, PingError, PingEvent, PingId, PingOptions, Pmtudisc};
 
+use crate::cmd::inet::inet_aton;
 use crate::cmd::{killed_by, Env, Output, Session, Started};
 
 const USAGE: &str = r#"
@@ -288,40 +289,6 @@ fn parse_tos(v: &str, out: &mut Output) -> Result<(), i32> {
 fn usage_plain(out: &mut Output) -> i32 {
     out.err(USAGE);
     2
-}
-
-/// inet_aton: 1 to 4 parts, each decimal, octal (0..) or hex (0x..), the last filling the rest.
-fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
-    }
-    let mut vals = Vec::new();
-    for p in &parts {
-        let v = if let Some(h) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
-            u32::from_str_radix(h, 16).ok()?
-        } else if p.len() > 1 && p.starts_with('0') {
-            u32::from_str_radix(&p[1..], 8).ok()?
-        } else if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) {
-            p.parse().ok()?
-        } else {
-            return None;
-        };
-        vals.push(v);
-    }
-    let (last, head) = vals.split_last()?;
-    if head.iter().any(|v| *v > 255) {
-        return None;
-    }
-    let bits = 8 * (4 - head.len() as u32);
-    if bits < 32 && *last >= 1 << bits {
-        return None;
-    }
-    let mut a: u32 = 0;
-    for (k, v) in head.iter().enumerate() {
-        a |= v << (24 - 8 * k);
-    }
-    Some(Ipv4Addr::from(a | last))
 }
 
 /// What ping prints for an ICMP error (pr_icmph).

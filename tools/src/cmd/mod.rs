@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+pub mod inet;
+
 use l2lab_sim::{Lab, NsId};
 
 /// What a command has written since it was last polled.

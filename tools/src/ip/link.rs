@@ -271,7 +271,7 @@ fn parse_bridge(args: &[String]) -> Result<BridgeOpts, Fail> {
         }
         i += 1;
         let v = args.get(i).ok_or_else(incomplete)?;
-        let n = parse_u32(v).ok_or_else(|| invarg(&format!("Invalid {a}\n"), v))?;
+        let n = parse_u32(v).ok_or_else(|| invarg(&format!("invalid {a}"), v))?;
         match a {
             "ageing_time" => b.ageing_time = Some(n),
             "stp_state" => b.stp_state = Some(n),
