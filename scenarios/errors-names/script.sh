@@ -1,5 +1,5 @@
 #!/bin/bash
-# Names the kernel and iproute2 refuse: empty, . and .., slashes, blanks, too long.
+# Names the kernel and iproute2 refuse: empty, . and .., slashes, blanks, too long, in every place a name goes.
 ip link add veth0 type veth peer name veth1
 ip netns add ns01
 echo '$ ip netns add ""'
@@ -115,6 +115,81 @@ brctl addif br9 veth0
 echo "rc=$?"
 echo '$ ip link add "br 0" type bridge'
 ip link add "br 0" type bridge
+echo "rc=$?"
+echo '$ ip -n "" link'
+ip -n "" link
+echo "rc=$?"
+echo '$ ip -n .. link'
+ip -n .. link
+echo "rc=$?"
+echo '$ ip -n a/b link'
+ip -n a/b link
+echo "rc=$?"
+echo '$ ip -n nosuch link'
+ip -n nosuch link
+echo "rc=$?"
+echo '$ ip link set veth0 netns ""'
+ip link set veth0 netns ""
+echo "rc=$?"
+echo '$ ip link set veth0 netns ..'
+ip link set veth0 netns ..
+echo "rc=$?"
+echo '$ ip netns exec . true'
+ip netns exec . true
+echo "rc=$?"
+echo '$ ip netns exec a/b true'
+ip netns exec a/b true
+echo "rc=$?"
+echo '$ ip link add "a	b" type bridge'
+ip link add "a	b" type bridge
+echo "rc=$?"
+echo '$ ip link set veth0 name "a	b"'
+ip link set veth0 name "a	b"
+echo "rc=$?"
+echo '$ ip link add br1 type bridge'
+ip link add br1 type bridge
+echo "rc=$?"
+echo '$ brctl addif br1 ""'
+brctl addif br1 ""
+echo "rc=$?"
+echo '$ brctl delif br1 ""'
+brctl delif br1 ""
+echo "rc=$?"
+echo '$ brctl delbr ""'
+brctl delbr ""
+echo "rc=$?"
+echo '$ brctl show ""'
+brctl show ""
+echo "rc=$?"
+echo '$ brctl addif "" veth0'
+brctl addif "" veth0
+echo "rc=$?"
+echo '$ ip link set dev veth0 master ""'
+ip link set dev veth0 master ""
+echo "rc=$?"
+echo '$ bridge link set dev "" learning off'
+bridge link set dev "" learning off
+echo "rc=$?"
+echo '$ bridge fdb show dev ""'
+bridge fdb show dev ""
+echo "rc=$?"
+echo '$ ip addr add 10.0.0.1/24 dev ""'
+ip addr add 10.0.0.1/24 dev ""
+echo "rc=$?"
+echo '$ ip route add 10.5.0.0/16 dev ""'
+ip route add 10.5.0.0/16 dev ""
+echo "rc=$?"
+echo '$ ip neigh add 10.0.0.9 lladdr 00:11:22:33:44:55 dev ""'
+ip neigh add 10.0.0.9 lladdr 00:11:22:33:44:55 dev ""
+echo "rc=$?"
+echo '$ ifconfig "" up'
+ifconfig "" up
+echo "rc=$?"
+echo '$ arp -i "" -n'
+arp -i "" -n
+echo "rc=$?"
+echo '$ ip netns identify'
+ip netns identify
 echo "rc=$?"
 echo '$ ip -all netns del'
 ip -all netns del

@@ -297,7 +297,8 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                         i += 1;
                         v
                     });
-                    o.device = v;
+                    // An empty name is no name: net-tools tests device[0].
+                    o.device = v.filter(|v| !v.is_empty());
                 }
                 "help" => {
                     out.out(USAGE);
@@ -343,7 +344,7 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                         return 255;
                     };
                     match c {
-                        'i' => o.device = Some(v),
+                        'i' => o.device = Some(v).filter(|v| !v.is_empty()),
                         'H' | 't' if v != "ether" => {
                             out.err(format!("arp: {v}: unknown hardware type.\n"));
                             return 255;

@@ -185,8 +185,12 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
             r.ops.push(Op::Mtu(mtu));
         } else if a == "netns" {
             let v = next(&mut i)?;
+            if matches!(v.as_str(), "" | "." | "..") {
+                // A directory under /run/netns opens, and the kernel refuses its descriptor.
+                return Err(Fail("RTNETLINK answers: Invalid argument\n".into(), 2));
+            }
             match lab.netns(&v) {
-                Ok(to) if !v.is_empty() => r.ops.push(Op::Netns(to)),
+                Ok(to) => r.ops.push(Op::Netns(to)),
                 _ => return Err(invarg("Invalid \"netns\" value\n", &v)),
             }
         } else if a == "promisc" {

@@ -85,8 +85,15 @@ fn run_ip(
                 out.err("Option \"-n\" requires an argument\n");
                 return 255;
             };
+            if matches!(name.as_str(), "" | "." | "..") {
+                // /run/netns/NAME is a directory, which setns refuses.
+                out.err(format!(
+                    "setting the network namespace \"{name}\" failed: Invalid argument\n"
+                ));
+                return 255;
+            }
             match lab.netns(name) {
-                Ok(ns) if !name.is_empty() => {
+                Ok(ns) => {
                     env.ns = ns;
                     env.ns_name = name.clone();
                 }

@@ -87,9 +87,8 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
         }
         0
     } else if matches(verb, "identify") {
-        if !env.ns_name.is_empty() {
-            out.out(format!("{}\n", env.ns_name));
-        }
+        // No name for the initial namespace: an empty line.
+        out.out(format!("{}\n", env.ns_name));
         0
     } else if matches(verb, "help") {
         out.err(USAGE);
