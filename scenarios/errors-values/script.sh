@@ -8,6 +8,12 @@ ip link set veth0 up
 echo '$ sysctl -w net.ipv4.ip_forward=4294967296'
 sysctl -w net.ipv4.ip_forward=4294967296
 echo "rc=$?"
+echo '$ sysctl -w net.ipv4.ip_forward=2'
+sysctl -w net.ipv4.ip_forward=2
+echo "rc=$?"
+echo '$ sysctl -w net.ipv4.ip_forward=-1'
+sysctl -w net.ipv4.ip_forward=-1
+echo "rc=$?"
 echo '$ sysctl -w net.ipv4.ip_forward=abc'
 sysctl -w net.ipv4.ip_forward=abc
 echo "rc=$?"
@@ -40,6 +46,21 @@ sysctl -a | grep "^net.ipv4.conf.veth0.forwarding "
 echo "rc=$?"
 echo '$ sysctl -Z'
 sysctl -Z
+echo "rc=$?"
+echo '$ sysctl -w net.ipv4.icmp_echo_ignore_all=2'
+sysctl -w net.ipv4.icmp_echo_ignore_all=2
+echo "rc=$?"
+echo '$ sysctl -w net.ipv4.icmp_echo_ignore_broadcasts=-1'
+sysctl -w net.ipv4.icmp_echo_ignore_broadcasts=-1
+echo "rc=$?"
+echo '$ sysctl -w net.ipv6.conf.all.disable_ipv6=2'
+sysctl -w net.ipv6.conf.all.disable_ipv6=2
+echo "rc=$?"
+echo '$ sysctl net.ipv6.conf.default.disable_ipv6 net.ipv6.conf.veth0.disable_ipv6'
+sysctl net.ipv6.conf.default.disable_ipv6 net.ipv6.conf.veth0.disable_ipv6
+echo "rc=$?"
+echo '$ sysctl -w net.ipv4.ip_forward=0'
+sysctl -w net.ipv4.ip_forward=0
 echo "rc=$?"
 echo '$ route add -net 0 netmask 0 dev veth0'
 route add -net 0 netmask 0 dev veth0

@@ -160,7 +160,7 @@ fn print_long(lab: &Lab, link: LinkId, out: &mut Output) {
         }
         s.push('\n');
     }
-    if !i.disable_ipv6 && l.admin_up {
+    if i.disable_ipv6 == 0 && l.admin_up {
         match l.kind {
             LinkKind::Loopback => s += "        inet6 ::1  prefixlen 128  scopeid 0x10<host>\n",
             _ if l.carrier => {

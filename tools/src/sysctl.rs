@@ -202,9 +202,7 @@ fn write_setting(s: &Setting, o: &Opts, env: &Env, lab: &mut Lab, out: &mut Outp
         ));
         return fail;
     };
-    // The lab keeps these switches as booleans; any non-zero value turns one on.
-    let lab_value = if v != 0 { "1" } else { "0" };
-    if !o.dry_run && lab.sysctl_set(env.ns, &lk, lab_value).is_err() {
+    if !o.dry_run && lab.sysctl_set(env.ns, &lk, &v.to_string()).is_err() {
         out.err(format!(
             "sysctl: setting key \"{}\": Invalid argument\n",
             display_name(&s.key)

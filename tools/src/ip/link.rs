@@ -1252,7 +1252,7 @@ pub(super) fn ipv6_addrs(lab: &Lab, l: LinkId) -> Vec<(String, u8, Scope)> {
     let (Some(k), Some(i)) = (lab.fabric().link(l), lab.iface(l)) else {
         return Vec::new();
     };
-    if !lab.config().ipv6 || i.disable_ipv6 || !k.admin_up {
+    if !lab.config().ipv6 || i.disable_ipv6 != 0 || !k.admin_up {
         return Vec::new();
     }
     match k.kind {
