@@ -19,7 +19,7 @@ enum Msg {
     Run {
         conn: u64,
         req: Request,
-        tx: mpsc::UnboundedSender<Response>,
+        tx: Outbox,
     },
     Signal {
         conn: u64,
@@ -70,7 +70,7 @@ async fn read_tap(_dev: &l2lab_sim::tap::TapDevice, _buf: &mut [u8]) -> std::io:
 
 struct Running {
     session: Box<dyn Session>,
-    tx: mpsc::UnboundedSender<Response>,
+    tx: Outbox,
     /// The client's process id on the host.
     pid: i32,
 }
@@ -102,6 +102,49 @@ impl Drop for Lease {
     fn drop(&mut self) {
         let b = &self.0 .0;
         b.set(b.get() + self.1);
+    }
+}
+
+/// The most output bytes the lab holds for clients that have not read them yet, over all
+/// connections: a client that stops reading (its stdout a full pipe) must not make the lab
+/// grow without bound.
+pub const MAX_QUEUED_OUTPUT: usize = 64 << 20;
+
+/// The way to one client: its responses, each output text holding its bytes of the shared
+/// [`MAX_QUEUED_OUTPUT`] until it is written.
+#[derive(Clone)]
+struct Outbox {
+    tx: mpsc::UnboundedSender<(Response, Option<Lease>)>,
+    room: Budget,
+    /// Output bytes dropped for want of room.
+    dropped: Rc<Cell<usize>>,
+}
+
+impl Outbox {
+    /// Queues `r`. Output beyond the room left is dropped, as a kernel drops what a reader
+    /// does not take in time; the client hears how much before the command's end.
+    fn send(&self, r: Response) -> Result<(), ()> {
+        let n = match &r {
+            Response::Out(t) | Response::Err(t) => t.len(),
+            Response::Exit(_) | Response::Killed(_) => {
+                let lost = self.dropped.replace(0);
+                if lost > 0 {
+                    let note = format!(
+                        "l2lab: {lost} bytes of output were dropped: they were not read in time\n"
+                    );
+                    self.tx.send((Response::Err(note), None)).map_err(|_| ())?;
+                }
+                0
+            }
+        };
+        let lease = match self.room.take(n) {
+            Some(l) => Some(l),
+            None => {
+                self.dropped.set(self.dropped.get() + n);
+                return Ok(());
+            }
+        };
+        self.tx.send((r, lease)).map_err(|_| ())
     }
 }
 
@@ -152,25 +195,35 @@ async fn connection(
     stream: UnixStream,
     to_lab: mpsc::UnboundedSender<Msg>,
     budget: Budget,
+    room: Budget,
 ) {
     let (mut rd, mut wr) = stream.into_split();
-    let (tx, mut rx) = mpsc::unbounded_channel::<Response>();
+    let (raw_tx, mut rx) = mpsc::unbounded_channel::<(Response, Option<Lease>)>();
+    let tx = Outbox {
+        tx: raw_tx,
+        room,
+        dropped: Rc::default(),
+    };
     tokio::task::spawn_local(async move {
-        while let Some(resp) = rx.recv().await {
+        while let Some(first) = rx.recv().await {
             // What is queued goes in one write, so the client wakes once for a command's
             // output and its exit status.
             let mut bytes = Vec::new();
-            let mut next = Some(resp);
+            let mut leases = Vec::new();
+            let mut next = Some(first);
             let mut last = false;
-            while let Some(resp) = next.take() {
+            while let Some((resp, lease)) = next.take() {
                 last = matches!(resp, Response::Exit(_) | Response::Killed(_));
+                leases.push(lease);
                 let Ok(b) = encode(&resp) else { break };
                 bytes.extend_from_slice(&b);
                 if !last {
                     next = rx.try_recv().ok();
                 }
             }
-            if wr.write_all(&bytes).await.is_err() || last {
+            let sent = wr.write_all(&bytes).await;
+            drop(leases);
+            if sent.is_err() || last {
                 break;
             }
         }
@@ -233,6 +286,7 @@ const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(100);
 /// next client in and tell it why its command cannot run, instead of leaving it waiting.
 async fn accept_loop(mut listener: impl Accept, to_lab: mpsc::UnboundedSender<Msg>) {
     let budget = Budget::new(MAX_BUFFERED);
+    let room = Budget::new(MAX_QUEUED_OUTPUT);
     let spare: Rc<Cell<Option<std::fs::File>>> = Rc::new(Cell::new(open_spare()));
     let mut next = 0u64;
     let mut backoff = Duration::ZERO;
@@ -241,7 +295,13 @@ async fn accept_loop(mut listener: impl Accept, to_lab: mpsc::UnboundedSender<Ms
             Ok(stream) => {
                 backoff = Duration::ZERO;
                 next += 1;
-                tokio::task::spawn_local(connection(next, stream, to_lab.clone(), budget.clone()));
+                tokio::task::spawn_local(connection(
+                    next,
+                    stream,
+                    to_lab.clone(),
+                    budget.clone(),
+                    room.clone(),
+                ));
                 if to_lab.is_closed() {
                     return;
                 }
@@ -298,7 +358,7 @@ fn raise_descriptor_limit() {
     }
 }
 
-fn exit(tx: &mpsc::UnboundedSender<Response>, code: i32) {
+fn exit(tx: &Outbox, code: i32) {
     let _ = tx.send(if code < 0 {
         Response::Killed(-code)
     } else {
@@ -306,7 +366,7 @@ fn exit(tx: &mpsc::UnboundedSender<Response>, code: i32) {
     });
 }
 
-fn flush(tx: &mpsc::UnboundedSender<Response>, out: &mut Output) {
+fn flush(tx: &Outbox, out: &mut Output) {
     if !out.stdout.is_empty() {
         let _ = tx.send(Response::Out(std::mem::take(&mut out.stdout)));
     }
@@ -425,7 +485,7 @@ struct State {
 
 struct Deferred {
     pid: i32,
-    tx: mpsc::UnboundedSender<Response>,
+    tx: Outbox,
     out: Output,
     code: i32,
 }
@@ -763,6 +823,36 @@ mod test {
             served.write_all(&request()).await.expect("write");
             assert!(matches!(from_conns.recv().await, Some(Msg::Run { .. })));
         });
+    }
+
+    #[test]
+    fn output_queued_for_clients_that_do_not_read_is_bounded() {
+        let (raw_tx, mut rx) = mpsc::unbounded_channel();
+        let room = Budget::new(100);
+        let out = Outbox {
+            tx: raw_tx,
+            room: room.clone(),
+            dropped: Rc::default(),
+        };
+        let text = "x".repeat(60);
+        assert!(out.send(Response::Out(text.clone())).is_ok());
+        assert!(out.send(Response::Out(text.clone())).is_ok());
+        assert_eq!(room.0.get(), 40, "the second text found no room");
+        assert!(out.send(Response::Exit(0)).is_ok());
+        let got: Vec<Response> = std::iter::from_fn(|| rx.try_recv().ok())
+            .map(|(r, _lease)| r)
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                Response::Out(text),
+                Response::Err(
+                    "l2lab: 60 bytes of output were dropped: they were not read in time\n".into()
+                ),
+                Response::Exit(0),
+            ]
+        );
+        assert_eq!(room.0.get(), 100, "written output gives its room back");
     }
 
     #[test]
