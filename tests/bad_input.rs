@@ -1,5 +1,5 @@
 //! Bad input from the command line gets the real tool's refusal and costs the lab nothing:
-//! names the kernel refuses, sizes no packet can have.
+//! names the kernel refuses, sizes no packet can have, more clients than descriptors.
 
 use std::process::{Command, Output};
 
@@ -98,4 +98,49 @@ fn ping_sizes_no_datagram_can_have_cost_nothing_and_fail_as_on_linux() {
     // Building a 2 GiB request once took the lab 4.2 GB.
     let kib = children_max_rss_kib();
     assert!(kib < 256 * 1024, "a child grew to {kib} KiB");
+}
+
+#[test]
+fn a_lab_out_of_descriptors_refuses_clearly_and_serves_again_once_they_are_back() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let path = tmp.path().join("script.sh");
+    // 80 monitors want more connections than 64 descriptors allow, so some are refused (and
+    // the first `ip` may be); once they are gone the next command must run (a few tries: the
+    // lab sees them go as their sockets close).
+    std::fs::write(
+        &path,
+        "for i in $(seq 1 80); do ip monitor neigh > /dev/null & done\n\
+         ip -br link show lo\n\
+         kill $(jobs -p) 2>/dev/null; wait\n\
+         for i in 1 2 3 4 5 6 7 8 9 10; do ip -br link show lo 2>/dev/null && break; done\n",
+    )
+    .expect("script");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_l2lab"));
+    cmd.arg("run")
+        .arg(&path)
+        .current_dir(tmp.path())
+        .env("TMPDIR", tmp.path());
+    // SAFETY: setrlimit between fork and exec touches nothing shared.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
+            let lim = libc::rlimit {
+                rlim_cur: 64,
+                rlim_max: 64,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().expect("l2lab runs");
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("lost the lab"), "{stderr}");
+    assert!(
+        stderr.contains("l2lab: the lab has no file descriptor left for another command"),
+        "{stderr}"
+    );
+    assert!(stdout.ends_with("<LOOPBACK,UP,LOWER_UP> \n"), "{stdout}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
