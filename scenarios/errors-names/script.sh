@@ -191,6 +191,12 @@ echo "rc=$?"
 echo '$ ip netns identify'
 ip netns identify
 echo "rc=$?"
+echo '$ tcpdump -i lo -c 1 -w ""'
+tcpdump -i lo -c 1 -w ""
+echo "rc=$?"
+echo '$ tcpdump -i "" -c 1'
+tcpdump -i "" -c 1
+echo "rc=$?"
 echo '$ ip -all netns del'
 ip -all netns del
 echo "rc=$?"
