@@ -4,7 +4,7 @@
 
 use l2lab_fabric::MacAddr;
 use l2lab_sim::{Lab, NeighState, PingError, PingEvent, PingOptions};
-use l2lab_tests::{bridge, captured, host_on_bridge, ip, mac, secs, Seen};
+use l2lab_tests::{bridge, captured, host_on_bridge, ip, mac, ping_answers, secs, Seen};
 
 fn ms(n: u64) -> std::time::Duration {
     std::time::Duration::from_millis(n)
@@ -64,7 +64,7 @@ fn absent_neighbour_is_retried_then_failed() {
     let failed = p.finished.unwrap() - t0;
     assert!(within(failed - requests[2], secs(1), ms(32)), "{failed:?}");
     assert_eq!((p.transmitted, p.received, p.errors), (1, 0, 1));
-    let ev = lab.ping_events(id);
+    let ev = ping_answers(&mut lab, id);
     assert_eq!(
         ev[0],
         PingEvent::Error {

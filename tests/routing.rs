@@ -2,7 +2,7 @@
 //! and the reply has TTL 63.
 
 use l2lab_sim::{Lab, LabError, NsId, PingEvent, PingOptions, RouteProto};
-use l2lab_tests::{ip, ping, ping_with, secs};
+use l2lab_tests::{ip, ping, ping_answers, ping_with, secs};
 
 fn routed(lab: &mut Lab) -> (NsId, NsId, NsId) {
     let a = lab.add_netns("a").unwrap();
@@ -89,7 +89,7 @@ fn ttl_exceeded_comes_from_the_router() {
             ..Default::default()
         },
     );
-    let ev = lab.ping_events(id);
+    let ev = ping_answers(&mut lab, id);
     assert!(matches!(
         ev[0],
         PingEvent::Error { from, error: l2lab_sim::PingError::TtlExceeded, .. } if from == ip("10.0.1.1")
@@ -185,7 +185,7 @@ fn path_mtu_is_learned_from_the_router() {
             ..Default::default()
         },
     );
-    let ev = lab.ping_events(id);
+    let ev = ping_answers(&mut lab, id);
     assert!(matches!(
         ev[0],
         PingEvent::Error { from, error: l2lab_sim::PingError::FragNeeded(1400), .. } if from == ip("10.0.1.1")

@@ -45,7 +45,7 @@ impl Lab {
         if matches!(l.kind, LinkKind::Loopback) {
             return Vec::new();
         }
-        let ipv6 = !i.disable_ipv6;
+        let ipv6 = i.disable_ipv6 == 0;
         let mut v = Vec::new();
         if !ipv6 || l.admin_up || !i.ever_up {
             v.push(ALL_NODES6);
@@ -125,7 +125,7 @@ impl Lab {
         };
         let mut v = Vec::new();
         let lo = matches!(l.kind, LinkKind::Loopback);
-        if !lo && !i.disable_ipv6 && l.admin_up && l.carrier {
+        if !lo && i.disable_ipv6 == 0 && l.admin_up && l.carrier {
             let m = l.mac.0;
             v.push(std::net::Ipv6Addr::new(
                 0xff02,

@@ -109,7 +109,9 @@ impl IoctlError {
 /// The classful prefix length SIOCSIFADDR gives an address (devinet.c: inet_abc_len).
 pub fn classful_prefix(ip: Ipv4Addr) -> Option<u8> {
     let a = u32::from(ip);
-    if a >> 24 == 0 || a == u32::MAX {
+    // inet_abc_len: only 0.0.0.0 itself counts as the zero network now; the rest of 0/8 is
+    // class A (measured: `ifconfig veth0 65535` gets 255.0.0.0).
+    if a == 0 || a == u32::MAX {
         Some(0)
     } else if a & 0x8000_0000 == 0 {
         Some(8)

@@ -61,14 +61,15 @@ impl Default for LabConfig {
 /// The sysctls of a namespace that the lab models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NsSysctls {
-    /// net.ipv4.conf.all.forwarding (= net.ipv4.ip_forward).
-    pub forwarding_all: bool,
+    /// net.ipv4.conf.all.forwarding (= net.ipv4.ip_forward). Like the kernel's, these
+    /// switches hold any C int written to them (proc_dointvec); non-zero is on.
+    pub forwarding_all: i32,
     /// net.ipv4.conf.default.forwarding (new interfaces start with it).
-    pub forwarding_default: bool,
+    pub forwarding_default: i32,
     /// net.ipv6.conf.all.disable_ipv6.
-    pub disable_ipv6_all: bool,
+    pub disable_ipv6_all: i32,
     /// net.ipv6.conf.default.disable_ipv6.
-    pub disable_ipv6_default: bool,
+    pub disable_ipv6_default: i32,
     /// net.ipv4.icmp_echo_ignore_broadcasts (1 by default: smurf protection).
     pub icmp_echo_ignore_broadcasts: bool,
     /// net.ipv4.icmp_echo_ignore_all.
@@ -118,10 +119,10 @@ pub struct Iface {
     pub ns: NsId,
     /// IPv4 addresses, primary ones first.
     pub addrs: Vec<IfAddr>,
-    /// net.ipv4.conf.NAME.forwarding.
-    pub forwarding: bool,
-    /// net.ipv6.conf.NAME.disable_ipv6.
-    pub disable_ipv6: bool,
+    /// net.ipv4.conf.NAME.forwarding (non-zero: on).
+    pub forwarding: i32,
+    /// net.ipv6.conf.NAME.disable_ipv6 (non-zero: IPv6 off).
+    pub disable_ipv6: i32,
     /// Has been up at least once (a qdisc is attached from then on: `noqueue`, not `noop`).
     pub ever_up: bool,
 }
@@ -450,10 +451,10 @@ impl Lab {
             static_routes: Vec::new(),
             neigh: NeighTable::new(reach),
             sysctl: NsSysctls {
-                forwarding_all: false,
-                forwarding_default: false,
-                disable_ipv6_all: !self.config.ipv6,
-                disable_ipv6_default: !self.config.ipv6,
+                forwarding_all: 0,
+                forwarding_default: 0,
+                disable_ipv6_all: i32::from(!self.config.ipv6),
+                disable_ipv6_default: i32::from(!self.config.ipv6),
                 icmp_echo_ignore_broadcasts: true,
                 icmp_echo_ignore_all: false,
             },
@@ -494,13 +495,10 @@ impl Lab {
         self.ns(ns).map(|n| n.inode)
     }
 
-    /// Creates a named namespace with only `lo`, down (`ip netns add`).
+    /// Creates a named namespace with only `lo`, down (`ip netns add`); the name is a file
+    /// name under /run/netns, so it must be one (see [`check_netns_name`]).
     pub fn add_netns(&mut self, name: &str) -> LabResult<NsId> {
-        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
-            return Err(LabError::InvalidArgument(format!(
-                "invalid netns name \"{name}\""
-            )));
-        }
+        check_netns_name(name)?;
         if self.ns_by_name.contains_key(name) {
             return Err(LabError::Exists(name.to_string()));
         }
@@ -559,6 +557,8 @@ impl Lab {
     /// Takes a namespace's name away (`umount /run/netns/NAME`); the namespace stays while a
     /// process is in it. Returns the namespace.
     pub fn unname_netns(&mut self, name: &str) -> LabResult<NsId> {
+        // The empty name is the initial namespace, which no one can delete.
+        check_netns_name(name)?;
         let id = self.netns(name)?;
         self.ns_by_name.remove(name);
         self.names_changed += 1;
@@ -609,6 +609,11 @@ impl Lab {
 
     /// cleanup_net: the interfaces of a deleted namespace go (a veth takes its peer along).
     fn netns_cleanup(&mut self, id: NsId) -> LabResult<()> {
+        if id == NsId::INIT {
+            return Err(LabError::InvalidArgument(
+                "the initial namespace cannot go".into(),
+            ));
+        }
         let links: Vec<LinkId> = self.ns(id).map(|n| n.ifaces.clone()).unwrap_or_default();
         // Bridges first release their ports, then everything goes.
         for l in links.iter().rev() {
@@ -756,7 +761,7 @@ impl Lab {
     }
 
     fn check_name(&self, ns: NsId, name: &str) -> LabResult<()> {
-        if name.is_empty() || name.len() > 15 || name.contains(['/', ' ', ':']) {
+        if !dev_valid_name(name) {
             return Err(LabError::InvalidArgument(format!(
                 "\"{name}\" is not a valid ifname"
             )));
@@ -773,7 +778,7 @@ impl Lab {
     }
 
     fn attach_iface(&mut self, ns: NsId, link: LinkId, name: String, want_index: Option<u32>) {
-        let (forwarding, disable_ipv6) = self.ns(ns).map_or((false, false), |n| {
+        let (forwarding, disable_ipv6) = self.ns(ns).map_or((0, 0), |n| {
             (n.sysctl.forwarding_default, n.sysctl.disable_ipv6_default)
         });
         let taken = |lab: &Lab, idx: u32| lab.link_by_index(ns, idx).is_some();
@@ -1698,28 +1703,29 @@ impl Lab {
     pub fn sysctl_get(&self, ns: NsId, key: &str) -> Option<String> {
         let n = self.ns(ns)?;
         let b = |v: bool| if v { "1" } else { "0" }.to_string();
+        let int = |v: i32| v.to_string();
         let parts: Vec<&str> = key.split(['.', '/']).collect();
         match parts.as_slice() {
-            ["net", "ipv4", "ip_forward"] => Some(b(n.sysctl.forwarding_all)),
+            ["net", "ipv4", "ip_forward"] => Some(int(n.sysctl.forwarding_all)),
             ["net", "ipv4", "icmp_echo_ignore_broadcasts"] => {
                 Some(b(n.sysctl.icmp_echo_ignore_broadcasts))
             }
             ["net", "ipv4", "icmp_echo_ignore_all"] => Some(b(n.sysctl.icmp_echo_ignore_all)),
-            ["net", "ipv4", "conf", "all", "forwarding"] => Some(b(n.sysctl.forwarding_all)),
+            ["net", "ipv4", "conf", "all", "forwarding"] => Some(int(n.sysctl.forwarding_all)),
             ["net", "ipv4", "conf", "default", "forwarding"] => {
-                Some(b(n.sysctl.forwarding_default))
+                Some(int(n.sysctl.forwarding_default))
             }
             ["net", "ipv4", "conf", dev, "forwarding"] => {
                 let l = self.link_by_name(ns, dev).ok()?;
-                Some(b(self.iface(l)?.forwarding))
+                Some(int(self.iface(l)?.forwarding))
             }
-            ["net", "ipv6", "conf", "all", "disable_ipv6"] => Some(b(n.sysctl.disable_ipv6_all)),
+            ["net", "ipv6", "conf", "all", "disable_ipv6"] => Some(int(n.sysctl.disable_ipv6_all)),
             ["net", "ipv6", "conf", "default", "disable_ipv6"] => {
-                Some(b(n.sysctl.disable_ipv6_default))
+                Some(int(n.sysctl.disable_ipv6_default))
             }
             ["net", "ipv6", "conf", dev, "disable_ipv6"] => {
                 let l = self.link_by_name(ns, dev).ok()?;
-                Some(b(self.iface(l)?.disable_ipv6))
+                Some(int(self.iface(l)?.disable_ipv6))
             }
             _ => None,
         }
@@ -1727,13 +1733,14 @@ impl Lab {
 
     /// Writes a sysctl of `ns`. `ip_forward` and `conf.all.forwarding` are one switch that also
     /// sets every interface's and the default, as the kernel's devinet_sysctl_forward does;
-    /// `conf.all.disable_ipv6` likewise sets every interface's.
+    /// `conf.all.disable_ipv6` likewise sets every interface's and the default. The
+    /// forwarding and disable_ipv6 switches take any C int, the icmp_echo ones 0 or 1
+    /// (proc_dou8vec_minmax); anything else is EINVAL.
     pub fn sysctl_set(&mut self, ns: NsId, key: &str, value: &str) -> LabResult<()> {
-        let v = match value.trim() {
-            "0" => false,
-            "1" => true,
-            _ => return Err(LabError::InvalidArgument(value.to_string())),
-        };
+        let v: i32 = value
+            .trim()
+            .parse()
+            .map_err(|_| LabError::InvalidArgument(value.to_string()))?;
         let parts: Vec<String> = key.split(['.', '/']).map(str::to_string).collect();
         let p: Vec<&str> = parts.iter().map(String::as_str).collect();
         let links = self.links(ns);
@@ -1760,10 +1767,15 @@ impl Lab {
                 let n = self
                     .ns_mut(ns)
                     .ok_or(LabError::NoSuchNamespace(String::new()))?;
+                let on = match v {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(LabError::InvalidArgument(value.to_string())),
+                };
                 if *which == "icmp_echo_ignore_all" {
-                    n.sysctl.icmp_echo_ignore_all = v;
+                    n.sysctl.icmp_echo_ignore_all = on;
                 } else {
-                    n.sysctl.icmp_echo_ignore_broadcasts = v;
+                    n.sysctl.icmp_echo_ignore_broadcasts = on;
                 }
             }
             ["net", "ipv4", "conf", dev, "forwarding"] => {
@@ -1777,6 +1789,7 @@ impl Lab {
                     .ns_mut(ns)
                     .ok_or(LabError::NoSuchNamespace(String::new()))?;
                 n.sysctl.disable_ipv6_all = v;
+                n.sysctl.disable_ipv6_default = v;
                 for l in links {
                     if let Some(i) = self.iface_mut(l) {
                         i.disable_ipv6 = v;
@@ -1802,7 +1815,7 @@ impl Lab {
 
     /// Does interface `link` forward IPv4 (its `conf.X.forwarding`)?
     pub(crate) fn forwards(&self, link: LinkId) -> bool {
-        self.iface(link).is_some_and(|i| i.forwarding)
+        self.iface(link).is_some_and(|i| i.forwarding != 0)
     }
 
     // ---- the wire -----------------------------------------------------------------------
@@ -1863,6 +1876,37 @@ pub(crate) fn fabric_err(e: FabricError) -> LabError {
         FabricError::CannotEnslave(_) => LabError::NotSupported("cannot enslave".into()),
         FabricError::InvalidArgument => LabError::InvalidArgument("value out of range".into()),
     }
+}
+
+/// NAME_MAX: the longest file name, and so the longest namespace name.
+pub const NETNS_NAME_MAX: usize = 255;
+
+/// A namespace name as iproute2 takes it: a file name under /run/netns, neither empty nor
+/// `.` or `..`, without `/`, at most [`NETNS_NAME_MAX`] bytes.
+pub fn check_netns_name(name: &str) -> LabResult<()> {
+    if name.is_empty()
+        || name.len() > NETNS_NAME_MAX
+        || name.contains('/')
+        || name == "."
+        || name == ".."
+    {
+        return Err(LabError::InvalidArgument(format!(
+            "invalid netns name \"{name}\""
+        )));
+    }
+    Ok(())
+}
+
+/// The kernel's dev_valid_name: 1 to IFNAMSIZ - 1 bytes, not `.` or `..`, and no `/`, `:`
+/// or white space (the name becomes a directory in sysfs and procfs).
+pub fn dev_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() < 16
+        && name != "."
+        && name != ".."
+        && !name
+            .bytes()
+            .any(|b| b == b'/' || b == b':' || b.is_ascii_whitespace() || b == 0x0b)
 }
 
 #[cfg(test)]

@@ -140,6 +140,11 @@ pub enum PingEvent {
         /// What it says.
         error: PingError,
     },
+    /// An echo request left (or was refused by the socket): `ping -f` prints a dot for it.
+    Sent {
+        /// Its sequence number.
+        seq: u16,
+    },
     /// The ping is over.
     Finished,
 }
@@ -329,14 +334,31 @@ impl Lab {
             p.sent_at.resize(idx + 1, None);
         }
         p.sent_at[idx] = Some(now);
+        p.events.push_back(PingEvent::Sent { seq });
         let (ns, src, dst, id, size, ttl) = (p.ns, p.src, p.dst, p.id, p.opts.size, p.opts.ttl);
         let pmtudisc = p.opts.pmtudisc;
+        // Nothing is allocated for a datagram IPv4 cannot carry. raw_sendmsg refuses an ICMP
+        // message over 0xFFFF bytes with EMSGSIZE and no word on the error queue (ping counts
+        // it sent and says nothing); ip_append_data refuses a datagram over 0xFFFF with a
+        // local error carrying the route's MTU (at most IP_MAX_MTU).
+        if size.saturating_add(8) > 0xFFFF {
+            self.event(EventKind::PingSent { ping: pid, seq });
+            self.ping_plan(pid);
+            return;
+        }
         // ip_append_data: the datagram against the path MTU, as IP_MTU_DISCOVER says.
         let mtu = self
             .route_output(ns, dst)
             .map(|nh| self.output_mtu(ns, dst, nh.dev))
             .unwrap_or(u32::MAX);
         let fits = 28 + size <= mtu as usize;
+        if 28 + size > 0xFFFF {
+            self.event(EventKind::PingSent { ping: pid, seq });
+            let mtu = mtu.min(0xFFFF);
+            self.ping_error(ns, src, id, seq, PingError::LocalMessageTooLong(mtu));
+            self.ping_plan(pid);
+            return;
+        }
         if !fits && pmtudisc == Pmtudisc::Do {
             self.event(EventKind::PingSent { ping: pid, seq });
             self.ping_error(ns, src, id, seq, PingError::LocalMessageTooLong(mtu));

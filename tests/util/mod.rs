@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use l2lab_fabric::wire::{ArpOp, ArpRepr, EthHeader, IcmpRepr, Ipv4Repr, ETHERTYPE_ARP, ETH_HLEN};
 use l2lab_fabric::{Decision, LinkId, MacAddr};
-use l2lab_sim::{CaptureId, Event, EventKind, Lab, NsId, PingId, PingOptions, PingSession};
+use l2lab_sim::{
+    CaptureId, Event, EventKind, Lab, NsId, PingEvent, PingId, PingOptions, PingSession,
+};
 
 /// Seconds as a Duration.
 pub fn secs(s: u64) -> Duration {
@@ -195,4 +197,12 @@ pub fn learned(lab: &Lab, bridge: LinkId) -> Vec<(MacAddr, LinkId)> {
         .collect();
     v.sort();
     v
+}
+
+/// What ping `id` has heard since the last look: its events without the `Sent` ones.
+pub fn ping_answers(lab: &mut Lab, id: PingId) -> Vec<PingEvent> {
+    lab.ping_events(id)
+        .into_iter()
+        .filter(|e| !matches!(e, PingEvent::Sent { .. }))
+        .collect()
 }

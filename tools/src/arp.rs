@@ -63,7 +63,7 @@ fn proc_arp(lab: &Lab, env: &Env) -> Vec<Neighbour> {
 
 /// net-tools' INET input: a dotted quad (inet_aton also takes the short forms).
 fn parse_host(s: &str) -> Option<Ipv4Addr> {
-    crate::ip::route::parse_addr(s)
+    crate::cmd::inet::inet_aton(s)
 }
 
 fn show(host: Option<&str>, o: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> i32 {
@@ -71,7 +71,7 @@ fn show(host: Option<&str>, o: &Opts, env: &Env, lab: &Lab, out: &mut Output) ->
         Some(h) => match parse_host(h) {
             Some(ip) => Some(ip),
             None => {
-                out.err(format!("{h}: Unknown host\n"));
+                out.err(format!("{h}: {}\n", crate::cmd::inet::lookup_failure(h)));
                 return 255;
             }
         },
@@ -190,7 +190,10 @@ fn set(args: &[&str], o: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i
         return 255;
     };
     let Some(ip) = parse_host(host) else {
-        out.err(format!("{host}: Unknown host\n"));
+        out.err(format!(
+            "{host}: {}\n",
+            crate::cmd::inet::lookup_failure(host)
+        ));
         return 255;
     };
     let Some(hw) = args.get(1) else {
@@ -242,7 +245,10 @@ fn del(args: &[&str], o: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i
         return 255;
     };
     let Some(ip) = parse_host(host) else {
-        out.err(format!("{host}: Unknown host\n"));
+        out.err(format!(
+            "{host}: {}\n",
+            crate::cmd::inet::lookup_failure(host)
+        ));
         return 255;
     };
     let Some((dev, name)) = target_dev(lab, env, o, ip, "SIOCDARP(dontpub)", out) else {
@@ -291,7 +297,8 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                         i += 1;
                         v
                     });
-                    o.device = v;
+                    // An empty name is no name: net-tools tests device[0].
+                    o.device = v.filter(|v| !v.is_empty());
                 }
                 "help" => {
                     out.out(USAGE);
@@ -337,7 +344,7 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                         return 255;
                     };
                     match c {
-                        'i' => o.device = Some(v),
+                        'i' => o.device = Some(v).filter(|v| !v.is_empty()),
                         'H' | 't' if v != "ether" => {
                             out.err(format!("arp: {v}: unknown hardware type.\n"));
                             return 255;

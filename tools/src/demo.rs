@@ -52,7 +52,7 @@ fn ping(d: &mut Demo, ns: &str, dst: &str, out: &mut impl Write) -> anyhow::Resu
             PingEvent::Error { from, seq, error } => {
                 writeln!(out, "  From {from} icmp_seq={seq} {}", error.as_str())?
             }
-            PingEvent::Finished => {}
+            PingEvent::Sent { .. } | PingEvent::Finished => {}
         }
     }
     narrate(d, out)?;

@@ -160,7 +160,7 @@ fn print_long(lab: &Lab, link: LinkId, out: &mut Output) {
         }
         s.push('\n');
     }
-    if !i.disable_ipv6 && l.admin_up {
+    if i.disable_ipv6 == 0 && l.admin_up {
         match l.kind {
             LinkKind::Loopback => s += "        inet6 ::1  prefixlen 128  scopeid 0x10<host>\n",
             _ if l.carrier => {
@@ -304,7 +304,7 @@ fn parse_inet(s: &str) -> Option<Ipv4Addr> {
     if s == "default" {
         return Some(Ipv4Addr::UNSPECIFIED);
     }
-    crate::ip::route::parse_addr(s)
+    crate::cmd::inet::inet_aton(s)
 }
 
 fn configure(name: &str, args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
@@ -371,7 +371,7 @@ fn configure(name: &str, args: &[String], env: &Env, lab: &mut Lab, out: &mut Ou
                             return 3;
                         }
                         let Some(m) = parse_inet(v) else {
-                            out.err(format!("{v}: Unknown host\n"));
+                            out.err(format!("{v}: {}\n", crate::cmd::inet::lookup_failure(v)));
                             c.goterr = 1;
                             i += 1;
                             continue;
@@ -392,7 +392,7 @@ fn configure(name: &str, args: &[String], env: &Env, lab: &mut Lab, out: &mut Ou
                             c.ioctl("SIOCSIFBRDADDR", r, out);
                         }
                         None => {
-                            out.err(format!("{v}: Unknown host\n"));
+                            out.err(format!("{v}: {}\n", crate::cmd::inet::lookup_failure(v)));
                             c.goterr = 1;
                             i += 1;
                             continue;
@@ -452,7 +452,8 @@ fn configure(name: &str, args: &[String], env: &Env, lab: &mut Lab, out: &mut Ou
                 }
                 let Some(ip) = parse_inet(host) else {
                     out.err(format!(
-                        "{host}: Unknown host\nifconfig: `--help' gives usage information.\n"
+                        "{host}: {}\nifconfig: `--help' gives usage information.\n",
+                        crate::cmd::inet::lookup_failure(host)
                     ));
                     return 1;
                 };

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use l2lab_sim::{Lab, LabError, PingError, PingEvent, PingId, PingOptions, Pmtudisc};
 
+use crate::cmd::inet::inet_aton;
 use crate::cmd::{killed_by, Env, Output, Session, Started};
 
 const USAGE: &str = r#"
@@ -83,6 +84,7 @@ struct Opts {
     numeric: bool,
     broadcast: bool,
     timestamps: bool,
+    flood: bool,
     pmtudisc: Pmtudisc,
     targets: Vec<String>,
 }
@@ -204,11 +206,12 @@ fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
                     }
                     'i' => {
                         let x = double_arg(&v, "bad timing interval", out)?;
-                        if x > f64::from(i32::MAX) / 1000.0 || x < 0.0 {
+                        if x > f64::from(i32::MAX) / 1000.0 {
                             out.err(format!("ping: bad timing interval: {v}\n"));
                             return Err(2);
                         }
-                        o.interval = Some(Duration::from_millis((x * 1000.0) as u64));
+                        // A negative interval is taken, as iputils takes it: no wait at all.
+                        o.interval = Some(Duration::from_millis((x.max(0.0) * 1000.0) as u64));
                     }
                     'I' => match v.parse::<Ipv4Addr>() {
                         Ok(a) => o.source = Some(a),
@@ -217,6 +220,7 @@ fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
                     'l' => {
                         long_arg(&v, 1, 65536, out)?;
                     }
+                    'Q' => parse_tos(&v, out)?,
                     'M' => {
                         o.pmtudisc = match v.as_str() {
                             "do" => Pmtudisc::Do,
@@ -236,6 +240,7 @@ fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
                     'n' => o.numeric = true,
                     'b' => o.broadcast = true,
                     'D' => o.timestamps = true,
+                    'f' => o.flood = true,
                     'h' | '?' => return Err(usage_plain(out)),
                     'V' => {
                         out.out("ping from iputils 20221126\n");
@@ -251,43 +256,39 @@ fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
     Ok(o)
 }
 
+/// parsetos: the TOS byte, decimal or 0x hex, with iputils' messages.
+fn parse_tos(v: &str, out: &mut Output) -> Result<(), i32> {
+    let (hex, digits) = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(h) => (true, h),
+        None => (false, v),
+    };
+    let end = digits
+        .find(|c: char| !c.is_digit(if hex { 16 } else { 10 }))
+        .unwrap_or(digits.len());
+    // strtol saturates; anything that long is out of range anyway.
+    let n = if end == 0 {
+        0
+    } else {
+        u64::from_str_radix(&digits[..end.min(16)], if hex { 16 } else { 10 }).unwrap_or(u64::MAX)
+    };
+    if n > 255 {
+        out.err(if hex {
+            format!("ping: the hexadecimal value of TOS bits must be in range 0x00-0xff: {v}\n")
+        } else {
+            format!("ping: the decimal value of TOS bits must be in range 0-255: {v}\n")
+        });
+        return Err(2);
+    }
+    if end < digits.len() {
+        out.err(format!("ping: bad TOS value: {v}\n"));
+        return Err(2);
+    }
+    Ok(())
+}
+
 fn usage_plain(out: &mut Output) -> i32 {
     out.err(USAGE);
     2
-}
-
-/// inet_aton: 1 to 4 parts, each decimal, octal (0..) or hex (0x..), the last filling the rest.
-fn inet_aton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
-    }
-    let mut vals = Vec::new();
-    for p in &parts {
-        let v = if let Some(h) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
-            u32::from_str_radix(h, 16).ok()?
-        } else if p.len() > 1 && p.starts_with('0') {
-            u32::from_str_radix(&p[1..], 8).ok()?
-        } else if !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) {
-            p.parse().ok()?
-        } else {
-            return None;
-        };
-        vals.push(v);
-    }
-    let (last, head) = vals.split_last()?;
-    if head.iter().any(|v| *v > 255) {
-        return None;
-    }
-    let bits = 8 * (4 - head.len() as u32);
-    if bits < 32 && *last >= 1 << bits {
-        return None;
-    }
-    let mut a: u32 = 0;
-    for (k, v) in head.iter().enumerate() {
-        a |= v << (24 - 8 * k);
-    }
-    Some(Ipv4Addr::from(a | last))
 }
 
 /// What ping prints for an ICMP error (pr_icmph).
@@ -398,6 +399,12 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
             return Started::Done(2);
         }
     };
+    if o.targets.len() > 1 {
+        // More than one name makes the first ones hops of a loose source route, an IP
+        // option the kernel refuses here.
+        out.err("ping: record route: Operation not permitted\n");
+        return Started::Done(2);
+    }
     if let Some(dev) = &o.device {
         if lab.link_by_name(env.ns, dev).is_err() {
             out.err(format!("ping: SO_BINDTODEVICE {dev}: No such device\n"));
@@ -417,7 +424,15 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
         }
         out.err("WARNING: pinging broadcast address\n");
     }
-    let interval = o.interval.unwrap_or(Duration::from_secs(1));
+    if o.ttl == Some(0) {
+        out.err("ping: cannot set unicast time-to-live: Invalid argument\n");
+        return Started::Done(2);
+    }
+    let interval = o.interval.unwrap_or(if o.flood {
+        Duration::ZERO
+    } else {
+        Duration::from_secs(1)
+    });
     let opts = PingOptions {
         count: o.count,
         // Without replies iputils sends at most one probe per 10 ms (MININTERVAL).
@@ -524,7 +539,15 @@ impl Ping {
         let transmitted = lab.ping_session(self.id).map_or(0, |p| p.transmitted);
         let mut finished = false;
         for ev in lab.ping_events(self.id) {
+            // Flood mode draws a dot per request and rubs one out per answer.
+            let flood = self.o.flood && !self.o.quiet;
             match ev {
+                PingEvent::Sent { .. } => {
+                    if flood {
+                        out.out(".");
+                    }
+                }
+
                 PingEvent::Reply {
                     from,
                     seq,
@@ -551,6 +574,12 @@ impl Ping {
                     if self.o.quiet {
                         continue;
                     }
+                    if flood {
+                        if !dup {
+                            out.out("\x08 \x08");
+                        }
+                        continue;
+                    }
                     let mut l = format!(
                         "{}{bytes} bytes from {}: icmp_seq={seq} ttl={ttl}",
                         self.stamp(lab),
@@ -573,14 +602,18 @@ impl Ping {
                     // receive_error_msg: a local error goes to stderr, not as a "From" line.
                     self.acknowledge(transmitted, seq);
                     self.errors += 1;
-                    if !self.o.quiet {
+                    if flood {
+                        out.out("\x08E");
+                    } else if !self.o.quiet {
                         out.err(format!("ping: {}\n", icmp_text(error)));
                     }
                 }
                 PingEvent::Error { from, seq, error } => {
                     self.acknowledge(transmitted, seq);
                     self.errors += 1;
-                    if !self.o.quiet {
+                    if flood {
+                        out.out("\x08E");
+                    } else if !self.o.quiet {
                         out.out(format!(
                             "{}From {} icmp_seq={seq} {}\n",
                             self.stamp(lab),

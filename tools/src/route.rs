@@ -121,14 +121,25 @@ fn list(numeric: bool, env: &Env, lab: &Lab, out: &mut Output) {
     }
 }
 
+/// INET_resolve: inet_aton's forms; anything else would be a name to look up.
 fn addr(s: &str) -> Option<Ipv4Addr> {
-    s.parse().ok()
+    crate::cmd::inet::inet_aton(s)
+}
+
+/// What route says when `name` is no address, and its status (E_LOOKUP).
+fn unknown(name: &str, out: &mut Output) -> i32 {
+    out.err(format!(
+        "{name}: {}\n",
+        crate::cmd::inet::lookup_failure(name)
+    ));
+    6
 }
 
 fn modify(args: &[String], add: bool, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    // E_OPTERR.
     let usage = |out: &mut Output| {
         out.err(INET_USAGE);
-        0
+        3
     };
     let mut host = false;
     let mut i = 0;
@@ -152,21 +163,16 @@ fn modify(args: &[String], add: bool, env: &Env, lab: &mut Lab, out: &mut Output
         match target.split_once('/') {
             Some((a, p)) => match (addr(a), p.parse::<u8>().ok().filter(|p| *p <= 32)) {
                 (Some(a), Some(p)) => (a, Some(p)),
-                _ => {
-                    out.err(format!("{target}: Unknown host\n"));
-                    return 1;
-                }
+                _ => return unknown(target, out),
             },
             None => match addr(target) {
                 Some(a) => (a, None),
-                None => {
-                    out.err(format!("{target}: Unknown host\n"));
-                    return 1;
-                }
+                None => return unknown(target, out),
             },
         }
     };
     let mut gw = None;
+    let mut netmask = false;
     let mut metric = 0u32;
     let mut dev = None;
     while i < args.len() {
@@ -175,8 +181,7 @@ fn modify(args: &[String], add: bool, env: &Env, lab: &mut Lab, out: &mut Output
         match (k, v) {
             ("gw" | "gateway", Some(v)) => {
                 let Some(g) = addr(v) else {
-                    out.err(format!("{v}: Unknown host\n"));
-                    return 1;
+                    return unknown(v, out);
                 };
                 gw = Some(g);
                 i += 2;
@@ -184,9 +189,10 @@ fn modify(args: &[String], add: bool, env: &Env, lab: &mut Lab, out: &mut Output
             ("netmask", Some(v)) => {
                 let Some(m) = addr(v).and_then(l2lab_sim::stack::addr::mask_to_prefix) else {
                     out.err(format!("route: bogus netmask {v}\n"));
-                    return 1;
+                    return usage(out);
                 };
                 prefix = Some(m);
+                netmask = true;
                 i += 2;
             }
             ("metric", Some(v)) => {
@@ -218,7 +224,12 @@ fn modify(args: &[String], add: bool, env: &Env, lab: &mut Lab, out: &mut Output
         32
     });
     if prefix < 32 {
-        ip = Ipv4Net { addr: ip, prefix }.network();
+        let net = Ipv4Net { addr: ip, prefix }.network();
+        if net != ip && netmask {
+            out.err("route: netmask doesn't match route address\n");
+            return usage(out);
+        }
+        ip = net;
     }
     let dst = Ipv4Net { addr: ip, prefix };
     let dev_id = match &dev {

@@ -21,7 +21,7 @@ enum Msg {
         /// The client's process id as the lab sees it (from the socket, not from the client).
         peer: i32,
         req: Request,
-        tx: mpsc::UnboundedSender<Response>,
+        tx: Outbox,
     },
     Signal {
         conn: u64,
@@ -72,22 +72,133 @@ async fn read_tap(_dev: &l2lab_sim::tap::TapDevice, _buf: &mut [u8]) -> std::io:
 
 struct Running {
     session: Box<dyn Session>,
-    tx: mpsc::UnboundedSender<Response>,
+    tx: Outbox,
     /// The client's process id on the host.
     pid: i32,
 }
 
-async fn read_frame(r: &mut (impl AsyncReadExt + Unpin)) -> Option<Request> {
-    let len = r.read_u32().await.ok()? as usize;
-    if len > MAX_MESSAGE {
-        return None;
+/// The most request bytes the lab holds at once, over all its connections: MAX_MESSAGE
+/// bounds one message, this bounds a thousand clients that each announce one.
+pub const MAX_BUFFERED: usize = 2 * MAX_MESSAGE;
+
+/// The request bytes the lab may still take in, shared by the connections.
+#[derive(Clone)]
+struct Budget(Rc<Cell<usize>>);
+
+impl Budget {
+    fn new(bytes: usize) -> Budget {
+        Budget(Rc::new(Cell::new(bytes)))
     }
-    let mut body = vec![0u8; len];
-    r.read_exact(&mut body).await.ok()?;
-    serde_json::from_slice(&body).ok()
+
+    /// Takes `n` bytes, given back when the lease is dropped; None when they are not there.
+    fn take(&self, n: usize) -> Option<Lease> {
+        let left = self.0.get().checked_sub(n)?;
+        self.0.set(left);
+        Some(Lease(self.clone(), n))
+    }
 }
 
-async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender<Msg>) {
+struct Lease(Budget, usize);
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let b = &self.0 .0;
+        b.set(b.get() + self.1);
+    }
+}
+
+/// The most output bytes the lab holds for clients that have not read them yet, over all
+/// connections: a client that stops reading (its stdout a full pipe) must not make the lab
+/// grow without bound.
+pub const MAX_QUEUED_OUTPUT: usize = 64 << 20;
+
+/// The way to one client: its responses, each output text holding its bytes of the shared
+/// [`MAX_QUEUED_OUTPUT`] until it is written.
+#[derive(Clone)]
+struct Outbox {
+    tx: mpsc::UnboundedSender<(Response, Option<Lease>)>,
+    room: Budget,
+    /// Output bytes dropped for want of room.
+    dropped: Rc<Cell<usize>>,
+}
+
+impl Outbox {
+    /// Queues `r`. Output beyond the room left is dropped, as a kernel drops what a reader
+    /// does not take in time; the client hears how much before the command's end.
+    fn send(&self, r: Response) -> Result<(), ()> {
+        let n = match &r {
+            Response::Out(t) | Response::Err(t) => t.len(),
+            Response::Exit(_) | Response::Killed(_) => {
+                let lost = self.dropped.replace(0);
+                if lost > 0 {
+                    let note = format!(
+                        "l2lab: {lost} bytes of output were dropped: they were not read in time\n"
+                    );
+                    self.tx.send((Response::Err(note), None)).map_err(|_| ())?;
+                }
+                0
+            }
+        };
+        let lease = match self.room.take(n) {
+            Some(l) => Some(l),
+            None => {
+                self.dropped.set(self.dropped.get() + n);
+                return Ok(());
+            }
+        };
+        self.tx.send((r, lease)).map_err(|_| ())
+    }
+}
+
+/// Why no request came.
+enum NoRequest {
+    /// The stream ended or broke, or the message was not one.
+    Gone,
+    /// Taking the message in would exceed [`MAX_BUFFERED`].
+    Full,
+}
+
+async fn read_frame(
+    r: &mut (impl AsyncReadExt + Unpin),
+    budget: &Budget,
+) -> Result<Request, NoRequest> {
+    let len = r.read_u32().await.map_err(|_| NoRequest::Gone)? as usize;
+    if len > MAX_MESSAGE {
+        return Err(NoRequest::Gone);
+    }
+    let _lease = budget.take(len).ok_or(NoRequest::Full)?;
+    // Memory follows the bytes that came, not the length announced.
+    let mut body = Vec::new();
+    r.take(len as u64)
+        .read_to_end(&mut body)
+        .await
+        .map_err(|_| NoRequest::Gone)?;
+    if body.len() != len {
+        return Err(NoRequest::Gone);
+    }
+    serde_json::from_slice(&body).map_err(|_| NoRequest::Gone)
+}
+
+/// What a client is told when the lab cannot take its command; it prints it and exits 1.
+async fn refuse(mut stream: UnixStream, why: &str) {
+    // The request is read first (closing with it unread would reset the connection and lose
+    // the answer), with a small budget and a short wait: this client must not hold the spare
+    // descriptor.
+    let small = Budget::new(64 << 10);
+    let _ = tokio::time::timeout(Duration::from_secs(1), read_frame(&mut stream, &small)).await;
+    let mut bytes = encode(&Response::Err(format!("l2lab: {why}\n"))).unwrap_or_default();
+    bytes.extend(encode(&Response::Exit(1)).unwrap_or_default());
+    let _ = stream.write_all(&bytes).await;
+    let _ = stream.shutdown().await;
+}
+
+async fn connection(
+    conn: u64,
+    stream: UnixStream,
+    to_lab: mpsc::UnboundedSender<Msg>,
+    budget: Budget,
+    room: Budget,
+) {
     // Only the lab's own user may use it: the kernel says who is on the other end.
     // SAFETY: getuid(2) has no preconditions.
     let me = unsafe { libc::getuid() };
@@ -109,30 +220,48 @@ async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender
         }
     };
     let (mut rd, mut wr) = stream.into_split();
-    let (tx, mut rx) = mpsc::unbounded_channel::<Response>();
+    let (raw_tx, mut rx) = mpsc::unbounded_channel::<(Response, Option<Lease>)>();
+    let tx = Outbox {
+        tx: raw_tx,
+        room,
+        dropped: Rc::default(),
+    };
     tokio::task::spawn_local(async move {
-        while let Some(resp) = rx.recv().await {
+        while let Some(first) = rx.recv().await {
             // What is queued goes in one write, so the client wakes once for a command's
             // output and its exit status.
             let mut bytes = Vec::new();
-            let mut next = Some(resp);
+            let mut leases = Vec::new();
+            let mut next = Some(first);
             let mut last = false;
-            while let Some(resp) = next.take() {
+            while let Some((resp, lease)) = next.take() {
                 last = matches!(resp, Response::Exit(_) | Response::Killed(_));
+                leases.push(lease);
                 let Ok(b) = encode(&resp) else { break };
                 bytes.extend_from_slice(&b);
                 if !last {
                     next = rx.try_recv().ok();
                 }
             }
-            if wr.write_all(&bytes).await.is_err() || last {
+            let sent = wr.write_all(&bytes).await;
+            drop(leases);
+            if sent.is_err() || last {
                 break;
             }
         }
         let _ = wr.shutdown().await;
     });
-    let Some(req) = read_frame(&mut rd).await else {
-        return;
+    let req = match read_frame(&mut rd, &budget).await {
+        Ok(req) => req,
+        Err(NoRequest::Gone) => return,
+        Err(NoRequest::Full) => {
+            let _ = tx.send(Response::Err(format!(
+                "l2lab: the lab holds {} MiB of other requests already; try again\n",
+                MAX_BUFFERED >> 20
+            )));
+            let _ = tx.send(Response::Exit(1));
+            return;
+        }
     };
     if to_lab
         .send(Msg::Run {
@@ -146,14 +275,14 @@ async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender
         return;
     }
     loop {
-        match read_frame(&mut rd).await {
-            Some(Request::Signal(sig)) => {
+        match read_frame(&mut rd, &budget).await {
+            Ok(Request::Signal(sig)) => {
                 if to_lab.send(Msg::Signal { conn, sig }).is_err() {
                     return;
                 }
             }
-            Some(Request::Run { .. }) => {}
-            None => {
+            Ok(Request::Run { .. }) => {}
+            Err(_) => {
                 let _ = to_lab.send(Msg::Gone { conn });
                 return;
             }
@@ -161,7 +290,105 @@ async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender
     }
 }
 
-fn exit(tx: &mpsc::UnboundedSender<Response>, code: i32) {
+/// What hands the lab its clients: the Unix listener, or a stand-in in tests.
+trait Accept {
+    async fn accept(&mut self) -> std::io::Result<UnixStream>;
+}
+
+impl Accept for UnixListener {
+    async fn accept(&mut self) -> std::io::Result<UnixStream> {
+        UnixListener::accept(self).await.map(|(s, _)| s)
+    }
+}
+
+/// Whether an accept failed for want of descriptors (the process's or the system's).
+fn out_of_descriptors(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
+}
+
+/// The longest pause between two tries after accept failed.
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(100);
+
+/// Takes clients in until the lab ends. A failed accept ends nothing: its errors are
+/// transient (a client gone before it was taken, descriptors or memory short for a
+/// moment), so the loop says so once, waits a little longer each time, and goes on. One
+/// descriptor is kept spare, so that when the lab is out of them it can still take the
+/// next client in and tell it why its command cannot run, instead of leaving it waiting.
+async fn accept_loop(mut listener: impl Accept, to_lab: mpsc::UnboundedSender<Msg>) {
+    let budget = Budget::new(MAX_BUFFERED);
+    let room = Budget::new(MAX_QUEUED_OUTPUT);
+    let spare: Rc<Cell<Option<std::fs::File>>> = Rc::new(Cell::new(open_spare()));
+    let mut next = 0u64;
+    let mut backoff = Duration::ZERO;
+    loop {
+        match listener.accept().await {
+            Ok(stream) => {
+                backoff = Duration::ZERO;
+                next += 1;
+                tokio::task::spawn_local(connection(
+                    next,
+                    stream,
+                    to_lab.clone(),
+                    budget.clone(),
+                    room.clone(),
+                ));
+                if to_lab.is_closed() {
+                    return;
+                }
+            }
+            Err(e) => {
+                if backoff.is_zero() {
+                    eprintln!("l2lab: accepting a command failed: {e}; going on");
+                }
+                if out_of_descriptors(&e) {
+                    if let Some(file) = spare.take() {
+                        drop(file);
+                        let Ok(stream) = listener.accept().await else {
+                            spare.set(open_spare());
+                            continue;
+                        };
+                        let spare = spare.clone();
+                        tokio::task::spawn_local(async move {
+                            refuse(
+                                stream,
+                                "the lab has no file descriptor left for another command; \
+                                 end some of the running ones (tcpdump, ip monitor) first",
+                            )
+                            .await;
+                            spare.set(open_spare());
+                        });
+                        continue;
+                    }
+                }
+                backoff = (backoff * 2).clamp(Duration::from_millis(1), ACCEPT_BACKOFF_MAX);
+                tokio::time::sleep(backoff).await;
+            }
+        }
+    }
+}
+
+fn open_spare() -> Option<std::fs::File> {
+    std::fs::File::open("/dev/null").ok()
+}
+
+/// Raises the soft limit on open descriptors to the hard one: every running tcpdump and
+/// monitor holds a connection, and 1,024 is soon reached. Commands the script starts keep
+/// the limit they were given: the script was started before the lab first runs.
+fn raise_descriptor_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write only the struct they are given.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
+fn exit(tx: &Outbox, code: i32) {
     let _ = tx.send(if code < 0 {
         Response::Killed(-code)
     } else {
@@ -169,7 +396,7 @@ fn exit(tx: &mpsc::UnboundedSender<Response>, code: i32) {
     });
 }
 
-fn flush(tx: &mpsc::UnboundedSender<Response>, out: &mut Output) {
+fn flush(tx: &Outbox, out: &mut Output) {
     if !out.stdout.is_empty() {
         let _ = tx.send(Response::Out(std::mem::take(&mut out.stdout)));
     }
@@ -257,14 +484,8 @@ pub async fn serve(
             std::env::temp_dir().join(format!("l2lab-views-{}", std::process::id()))
         });
     let (to_lab, mut from_conns) = mpsc::unbounded_channel::<Msg>();
-    let accept_tx = to_lab.clone();
-    tokio::task::spawn_local(async move {
-        let mut next = 0u64;
-        while let Ok((stream, _)) = listener.accept().await {
-            next += 1;
-            tokio::task::spawn_local(connection(next, stream, accept_tx.clone()));
-        }
-    });
+    raise_descriptor_limit();
+    tokio::task::spawn_local(accept_loop(listener, to_lab.clone()));
     let mut running: HashMap<u64, Running> = HashMap::new();
     let mut state = State {
         requests: 0,
@@ -369,7 +590,7 @@ impl NetnsDir {
 
 struct Deferred {
     pid: i32,
-    tx: mpsc::UnboundedSender<Response>,
+    tx: Outbox,
     out: Output,
     code: i32,
 }
@@ -673,5 +894,156 @@ fn poll_all(lab: &mut Lab, running: &mut HashMap<u64, Running>) {
     }
     for id in done {
         running.remove(&id);
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::proto::read_msg;
+
+    /// A listener whose accept fails with the errors given, then hands out the streams.
+    struct Flaky {
+        fails: Vec<i32>,
+        streams: Vec<UnixStream>,
+    }
+
+    impl Accept for Flaky {
+        async fn accept(&mut self) -> std::io::Result<UnixStream> {
+            if let Some(e) = self.fails.pop() {
+                return Err(std::io::Error::from_raw_os_error(e));
+            }
+            match self.streams.pop() {
+                Some(s) => Ok(s),
+                None => std::future::pending().await,
+            }
+        }
+    }
+
+    fn request() -> Vec<u8> {
+        encode(&Request::Run {
+            tool: "ip".into(),
+            argv: vec!["link".into()],
+            netns: None,
+            cwd: "/".into(),
+            pid: 1,
+        })
+        .expect("encodes")
+    }
+
+    /// Runs `f` on a paused clock (the back-off sleeps take no wall time) in a LocalSet.
+    fn paused(f: impl std::future::Future<Output = ()>) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .expect("runtime");
+        rt.block_on(tokio::task::LocalSet::new().run_until(f));
+    }
+
+    #[test]
+    fn accept_errors_are_transient_and_the_next_client_is_served() {
+        paused(async {
+            let (mut client, server) = UnixStream::pair().expect("pair");
+            let fails = [libc::ECONNABORTED, libc::ENOMEM, libc::ENFILE, libc::EMFILE];
+            let listener = Flaky {
+                fails: fails.repeat(5),
+                streams: vec![server],
+            };
+            let (to_lab, mut from_conns) = mpsc::unbounded_channel::<Msg>();
+            tokio::task::spawn_local(accept_loop(listener, to_lab));
+            client.write_all(&request()).await.expect("write");
+            match from_conns.recv().await {
+                Some(Msg::Run {
+                    req: Request::Run { tool, argv, .. },
+                    ..
+                }) => assert_eq!((tool.as_str(), argv), ("ip", vec!["link".to_string()])),
+                _ => panic!("the request never reached the lab"),
+            }
+        });
+    }
+
+    #[test]
+    fn out_of_descriptors_a_client_is_told_why() {
+        paused(async {
+            let (mut refused, server1) = UnixStream::pair().expect("pair");
+            let (mut served, server2) = UnixStream::pair().expect("pair");
+            let listener = Flaky {
+                fails: vec![libc::EMFILE],
+                // Popped from the end: the first client in is refused.
+                streams: vec![server2, server1],
+            };
+            let (to_lab, mut from_conns) = mpsc::unbounded_channel::<Msg>();
+            tokio::task::spawn_local(accept_loop(listener, to_lab));
+            refused.write_all(&request()).await.expect("write");
+            let mut answer = Vec::new();
+            refused.read_to_end(&mut answer).await.expect("read");
+            let mut r = answer.as_slice();
+            let first: Option<Response> = read_msg(&mut r).expect("a message");
+            match first {
+                Some(Response::Err(text)) => {
+                    assert!(text.contains("no file descriptor left"), "{text}")
+                }
+                other => panic!("{other:?}"),
+            }
+            assert_eq!(
+                read_msg::<Response>(&mut r).ok().flatten(),
+                Some(Response::Exit(1))
+            );
+            served.write_all(&request()).await.expect("write");
+            assert!(matches!(from_conns.recv().await, Some(Msg::Run { .. })));
+        });
+    }
+
+    #[test]
+    fn output_queued_for_clients_that_do_not_read_is_bounded() {
+        let (raw_tx, mut rx) = mpsc::unbounded_channel();
+        let room = Budget::new(100);
+        let out = Outbox {
+            tx: raw_tx,
+            room: room.clone(),
+            dropped: Rc::default(),
+        };
+        let text = "x".repeat(60);
+        assert!(out.send(Response::Out(text.clone())).is_ok());
+        assert!(out.send(Response::Out(text.clone())).is_ok());
+        assert_eq!(room.0.get(), 40, "the second text found no room");
+        assert!(out.send(Response::Exit(0)).is_ok());
+        let got: Vec<Response> = std::iter::from_fn(|| rx.try_recv().ok())
+            .map(|(r, _lease)| r)
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                Response::Out(text),
+                Response::Err(
+                    "l2lab: 60 bytes of output were dropped: they were not read in time\n".into()
+                ),
+                Response::Exit(0),
+            ]
+        );
+        assert_eq!(room.0.get(), 100, "written output gives its room back");
+    }
+
+    #[test]
+    fn requests_buffered_across_connections_are_bounded() {
+        paused(async {
+            let budget = Budget::new(100);
+            let lease = budget.take(60).expect("60 of 100");
+            assert!(budget.take(60).is_none());
+            // A client announcing more than is left is refused, without the lab allocating.
+            let mut msg = 80u32.to_be_bytes().to_vec();
+            msg.extend_from_slice(&[b' '; 80]);
+            assert!(matches!(
+                read_frame(&mut msg.as_slice(), &budget).await,
+                Err(NoRequest::Full)
+            ));
+            drop(lease);
+            assert_eq!(budget.0.get(), 100);
+            let ok = request();
+            let budget = Budget::new(ok.len());
+            assert!(read_frame(&mut ok.as_slice(), &budget).await.is_ok());
+            assert_eq!(budget.0.get(), ok.len(), "the lease is given back");
+        });
     }
 }

@@ -20,10 +20,12 @@ fn interval(arg: &str) -> Option<Duration> {
         _ => (arg, 1.0),
     };
     let v: f64 = num.parse().ok()?;
-    if !v.is_finite() || v < 0.0 || num.starts_with(['+', '-']) && num.len() == 1 {
+    if v.is_nan() || v < 0.0 || num.starts_with(['+', '-']) && num.len() == 1 {
         return None;
     }
-    Duration::try_from_secs_f64(v * mult).ok()
+    // Too large for a timespec (`1e400`, `1e300d`): coreutils takes ERANGE and sleeps for
+    // as long as it can, so the lab waits for ever rather than refusing.
+    Some(Duration::try_from_secs_f64(v * mult).unwrap_or(Duration::MAX))
 }
 
 /// Starts `sleep ARGS...`: the sum of its operands, as coreutils does.
@@ -79,5 +81,8 @@ mod test {
         assert_eq!(interval("x"), None);
         assert_eq!(interval("-1"), None);
         assert_eq!(interval(""), None);
+        assert_eq!(interval("1e400"), Some(Duration::MAX));
+        assert_eq!(interval("1e300d"), Some(Duration::MAX));
+        assert_eq!(interval("nan"), None);
     }
 }

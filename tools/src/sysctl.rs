@@ -47,6 +47,7 @@ struct Opts {
     values_only: bool,
     binary: bool,
     dry_run: bool,
+    all: bool,
     load: Option<Option<String>>,
 }
 
@@ -100,14 +101,47 @@ fn lookup_key(key: &str) -> String {
     }
 }
 
-/// The kernel's proc_dointvec: an optionally signed decimal integer.
+/// The kernel's proc_dointvec: an optionally signed decimal integer that fits a C int
+/// (anything larger is EINVAL, not cut down).
 fn parse_int(v: &str) -> Option<i64> {
     let v = v.trim();
     let digits = v.strip_prefix('-').unwrap_or(v);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    v.parse().ok()
+    v.parse::<i32>().ok().map(i64::from)
+}
+
+/// `sysctl -a`: every sysctl the lab models in the namespace, by name.
+fn show_all(o: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> i32 {
+    let devs: Vec<String> = ["all", "default"]
+        .into_iter()
+        .map(String::from)
+        .chain(
+            lab.links(env.ns)
+                .into_iter()
+                .filter_map(|l| lab.iface(l).map(|i| i.name.clone())),
+        )
+        .collect();
+    let mut keys: Vec<String> = [
+        "net.ipv4.icmp_echo_ignore_all",
+        "net.ipv4.icmp_echo_ignore_broadcasts",
+        "net.ipv4.ip_forward",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    for d in &devs {
+        keys.push(format!("net.ipv4.conf.{d}.forwarding"));
+        keys.push(format!("net.ipv6.conf.{d}.disable_ipv6"));
+    }
+    keys.sort();
+    for k in keys {
+        if let Some(v) = lab.sysctl_get(env.ns, &lookup_key(&k)) {
+            print_setting(&k, &v, o, out);
+        }
+    }
+    0
 }
 
 fn read_setting(key: &str, o: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> i32 {
@@ -168,9 +202,7 @@ fn write_setting(s: &Setting, o: &Opts, env: &Env, lab: &mut Lab, out: &mut Outp
         ));
         return fail;
     };
-    // The lab keeps these switches as booleans; any non-zero value turns one on.
-    let lab_value = if v != 0 { "1" } else { "0" };
-    if !o.dry_run && lab.sysctl_set(env.ns, &lk, lab_value).is_err() {
+    if !o.dry_run && lab.sysctl_set(env.ns, &lk, &v.to_string()).is_err() {
         out.err(format!(
             "sysctl: setting key \"{}\": Invalid argument\n",
             display_name(&s.key)
@@ -246,6 +278,7 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                 "values" => o.values_only = true,
                 "binary" => o.binary = true,
                 "dry-run" => o.dry_run = true,
+                "all" => o.all = true,
                 "load" => o.load = Some(val),
                 "help" => {
                     out.out(USAGE);
@@ -276,6 +309,7 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                 'n' => o.values_only = true,
                 'b' => o.binary = true,
                 'o' | 'x' => {}
+                'a' | 'A' | 'X' => o.all = true,
                 'p' | 'f' => {
                     // An optional argument: only attached (`-p/file`), or the next word.
                     let rest = &shorts[j + 1..];
@@ -315,6 +349,9 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
             rc |= load_file(&f, &o, env, lab, out);
         }
         return rc;
+    }
+    if o.all && operands.is_empty() {
+        return show_all(&o, env, lab, out);
     }
     if operands.is_empty() {
         if o.write || o.values_only || o.names_only || o.quiet || o.ignore || o.binary {

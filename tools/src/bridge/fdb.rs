@@ -564,6 +564,11 @@ fn apply(
             "Error: FDB {what} only supported for Ethernet devices.\n"
         ));
     }
+    // br_fdb_add refuses the all-zero address (no frame can come from it), but takes
+    // multicast and broadcast ones.
+    if op != Op::Del && mac.0 == [0; 6] {
+        return Err(einval());
+    }
     let mut done = false;
     if master_flag && is_port {
         if op == Op::Del {

@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+pub mod inet;
+
 use l2lab_sim::{Lab, NsId};
 
 /// What a command has written since it was last polled.
@@ -42,10 +44,11 @@ pub struct Env {
 }
 
 impl Env {
-    /// A path as the command sees it: relative paths are under its working directory.
+    /// A path as the command sees it: relative paths are under its working directory. The
+    /// empty path stays empty: open("") is ENOENT, not the working directory.
     pub fn path(&self, p: &str) -> PathBuf {
         let p = PathBuf::from(p);
-        if p.is_absolute() {
+        if p.is_absolute() || p.as_os_str().is_empty() {
             p
         } else {
             self.cwd.join(p)

@@ -59,20 +59,10 @@ fn dispatch(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Ou
     }
 }
 
-/// get_addr_ipv4: one to four dotted decimal parts, the missing ones zero.
+/// get_addr_ipv4: one to four dotted parts, each read by strtoul in base 0 (so `010` is
+/// octal), the missing ones zero.
 fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
-    }
-    let mut b = [0u8; 4];
-    for (i, p) in parts.iter().enumerate() {
-        if p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        b[i] = p.parse().ok()?;
-    }
-    Some(Ipv4Addr::from(b))
+    super::route::parse_addr(s)
 }
 
 /// get_prefix for IPv4: `A`, `A/LEN` or `A/MASK`; the flag says whether a length was given.

@@ -137,6 +137,21 @@ fn name_ok(n: &str) -> bool {
     !n.is_empty() && n.len() <= 15
 }
 
+/// iproute2's check_ifname (`limit` IFNAMSIZ) and check_altifname (`limit` ALTIFNAMSIZ):
+/// what it refuses never reaches the kernel.
+pub fn ifname_ok(n: &str, limit: usize) -> bool {
+    !n.is_empty()
+        && n.len() < limit
+        && !n
+            .bytes()
+            .any(|b| b == b'/' || b.is_ascii_whitespace() || b == 0x0b)
+}
+
+/// IFNAMSIZ, for `name` and `peer name`.
+pub const IFNAMSIZ: usize = 16;
+/// ALTIFNAMSIZ, for `dev` (which may name an alternative name).
+pub const ALTIFNAMSIZ: usize = 128;
+
 /// iproute2's iplink_parse: keywords, then `type KIND ARGS...` (the rest goes to the kind).
 fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
     let mut r = Req::default();
@@ -153,6 +168,9 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
             r.ops.push(Op::Up(false));
         } else if a == "name" {
             let v = next(&mut i)?;
+            if !ifname_ok(&v, IFNAMSIZ) {
+                return Err(invarg("\"name\" not a valid ifname", &v));
+            }
             r.name = Some(v.clone());
             r.ops.push(Op::Name(v));
         } else if matches(a, "address") {
@@ -167,8 +185,12 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
             r.ops.push(Op::Mtu(mtu));
         } else if a == "netns" {
             let v = next(&mut i)?;
+            if matches!(v.as_str(), "" | "." | "..") {
+                // A directory under /run/netns opens, and the kernel refuses its descriptor.
+                return Err(Fail("RTNETLINK answers: Invalid argument\n".into(), 2));
+            }
             match crate::members::by_env(lab, &v) {
-                Some(to) if !v.is_empty() => r.ops.push(Op::Netns(to)),
+                Some(to) => r.ops.push(Op::Netns(to)),
                 _ => return Err(invarg("Invalid \"netns\" value\n", &v)),
             }
         } else if a == "promisc" {
@@ -202,6 +224,9 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
                     format!("Error: either \"dev\" is duplicate, or \"{v}\" is a garbage.\n"),
                     255,
                 ));
+            }
+            if !ifname_ok(&v, ALTIFNAMSIZ) {
+                return Err(invarg("\"dev\" not a valid ifname", &v));
             }
             r.dev = Some(v);
         }
@@ -250,7 +275,7 @@ fn parse_bridge(args: &[String]) -> Result<BridgeOpts, Fail> {
         }
         i += 1;
         let v = args.get(i).ok_or_else(incomplete)?;
-        let n = parse_u32(v).ok_or_else(|| invarg(&format!("Invalid {a}\n"), v))?;
+        let n = parse_u32(v).ok_or_else(|| invarg(&format!("invalid {a}"), v))?;
         match a {
             "ageing_time" => b.ageing_time = Some(n),
             "stp_state" => b.stp_state = Some(n),
@@ -588,6 +613,10 @@ fn del(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
             out.err(format!(
                 "Error: either \"dev\" is duplicate, or \"{v}\" is a garbage.\n"
             ));
+            return 255;
+        }
+        if !ifname_ok(v, ALTIFNAMSIZ) {
+            out.err(invarg("\"dev\" not a valid ifname", v).0);
             return 255;
         }
         dev = Some(v);
@@ -1223,7 +1252,7 @@ pub(crate) fn ipv6_addrs(lab: &Lab, l: LinkId) -> Vec<(String, u8, Scope)> {
     let (Some(k), Some(i)) = (lab.fabric().link(l), lab.iface(l)) else {
         return Vec::new();
     };
-    if !lab.config().ipv6 || i.disable_ipv6 || !k.admin_up {
+    if !lab.config().ipv6 || i.disable_ipv6 != 0 || !k.admin_up {
         return Vec::new();
     }
     match k.kind {

@@ -34,6 +34,8 @@ pub struct Opts {
     pub inet4: bool,
     /// `-6` (IPv6 only).
     pub inet6: bool,
+    /// `-a`/`-all`: `ip -all netns delete`.
+    pub all: bool,
 }
 
 const USAGE: &str = "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
@@ -83,8 +85,15 @@ fn run_ip(
                 out.err("Option \"-n\" requires an argument\n");
                 return 255;
             };
+            if matches!(name.as_str(), "" | "." | "..") {
+                // /run/netns/NAME is a directory, which setns refuses.
+                out.err(format!(
+                    "setting the network namespace \"{name}\" failed: Invalid argument\n"
+                ));
+                return 255;
+            }
             match lab.netns(name) {
-                Ok(ns) if !name.is_empty() => {
+                Ok(ns) => {
                     env.ns = ns;
                     env.ns_name = name.clone();
                 }
@@ -107,6 +116,8 @@ fn run_ip(
             opts.pretty = true;
         } else if o == "s" || matches(o, "statistics") || matches(o, "stats") {
             opts.stats += 1;
+        } else if o == "a" || matches(o, "all") {
+            opts.all = true;
         } else if o == "4" {
             opts.inet4 = true;
         } else if o == "6" {

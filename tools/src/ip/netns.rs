@@ -31,8 +31,11 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
     } else if matches(verb, "add") {
         let Some(name) = name else {
             out.err("No netns name specified\n");
-            return 255;
+            return 1;
         };
+        if let Some(code) = invalid(name, out) {
+            return code;
+        }
         match lab.add_netns(name) {
             Ok(_) => 0,
             Err(LabError::Exists(_)) => {
@@ -47,28 +50,34 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
             }
         }
     } else if matches(verb, "delete") {
+        if opts.all {
+            // Every name under /run/netns, as iproute2's netns_foreach does.
+            let mut code = 0;
+            for n in lab.netns_names() {
+                code |= delete(&n, lab, out);
+            }
+            return code;
+        }
         let Some(name) = name else {
             out.err("No netns name specified\n");
-            return 255;
+            return 1;
         };
-        match lab.del_netns(name) {
-            Ok(()) => 0,
-            Err(_) => {
-                out.err(format!(
-                    "Cannot remove namespace file \"/run/netns/{name}\": No such file or directory\n"
-                ));
-                1
-            }
+        if let Some(code) = invalid(name, out) {
+            return code;
         }
+        delete(name, lab, out)
     } else if verb == "exec-check" {
         // From the client's `ip netns exec NAME CMD`.
-        let Some(name) = name.filter(|n| !n.is_empty()) else {
+        let Some(name) = name else {
             out.err("No netns name specified\n");
-            return 255;
+            return 1;
         };
+        if let Some(code) = invalid(name, out) {
+            return code;
+        }
         if args.len() < 3 {
             out.err("No command specified\n");
-            return 255;
+            return 1;
         }
         if lab.netns(name).is_err() {
             out.err(format!(
@@ -78,9 +87,8 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
         }
         0
     } else if matches(verb, "identify") {
-        if !env.ns_name.is_empty() {
-            out.out(format!("{}\n", env.ns_name));
-        }
+        // No name for the initial namespace: an empty line.
+        out.out(format!("{}\n", env.ns_name));
         0
     } else if matches(verb, "help") {
         out.err(USAGE);
@@ -90,6 +98,27 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
             "Command \"{verb}\" is unknown, try \"ip netns help\".\n"
         ));
         255
+    }
+}
+
+/// iproute2's is_valid_netns_name, with its message and status.
+fn invalid(name: &str, out: &mut Output) -> Option<i32> {
+    if l2lab_sim::lab::check_netns_name(name).is_ok() {
+        return None;
+    }
+    out.err(format!("Invalid netns name \"{name}\"\n"));
+    Some(255)
+}
+
+fn delete(name: &str, lab: &mut Lab, out: &mut Output) -> i32 {
+    match lab.del_netns(name) {
+        Ok(()) => 0,
+        Err(_) => {
+            out.err(format!(
+                "Cannot remove namespace file \"/run/netns/{name}\": No such file or directory\n"
+            ));
+            1
+        }
     }
 }
 

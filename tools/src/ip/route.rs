@@ -97,10 +97,7 @@ fn incomplete() -> Fail {
 }
 
 fn invarg(msg: &str, arg: &str) -> Fail {
-    Fail(
-        format!("Error: argument \"{arg}\" is wrong: {msg}\n\n"),
-        255,
-    )
+    Fail(format!("Error: argument \"{arg}\" is wrong: {msg}\n"), 255)
 }
 
 /// iproute2's get_addr_ipv4: one to four dot-separated numbers (C base rules), the rest zero.
