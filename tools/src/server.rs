@@ -13,13 +13,28 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 
 use crate::cmd::{self, Env, Output, Session, Started};
-use crate::proto::{encode, Request, Response, MAX_MESSAGE};
+use crate::proto::{encode_response, Request, Response, MAX_MESSAGE};
+
+/// Where a command's output goes: its connection's queue, and how many bytes of output in it
+/// are not yet written to the client's socket.
+#[derive(Clone)]
+struct Reply {
+    tx: mpsc::UnboundedSender<Response>,
+    queued: Rc<Cell<usize>>,
+}
+
+impl Reply {
+    fn send(&self, resp: Response) -> Result<(), mpsc::error::SendError<Response>> {
+        self.queued.set(self.queued.get() + resp.payload_len());
+        self.tx.send(resp)
+    }
+}
 
 enum Msg {
     Run {
         conn: u64,
         req: Request,
-        tx: mpsc::UnboundedSender<Response>,
+        tx: Reply,
     },
     Signal {
         conn: u64,
@@ -70,7 +85,7 @@ async fn read_tap(_dev: &l2lab_sim::tap::TapDevice, _buf: &mut [u8]) -> std::io:
 
 struct Running {
     session: Box<dyn Session>,
-    tx: mpsc::UnboundedSender<Response>,
+    tx: Reply,
     /// The client's process id on the host.
     pid: i32,
 }
@@ -88,22 +103,32 @@ async fn read_frame(r: &mut (impl AsyncReadExt + Unpin)) -> Option<Request> {
 async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender<Msg>) {
     let (mut rd, mut wr) = stream.into_split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Response>();
+    let tx = Reply {
+        tx,
+        queued: Rc::new(Cell::new(0)),
+    };
+    let queued = tx.queued.clone();
     tokio::task::spawn_local(async move {
         while let Some(resp) = rx.recv().await {
             // What is queued goes in one write, so the client wakes once for a command's
             // output and its exit status.
             let mut bytes = Vec::new();
+            let mut payload = 0;
             let mut next = Some(resp);
             let mut last = false;
             while let Some(resp) = next.take() {
                 last = matches!(resp, Response::Exit(_) | Response::Killed(_));
-                let Ok(b) = encode(&resp) else { break };
-                bytes.extend_from_slice(&b);
+                payload += resp.payload_len();
+                if encode_response(&resp, &mut bytes).is_err() {
+                    break;
+                }
                 if !last {
                     next = rx.try_recv().ok();
                 }
             }
-            if wr.write_all(&bytes).await.is_err() || last {
+            let written = wr.write_all(&bytes).await;
+            queued.set(queued.get().saturating_sub(payload));
+            if written.is_err() || last {
                 break;
             }
         }
@@ -122,7 +147,7 @@ async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender
                     return;
                 }
             }
-            Some(Request::Run { .. }) => {}
+            Some(Request::Run { .. } | Request::Ifnames(_)) => {}
             None => {
                 let _ = to_lab.send(Msg::Gone { conn });
                 return;
@@ -131,7 +156,7 @@ async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender
     }
 }
 
-fn exit(tx: &mpsc::UnboundedSender<Response>, code: i32) {
+fn exit(tx: &Reply, code: i32) {
     let _ = tx.send(if code < 0 {
         Response::Killed(-code)
     } else {
@@ -139,7 +164,12 @@ fn exit(tx: &mpsc::UnboundedSender<Response>, code: i32) {
     });
 }
 
-fn flush(tx: &mpsc::UnboundedSender<Response>, out: &mut Output) {
+fn flush(tx: &Reply, out: &mut Output) {
+    // The file's bytes first: a file that cannot be opened must end the command before the
+    // messages that follow the opening on stderr.
+    if !out.data.is_empty() {
+        let _ = tx.send(Response::Data(std::mem::take(&mut out.data)));
+    }
     if !out.stdout.is_empty() {
         let _ = tx.send(Response::Out(std::mem::take(&mut out.stdout)));
     }
@@ -264,7 +294,7 @@ struct State {
 
 struct Deferred {
     pid: i32,
-    tx: mpsc::UnboundedSender<Response>,
+    tx: Reply,
     out: Output,
     code: i32,
 }
@@ -393,6 +423,16 @@ async fn serve_virtual(
 
 fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &mut State) {
     match msg {
+        Msg::Run {
+            conn: _,
+            req: Request::Ifnames(netns),
+            tx,
+        } => {
+            let mut out = Output::default();
+            let code = ifnames(lab, netns, &mut out);
+            flush(&tx, &mut out);
+            exit(&tx, code);
+        }
         Msg::Run { conn, req, tx } => {
             let Request::Run {
                 tool,
@@ -493,7 +533,10 @@ fn poll_all(lab: &mut Lab, running: &mut HashMap<u64, Running>) {
         let Some(r) = running.get_mut(&id) else {
             continue;
         };
-        let mut out = Output::default();
+        let mut out = Output {
+            backlog: r.tx.queued.get(),
+            ..Output::default()
+        };
         let status = r.session.poll(lab, &mut out);
         flush(&r.tx, &mut out);
         if let Some(code) = status {
@@ -504,4 +547,17 @@ fn poll_all(lab: &mut Lab, running: &mut HashMap<u64, Running>) {
     for id in done {
         running.remove(&id);
     }
+}
+
+/// The interfaces of namespace `netns`, one `INDEX NAME` line each.
+fn ifnames(lab: &Lab, netns: Option<String>, out: &mut Output) -> i32 {
+    let Ok(ns) = lab.netns(netns.as_deref().unwrap_or_default()) else {
+        return 1;
+    };
+    for id in lab.links(ns) {
+        if let Some(i) = lab.iface(id) {
+            out.out(format!("{} {}\n", i.ifindex, i.name));
+        }
+    }
+    0
 }

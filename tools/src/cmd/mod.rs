@@ -14,6 +14,11 @@ pub struct Output {
     pub stdout: String,
     /// Standard error.
     pub stderr: String,
+    /// Bytes for the file the client writes (`tcpdump -w`): it opens that file itself.
+    pub data: Vec<u8>,
+    /// Set by the server before a poll: output handed to this client earlier and not yet
+    /// written to its socket. A client that does not read must not make the lab hoard.
+    pub backlog: usize,
 }
 
 impl Output {
