@@ -41,9 +41,17 @@ pub fn run(tool: &str, args: Vec<String>) -> i32 {
     }
     let mut dump = None;
     if tool == "tcpdump" {
-        let mut names = || ifnames(&sock, netns.clone());
-        match crate::tcpdump::local(&args, &mut names) {
+        match crate::tcpdump::local(&args) {
             crate::tcpdump::Local::Done(code) => return code,
+            crate::tcpdump::Local::Offline(o, path) => {
+                return match offline(&sock, netns) {
+                    Ok((names, _held)) => crate::tcpdump::offline::run(&o, &path, &names),
+                    Err(e) => {
+                        eprintln!("{tool}: lost the lab at {sock}: {e}");
+                        1
+                    }
+                };
+            }
             crate::tcpdump::Local::Lab(w) => dump = w.map(Dump::new),
         }
     }
@@ -173,31 +181,26 @@ fn dump_data(dump: Option<&mut Dump>, data: &[u8]) -> Dumped {
     }
 }
 
-/// The lab's interfaces in namespace `netns`, by index (empty if the lab cannot say).
-fn ifnames(sock: &str, netns: Option<String>) -> HashMap<u32, String> {
+/// Tells the lab that this process runs a command on its own ([`Request::Offline`]); returns
+/// the namespace's interfaces by index, and the connection to hold while the command runs.
+fn offline(
+    sock: &str,
+    netns: Option<String>,
+) -> std::io::Result<(HashMap<u32, String>, UnixStream)> {
+    let mut stream = UnixStream::connect(sock)?;
+    let pid = std::process::id();
+    write_msg(&mut stream, &Request::Offline { netns, pid })?;
     let mut names = HashMap::new();
-    let Ok(mut stream) = UnixStream::connect(sock) else {
-        return names;
-    };
-    if write_msg(&mut stream, &Request::Ifnames(netns)).is_err() {
-        return names;
-    }
-    while let Ok(Some(resp)) = read_response(&mut stream) {
-        match resp {
-            Response::Out(text) => {
-                for line in text.lines() {
-                    if let Some((i, name)) = line.split_once(' ') {
-                        if let Ok(i) = i.parse() {
-                            names.insert(i, name.to_string());
-                        }
-                    }
+    if let Some(Response::Out(text)) = read_response(&mut stream)? {
+        for line in text.lines() {
+            if let Some((i, name)) = line.split_once(' ') {
+                if let Ok(i) = i.parse() {
+                    names.insert(i, name.to_string());
                 }
             }
-            Response::Exit(_) | Response::Killed(_) => break,
-            Response::Err(_) | Response::Data(_) => {}
         }
     }
-    names
+    Ok((names, stream))
 }
 
 fn request(

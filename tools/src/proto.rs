@@ -35,10 +35,17 @@ pub enum Request {
     },
     /// The command got a signal (SIGINT, SIGTERM, SIGHUP).
     Signal(i32),
-    /// The interfaces of a namespace, index and name (None: the initial namespace), for a
-    /// tool that reads a file itself and names interfaces by index (`tcpdump -r` of an `any`
-    /// capture): answered by one line `INDEX NAME` per interface in [`Response::Out`].
-    Ifnames(Option<String>),
+    /// A command that runs in its own process (`tcpdump -r`, which reads its file itself):
+    /// the lab answers with the namespace's interfaces, one `INDEX NAME` line each in one
+    /// [`Response::Out`] (tcpdump names a cooked packet's interface by index), and counts the
+    /// process among its commands until it hangs up, so that in virtual time a wait of its
+    /// own (a FIFO nobody writes) is known for one, not taken for a call about to come.
+    Offline {
+        /// The namespace it runs in (None: the initial namespace).
+        netns: Option<String>,
+        /// Its process id.
+        pid: u32,
+    },
 }
 
 /// From the lab to a command.

@@ -147,7 +147,7 @@ async fn connection(conn: u64, stream: UnixStream, to_lab: mpsc::UnboundedSender
                     return;
                 }
             }
-            Some(Request::Run { .. } | Request::Ifnames(_)) => {}
+            Some(Request::Run { .. } | Request::Offline { .. }) => {}
             None => {
                 let _ = to_lab.send(Msg::Gone { conn });
                 return;
@@ -424,14 +424,23 @@ async fn serve_virtual(
 fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &mut State) {
     match msg {
         Msg::Run {
-            conn: _,
-            req: Request::Ifnames(netns),
+            conn,
+            req: Request::Offline { netns, pid },
             tx,
         } => {
+            // Counted as a request: ids stay what they were when the lab ran `tcpdump -r`.
+            state.requests += 1;
             let mut out = Output::default();
-            let code = ifnames(lab, netns, &mut out);
-            flush(&tx, &mut out);
-            exit(&tx, code);
+            ifnames(lab, netns, &mut out);
+            let _ = tx.send(Response::Out(out.stdout));
+            running.insert(
+                conn,
+                Running {
+                    session: Box::new(Offline),
+                    tx,
+                    pid: pid as i32,
+                },
+            );
         }
         Msg::Run { conn, req, tx } => {
             let Request::Run {
@@ -549,15 +558,28 @@ fn poll_all(lab: &mut Lab, running: &mut HashMap<u64, Running>) {
     }
 }
 
-/// The interfaces of namespace `netns`, one `INDEX NAME` line each.
-fn ifnames(lab: &Lab, netns: Option<String>, out: &mut Output) -> i32 {
+/// The interfaces of namespace `netns`, one `INDEX NAME` line each (none if it is gone).
+fn ifnames(lab: &Lab, netns: Option<String>, out: &mut Output) {
     let Ok(ns) = lab.netns(netns.as_deref().unwrap_or_default()) else {
-        return 1;
+        return;
     };
     for id in lab.links(ns) {
         if let Some(i) = lab.iface(id) {
             out.out(format!("{} {}\n", i.ifindex, i.name));
         }
     }
-    0
+}
+
+/// A command running in its own process ([`Request::Offline`]): nothing to do here but be
+/// known until it hangs up.
+struct Offline;
+
+impl Session for Offline {
+    fn poll(&mut self, _lab: &mut Lab, _out: &mut Output) -> Option<i32> {
+        None
+    }
+
+    fn signal(&mut self, _lab: &mut Lab, sig: i32, _out: &mut Output) -> Option<i32> {
+        Some(cmd::killed_by(sig))
+    }
 }

@@ -14,7 +14,6 @@ pub mod filter;
 pub mod offline;
 pub mod print;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use l2lab_fabric::LinkKind;
@@ -212,16 +211,17 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
 
 /// Where a tcpdump command line runs, decided in the tool's own process.
 pub enum Local {
-    /// It ran here (`-r`, or a command line tcpdump refuses): this is its status.
+    /// It is over (a command line tcpdump refuses): this is its status.
     Done(i32),
+    /// It reads this file here, with these options ([`offline::run`]).
+    Offline(Box<Opts>, String),
     /// It runs in the lab; the lab's [`crate::proto::Response::Data`] go to this `-w` file.
     Lab(Option<String>),
 }
 
-/// Runs what of `tcpdump ARGS...` belongs to the tool's own process: reading a file (`-r`)
-/// entirely, with `ifnames` to ask the lab for its interfaces' names; else says which `-w`
-/// file the lab's capture goes to.
-pub fn local(argv: &[String], ifnames: &mut dyn FnMut() -> HashMap<u32, String>) -> Local {
+/// Says where `tcpdump ARGS...` runs: reading a file (`-r`) belongs to the tool's own
+/// process; a live capture to the lab, with its `-w` file written here.
+pub fn local(argv: &[String]) -> Local {
     let mut out = Output::default();
     let o = match parse(argv, &mut out) {
         Ok(o) => o,
@@ -236,7 +236,10 @@ pub fn local(argv: &[String], ifnames: &mut dyn FnMut() -> HashMap<u32, String>)
         return Local::Lab(None);
     }
     match &o.read {
-        Some(r) => Local::Done(offline::run(&o, r, ifnames)),
+        Some(r) => {
+            let r = r.clone();
+            Local::Offline(Box::new(o), r)
+        }
         None => Local::Lab(o.write.clone()),
     }
 }

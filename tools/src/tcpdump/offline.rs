@@ -48,9 +48,9 @@ fn flush_err(out: &mut Output) {
     out.stderr.clear();
 }
 
-/// Reads `path` as `tcpdump -r` with options `o`; `ifnames` asks the lab for its interfaces'
-/// names by index. Returns the exit status.
-pub fn run(o: &Opts, path: &str, ifnames: &mut dyn FnMut() -> HashMap<u32, String>) -> i32 {
+/// Reads `path` as `tcpdump -r` with options `o`; `names` are the lab's interfaces by index.
+/// Returns the exit status.
+pub fn run(o: &Opts, path: &str, names: &HashMap<u32, String>) -> i32 {
     let mut msgs = Output::default();
     let mut rd = match file::Reader::open(path) {
         Ok(r) => r,
@@ -94,7 +94,6 @@ pub fn run(o: &Opts, path: &str, ifnames: &mut dyn FnMut() -> HashMap<u32, Strin
             return WRITE_FAILED;
         }
     };
-    let mut names: Option<HashMap<u32, String>> = None;
     let mut stamper = Stamper::default();
     let mut rec_buf = Vec::new();
     let mut n = 0u64;
@@ -125,11 +124,7 @@ pub fn run(o: &Opts, path: &str, ifnames: &mut dyn FnMut() -> HashMap<u32, Strin
                 break;
             }
         } else if !o.count_only {
-            if link == LinkType::Sll2 && names.is_none() {
-                names = Some(ifnames());
-            }
-            let table = names.as_ref();
-            let lookup = |i: u32| table.and_then(|t| t.get(&i).cloned());
+            let lookup = |i: u32| names.get(&i).cloned();
             let p = Packet {
                 link,
                 data: &r.data,

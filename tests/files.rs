@@ -1,0 +1,218 @@
+//! Files are the tool's: `tcpdump -r` and `-w` open their files in the tool's own process,
+//! with its permissions, umask and working directory, so a FIFO nobody reads or writes blocks
+//! that process and never the lab, and `-` means the tool's standard input or output.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+/// One ARP request from 10.7.0.1 for 10.7.0.2, as a pcap file (Ethernet, microseconds).
+fn one_arp_pcap() -> Vec<u8> {
+    let mut f = Vec::new();
+    for w in [0xa1b2_c3d4u32] {
+        f.extend_from_slice(&w.to_le_bytes());
+    }
+    f.extend_from_slice(&2u16.to_le_bytes());
+    f.extend_from_slice(&4u16.to_le_bytes());
+    for w in [0u32, 0, 262_144, 1] {
+        f.extend_from_slice(&w.to_le_bytes());
+    }
+    let mut frame = vec![0xff; 6];
+    frame.extend([2, 0, 0, 0, 0, 1, 0x08, 0x06]);
+    frame.extend([0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 7, 0, 1]);
+    frame.extend([0, 0, 0, 0, 0, 0, 10, 7, 0, 2]);
+    for w in [1_767_225_600u32, 0, frame.len() as u32, frame.len() as u32] {
+        f.extend_from_slice(&w.to_le_bytes());
+    }
+    f.extend_from_slice(&frame);
+    f
+}
+
+const ARP_LINE: &str = "ARP, Request who-has 10.7.0.2 tell 10.7.0.1, length 28";
+
+/// Runs `script` with `l2lab run` in `dir`, its stdin from `stdin`.
+fn run_in(dir: &Path, script: &str, stdin: Stdio) -> Output {
+    let path = dir.join("script.sh");
+    std::fs::write(&path, script).expect("script");
+    std::fs::write(dir.join("one.pcap"), one_arp_pcap()).expect("pcap");
+    Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .args(["run", "--no-ipv6"])
+        .arg(&path)
+        .current_dir(dir)
+        .env("TMPDIR", dir)
+        .stdin(stdin)
+        .output()
+        .expect("l2lab runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn reading_a_fifo_nobody_writes_stops_no_other_command() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    // Every lab command is under `timeout`: a lab stuck on the FIFO fails them, not the test.
+    let out = run_in(
+        tmp.path(),
+        "mkfifo f\ntcpdump -nn -r f > r.txt 2>&1 &\n\
+         timeout 10 ip link show lo; echo ip=$?\n\
+         timeout 10 sleep 5; echo sleep=$?\n\
+         cat one.pcap > f\nwait\ncat r.txt\n",
+        Stdio::null(),
+    );
+    let t = text(&out);
+    assert!(t.contains("1: lo: <LOOPBACK,UP,LOWER_UP>"), "{t}");
+    assert!(t.contains("ip=0\nsleep=0\n"), "{t}");
+    assert!(
+        t.contains("reading from file f, link-type EN10MB (Ethernet), snapshot length 262144\n"),
+        "{t}"
+    );
+    assert!(t.contains(ARP_LINE), "{t}");
+    assert_eq!(out.status.code(), Some(0), "{t}");
+}
+
+#[test]
+fn writing_a_fifo_nobody_reads_stops_no_other_command() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = run_in(
+        tmp.path(),
+        "mkfifo f\ntcpdump -i lo -w f 2>w.err &\ntimeout 10 sleep 1\n\
+         timeout 10 ip link show lo; echo ip=$?\n\
+         timeout 10 ping -c 1 127.0.0.1 >/dev/null; echo ping=$?\n\
+         timeout 10 tcpdump -nn -r f -c 2 > r.txt 2>&1; echo r=$?\n\
+         kill %1; wait\ncat r.txt w.err\n",
+        Stdio::null(),
+    );
+    let t = text(&out);
+    assert!(t.contains("ip=0\nping=0\nr=0\n"), "{t}");
+    assert!(
+        t.contains("IP 127.0.0.1 > 127.0.0.1: ICMP echo request")
+            && t.contains("IP 127.0.0.1 > 127.0.0.1: ICMP echo reply"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            "tcpdump: listening on lo, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n"
+        ),
+        "{t}"
+    );
+}
+
+#[test]
+fn dash_is_the_tools_own_stdin_and_stdout() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::write(tmp.path().join("stdin.pcap"), one_arp_pcap()).expect("pcap");
+    let stdin = std::fs::File::open(tmp.path().join("stdin.pcap")).expect("stdin");
+    let out = run_in(
+        tmp.path(),
+        "tcpdump -nn -r -; echo r=$?\n\
+         tcpdump -i lo -c 2 -w - 2>/dev/null | tcpdump -nn -r - > piped.txt 2>&1 &\nsleep 1\n\
+         ping -c 1 127.0.0.1 > /dev/null\nwait\ncat piped.txt\n\
+         tcpdump -r one.pcap -w - | tcpdump -nn -r - -c 1\n",
+        Stdio::from(stdin),
+    );
+    let t = text(&out);
+    assert!(
+        t.contains(&format!("{ARP_LINE}\nr=0\n")),
+        "the script's stdin was not read: {t}"
+    );
+    assert!(
+        t.contains("reading from file -, link-type EN10MB (Ethernet), snapshot length 262144\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("IP 127.0.0.1 > 127.0.0.1: ICMP echo request")
+            && t.contains("IP 127.0.0.1 > 127.0.0.1: ICMP echo reply"),
+        "{t}"
+    );
+    assert_eq!(t.matches(ARP_LINE).count(), 2, "{t}");
+    assert_eq!(out.status.code(), Some(0), "{t}");
+}
+
+#[test]
+fn a_written_file_is_the_users_in_the_tools_directory() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(tmp.path().join("sub")).expect("sub");
+    // The lab runs with umask 022; the tool's shell sets 077: a file the tool creates itself
+    // is private, one the lab created would be world-readable.
+    let script = tmp.path().join("script.sh");
+    std::fs::write(
+        &script,
+        "umask 077\ncd sub\ntcpdump -i lo -w live.pcap 2>/dev/null &\nsleep 1\n\
+         ping -c 1 127.0.0.1 >/dev/null\nkill %1; wait\n\
+         tcpdump -r live.pcap -w copy.pcap 2>/dev/null\n\
+         tcpdump -nn -r copy.pcap 2>/dev/null | wc -l\n",
+    )
+    .expect("script");
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("umask 022; exec \"$0\" run --no-ipv6 \"$1\"")
+        .arg(env!("CARGO_BIN_EXE_l2lab"))
+        .arg(&script)
+        .current_dir(tmp.path())
+        .env("TMPDIR", tmp.path())
+        .output()
+        .expect("l2lab runs");
+    let t = text(&out);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n", "{t}");
+    // SAFETY: getuid(2) cannot fail and touches no memory.
+    let uid = unsafe { libc::getuid() };
+    for name in ["live.pcap", "copy.pcap"] {
+        let meta = std::fs::metadata(tmp.path().join("sub").join(name)).expect(name);
+        assert_eq!(meta.uid(), uid, "{name}");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{name}");
+        assert!(
+            !tmp.path().join(name).exists(),
+            "{name} outside the tool's cwd"
+        );
+    }
+}
+
+#[test]
+fn sigterm_ends_the_lab_while_a_tcpdump_waits_on_a_fifo() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let fifo = tmp.path().join("f");
+    let script = tmp.path().join("script.sh");
+    std::fs::write(
+        &script,
+        "mkfifo f\necho ready\ntcpdump -nn -r f\necho after=$?\n",
+    )
+    .expect("script");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .arg("run")
+        .arg(&script)
+        .current_dir(tmp.path())
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("l2lab runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    assert_eq!(lines.next().and_then(Result::ok).as_deref(), Some("ready"));
+    // Opening the FIFO returns once tcpdump has opened it; a header and no more leaves it
+    // waiting for the first record.
+    let mut w = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&fifo)
+        .expect("fifo");
+    w.write_all(&one_arp_pcap()[..24]).expect("header");
+    let pid = child.id() as i32;
+    // SAFETY: kill(2) on our own child; no memory is involved.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    // A bound, not a sleep: the answer comes as soon as l2lab is gone.
+    let status = rx.recv_timeout(Duration::from_secs(30));
+    drop(w);
+    let status = status.expect("l2lab run ignored SIGTERM").expect("wait");
+    assert!(!status.success());
+}
