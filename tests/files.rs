@@ -11,9 +11,7 @@ use std::time::Duration;
 /// One ARP request from 10.7.0.1 for 10.7.0.2, as a pcap file (Ethernet, microseconds).
 fn one_arp_pcap() -> Vec<u8> {
     let mut f = Vec::new();
-    for w in [0xa1b2_c3d4u32] {
-        f.extend_from_slice(&w.to_le_bytes());
-    }
+    f.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
     f.extend_from_slice(&2u16.to_le_bytes());
     f.extend_from_slice(&4u16.to_le_bytes());
     for w in [0u32, 0, 262_144, 1] {
@@ -215,4 +213,26 @@ fn sigterm_ends_the_lab_while_a_tcpdump_waits_on_a_fifo() {
     drop(w);
     let status = status.expect("l2lab run ignored SIGTERM").expect("wait");
     assert!(!status.success());
+}
+
+#[test]
+fn sysctl_loads_a_file_the_tool_reads_itself() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = run_in(
+        tmp.path(),
+        "mkdir sub\ncd sub\nmkfifo c\nsysctl -p c > loaded.txt 2>&1 &\n\
+         timeout 10 ip link show lo; echo ip=$?\n\
+         echo 'net.ipv4.ip_forward = 1' > c\nwait\ncat loaded.txt\nsysctl -n net.ipv4.ip_forward\n\
+         sysctl -p nosuch.conf; echo rc=$?\n",
+        Stdio::null(),
+    );
+    let t = text(&out);
+    assert!(
+        t.contains("ip=0\nnet.ipv4.ip_forward = 1\n1\nrc=1\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("sysctl: cannot open \"nosuch.conf\": No such file or directory\n"),
+        "{t}"
+    );
 }

@@ -15,7 +15,7 @@ use std::os::unix::process::CommandExt;
 use rustix::event::{PollFd, PollFlags};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
-use crate::proto::{read_response, write_msg, Request, Response, NETNS_ENV, SOCK_ENV};
+use crate::proto::{read_response, write_msg, FileText, Request, Response, NETNS_ENV, SOCK_ENV};
 
 /// The names under which the binary acts as a tutorial command.
 pub const TOOLS: &[&str] = &[
@@ -125,6 +125,12 @@ pub fn errno_text(e: &std::io::Error) -> String {
     }
 }
 
+/// Reads a file the command names, here, with the user's permissions and working directory.
+fn read_text(name: String) -> FileText {
+    let text = std::fs::read_to_string(&name).map_err(|e| errno_text(&e));
+    FileText { name, text }
+}
+
 /// The file a command's [`Response::Data`] go to, opened when the first bytes come.
 struct Dump {
     path: String,
@@ -211,17 +217,22 @@ fn request(
     mut dump: Option<&mut Dump>,
 ) -> std::io::Result<i32> {
     let mut stream = UnixStream::connect(sock)?;
-    let cwd = std::env::current_dir()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "/".into());
+    let files = if tool == "sysctl" {
+        crate::sysctl::files_to_load(&argv)
+            .into_iter()
+            .map(read_text)
+            .collect()
+    } else {
+        Vec::new()
+    };
     write_msg(
         &mut stream,
         &Request::Run {
             tool: tool.to_string(),
             argv,
             netns,
-            cwd,
             pid: std::process::id(),
+            files,
         },
     )?;
     // Signals go to the lab, which ends the command the way the real tool ends. Each wakes

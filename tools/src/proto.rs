@@ -28,10 +28,11 @@ pub enum Request {
         argv: Vec<String>,
         /// The namespace it runs in, by name (None: the initial namespace).
         netns: Option<String>,
-        /// Its working directory, for files it reads and writes.
-        cwd: String,
         /// Its process id (ping uses it as ICMP id, as iputils does).
         pid: u32,
+        /// Files the tool read itself for the lab (`sysctl -p FILE`).
+        #[serde(default)]
+        files: Vec<FileText>,
     },
     /// The command got a signal (SIGINT, SIGTERM, SIGHUP).
     Signal(i32),
@@ -46,6 +47,15 @@ pub enum Request {
         /// Its process id.
         pid: u32,
     },
+}
+
+/// A file a tool read for the lab, which opens no file a client names.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileText {
+    /// The name as the command line gave it.
+    pub name: String,
+    /// Its text, or the C library's words for why it could not be read.
+    pub text: Result<String, String>,
 }
 
 /// From the lab to a command.
@@ -168,8 +178,11 @@ mod test {
             tool: "ip".into(),
             argv: vec!["link".into()],
             netns: Some("ns01".into()),
-            cwd: "/tmp".into(),
             pid: 7,
+            files: vec![FileText {
+                name: "s.conf".into(),
+                text: Err("Permission denied".into()),
+            }],
         };
         let bytes = encode(&r).unwrap();
         let back: Request = read_msg(&mut bytes.as_slice()).unwrap().unwrap();

@@ -3,7 +3,6 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -447,8 +446,8 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
                 tool,
                 argv,
                 netns,
-                cwd,
                 pid,
+                files,
             } = req
             else {
                 return;
@@ -475,13 +474,8 @@ fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &
             } else {
                 pid
             };
-            let env = Env {
-                ns,
-                ns_name,
-                cwd: PathBuf::from(cwd),
-                pid,
-            };
-            match cmd::start(&tool, &argv, &env, lab, &mut out) {
+            let env = Env { ns, ns_name, pid };
+            match cmd::start(&tool, &argv, &files, &env, lab, &mut out) {
                 Started::Done(code) => {
                     flush(&tx, &mut out);
                     exit(&tx, code);
