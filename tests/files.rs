@@ -35,14 +35,35 @@ fn run_in(dir: &Path, script: &str, stdin: Stdio) -> Output {
     let path = dir.join("script.sh");
     std::fs::write(&path, script).expect("script");
     std::fs::write(dir.join("one.pcap"), one_arp_pcap()).expect("pcap");
-    Command::new(env!("CARGO_BIN_EXE_l2lab"))
+    let child = Command::new(env!("CARGO_BIN_EXE_l2lab"))
         .args(["run", "--no-ipv6"])
         .arg(&path)
         .current_dir(dir)
         .env("TMPDIR", dir)
         .stdin(stdin)
-        .output()
-        .expect("l2lab runs")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("l2lab runs");
+    bounded(child)
+}
+
+/// Waits for `child`'s output; a lab that a file blocked for good is killed and fails the test.
+fn bounded(child: std::process::Child) -> Output {
+    let pid = child.id() as i32;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    // A bound, not a sleep: the answer comes as soon as l2lab is done.
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(out) => out.expect("l2lab output"),
+        Err(_) => {
+            // SAFETY: kill(2) on our own child; no memory is involved.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            panic!("l2lab run did not end: the lab is stuck");
+        }
+    }
 }
 
 fn text(out: &Output) -> String {
@@ -56,12 +77,13 @@ fn text(out: &Output) -> String {
 #[test]
 fn reading_a_fifo_nobody_writes_stops_no_other_command() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    // Every lab command is under `timeout`: a lab stuck on the FIFO fails them, not the test.
+    // Every lab command is under `timeout -s KILL` (a command's SIGTERM goes to the lab): a
+    // lab stuck on the FIFO fails them, not the test.
     let out = run_in(
         tmp.path(),
         "mkfifo f\ntcpdump -nn -r f > r.txt 2>&1 &\n\
-         timeout 10 ip link show lo; echo ip=$?\n\
-         timeout 10 sleep 5; echo sleep=$?\n\
+         timeout -s KILL 10 ip link show lo; echo ip=$?\n\
+         timeout -s KILL 10 sleep 5; echo sleep=$?\n\
          cat one.pcap > f\nwait\ncat r.txt\n",
         Stdio::null(),
     );
@@ -81,10 +103,10 @@ fn writing_a_fifo_nobody_reads_stops_no_other_command() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = run_in(
         tmp.path(),
-        "mkfifo f\ntcpdump -i lo -w f 2>w.err &\ntimeout 10 sleep 1\n\
-         timeout 10 ip link show lo; echo ip=$?\n\
-         timeout 10 ping -c 1 127.0.0.1 >/dev/null; echo ping=$?\n\
-         timeout 10 tcpdump -nn -r f -c 2 > r.txt 2>&1; echo r=$?\n\
+        "mkfifo f\ntcpdump -i lo -w f 2>w.err &\ntimeout -s KILL 10 sleep 1\n\
+         timeout -s KILL 10 ip link show lo; echo ip=$?\n\
+         timeout -s KILL 10 ping -c 1 127.0.0.1 >/dev/null; echo ping=$?\n\
+         timeout -s KILL 10 tcpdump -nn -r f -c 2 > r.txt 2>&1; echo r=$?\n\
          kill %1; wait\ncat r.txt w.err\n",
         Stdio::null(),
     );
@@ -149,15 +171,19 @@ fn a_written_file_is_the_users_in_the_tools_directory() {
          tcpdump -nn -r copy.pcap 2>/dev/null | wc -l\n",
     )
     .expect("script");
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg("umask 022; exec \"$0\" run --no-ipv6 \"$1\"")
-        .arg(env!("CARGO_BIN_EXE_l2lab"))
-        .arg(&script)
-        .current_dir(tmp.path())
-        .env("TMPDIR", tmp.path())
-        .output()
-        .expect("l2lab runs");
+    let out = bounded(
+        Command::new("sh")
+            .arg("-c")
+            .arg("umask 022; exec \"$0\" run --no-ipv6 \"$1\"")
+            .arg(env!("CARGO_BIN_EXE_l2lab"))
+            .arg(&script)
+            .current_dir(tmp.path())
+            .env("TMPDIR", tmp.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("l2lab runs"),
+    );
     let t = text(&out);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n", "{t}");
     // SAFETY: getuid(2) cannot fail and touches no memory.
@@ -221,7 +247,7 @@ fn sysctl_loads_a_file_the_tool_reads_itself() {
     let out = run_in(
         tmp.path(),
         "mkdir sub\ncd sub\nmkfifo c\nsysctl -p c > loaded.txt 2>&1 &\n\
-         timeout 10 ip link show lo; echo ip=$?\n\
+         timeout -s KILL 10 ip link show lo; echo ip=$?\n\
          echo 'net.ipv4.ip_forward = 1' > c\nwait\ncat loaded.txt\nsysctl -n net.ipv4.ip_forward\n\
          sysctl -p nosuch.conf; echo rc=$?\n",
         Stdio::null(),
