@@ -103,7 +103,7 @@ fn writing_a_fifo_nobody_reads_stops_no_other_command() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let out = run_in(
         tmp.path(),
-        "mkfifo f\ntcpdump -i lo -w f 2>w.err &\ntimeout -s KILL 10 sleep 1\n\
+        "mkfifo f\ntcpdump -i lo -U -w f 2>w.err &\ntimeout -s KILL 10 sleep 1\n\
          timeout -s KILL 10 ip link show lo; echo ip=$?\n\
          timeout -s KILL 10 ping -c 1 127.0.0.1 >/dev/null; echo ping=$?\n\
          timeout -s KILL 10 tcpdump -nn -r f -c 2 > r.txt 2>&1; echo r=$?\n\
@@ -260,5 +260,36 @@ fn sysctl_loads_a_file_the_tool_reads_itself() {
     assert!(
         t.contains("sysctl: cannot open \"nosuch.conf\": No such file or directory\n"),
         "{t}"
+    );
+}
+
+#[test]
+fn a_capture_nobody_reads_is_bounded_and_counts_its_drops() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    // 80 frames of 60 kB for a tool stuck opening its FIFO: far beyond the 2 MB the lab keeps.
+    let out = run_in(
+        tmp.path(),
+        "mkfifo f\ntcpdump -i lo -U -w f 2>w.err &\nsleep 1\n\
+         ping -c 40 -s 60000 -q 127.0.0.1 >/dev/null\ncat f > got.pcap &\nsleep 1\n\
+         kill %1; wait\ncat w.err\n",
+        Stdio::null(),
+    );
+    let t = text(&out);
+    let count = |what: &str| -> u64 {
+        t.lines()
+            .find_map(|l| l.strip_suffix(what))
+            .and_then(|n| n.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no `{what}` in {t}"))
+    };
+    let captured = count(" captured");
+    let dropped = count(" dropped by kernel");
+    assert!(dropped > 0, "{t}");
+    assert_eq!(captured + dropped, 80, "{t}");
+    let got = std::fs::read(tmp.path().join("got.pcap")).expect("got.pcap");
+    assert!(
+        got.len() < 3 << 20 && got.len() > 1 << 20,
+        "{} bytes",
+        got.len()
     );
 }

@@ -175,7 +175,8 @@ fn dump_data(dump: Option<&mut Dump>, data: &[u8]) -> Dumped {
             }
         },
     };
-    // Written at once, as `tcpdump -U` would: the file is whole when the command ends.
+    // Written as it comes (the lab keeps tcpdump's stdio buffer): the file is whole when the
+    // command ends.
     match f.write_all(data).and_then(|()| f.flush()) {
         Ok(()) => Dumped::Written,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {

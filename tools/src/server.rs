@@ -166,7 +166,7 @@ fn exit(tx: &Reply, code: i32) {
 fn flush(tx: &Reply, out: &mut Output) {
     // The file's bytes first: a file that cannot be opened must end the command before the
     // messages that follow the opening on stderr.
-    if !out.data.is_empty() {
+    if !out.data.is_empty() || std::mem::take(&mut out.data_open) {
         let _ = tx.send(Response::Data(std::mem::take(&mut out.data)));
     }
     if !out.stdout.is_empty() {

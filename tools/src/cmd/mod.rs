@@ -14,6 +14,8 @@ pub struct Output {
     pub stderr: String,
     /// Bytes for the file the client writes (`tcpdump -w`): it opens that file itself.
     pub data: Vec<u8>,
+    /// Whether the client must open that file now, bytes or not.
+    pub data_open: bool,
     /// Set by the server before a poll: output handed to this client earlier and not yet
     /// written to its socket. A client that does not read must not make the lab hoard.
     pub backlog: usize,

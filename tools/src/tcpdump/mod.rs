@@ -59,6 +59,8 @@ pub struct Opts {
     write: Option<String>,
     promisc: bool,
     line_buffered: bool,
+    /// `-U`: each packet written to the `-w` file at once (and printed ones too).
+    packet_buffered: bool,
     snaplen: u32,
     list: bool,
     number: bool,
@@ -160,7 +162,11 @@ pub fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
                     'v' => o.print.vflag = o.print.vflag.saturating_add(1),
                     'q' => o.print.qflag = true,
                     't' => o.print.tflag = o.print.tflag.saturating_add(1),
-                    'l' | 'U' => o.line_buffered = true,
+                    'l' => o.line_buffered = true,
+                    'U' => {
+                        o.line_buffered = true;
+                        o.packet_buffered = true;
+                    }
                     'p' => o.promisc = false,
                     'D' => o.list = true,
                     '#' => o.number = true,
@@ -383,11 +389,13 @@ fn live(o: Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
             return Started::Done(1);
         }
     };
+    let mut dump = Vec::new();
     if o.write.is_some() {
-        // The file header: the tool opens its file when it comes, before "listening on", as
-        // tcpdump opens it after the device and the filter.
-        out.data
-            .extend_from_slice(&file::header(o.snaplen, pcap_type));
+        // Empty bytes first: the tool opens its file when they come, before "listening on",
+        // as tcpdump opens it after the device and the filter. The header waits in the stdio
+        // buffer like the records.
+        out.data_open = true;
+        dump = file::header(o.snaplen, pcap_type);
     }
     if o.print.vflag == 0 && o.write.is_none() {
         out.err("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n");
@@ -410,6 +418,7 @@ fn live(o: Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
         received: 0,
         dropped: 0,
         pending: String::new(),
+        dump,
     }))
 }
 
@@ -426,6 +435,8 @@ struct Live {
     /// Frames dropped because the client left too much unread ([`BACKLOG_MAX`]).
     dropped: u64,
     pending: String,
+    /// `-w`: the bytes in tcpdump's stdio buffer, not yet written to the file.
+    dump: Vec<u8>,
 }
 
 impl Live {
@@ -457,7 +468,11 @@ impl Live {
             if self.o.count.is_some_and(|c| self.captured >= c) {
                 continue;
             }
-            let queued = out.backlog + out.data.len() + out.stdout.len() + self.pending.len();
+            let queued = out.backlog
+                + out.data.len()
+                + self.dump.len()
+                + out.stdout.len()
+                + self.pending.len();
             if queued > BACKLOG_MAX {
                 self.dropped += 1;
                 continue;
@@ -466,7 +481,10 @@ impl Live {
             let ts = epoch + Duration::from_micros(f.at.as_micros() as u64);
             let snap = (self.o.snaplen as usize).min(len);
             if self.o.write.is_some() {
-                file::record(&mut out.data, ts, &data[..snap], len);
+                file::record(&mut self.dump, ts, &data[..snap], len);
+                if self.o.packet_buffered {
+                    out.data.append(&mut self.dump);
+                }
             } else {
                 let ns = self.ns;
                 let names = |i: u32| ifname(lab, ns, i);
@@ -483,7 +501,12 @@ impl Live {
                 }
             }
         }
-        // stdio writes a full buffer at a time.
+        // stdio writes a full buffer at a time: a capture costs the tool a wake-up per 4 KB,
+        // not per frame.
+        let full = self.dump.len() / STDIO_BUF * STDIO_BUF;
+        if full > 0 {
+            out.data.extend(self.dump.drain(..full));
+        }
         while self.pending.len() >= STDIO_BUF {
             let mut cut = STDIO_BUF;
             while !self.pending.is_char_boundary(cut) {
@@ -499,6 +522,7 @@ impl Live {
         if let Some(id) = self.capture.take() {
             lab.capture_stop(id);
         }
+        out.data.append(&mut self.dump);
         out.out(std::mem::take(&mut self.pending));
         if interrupted && self.o.write.is_none() {
             // tcpdump ends a possibly unfinished line when interrupted.
