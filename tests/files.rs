@@ -293,3 +293,26 @@ fn a_capture_nobody_reads_is_bounded_and_counts_its_drops() {
         got.len()
     );
 }
+
+#[test]
+fn reading_errors_are_tcpdumps() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    // Messages and statuses of tcpdump 4.99.3 / libpcap 1.10.3 on this machine.
+    let out = run_in(
+        tmp.path(),
+        "exec 2>&1\ntcpdump -r nosuch.pcap; echo rc=$?\ntcpdump -r - </dev/null; echo rc=$?\n\
+         tcpdump -r .; echo rc=$?\nhead -c 50 one.pcap > t.pcap; tcpdump -nn -r t.pcap; echo rc=$?\n\
+         tcpdump -r one.pcap -w /nonexist/x.pcap; echo rc=$?\n",
+        Stdio::null(),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "tcpdump: nosuch.pcap: No such file or directory\nrc=1\n\
+         tcpdump: truncated dump file; tried to read 4 file header bytes, only got 0\nrc=1\n\
+         tcpdump: error reading dump file: Is a directory\nrc=1\n\
+         reading from file t.pcap, link-type EN10MB (Ethernet), snapshot length 262144\n\
+         tcpdump: pcap_loop: truncated dump file; tried to read 42 captured bytes, only got 10\nrc=1\n\
+         reading from file one.pcap, link-type EN10MB (Ethernet), snapshot length 262144\n\
+         tcpdump: /nonexist/x.pcap: No such file or directory\nrc=1\n"
+    );
+}

@@ -106,6 +106,8 @@ pub fn run(o: &Opts, path: &str, names: &HashMap<u32, String>) -> i32 {
             Ok(Some(r)) => r,
             Ok(None) => break,
             Err(e) => {
+                // tcpdump flushes what it printed before it says why it stopped.
+                let _ = text.flush();
                 eprintln!("tcpdump: pcap_loop: {e}");
                 code = 1;
                 break;
