@@ -393,7 +393,6 @@ mod test {
         let env = Env {
             ns: NsId::INIT,
             ns_name: String::new(),
-            cwd: std::env::temp_dir(),
             pid: 1,
         };
         let argv: Vec<String> = args.iter().map(|s| s.to_string()).collect();

@@ -638,13 +638,11 @@ fn parse_c_int(s: &str) -> Option<i64> {
 mod test {
     use super::*;
     use l2lab_sim::{LabConfig, NsId};
-    use std::path::PathBuf;
 
     fn env() -> Env {
         Env {
             ns: NsId::INIT,
             ns_name: String::new(),
-            cwd: PathBuf::from("/"),
             pid: 1,
         }
     }

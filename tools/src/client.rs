@@ -2,7 +2,12 @@
 //! called by such a name it sends its arguments to the lab and prints what comes back.
 //! `ip netns exec NS CMD` is the one command that runs here: it checks NS with the lab and
 //! execs CMD "inside" it, which is to say with the namespace in its environment.
+//!
+//! Files are opened here, never in the lab, with the user's permissions and working directory:
+//! `tcpdump -r` runs here whole, and the records of `tcpdump -w FILE` come from the lab as
+//! bytes that this process writes into FILE, which it opens when the first bytes come.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
@@ -10,7 +15,7 @@ use std::os::unix::process::CommandExt;
 use rustix::event::{PollFd, PollFlags};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
-use crate::proto::{read_msg, write_msg, Request, Response, NETNS_ENV, SOCK_ENV};
+use crate::proto::{read_response, write_msg, FileText, Request, Response, NETNS_ENV, SOCK_ENV};
 
 /// The names under which the binary acts as a tutorial command.
 pub const TOOLS: &[&str] = &[
@@ -34,7 +39,23 @@ pub fn run(tool: &str, args: Vec<String>) -> i32 {
             return exec_in(&sock, netns, ns, cmd);
         }
     }
-    match request(&sock, tool, args, netns) {
+    let mut dump = None;
+    if tool == "tcpdump" {
+        match crate::tcpdump::local(&args) {
+            crate::tcpdump::Local::Done(code) => return code,
+            crate::tcpdump::Local::Offline(o, path) => {
+                return match offline(&sock, netns) {
+                    Ok((names, _held)) => crate::tcpdump::offline::run(&o, &path, &names),
+                    Err(e) => {
+                        eprintln!("{tool}: lost the lab at {sock}: {e}");
+                        1
+                    }
+                };
+            }
+            crate::tcpdump::Local::Lab(w) => dump = w.map(Dump::new),
+        }
+    }
+    match request(&sock, tool, args, netns, dump.as_mut()) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{tool}: lost the lab at {sock}: {e}");
@@ -61,26 +82,24 @@ pub fn ask(tool: &str, argv: Vec<String>) -> std::io::Result<(i32, String)> {
         )));
     };
     let mut stream = UnixStream::connect(sock)?;
-    let cwd = std::env::current_dir()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "/".into());
     write_msg(
         &mut stream,
         &Request::Run {
             tool: tool.to_string(),
             argv,
             netns: std::env::var(NETNS_ENV).ok().filter(|s| !s.is_empty()),
-            cwd,
+            files: Vec::new(),
             pid: std::process::id(),
         },
     )?;
     let mut out = String::new();
     loop {
-        match read_msg::<Response>(&mut stream)? {
+        match read_response(&mut stream)? {
             Some(Response::Out(s)) => out.push_str(&s),
             Some(Response::Err(s)) => eprint!("{s}"),
             Some(Response::Exit(c)) => return Ok((c, out)),
             Some(Response::Killed(sig)) => return Ok((128 + sig, out)),
+            Some(Response::Data(_)) => {}
             None => return Ok((1, out)),
         }
     }
@@ -121,7 +140,7 @@ fn exec_in(sock: &str, cur: Option<String>, ns: String, cmd: Vec<String>) -> i32
     let check = vec!["netns".to_string(), "exec-check".to_string(), ns.clone()];
     let mut argv = check;
     argv.extend(cmd.iter().take(1).cloned());
-    match request(sock, "ip", argv, cur) {
+    match request(sock, "ip", argv, cur, None) {
         Ok(0) => {}
         Ok(code) => return code,
         Err(e) => {
@@ -147,24 +166,115 @@ pub fn errno_text(e: &std::io::Error) -> String {
     }
 }
 
+/// Reads a file the command names, here, with the user's permissions and working directory.
+fn read_text(name: String) -> FileText {
+    let text = std::fs::read_to_string(&name).map_err(|e| errno_text(&e));
+    FileText { name, text }
+}
+
+/// The file a command's [`Response::Data`] go to, opened when the first bytes come.
+struct Dump {
+    path: String,
+    file: Option<Box<dyn Write>>,
+    /// Its reader went away: what comes later is dropped.
+    broken: bool,
+}
+
+impl Dump {
+    fn new(path: String) -> Dump {
+        Dump {
+            path,
+            file: None,
+            broken: false,
+        }
+    }
+}
+
+/// What became of bytes for the dump file.
+enum Dumped {
+    Written,
+    /// The file cannot be opened: the command is over, with this status.
+    Failed(i32),
+    /// The pipe it writes to has no reader: the command gets SIGPIPE, as the real one would.
+    Broken,
+}
+
+fn dump_data(dump: Option<&mut Dump>, data: &[u8]) -> Dumped {
+    let Some(d) = dump else {
+        return Dumped::Written;
+    };
+    if d.broken {
+        return Dumped::Written;
+    }
+    let f = match &mut d.file {
+        Some(f) => f,
+        None => match crate::tcpdump::offline::create(&d.path) {
+            Ok(f) => d.file.insert(f),
+            Err(e) => {
+                eprintln!("tcpdump: {e}");
+                return Dumped::Failed(1);
+            }
+        },
+    };
+    // Written as it comes (the lab keeps tcpdump's stdio buffer): the file is whole when the
+    // command ends.
+    match f.write_all(data).and_then(|()| f.flush()) {
+        Ok(()) => Dumped::Written,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            d.broken = true;
+            Dumped::Broken
+        }
+        // libpcap does not check its writes to a dump file either.
+        Err(_) => Dumped::Written,
+    }
+}
+
+/// Tells the lab that this process runs a command on its own ([`Request::Offline`]); returns
+/// the namespace's interfaces by index, and the connection to hold while the command runs.
+fn offline(
+    sock: &str,
+    netns: Option<String>,
+) -> std::io::Result<(HashMap<u32, String>, UnixStream)> {
+    let mut stream = UnixStream::connect(sock)?;
+    let pid = std::process::id();
+    write_msg(&mut stream, &Request::Offline { netns, pid })?;
+    let mut names = HashMap::new();
+    if let Some(Response::Out(text)) = read_response(&mut stream)? {
+        for line in text.lines() {
+            if let Some((i, name)) = line.split_once(' ') {
+                if let Ok(i) = i.parse() {
+                    names.insert(i, name.to_string());
+                }
+            }
+        }
+    }
+    Ok((names, stream))
+}
+
 fn request(
     sock: &str,
     tool: &str,
     argv: Vec<String>,
     netns: Option<String>,
+    mut dump: Option<&mut Dump>,
 ) -> std::io::Result<i32> {
     let mut stream = UnixStream::connect(sock)?;
-    let cwd = std::env::current_dir()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "/".into());
+    let files = if tool == "sysctl" {
+        crate::sysctl::files_to_load(&argv)
+            .into_iter()
+            .map(read_text)
+            .collect()
+    } else {
+        Vec::new()
+    };
     write_msg(
         &mut stream,
         &Request::Run {
             tool: tool.to_string(),
             argv,
             netns,
-            cwd,
             pid: std::process::id(),
+            files,
         },
     )?;
     // Signals go to the lab, which ends the command the way the real tool ends. Each wakes
@@ -204,7 +314,7 @@ fn request(
                 continue;
             }
         }
-        match read_msg::<Response>(&mut input)? {
+        match read_response(&mut input)? {
             Some(Response::Out(s)) => {
                 let mut o = std::io::stdout().lock();
                 if o.write_all(s.as_bytes()).and_then(|_| o.flush()).is_err() {
@@ -217,6 +327,11 @@ fn request(
                 let _ = e.write_all(s.as_bytes());
                 let _ = e.flush();
             }
+            Some(Response::Data(d)) => match dump_data(dump.as_deref_mut(), &d) {
+                Dumped::Written => {}
+                Dumped::Failed(code) => break code,
+                Dumped::Broken => write_msg(&mut stream, &Request::Signal(libc::SIGPIPE))?,
+            },
             Some(Response::Exit(c)) => break c,
             Some(Response::Killed(sig)) => {
                 for id in ids.drain(..) {

@@ -140,7 +140,7 @@ pub fn transcript(d: &Path) -> anyhow::Result<Vec<String>> {
 fn decode(path: &Path) -> String {
     use crate::tcpdump::{file, filter, print};
     let shown = path.display().to_string();
-    let cap = match file::read(path, &shown) {
+    let mut cap = match file::Reader::open(&shown) {
         Ok(c) => c,
         Err(e) => return format!("UNREADABLE by tcpdump: {e}\n"),
     };
@@ -154,7 +154,9 @@ fn decode(path: &Path) -> String {
         ..Default::default()
     };
     let mut out = String::new();
-    for p in cap.records.iter().filter(|p| f.matches(&p.data, p.len)) {
+    // A file cut inside a record shows what came before the cut, as tcpdump prints it.
+    let records = std::iter::from_fn(|| cap.next_record().ok().flatten());
+    for p in records.filter(|p| f.matches(&p.data, p.len)) {
         out.push_str(&print::packet(&p.data, p.len, &opts));
         out.push('\n');
     }

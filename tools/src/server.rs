@@ -13,7 +13,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 
 use crate::cmd::{self, Env, Output, Session, Started};
-use crate::proto::{encode, Request, Response, MAX_MESSAGE};
+use crate::proto::{encode_response, Request, Response, MAX_MESSAGE};
 
 enum Msg {
     Run {
@@ -120,6 +120,8 @@ struct Outbox {
     room: Budget,
     /// Output bytes dropped for want of room.
     dropped: Rc<Cell<usize>>,
+    /// Output bytes queued and not yet written to the client's socket.
+    queued: Rc<Cell<usize>>,
 }
 
 impl Outbox {
@@ -127,7 +129,7 @@ impl Outbox {
     /// does not take in time; the client hears how much before the command's end.
     fn send(&self, r: Response) -> Result<(), ()> {
         let n = match &r {
-            Response::Out(t) | Response::Err(t) => t.len(),
+            Response::Out(_) | Response::Err(_) | Response::Data(_) => r.payload_len(),
             Response::Exit(_) | Response::Killed(_) => {
                 let lost = self.dropped.replace(0);
                 if lost > 0 {
@@ -146,6 +148,7 @@ impl Outbox {
                 return Ok(());
             }
         };
+        self.queued.set(self.queued.get() + n);
         self.tx.send((r, lease)).map_err(|_| ())
     }
 }
@@ -177,6 +180,13 @@ async fn read_frame(
         return Err(NoRequest::Gone);
     }
     serde_json::from_slice(&body).map_err(|_| NoRequest::Gone)
+}
+
+/// One response as the client reads it.
+fn encode(r: &Response) -> std::io::Result<Vec<u8>> {
+    let mut v = Vec::new();
+    encode_response(r, &mut v)?;
+    Ok(v)
 }
 
 /// What a client is told when the lab cannot take its command; it prints it and exits 1.
@@ -225,26 +235,32 @@ async fn connection(
         tx: raw_tx,
         room,
         dropped: Rc::default(),
+        queued: Rc::default(),
     };
+    let queued = tx.queued.clone();
     tokio::task::spawn_local(async move {
         while let Some(first) = rx.recv().await {
             // What is queued goes in one write, so the client wakes once for a command's
             // output and its exit status.
             let mut bytes = Vec::new();
             let mut leases = Vec::new();
+            let mut payload = 0;
             let mut next = Some(first);
             let mut last = false;
             while let Some((resp, lease)) = next.take() {
                 last = matches!(resp, Response::Exit(_) | Response::Killed(_));
                 leases.push(lease);
-                let Ok(b) = encode(&resp) else { break };
-                bytes.extend_from_slice(&b);
+                payload += resp.payload_len();
+                if encode_response(&resp, &mut bytes).is_err() {
+                    break;
+                }
                 if !last {
                     next = rx.try_recv().ok();
                 }
             }
             let sent = wr.write_all(&bytes).await;
             drop(leases);
+            queued.set(queued.get().saturating_sub(payload));
             if sent.is_err() || last {
                 break;
             }
@@ -281,7 +297,7 @@ async fn connection(
                     return;
                 }
             }
-            Ok(Request::Run { .. }) => {}
+            Ok(Request::Run { .. } | Request::Offline { .. }) => {}
             Err(_) => {
                 let _ = to_lab.send(Msg::Gone { conn });
                 return;
@@ -397,6 +413,11 @@ fn exit(tx: &Outbox, code: i32) {
 }
 
 fn flush(tx: &Outbox, out: &mut Output) {
+    // The file's bytes first: a file that cannot be opened must end the command before the
+    // messages that follow the opening on stderr.
+    if !out.data.is_empty() || std::mem::take(&mut out.data_open) {
+        let _ = tx.send(Response::Data(std::mem::take(&mut out.data)));
+    }
     if !out.stdout.is_empty() {
         let _ = tx.send(Response::Out(std::mem::take(&mut out.stdout)));
     }
@@ -732,6 +753,26 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
         Msg::Run {
             conn,
             peer,
+            req: Request::Offline { netns, .. },
+            tx,
+        } => {
+            // Counted as a request: ids stay what they were when the lab ran `tcpdump -r`.
+            state.requests += 1;
+            let mut out = Output::default();
+            ifnames(lab, netns, &mut out);
+            let _ = tx.send(Response::Out(out.stdout));
+            running.insert(
+                conn,
+                Running {
+                    session: Box::new(Offline),
+                    tx,
+                    pid: peer,
+                },
+            );
+        }
+        Msg::Run {
+            conn,
+            peer,
             req,
             tx,
         } => {
@@ -739,8 +780,8 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
                 tool,
                 argv,
                 netns,
-                cwd,
                 pid,
+                files,
             } = req
             else {
                 return;
@@ -807,13 +848,8 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
             } else {
                 pid
             };
-            let env = Env {
-                ns,
-                ns_name,
-                cwd: PathBuf::from(cwd),
-                pid,
-            };
-            let started = cmd::start(&tool, &argv, &env, lab, &mut out);
+            let env = Env { ns, ns_name, pid };
+            let started = cmd::start(&tool, &argv, &files, &env, lab, &mut out);
             if tool == "ip" && argv.get(1).is_some_and(|v| v == "exec-check") {
                 // `ip netns exec NS CMD`: this process enters NS, and CMD with it.
                 if let (Started::Done(0), Some(Ok(to))) =
@@ -884,7 +920,10 @@ fn poll_all(lab: &mut Lab, running: &mut HashMap<u64, Running>) {
         let Some(r) = running.get_mut(&id) else {
             continue;
         };
-        let mut out = Output::default();
+        let mut out = Output {
+            backlog: r.tx.queued.get(),
+            ..Output::default()
+        };
         let status = r.session.poll(lab, &mut out);
         flush(&r.tx, &mut out);
         if let Some(code) = status {
@@ -894,6 +933,32 @@ fn poll_all(lab: &mut Lab, running: &mut HashMap<u64, Running>) {
     }
     for id in done {
         running.remove(&id);
+    }
+}
+
+/// The interfaces of namespace `netns`, one `INDEX NAME` line each (none if it is gone).
+fn ifnames(lab: &Lab, netns: Option<String>, out: &mut Output) {
+    let Ok(ns) = lab.netns(netns.as_deref().unwrap_or_default()) else {
+        return;
+    };
+    for id in lab.links(ns) {
+        if let Some(i) = lab.iface(id) {
+            out.out(format!("{} {}\n", i.ifindex, i.name));
+        }
+    }
+}
+
+/// A command running in its own process ([`Request::Offline`]): nothing to do here but be
+/// known until it hangs up.
+struct Offline;
+
+impl Session for Offline {
+    fn poll(&mut self, _lab: &mut Lab, _out: &mut Output) -> Option<i32> {
+        None
+    }
+
+    fn signal(&mut self, _lab: &mut Lab, sig: i32, _out: &mut Output) -> Option<i32> {
+        Some(cmd::killed_by(sig))
     }
 }
 
@@ -921,14 +986,19 @@ mod test {
     }
 
     fn request() -> Vec<u8> {
-        encode(&Request::Run {
-            tool: "ip".into(),
-            argv: vec!["link".into()],
-            netns: None,
-            cwd: "/".into(),
-            pid: 1,
-        })
-        .expect("encodes")
+        let mut v = Vec::new();
+        crate::proto::write_msg(
+            &mut v,
+            &Request::Run {
+                tool: "ip".into(),
+                argv: vec!["link".into()],
+                netns: None,
+                files: Vec::new(),
+                pid: 1,
+            },
+        )
+        .expect("encodes");
+        v
     }
 
     /// Runs `f` on a paused clock (the back-off sleeps take no wall time) in a LocalSet.
@@ -1003,6 +1073,7 @@ mod test {
             tx: raw_tx,
             room: room.clone(),
             dropped: Rc::default(),
+            queued: Rc::default(),
         };
         let text = "x".repeat(60);
         assert!(out.send(Response::Out(text.clone())).is_ok());

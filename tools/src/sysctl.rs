@@ -5,6 +5,7 @@
 use l2lab_sim::Lab;
 
 use crate::cmd::{Env, Output};
+use crate::proto::FileText;
 
 const USAGE: &str = "
 Usage:
@@ -216,16 +217,25 @@ fn write_setting(s: &Setting, o: &Opts, env: &Env, lab: &mut Lab, out: &mut Outp
 }
 
 /// `sysctl -p FILE`: every line parsed first (syntax errors reported), then written.
-fn load_file(path: &str, o: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
-    let text = match std::fs::read_to_string(env.path(path)) {
-        Ok(t) => t,
-        Err(e) => {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
-                std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
-                _ => e.to_string(),
-            };
+fn load_file(
+    path: &str,
+    files: &[FileText],
+    o: &Opts,
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+) -> i32 {
+    // The tool read the file; the lab opens nothing a client names.
+    let text = match files.iter().find(|f| f.name == path).map(|f| &f.text) {
+        Some(Ok(t)) => t,
+        Some(Err(why)) => {
             out.err(format!("sysctl: cannot open \"{path}\": {why}\n"));
+            return 1;
+        }
+        None => {
+            out.err(format!(
+                "sysctl: cannot open \"{path}\": No such file or directory\n"
+            ));
             return 1;
         }
     };
@@ -253,8 +263,9 @@ fn load_file(path: &str, o: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -
     rc
 }
 
-/// Runs `sysctl ARGS...` in `env`; returns the exit status.
-pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+/// Parses argv like procps (getopt_long): the options and the operands, or the status when
+/// the command line alone ends the command (`--help`, a bad option).
+fn parse<'a>(argv: &'a [String], out: &mut Output) -> Result<(Opts, Vec<&'a str>), i32> {
     let mut o = Opts::default();
     let mut operands: Vec<&str> = Vec::new();
     let mut i = 0;
@@ -282,16 +293,16 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                 "load" => o.load = Some(val),
                 "help" => {
                     out.out(USAGE);
-                    return 0;
+                    return Err(0);
                 }
                 "version" => {
                     out.out("sysctl from procps-ng 4.0.2\n");
-                    return 0;
+                    return Err(0);
                 }
                 _ => {
                     out.err(format!("sysctl: unrecognized option '{a}'\n"));
                     out.out(USAGE);
-                    return 0;
+                    return Err(0);
                 }
             }
             continue;
@@ -322,31 +333,60 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                 }
                 'h' | 'd' => {
                     out.out(USAGE);
-                    return 0;
+                    return Err(0);
                 }
                 'V' => {
                     out.out("sysctl from procps-ng 4.0.2\n");
-                    return 0;
+                    return Err(0);
                 }
                 _ => {
                     // procps prints the usage on stdout and exits 0 here (measured).
                     out.err(format!("sysctl: invalid option -- '{c}'\n"));
                     out.out(USAGE);
-                    return 0;
+                    return Err(0);
                 }
             }
         }
     }
-    if let Some(file) = o.load.clone() {
-        // procps takes the first operand as the file when -p had none attached.
-        let files: Vec<String> = match file {
-            Some(f) => vec![f],
-            None if !operands.is_empty() => operands.iter().map(|s| s.to_string()).collect(),
-            None => vec!["/etc/sysctl.conf".to_string()],
-        };
+    Ok((o, operands))
+}
+
+/// The files `sysctl ARGS...` loads (`-p`), as named: the tool reads them itself and hands
+/// their text to the lab ([`crate::proto::FileText`]).
+pub fn files_to_load(argv: &[String]) -> Vec<String> {
+    match parse(argv, &mut Output::default()) {
+        Ok((o, operands)) => load_list(&o, &operands),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn load_list(o: &Opts, operands: &[&str]) -> Vec<String> {
+    match o.load.clone() {
+        // procps takes the operands as the files when -p had none attached.
+        Some(Some(f)) => vec![f],
+        Some(None) if !operands.is_empty() => operands.iter().map(|s| s.to_string()).collect(),
+        Some(None) => vec!["/etc/sysctl.conf".to_string()],
+        None => Vec::new(),
+    }
+}
+
+/// Runs `sysctl ARGS...` in `env` with the text of the files it loads, read by the tool;
+/// returns the exit status.
+pub fn main(
+    argv: &[String],
+    files: &[FileText],
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+) -> i32 {
+    let (o, operands) = match parse(argv, out) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if o.load.is_some() {
         let mut rc = 0;
-        for f in files {
-            rc |= load_file(&f, &o, env, lab, out);
+        for f in load_list(&o, &operands) {
+            rc |= load_file(&f, files, &o, env, lab, out);
         }
         return rc;
     }
@@ -386,12 +426,11 @@ mod test {
         let env = Env {
             ns: l2lab_sim::NsId::INIT,
             ns_name: String::new(),
-            cwd: std::env::temp_dir(),
             pid: 1,
         };
         let argv: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         let mut out = Output::default();
-        let rc = main(&argv, &env, lab, &mut out);
+        let rc = main(&argv, &[], &env, lab, &mut out);
         (out.stdout, out.stderr, rc)
     }
 

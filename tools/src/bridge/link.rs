@@ -447,13 +447,11 @@ fn set(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
 mod test {
     use super::*;
     use l2lab_sim::{LabConfig, NsId};
-    use std::path::PathBuf;
 
     fn env() -> Env {
         Env {
             ns: NsId::INIT,
             ns_name: String::new(),
-            cwd: PathBuf::from("/"),
             pid: 1,
         }
     }

@@ -3,8 +3,6 @@
 //! first poll; `ping` and `tcpdump` live on, polled whenever the lab has moved, until they
 //! finish or a signal ends them.
 
-use std::path::PathBuf;
-
 pub mod inet;
 
 use l2lab_sim::{Lab, NsId};
@@ -16,6 +14,13 @@ pub struct Output {
     pub stdout: String,
     /// Standard error.
     pub stderr: String,
+    /// Bytes for the file the client writes (`tcpdump -w`): it opens that file itself.
+    pub data: Vec<u8>,
+    /// Whether the client must open that file now, bytes or not.
+    pub data_open: bool,
+    /// Set by the server before a poll: output handed to this client earlier and not yet
+    /// written to its socket. A client that does not read must not make the lab hoard.
+    pub backlog: usize,
 }
 
 impl Output {
@@ -30,30 +35,15 @@ impl Output {
     }
 }
 
-/// Where a command runs: its namespace and working directory.
+/// Where a command runs. Not its working directory: the lab opens no file a client names.
 #[derive(Debug, Clone)]
 pub struct Env {
     /// The namespace it is in.
     pub ns: NsId,
     /// The namespace's name (empty for the initial one).
     pub ns_name: String,
-    /// Working directory, for files.
-    pub cwd: PathBuf,
     /// The client's process id.
     pub pid: u32,
-}
-
-impl Env {
-    /// A path as the command sees it: relative paths are under its working directory. The
-    /// empty path stays empty: open("") is ENOENT, not the working directory.
-    pub fn path(&self, p: &str) -> PathBuf {
-        let p = PathBuf::from(p);
-        if p.is_absolute() || p.as_os_str().is_empty() {
-            p
-        } else {
-            self.cwd.join(p)
-        }
-    }
 }
 
 /// A command still running.
@@ -129,15 +119,22 @@ pub enum Started {
     Running(Box<dyn Session>),
 }
 
-/// Starts `tool` with `argv` in `env`.
-pub fn start(tool: &str, argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
+/// Starts `tool` with `argv` in `env`; `files` are those the tool read for it.
+pub fn start(
+    tool: &str,
+    argv: &[String],
+    files: &[crate::proto::FileText],
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+) -> Started {
     match tool {
         "ip" => crate::ip::start(argv, env, lab, out),
         "bridge" => crate::bridge::start(argv, env, lab, out),
         "brctl" => Started::Done(crate::brctl::main(argv, env, lab, out)),
         "ifconfig" => Started::Done(crate::ifconfig::main(argv, env, lab, out)),
         "arp" => Started::Done(crate::arp::main(argv, env, lab, out)),
-        "sysctl" => Started::Done(crate::sysctl::main(argv, env, lab, out)),
+        "sysctl" => Started::Done(crate::sysctl::main(argv, files, env, lab, out)),
         "route" => Started::Done(crate::route::main(argv, env, lab, out)),
         "ping" => crate::ping::start(argv, env, lab, out),
         "tcpdump" => crate::tcpdump::start(argv, env, lab, out),

@@ -979,7 +979,6 @@ mod test {
         Env {
             ns: NsId::INIT,
             ns_name: String::new(),
-            cwd: std::env::temp_dir(),
             pid: 1,
         }
     }

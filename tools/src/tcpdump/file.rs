@@ -1,13 +1,10 @@
 //! Capture files for `-r` and `-w`: classic pcap read as libpcap reads it (both byte orders,
-//! micro- and nanosecond stamps) with its error messages, and written through `pcap-file`
-//! (microseconds, snaplen 262144 unless `-s`, Ethernet), packet by packet.
+//! micro- and nanosecond stamps), record by record, with its error messages; and pcap bytes
+//! built record by record (microseconds, snaplen 262144 unless `-s`) for whoever writes them:
+//! the tool's own process, never the lab.
 
-use std::io::Read;
-use std::path::Path;
+use std::io::{BufReader, Read};
 use std::time::Duration;
-
-use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
-use pcap_file::DataLink;
 
 /// A packet read from a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,19 +15,6 @@ pub struct Record {
     pub len: usize,
     /// The bytes captured.
     pub data: Vec<u8>,
-}
-
-/// A whole capture file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaptureFile {
-    /// The link type (1 = Ethernet).
-    pub linktype: u32,
-    /// The snapshot length in the header.
-    pub snaplen: u32,
-    /// Packets, in file order.
-    pub records: Vec<Record>,
-    /// Set when the file ends inside a record: libpcap's message for it.
-    pub truncated: Option<String>,
 }
 
 /// libpcap's name and description of a link type, as tcpdump prints them.
@@ -45,105 +29,132 @@ pub fn linktype_name(lt: u32) -> String {
     }
 }
 
-fn read_full(f: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_full(f: &mut impl Read, buf: &mut [u8]) -> Result<usize, String> {
     let mut got = 0;
     while got < buf.len() {
-        match f.read(&mut buf[got..])? {
-            0 => break,
-            n => got += n,
+        match f.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(format!("error reading dump file: {}", strerror(&e))),
         }
     }
     Ok(got)
 }
 
-/// Reads a pcap file; the error is tcpdump's message after `tcpdump: `.
-pub fn read(path: &Path, shown: &str) -> Result<CaptureFile, String> {
-    let mut f = std::fs::File::open(path).map_err(|e| format!("{shown}: {}", strerror(&e)))?;
-    let mut magic = [0u8; 4];
-    let n = read_full(&mut f, &mut magic).map_err(|e| format!("{shown}: {}", strerror(&e)))?;
-    if n < 4 {
-        return Err(format!(
-            "truncated dump file; tried to read 4 file header bytes, only got {n}"
-        ));
+/// A pcap file being read, one record at a time: memory stays that of one record, and a
+/// reader of a pipe sees each packet as it comes.
+pub struct Reader {
+    r: Box<dyn Read>,
+    le: bool,
+    nanos: bool,
+    /// The link type (1 = Ethernet).
+    pub linktype: u32,
+    /// The snapshot length in the header.
+    pub snaplen: u32,
+}
+
+impl Reader {
+    /// Opens `path` as tcpdump does (`-` is standard input); the error is tcpdump's message
+    /// after `tcpdump: `.
+    pub fn open(path: &str) -> Result<Reader, String> {
+        let r: Box<dyn Read> = if path == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            let f = std::fs::File::open(path).map_err(|e| format!("{path}: {}", strerror(&e)))?;
+            Box::new(f)
+        };
+        Reader::new(Box::new(BufReader::with_capacity(64 << 10, r)))
     }
-    let m = u32::from_le_bytes(magic);
-    let (le, nanos) = match m {
-        0xa1b2_c3d4 => (true, false),
-        0xa1b2_3c4d => (true, true),
-        0xd4c3_b2a1 => (false, false),
-        0x4d3c_b2a1 => (false, true),
-        _ => return Err("unknown file format".into()),
-    };
-    let mut hdr = [0u8; 20];
-    let n = read_full(&mut f, &mut hdr).map_err(|e| format!("{shown}: {}", strerror(&e)))?;
-    if n < 20 {
-        return Err(format!(
-            "truncated dump file; tried to read 24 file header bytes, only got {}",
-            n + 4
-        ));
+
+    /// Reads the file header from `r`.
+    pub fn new(mut r: Box<dyn Read>) -> Result<Reader, String> {
+        let mut magic = [0u8; 4];
+        let n = read_full(&mut r, &mut magic)?;
+        if n < 4 {
+            return Err(format!(
+                "truncated dump file; tried to read 4 file header bytes, only got {n}"
+            ));
+        }
+        let (le, nanos) = match u32::from_le_bytes(magic) {
+            0xa1b2_c3d4 => (true, false),
+            0xa1b2_3c4d => (true, true),
+            0xd4c3_b2a1 => (false, false),
+            0x4d3c_b2a1 => (false, true),
+            _ => return Err("unknown file format".into()),
+        };
+        let mut hdr = [0u8; 20];
+        let n = read_full(&mut r, &mut hdr)?;
+        if n < 20 {
+            return Err(format!(
+                "truncated dump file; tried to read 24 file header bytes, only got {}",
+                n + 4
+            ));
+        }
+        let mut rd = Reader {
+            r,
+            le,
+            nanos,
+            linktype: 0,
+            snaplen: 0,
+        };
+        rd.snaplen = rd.u32_at(&hdr, 12);
+        rd.linktype = rd.u32_at(&hdr, 16) & 0x03ff_ffff;
+        Ok(rd)
     }
-    let u32_at = |b: &[u8], at: usize| {
+
+    fn u32_at(&self, b: &[u8], at: usize) -> u32 {
         let a = [b[at], b[at + 1], b[at + 2], b[at + 3]];
-        if le {
+        if self.le {
             u32::from_le_bytes(a)
         } else {
             u32::from_be_bytes(a)
         }
-    };
-    let snaplen = u32_at(&hdr, 12);
-    let linktype = u32_at(&hdr, 16) & 0x03ff_ffff;
-    let mut records = Vec::new();
-    let mut truncated = None;
-    loop {
+    }
+
+    /// The next record; `Ok(None)` at the end of the file, `Err` with libpcap's message when
+    /// it ends inside a record or cannot be read.
+    pub fn next_record(&mut self) -> Result<Option<Record>, String> {
         let mut rh = [0u8; 16];
-        let n = read_full(&mut f, &mut rh).map_err(|e| format!("{shown}: {}", strerror(&e)))?;
+        let n = read_full(&mut self.r, &mut rh)?;
         if n == 0 {
-            break;
+            return Ok(None);
         }
         if n < 16 {
-            truncated = Some(format!(
+            return Err(format!(
                 "truncated dump file; tried to read 16 header bytes, only got {n}"
             ));
-            break;
         }
         let (sec, frac, incl, orig) = (
-            u32_at(&rh, 0),
-            u32_at(&rh, 4),
-            u32_at(&rh, 8),
-            u32_at(&rh, 12),
+            self.u32_at(&rh, 0),
+            self.u32_at(&rh, 4),
+            self.u32_at(&rh, 8),
+            self.u32_at(&rh, 12),
         );
-        if incl > snaplen.max(262_144) {
-            truncated = Some(format!(
-                "invalid packet capture length {incl}, bigger than snaplen of {}",
-                snaplen.max(262_144)
+        let most = self.snaplen.max(262_144);
+        if incl > most {
+            return Err(format!(
+                "invalid packet capture length {incl}, bigger than snaplen of {most}"
             ));
-            break;
         }
         let mut data = vec![0u8; incl as usize];
-        let n = read_full(&mut f, &mut data).map_err(|e| format!("{shown}: {}", strerror(&e)))?;
+        let n = read_full(&mut self.r, &mut data)?;
         if n < data.len() {
-            truncated = Some(format!(
+            return Err(format!(
                 "truncated dump file; tried to read {incl} captured bytes, only got {n}"
             ));
-            break;
         }
-        let ts = if nanos {
+        let ts = if self.nanos {
             Duration::new(u64::from(sec), frac.min(999_999_999))
         } else {
             Duration::new(u64::from(sec), 0) + Duration::from_micros(u64::from(frac))
         };
-        records.push(Record {
+        Ok(Some(Record {
             ts: Duration::from_micros(ts.as_micros() as u64),
             len: orig as usize,
             data,
-        });
+        }))
     }
-    Ok(CaptureFile {
-        linktype,
-        snaplen,
-        records,
-        truncated,
-    })
 }
 
 /// The C library's words for an I/O error (without Rust's " (os error N)").
@@ -155,73 +166,88 @@ pub fn strerror(e: &std::io::Error) -> String {
     }
 }
 
-/// A pcap file being written as packets come.
-pub struct Writer {
-    // Unbuffered: each packet reaches the file at once, like `tcpdump -U`.
-    w: PcapWriter<std::fs::File>,
+/// The file header of a pcap file (microsecond stamps, in this host's byte order as libpcap
+/// writes it) for pcap link type `linktype`: 1 for Ethernet, 276 for the LINUX_SLL2 records
+/// of `-i any`.
+pub fn header(snaplen: u32, linktype: u32) -> Vec<u8> {
+    let mut h = Vec::with_capacity(24);
+    h.extend_from_slice(&0xa1b2_c3d4u32.to_ne_bytes());
+    h.extend_from_slice(&2u16.to_ne_bytes());
+    h.extend_from_slice(&4u16.to_ne_bytes());
+    h.extend_from_slice(&0i32.to_ne_bytes());
+    h.extend_from_slice(&0u32.to_ne_bytes());
+    h.extend_from_slice(&snaplen.to_ne_bytes());
+    h.extend_from_slice(&linktype.to_ne_bytes());
+    h
 }
 
-impl Writer {
-    /// Creates `path` and writes a file header for pcap link type `linktype` (1 for Ethernet,
-    /// 276 for the LINUX_SLL2 records of `-i any`); the error is tcpdump's message.
-    pub fn create_as(
-        path: &Path,
-        shown: &str,
-        snaplen: u32,
-        linktype: u32,
-    ) -> Result<Writer, String> {
-        let f = std::fs::File::create(path).map_err(|e| format!("{shown}: {}", strerror(&e)))?;
-        let header = PcapHeader {
-            snaplen,
-            datalink: DataLink::from(linktype),
-            ..Default::default()
-        };
-        let w = PcapWriter::with_header(f, header).map_err(|e| format!("{shown}: {e}"))?;
-        Ok(Writer { w })
+/// Appends one record to `buf`: stamp `ts`, the bytes captured and the length on the wire.
+pub fn record(buf: &mut Vec<u8>, ts: Duration, data: &[u8], len: usize) {
+    let sec = u32::try_from(ts.as_secs()).unwrap_or(u32::MAX);
+    let usec = ts.subsec_micros();
+    let incl = u32::try_from(data.len()).unwrap_or(u32::MAX);
+    let orig = u32::try_from(len).unwrap_or(u32::MAX);
+    for w in [sec, usec, incl, orig] {
+        buf.extend_from_slice(&w.to_ne_bytes());
     }
-
-    /// Appends one packet.
-    pub fn write(&mut self, ts: Duration, data: &[u8], len: usize) {
-        let ts = Duration::from_micros(ts.as_micros() as u64);
-        let _ = self.w.write_packet(&PcapPacket::new(ts, len as u32, data));
-    }
-
-    /// Nothing is held back (the writer is unbuffered); kept for the callers' clarity.
-    pub fn flush(&mut self) {}
+    buf.extend_from_slice(data);
 }
 
 #[cfg(test)]
 mod test {
     use super::*;
 
+    fn reader(bytes: Vec<u8>) -> Result<Reader, String> {
+        Reader::new(Box::new(std::io::Cursor::new(bytes)))
+    }
+
     #[test]
     fn round_trip_and_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("a.pcap");
-        let mut w = Writer::create_as(&p, "a.pcap", 262_144, 1).unwrap();
-        w.write(Duration::from_micros(1_795_442_947_085_283), &[1, 2, 3], 3);
-        w.flush();
-        drop(w);
-        let f = read(&p, "a.pcap").unwrap();
-        assert_eq!(f.linktype, 1);
-        assert_eq!(f.snaplen, 262_144);
-        assert_eq!(
-            f.records[0].ts,
-            Duration::from_micros(1_795_442_947_085_283)
+        let mut bytes = header(262_144, 1);
+        record(
+            &mut bytes,
+            Duration::from_micros(1_795_442_947_085_283),
+            &[1, 2, 3],
+            3,
         );
-        assert_eq!(f.records[0].data, vec![1, 2, 3]);
+        let mut r = reader(bytes.clone()).unwrap();
+        assert_eq!(r.linktype, 1);
+        assert_eq!(r.snaplen, 262_144);
+        let rec = r.next_record().unwrap().unwrap();
+        assert_eq!(rec.ts, Duration::from_micros(1_795_442_947_085_283));
+        assert_eq!((rec.data, rec.len), (vec![1, 2, 3], 3));
+        assert_eq!(r.next_record(), Ok(None));
+        // What pcap-file reads back is what libpcap would.
+        let mut p = pcap_file::pcap::PcapReader::new(bytes.as_slice()).unwrap();
+        assert_eq!(p.header().datalink, pcap_file::DataLink::ETHERNET);
+        assert_eq!(p.next_packet().unwrap().unwrap().data.as_ref(), &[1, 2, 3]);
         // Messages as tcpdump 4.99.3 / libpcap 1.10.3 print them on this machine.
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nosuch.pcap");
+        let shown = missing.display().to_string();
         assert_eq!(
-            read(&dir.path().join("nosuch.pcap"), "nosuch.pcap").unwrap_err(),
-            "nosuch.pcap: No such file or directory"
+            Reader::open(&shown).err().unwrap(),
+            format!("{shown}: No such file or directory")
         );
-        let e = dir.path().join("e.pcap");
-        std::fs::write(&e, b"").unwrap();
         assert_eq!(
-            read(&e, "e.pcap").unwrap_err(),
+            Reader::open(&dir.path().display().to_string())
+                .err()
+                .unwrap(),
+            "error reading dump file: Is a directory"
+        );
+        assert_eq!(
+            reader(Vec::new()).err().unwrap(),
             "truncated dump file; tried to read 4 file header bytes, only got 0"
         );
-        std::fs::write(&e, b"garbage\n").unwrap();
-        assert_eq!(read(&e, "e.pcap").unwrap_err(), "unknown file format");
+        assert_eq!(
+            reader(b"garbage\n".to_vec()).err().unwrap(),
+            "unknown file format"
+        );
+        bytes.truncate(24 + 16 + 1);
+        let mut r = reader(bytes).unwrap();
+        assert_eq!(
+            r.next_record().unwrap_err(),
+            "truncated dump file; tried to read 3 captured bytes, only got 1"
+        );
     }
 }

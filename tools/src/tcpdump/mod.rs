@@ -2,11 +2,16 @@
 //! an interface of the namespace (a session that lives until `-c` is reached or a signal ends
 //! it), reading (`-r`) and writing (`-w`) pcap files, and its stderr chatter.
 //!
+//! Files are the tool's: `-r` runs wholly in the tool's own process ([`offline`]), and a live
+//! capture's `-w` records go to the tool as bytes, which it writes into the file it opened
+//! itself ([`local`] says which). The lab never opens a file a client names.
+//!
 //! Like the real one writing to a pipe or file, stdout is block-buffered (4096 bytes) unless
 //! `-l`: packet lines of a tcpdump in the background reach the transcript when it exits.
 
 pub mod file;
 pub mod filter;
+pub mod offline;
 pub mod print;
 
 use std::time::Duration;
@@ -21,6 +26,10 @@ use print::{PrintOpts, Stamper};
 
 const SNAPLEN: u32 = 262_144;
 const STDIO_BUF: usize = 4096;
+/// What a capture may leave queued for a client that does not read (stopped, or blocked on
+/// its output): libpcap's default ring of 2 MB. Frames beyond it are dropped and counted in
+/// "packets dropped by kernel", as the kernel drops what a full ring cannot take.
+pub const BACKLOG_MAX: usize = 2 << 20;
 
 const USAGE: &str = "tcpdump version 4.99.3
 libpcap version 1.10.3 (with TPACKET_V3)
@@ -40,8 +49,9 @@ const WITH_ARG: &str = "BcCEFGiJjMmQrsTVwWyzZ";
 /// Options without one.
 const FLAGS: &str = "AbdDefhHIKlLnNOpqStuUvxX#";
 
+/// The options of one tcpdump command line.
 #[derive(Debug, Default)]
-struct Opts {
+pub struct Opts {
     print: PrintOpts,
     count: Option<u64>,
     iface: Option<String>,
@@ -49,6 +59,8 @@ struct Opts {
     write: Option<String>,
     promisc: bool,
     line_buffered: bool,
+    /// `-U`: each packet written to the `-w` file at once (and printed ones too).
+    packet_buffered: bool,
     snaplen: u32,
     list: bool,
     number: bool,
@@ -63,7 +75,7 @@ fn usage_error(msg: &str, out: &mut Output) -> i32 {
 }
 
 /// Parses argv like GNU getopt (options may follow the expression words).
-fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
+pub fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
     let mut o = Opts {
         promisc: true,
         snaplen: SNAPLEN,
@@ -150,7 +162,11 @@ fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
                     'v' => o.print.vflag = o.print.vflag.saturating_add(1),
                     'q' => o.print.qflag = true,
                     't' => o.print.tflag = o.print.tflag.saturating_add(1),
-                    'l' | 'U' => o.line_buffered = true,
+                    'l' => o.line_buffered = true,
+                    'U' => {
+                        o.line_buffered = true;
+                        o.packet_buffered = true;
+                    }
                     'p' => o.promisc = false,
                     'D' => o.list = true,
                     '#' => o.number = true,
@@ -188,14 +204,54 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
     if o.list {
         return Started::Done(list(env, lab, out));
     }
-    if let Some(r) = o.read.clone() {
-        return Started::Done(read_file(&o, &r, env, lab, out));
+    if let Some(r) = &o.read {
+        // The tool reads its files itself ([`local`]): a request to read one here is refused,
+        // whoever sent it.
+        out.err(format!(
+            "tcpdump: {r}: files are read by the tcpdump command itself, not by the lab\n"
+        ));
+        return Started::Done(1);
     }
     live(o, env, lab, out)
 }
 
+/// Where a tcpdump command line runs, decided in the tool's own process.
+pub enum Local {
+    /// It is over (a command line tcpdump refuses): this is its status.
+    Done(i32),
+    /// It reads this file here, with these options ([`offline::run`]).
+    Offline(Box<Opts>, String),
+    /// It runs in the lab; the lab's [`crate::proto::Response::Data`] go to this `-w` file.
+    Lab(Option<String>),
+}
+
+/// Says where `tcpdump ARGS...` runs: reading a file (`-r`) belongs to the tool's own
+/// process; a live capture to the lab, with its `-w` file written here.
+pub fn local(argv: &[String]) -> Local {
+    let mut out = Output::default();
+    let o = match parse(argv, &mut out) {
+        Ok(o) => o,
+        Err(code) => {
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(out.stdout.as_bytes());
+            let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+            return Local::Done(code);
+        }
+    };
+    if o.version || o.list {
+        return Local::Lab(None);
+    }
+    match &o.read {
+        Some(r) => {
+            let r = r.clone();
+            Local::Offline(Box::new(o), r)
+        }
+        None => Local::Lab(o.write.clone()),
+    }
+}
+
 /// Compiles the expression for `link`; on error prints tcpdump's message.
-fn compile(o: &Opts, link: LinkType, out: &mut Output) -> Option<Filter> {
+pub(crate) fn compile(o: &Opts, link: LinkType, out: &mut Output) -> Option<Filter> {
     match filter::compile_on(&o.expr, link) {
         Ok(f) => Some(f),
         Err(e) => {
@@ -249,75 +305,7 @@ fn list(env: &Env, lab: &Lab, out: &mut Output) -> i32 {
     0
 }
 
-fn read_file(o: &Opts, path: &str, env: &Env, lab: &Lab, out: &mut Output) -> i32 {
-    let cap = match file::read(&env.path(path), path) {
-        Ok(c) => c,
-        Err(e) => {
-            out.err(format!("tcpdump: {e}\n"));
-            return 1;
-        }
-    };
-    out.err(format!(
-        "reading from file {path}, link-type {}, snapshot length {}\n",
-        file::linktype_name(cap.linktype),
-        cap.snaplen
-    ));
-    let link = LinkType::from_pcap(cap.linktype).unwrap_or_default();
-    if link == LinkType::Sll2 {
-        out.err("Warning: interface names might be incorrect\n");
-    }
-    let Some(filter) = compile(o, link, out) else {
-        return 1;
-    };
-    let mut writer = match &o.write {
-        Some(w) => match file::Writer::create_as(&env.path(w), w, cap.snaplen, cap.linktype) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                out.err(format!("tcpdump: {e}\n"));
-                return 1;
-            }
-        },
-        None => None,
-    };
-    let mut stamper = Stamper::default();
-    let mut n = 0u64;
-    for r in &cap.records {
-        if o.count.is_some_and(|c| n >= c) {
-            break;
-        }
-        if !filter.matches_on(link, &r.data, r.len) {
-            continue;
-        }
-        n += 1;
-        if let Some(w) = writer.as_mut() {
-            w.write(r.ts, &r.data, r.len);
-        } else if !o.count_only {
-            let names = |i: u32| ifname(lab, env.ns, i);
-            let p = Packet {
-                link,
-                data: &r.data,
-                len: r.len,
-                ifname: &names,
-            };
-            out.out(render(o, &mut stamper, n, r.ts, &p));
-        }
-    }
-    if let Some(w) = writer.as_mut() {
-        w.flush();
-    }
-    if o.count_only {
-        out.out(format!("{n} packet{}\n", plural(n)));
-    }
-    if let Some(t) = cap.truncated {
-        if o.count.is_none_or(|c| n < c) {
-            out.err(format!("tcpdump: pcap_loop: {t}\n"));
-            return 1;
-        }
-    }
-    0
-}
-
-fn plural(n: u64) -> &'static str {
+pub(crate) fn plural(n: u64) -> &'static str {
     if n == 1 {
         ""
     } else {
@@ -327,14 +315,14 @@ fn plural(n: u64) -> &'static str {
 
 /// A packet to print: its bytes with the link-layer header `link`, its length on the wire,
 /// and how to name an ifindex (cooked headers carry only the index).
-struct Packet<'a> {
-    link: LinkType,
-    data: &'a [u8],
-    len: usize,
-    ifname: &'a dyn Fn(u32) -> Option<String>,
+pub(crate) struct Packet<'a> {
+    pub(crate) link: LinkType,
+    pub(crate) data: &'a [u8],
+    pub(crate) len: usize,
+    pub(crate) ifname: &'a dyn Fn(u32) -> Option<String>,
 }
 
-fn render(o: &Opts, st: &mut Stamper, n: u64, ts: Duration, p: &Packet) -> String {
+pub(crate) fn render(o: &Opts, st: &mut Stamper, n: u64, ts: Duration, p: &Packet) -> String {
     let mut s = String::new();
     if o.number {
         s.push_str(&format!("{n:5}  "));
@@ -390,16 +378,6 @@ fn live(o: Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
         LinkType::Ether => 1,
         LinkType::Sll2 => 276,
     };
-    let writer = match &o.write {
-        Some(w) => match file::Writer::create_as(&env.path(w), w, o.snaplen, pcap_type) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                out.err(format!("tcpdump: {e}\n"));
-                return Started::Done(1);
-            }
-        },
-        None => None,
-    };
     let started = match link {
         Some(_) => lab.capture_start(env.ns, &dev, o.promisc),
         None => lab.capture_start_any(env.ns),
@@ -411,6 +389,14 @@ fn live(o: Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
             return Started::Done(1);
         }
     };
+    let mut dump = Vec::new();
+    if o.write.is_some() {
+        // Empty bytes first: the tool opens its file when they come, before "listening on",
+        // as tcpdump opens it after the device and the filter. The header waits in the stdio
+        // buffer like the records.
+        out.data_open = true;
+        dump = file::header(o.snaplen, pcap_type);
+    }
     if o.print.vflag == 0 && o.write.is_none() {
         out.err("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n");
     } else {
@@ -427,11 +413,12 @@ fn live(o: Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
         linktype,
         ns: env.ns,
         capture: Some(capture),
-        writer,
         stamper: Stamper::default(),
         captured: 0,
         received: 0,
+        dropped: 0,
         pending: String::new(),
+        dump,
     }))
 }
 
@@ -442,11 +429,14 @@ struct Live {
     linktype: LinkType,
     ns: NsId,
     capture: Option<CaptureId>,
-    writer: Option<file::Writer>,
     stamper: Stamper,
     captured: u64,
     received: u64,
+    /// Frames dropped because the client left too much unread ([`BACKLOG_MAX`]).
+    dropped: u64,
     pending: String,
+    /// `-w`: the bytes in tcpdump's stdio buffer, not yet written to the file.
+    dump: Vec<u8>,
 }
 
 impl Live {
@@ -478,11 +468,23 @@ impl Live {
             if self.o.count.is_some_and(|c| self.captured >= c) {
                 continue;
             }
+            let queued = out.backlog
+                + out.data.len()
+                + self.dump.len()
+                + out.stdout.len()
+                + self.pending.len();
+            if queued > BACKLOG_MAX {
+                self.dropped += 1;
+                continue;
+            }
             self.captured += 1;
             let ts = epoch + Duration::from_micros(f.at.as_micros() as u64);
             let snap = (self.o.snaplen as usize).min(len);
-            if let Some(w) = self.writer.as_mut() {
-                w.write(ts, &data[..snap], len);
+            if self.o.write.is_some() {
+                file::record(&mut self.dump, ts, &data[..snap], len);
+                if self.o.packet_buffered {
+                    out.data.append(&mut self.dump);
+                }
             } else {
                 let ns = self.ns;
                 let names = |i: u32| ifname(lab, ns, i);
@@ -499,10 +501,12 @@ impl Live {
                 }
             }
         }
-        if let Some(w) = self.writer.as_mut() {
-            w.flush();
+        // stdio writes a full buffer at a time: a capture costs the tool a wake-up per 4 KB,
+        // not per frame.
+        let full = self.dump.len() / STDIO_BUF * STDIO_BUF;
+        if full > 0 {
+            out.data.extend(self.dump.drain(..full));
         }
-        // stdio writes a full buffer at a time.
         while self.pending.len() >= STDIO_BUF {
             let mut cut = STDIO_BUF;
             while !self.pending.is_char_boundary(cut) {
@@ -518,20 +522,20 @@ impl Live {
         if let Some(id) = self.capture.take() {
             lab.capture_stop(id);
         }
-        if let Some(w) = self.writer.as_mut() {
-            w.flush();
-        }
+        out.data.append(&mut self.dump);
         out.out(std::mem::take(&mut self.pending));
-        if interrupted && self.writer.is_none() {
+        if interrupted && self.o.write.is_none() {
             // tcpdump ends a possibly unfinished line when interrupted.
             out.out("\n");
         }
         out.err(format!(
-            "{} packet{} captured\n{} packet{} received by filter\n0 packets dropped by kernel\n",
+            "{} packet{} captured\n{} packet{} received by filter\n{} packet{} dropped by kernel\n",
             self.captured,
             plural(self.captured),
             self.received,
-            plural(self.received)
+            plural(self.received),
+            self.dropped,
+            plural(self.dropped)
         ));
         0
     }
