@@ -38,6 +38,16 @@ fn can_run() -> Result<(), String> {
     if !Path::new("/dev/net/tun").exists() {
         return Err("no /dev/net/tun on this machine".into());
     }
+    // The lab runs as nobody, which opens the device through /dev/net/tun like any user.
+    if !sh("setpriv --reuid=nobody --regid=nogroup --clear-groups -- sh -c ': <> /dev/net/tun'")
+        .status
+        .success()
+    {
+        return Err(
+            "nobody cannot open /dev/net/tun (its mode is not 0666 here): `chmod 0666 /dev/net/tun` lets the test run"
+                .into(),
+        );
+    }
     for tool in ["setpriv", "tcpdump", "ping"] {
         if !sh(&format!("command -v {tool}")).status.success() {
             return Err(format!("{tool} is not installed"));
