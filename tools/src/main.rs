@@ -3,29 +3,7 @@
 //! command, acting on the lab. Otherwise: `l2lab run`, `l2lab shell`, `l2lab test`,
 //! `l2lab demo`; with no arguments, the built-in demo.
 
-mod arp;
-mod brctl;
-mod bridge;
-#[allow(dead_code)]
-mod client;
-mod cmd;
-mod demo;
-mod ifconfig;
-mod ip;
-mod ping;
-mod proto;
-mod quiet;
-mod replay;
-mod route;
-mod run;
-mod scenario;
-mod server;
-mod sleep;
-mod sysctl;
-mod tap;
-mod tcpdump;
-mod viz;
-
+use l2lab::{client, demo, replay, run, scenario, viz};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};

@@ -90,6 +90,12 @@ pub fn main(args: &ReplayArgs) -> anyhow::Result<i32> {
 }
 
 fn run(args: &ReplayArgs) -> anyhow::Result<i32> {
+    run_to(args, &mut std::io::stdout().lock())
+}
+
+/// Runs `l2lab replay` with its report written to `so`.
+#[doc(hidden)]
+pub fn run_to(args: &ReplayArgs, so: &mut impl Write) -> anyhow::Result<i32> {
     let at_port = parse_at_port(&args.at_port)?;
     if !at_port.is_empty() && args.topology.is_some() {
         anyhow::bail!(
@@ -157,8 +163,6 @@ fn run(args: &ReplayArgs) -> anyhow::Result<i32> {
         w.into_writer().flush()?;
     }
 
-    let stdout = std::io::stdout();
-    let mut so = stdout.lock();
     if let Some(path) = &args.trace {
         let f = std::fs::File::create(path).with_context(|| path.display().to_string())?;
         let mut w = std::io::BufWriter::new(f);
@@ -173,7 +177,7 @@ fn run(args: &ReplayArgs) -> anyhow::Result<i32> {
         }
         writeln!(so)?;
     }
-    report::print(&mut so, &args.capture, &built.hosts, &engine)?;
+    report::print(so, &args.capture, &built.hosts, &engine)?;
     Ok(if report::all_matched(&engine.counts) {
         0
     } else {
