@@ -3,8 +3,7 @@
 //! breaks (a crash in the code under test panics by itself). Kept here, not in `fuzz/`, so
 //! they build and run on stable: the corpora replay through them in `tests/fuzz_corpus.rs`.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use l2lab_sim::Lab;
@@ -12,14 +11,17 @@ use l2lab_sim::Lab;
 use crate::cmd::{self, Env, Output, Session, Started};
 use crate::proto::{self, Request, Response};
 
-/// A directory for the files the inputs make commands read and write, removed at exit only
-/// with the process: every input reuses it.
-fn scratch() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("l2lab-fuzz-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        dir
+thread_local! {
+    /// A directory for the files the inputs make commands read and write, shared by every
+    /// input a thread runs; gone when the thread ends.
+    static SCRATCH: Option<tempfile::TempDir> = tempfile::Builder::new().prefix("l2lab-fuzz").tempdir().ok();
+}
+
+/// The scratch directory's path (the system's temporary directory if it could not be made).
+fn scratch() -> PathBuf {
+    SCRATCH.with(|d| {
+        d.as_ref()
+            .map_or_else(std::env::temp_dir, |d| d.path().to_path_buf())
     })
 }
 
@@ -147,7 +149,7 @@ impl Harness {
         let env = Env {
             ns: id,
             ns_name: ns.to_string(),
-            cwd: scratch().to_path_buf(),
+            cwd: scratch(),
             pid: self.pid,
         };
         let mut out = Output::default();
@@ -278,6 +280,11 @@ pub fn commands(data: &[u8]) {
 
 /// A ping between two namespaces made now must work whatever the lab went through.
 fn health_check(h: &mut Harness) {
+    health_check_to(h, "192.0.2.2");
+}
+
+/// Joins two new namespaces (192.0.2.1/30 and .2/30) and pings `dst` from the first.
+fn health_check_to(h: &mut Harness, dst: &str) {
     let mut n = 0u32;
     let (a, b) = loop {
         let (a, b) = (format!("hc{n}a"), format!("hc{n}b"));
@@ -293,7 +300,9 @@ fn health_check(h: &mut Harness) {
         (
             &a,
             "ip",
-            s(&["link", "add", "hc0", "type", "veth", "peer", "name", "hc1", "netns", &b]),
+            s(&[
+                "link", "add", "hc0", "type", "veth", "peer", "name", "hc1", "netns", &b,
+            ]),
         ),
         (&a, "ip", s(&["addr", "add", "192.0.2.1/30", "dev", "hc0"])),
         (&b, "ip", s(&["addr", "add", "192.0.2.2/30", "dev", "hc1"])),
@@ -304,14 +313,15 @@ fn health_check(h: &mut Harness) {
     for (ns, tool, argv) in &setup {
         let code = h.run(ns, tool, argv);
         assert_eq!(
-            code, 0,
+            code,
+            0,
             "health check: `{tool} {}` in {ns:?} failed: {}",
             argv.join(" "),
             h.out.stderr
         );
     }
     h.out = Output::default();
-    let code = h.run(&a, "ping", &s(&["-c", "1", "-W", "1", "192.0.2.2"]));
+    let code = h.run(&a, "ping", &s(&["-c", "1", "-W", "1", dst]));
     assert_eq!(
         code, 0,
         "health check: ping from {a} to {b} failed:\n{}{}",
@@ -419,4 +429,30 @@ pub fn frames(data: &[u8]) {
     h.poll_background();
     h.stop_background();
     h.observe();
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn health_check_passes_after_nothing() {
+        commands(b"");
+    }
+
+    #[test]
+    #[should_panic(expected = "health check: ping")]
+    fn health_check_fails_without_an_answer() {
+        let mut h = Harness::new(Lab::new());
+        health_check_to(&mut h, "192.0.2.3");
+    }
+
+    #[test]
+    fn commands_reach_the_lab() {
+        let mut h = Harness::new(Lab::new());
+        let argv = words("netns add x");
+        assert_eq!(h.run("", "ip", &argv), 0);
+        assert_eq!(h.run("", "ip", &argv), 1, "{}", h.out.stderr);
+        assert!(h.lab.netns("x").is_ok());
+    }
 }
