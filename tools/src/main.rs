@@ -3,36 +3,7 @@
 //! command, acting on the lab. Otherwise: `l2lab run`, `l2lab shell`, `l2lab test`,
 //! `l2lab demo`; with no arguments, the built-in demo.
 
-mod arp;
-mod brctl;
-mod bridge;
-#[allow(dead_code)]
-mod client;
-mod cmd;
-mod demo;
-mod ifconfig;
-mod ip;
-mod members;
-mod nsenter;
-mod nsfiles;
-mod ping;
-mod preload;
-mod proto;
-mod quiet;
-mod replay;
-mod route;
-mod run;
-mod sandbox;
-mod scenario;
-mod server;
-mod sleep;
-mod sudo;
-mod sysctl;
-mod tap;
-mod tcpdump;
-mod views;
-mod viz;
-
+use l2lab::{client, demo, nsenter, replay, run, sandbox, scenario, sudo, viz};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};

@@ -132,6 +132,18 @@ pub fn read_msg<T: for<'de> Deserialize<'de>>(r: &mut impl Read) -> std::io::Res
         .map_err(std::io::Error::other)
 }
 
+/// Reads one request as the lab would take it; `Ok(None)` at a clean end of stream.
+#[doc(hidden)]
+pub fn read_request(r: &mut impl Read) -> std::io::Result<Option<Request>> {
+    let Some(len) = read_len(r)? else {
+        return Ok(None);
+    };
+    let body = read_body(r, len)?;
+    serde_json::from_slice(&body)
+        .map(Some)
+        .map_err(std::io::Error::other)
+}
+
 /// Reads one response, raw bytes included; `Ok(None)` at a clean end of stream.
 pub fn read_response(r: &mut impl Read) -> std::io::Result<Option<Response>> {
     let Some(len) = read_len(r)? else {

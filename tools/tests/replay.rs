@@ -343,3 +343,49 @@ fn no_corruption_panics() {
         }
     }
 }
+
+/// A frame stamped decades after the first is refused at once (before, the lab ran its
+/// bridge's collector through every ageing period on the way: seconds for a pcap's 70 years,
+/// hours for a pcapng's 580,000).
+#[test]
+fn a_frame_stamped_decades_later_is_refused() {
+    let d = tmp();
+    let mut pkts = packets(&kernel_pcap("replay-two-hosts"));
+    pkts[1].timestamp += std::time::Duration::from_secs(70 * 365 * 86_400);
+    let p = d.path().join("late.pcap");
+    write_pcap(&p, &pkts);
+    let ng = d.path().join("late.pcapng");
+    let f = std::fs::File::create(&ng).unwrap_or_else(|e| panic!("{e}"));
+    let mut w = PcapNgWriter::new(f).unwrap_or_else(|e| panic!("{e}"));
+    let idb = InterfaceDescriptionBlock::new(DataLink::ETHERNET, 262_144);
+    w.write_pcapng_block(idb).unwrap_or_else(|e| panic!("{e}"));
+    for (n, p) in packets(&kernel_pcap("replay-two-hosts")).iter().enumerate() {
+        // Microsecond ticks as the raw count: the last frame at the largest stamp there is.
+        let ticks = if n == 2 {
+            u64::MAX
+        } else {
+            p.timestamp.as_micros() as u64
+        };
+        let epb = EnhancedPacketBlock {
+            interface_id: 0,
+            timestamp: std::time::Duration::from_nanos(ticks),
+            original_len: p.orig_len,
+            data: Cow::Owned(p.data.to_vec()),
+            options: vec![],
+        };
+        w.write_pcapng_block(epb).unwrap_or_else(|e| panic!("{e}"));
+    }
+    drop(w);
+    for (path, frame) in [(&p, 2), (&ng, 3)] {
+        let r = replay_file(path);
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        let want = format!("{}: frame {frame} is stamped ", path.display());
+        assert!(r.stderr.contains(&want), "want {want:?} in {:?}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("a replay covers at most 315360000 s (10 years)"),
+            "{}",
+            r.stderr
+        );
+    }
+}

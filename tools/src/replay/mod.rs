@@ -26,6 +26,11 @@ use engine::Engine;
 use frame::Key;
 use read::TraceReader;
 
+/// The longest stretch of capture replayed. The lab runs every timer on the way to a frame (a
+/// bridge's collector wakes at least once per ageing time), so a frame stamped centuries after
+/// the first would keep the replay busy for hours.
+const MAX_SPAN: Duration = Duration::from_secs(10 * 365 * 86_400);
+
 /// `l2lab replay` arguments.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -90,6 +95,12 @@ pub fn main(args: &ReplayArgs) -> anyhow::Result<i32> {
 }
 
 fn run(args: &ReplayArgs) -> anyhow::Result<i32> {
+    run_to(args, &mut std::io::stdout().lock())
+}
+
+/// Runs `l2lab replay` with its report written to `so`.
+#[doc(hidden)]
+pub fn run_to(args: &ReplayArgs, so: &mut impl Write) -> anyhow::Result<i32> {
     let at_port = parse_at_port(&args.at_port)?;
     if !at_port.is_empty() && args.topology.is_some() {
         anyhow::bail!(
@@ -107,7 +118,17 @@ fn run(args: &ReplayArgs) -> anyhow::Result<i32> {
     let mut inference = hosts::Inference::default();
     let mut first_ts: Option<Duration> = None;
     while let Some(f) = reader.next_frame()? {
-        first_ts.get_or_insert(f.ts);
+        let first = *first_ts.get_or_insert(f.ts);
+        let at = f.ts.saturating_sub(first);
+        if at > MAX_SPAN {
+            anyhow::bail!(
+                "{}: frame {} is stamped {} s after the first frame: a replay covers at most {} s (10 years)",
+                args.capture.display(),
+                f.number,
+                at.as_secs(),
+                MAX_SPAN.as_secs()
+            );
+        }
         if let Ok(k) = Key::parse(&f.data) {
             inference.add(f.number, &k);
         }
@@ -157,8 +178,6 @@ fn run(args: &ReplayArgs) -> anyhow::Result<i32> {
         w.into_writer().flush()?;
     }
 
-    let stdout = std::io::stdout();
-    let mut so = stdout.lock();
     if let Some(path) = &args.trace {
         let f = std::fs::File::create(path).with_context(|| path.display().to_string())?;
         let mut w = std::io::BufWriter::new(f);
@@ -173,7 +192,7 @@ fn run(args: &ReplayArgs) -> anyhow::Result<i32> {
         }
         writeln!(so)?;
     }
-    report::print(&mut so, &args.capture, &built.hosts, &engine)?;
+    report::print(so, &args.capture, &built.hosts, &engine)?;
     Ok(if report::all_matched(&engine.counts) {
         0
     } else {

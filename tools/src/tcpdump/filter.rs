@@ -210,7 +210,14 @@ struct Parser {
     toks: Vec<String>,
     pos: usize,
     last: Option<Quals>,
+    /// How many `not`, `(` and unary `-` enclose the token being parsed.
+    depth: usize,
 }
+
+/// The deepest nesting of `not`, `(` and unary `-` parsed. libpcap's parser says "memory
+/// exhausted" past 10,000 entries on its stack; this one recurses, so it stops sooner, before a
+/// thread's stack would overflow.
+const MAX_DEPTH: usize = 256;
 
 /// The link-layer header a filter runs over (libpcap compiles for the capture's link type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -264,10 +271,75 @@ pub fn compile_on(words: &[String], link: LinkType) -> Result<Filter, FilterErro
     Ok(f)
 }
 
+/// The left spine of a chain of `and`/`or` (a left-deep tree as long as the expression, so it
+/// is walked in a loop, not by recursion): its first operand, then each operator (true for
+/// `and`) with its right operand, in order.
+fn chain(n: &Node) -> (&Node, Vec<(bool, &Node)>) {
+    let mut rest = Vec::new();
+    let mut first = n;
+    loop {
+        match first {
+            Node::And(a, b) => {
+                rest.push((true, &**b));
+                first = a;
+            }
+            Node::Or(a, b) => {
+                rest.push((false, &**b));
+                first = a;
+            }
+            _ => break,
+        }
+    }
+    rest.reverse();
+    (first, rest)
+}
+
+impl Drop for Arith {
+    fn drop(&mut self) {
+        // As for `Node`: a long `1+1+...` chain is dismantled in a loop.
+        let mut next = take_left_arith(self);
+        while let Some(mut a) = next {
+            next = take_left_arith(&mut a);
+        }
+    }
+}
+
+/// Takes the left operand of a binary operation, leaving a number in its place.
+fn take_left_arith(a: &mut Arith) -> Option<Arith> {
+    match a {
+        Arith::Bin(x, _, _) => Some(std::mem::replace(&mut **x, Arith::Num(0))),
+        _ => None,
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        // Dismantles the left spine of a chain in a loop: dropped recursively, a chain of
+        // thousands of `and`s would overflow the stack.
+        let mut next = take_left(self);
+        while let Some(mut n) = next {
+            next = take_left(&mut n);
+        }
+    }
+}
+
+/// Takes the left operand of an `and`/`or`, leaving a leaf in its place.
+fn take_left(n: &mut Node) -> Option<Node> {
+    match n {
+        Node::And(a, _) | Node::Or(a, _) => {
+            Some(std::mem::replace(&mut **a, Node::Prim(Prim::Broadcast)))
+        }
+        _ => None,
+    }
+}
+
 /// libpcap's refusal of a link-layer address test on a cooked capture (gencode.c).
 fn not_on_cooked(n: &Node) -> Option<&'static str> {
     match n {
-        Node::And(a, b) | Node::Or(a, b) => not_on_cooked(a).or_else(|| not_on_cooked(b)),
+        Node::And(..) | Node::Or(..) => {
+            let (first, rest) = chain(n);
+            not_on_cooked(first).or_else(|| rest.iter().find_map(|(_, b)| not_on_cooked(b)))
+        }
         Node::Not(a) => not_on_cooked(a),
         Node::Rel(..) => None,
         Node::Prim(Prim::Ether(..)) => Some(
@@ -291,6 +363,7 @@ fn compile_words(words: &[String]) -> Result<Filter, FilterError> {
         toks,
         pos: 0,
         last: None,
+        depth: 0,
     };
     let n = p.expr()?;
     if p.pos != p.toks.len() {
@@ -431,6 +504,22 @@ impl Parser {
         }
     }
 
+    /// Parses one level deeper with `f`, or fails as libpcap does when its stack is full.
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, FilterError>,
+    ) -> Result<T, FilterError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(FilterError(
+                "can't parse filter expression: memory exhausted".into(),
+            ));
+        }
+        self.depth += 1;
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
     fn expr(&mut self) -> Result<Node, FilterError> {
         let mut n = self.unary()?;
         loop {
@@ -452,7 +541,7 @@ impl Parser {
 
     fn unary(&mut self) -> Result<Node, FilterError> {
         if self.eat("not") || self.eat("!") {
-            let n = self.unary()?;
+            let n = self.nested(Self::unary)?;
             return Ok(Node::Not(Box::new(n)));
         }
         self.primary()
@@ -469,7 +558,7 @@ impl Parser {
         }
         self.pos = save;
         if self.eat("(") {
-            let n = self.expr()?;
+            let n = self.nested(Self::expr)?;
             if !self.eat(")") {
                 return Err(syntax());
             }
@@ -524,10 +613,10 @@ impl Parser {
     fn arith_atom(&mut self) -> Result<Arith, FilterError> {
         let t = self.next().ok_or_else(syntax)?;
         if t == "-" {
-            return Ok(Arith::Neg(Box::new(self.arith_atom()?)));
+            return Ok(Arith::Neg(Box::new(self.nested(Self::arith_atom)?)));
         }
         if t == "(" {
-            let a = self.arith()?;
+            let a = self.nested(Self::arith)?;
             if !self.eat(")") {
                 return Err(syntax());
             }
@@ -551,7 +640,7 @@ impl Parser {
         if !self.eat("[") {
             return Err(syntax());
         }
-        let off = self.arith()?;
+        let off = self.nested(Self::arith)?;
         let size = if self.eat(":") {
             match self.next().as_deref() {
                 Some("1") => 1,
@@ -909,8 +998,16 @@ fn dir_match(dir: Dir, s: bool, d: bool) -> bool {
 
 fn eval(n: &Node, l: Layout, f: &[u8], len: usize) -> Result<bool, Reject> {
     Ok(match n {
-        Node::And(a, b) => eval(a, l, f, len)? && eval(b, l, f, len)?,
-        Node::Or(a, b) => eval(a, l, f, len)? || eval(b, l, f, len)?,
+        Node::And(..) | Node::Or(..) => {
+            let (first, rest) = chain(n);
+            let mut v = eval(first, l, f, len)?;
+            for (and, b) in rest {
+                if v == and {
+                    v = eval(b, l, f, len)?;
+                }
+            }
+            v
+        }
         Node::Not(a) => !eval(a, l, f, len)?,
         Node::Rel(a, op, b) => {
             let (x, y) = (value(a, l, f, len)?, value(b, l, f, len)?);
@@ -980,25 +1077,41 @@ fn prim(p: &Prim, l: Layout, f: &[u8], len: usize) -> bool {
     }
 }
 
+/// `x op y` as BPF computes it; a division by zero rejects the packet.
+fn binop(x: u32, op: char, y: u32) -> Result<u32, Reject> {
+    Ok(match op {
+        '+' => x.wrapping_add(y),
+        '-' => x.wrapping_sub(y),
+        '*' => x.wrapping_mul(y),
+        '/' => x.checked_div(y).ok_or(Reject)?,
+        '%' => x.checked_rem(y).ok_or(Reject)?,
+        '&' => x & y,
+        '|' => x | y,
+        '^' => x ^ y,
+        '<' => x.checked_shl(y).unwrap_or(0),
+        _ => x.checked_shr(y).unwrap_or(0),
+    })
+}
+
 fn value(a: &Arith, l: Layout, f: &[u8], len: usize) -> Result<u32, Reject> {
     Ok(match a {
         Arith::Num(n) => *n,
         Arith::Len => len as u32,
         Arith::Neg(x) => value(x, l, f, len)?.wrapping_neg(),
-        Arith::Bin(x, op, y) => {
-            let (x, y) = (value(x, l, f, len)?, value(y, l, f, len)?);
-            match op {
-                '+' => x.wrapping_add(y),
-                '-' => x.wrapping_sub(y),
-                '*' => x.wrapping_mul(y),
-                '/' => x.checked_div(y).ok_or(Reject)?,
-                '%' => x.checked_rem(y).ok_or(Reject)?,
-                '&' => x & y,
-                '|' => x | y,
-                '^' => x ^ y,
-                '<' => x.checked_shl(y).unwrap_or(0),
-                _ => x.checked_shr(y).unwrap_or(0),
+        Arith::Bin(..) => {
+            // `1+1+...` is a left-deep tree as long as the expression: its left spine is
+            // walked in a loop, not by recursion.
+            let mut rest = Vec::new();
+            let mut first = a;
+            while let Arith::Bin(x, op, y) = first {
+                rest.push((*op, &**y));
+                first = x;
             }
+            let mut x = value(first, l, f, len)?;
+            for (op, y) in rest.into_iter().rev() {
+                x = binop(x, op, value(y, l, f, len)?)?;
+            }
+            x
         }
         Arith::Load(layer, off, size) => {
             let base = match layer {
@@ -1107,6 +1220,46 @@ mod test {
             "non-network bits set in \"10.9.5.1/24\""
         );
         assert_eq!(c("").unwrap(), Filter::All);
+    }
+
+    /// Found by the tcpdump_read fuzz target: `8-----...` (1,570 dashes) overflowed a 2 MB
+    /// stack. Deep nesting now ends as libpcap's full parser stack does, on any thread.
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let full = "can't parse filter expression: memory exhausted";
+        let a = arp_req();
+        let m = |s: &str| c(s).unwrap().matches(&a, a.len());
+        let n = MAX_DEPTH;
+        assert!(m(&format!("{}arp{}", "(".repeat(n), ")".repeat(n))));
+        assert!(m(&format!("{}arp", "not ".repeat(n))));
+        assert!(m(&format!("len = {}42", "-".repeat(n))));
+        for deep in [
+            format!("{}arp{}", "(".repeat(100_000), ")".repeat(100_000)),
+            format!("{}arp", "not ".repeat(100_000)),
+            format!("{}arp", "! ".repeat(n + 1)),
+            format!("len = 8{}1", "-".repeat(100_000)),
+            format!("len = {}42{}", "(".repeat(n + 1), ")".repeat(n + 1)),
+            format!("len = {}0{}", "ether[".repeat(n + 1), "]".repeat(n + 1)),
+        ] {
+            assert_eq!(c(&deep).unwrap_err().0, full, "{}", &deep[..20]);
+        }
+    }
+
+    /// Chains of thousands of terms, which the real tcpdump takes, are neither parsed,
+    /// evaluated nor dropped by recursion.
+    #[test]
+    fn long_chains_match() {
+        let a = arp_req();
+        let f = c(&format!("{}arp", "arp and ".repeat(50_000))).unwrap();
+        assert!(f.matches(&a, a.len()));
+        let f = c(&format!("{}arp", "icmp or arp and ".repeat(50_000))).unwrap();
+        assert!(f.matches(&a, a.len()));
+        let f = c(&format!("not arp or {}icmp", "arp and ".repeat(50_000))).unwrap();
+        assert!(!f.matches(&a, a.len()));
+        let f = c(&format!("len = 0{}", "+1".repeat(50_000))).unwrap();
+        assert!(!f.matches(&a, a.len()));
+        let f = c(&format!("len = 0{}", "+1*1".repeat(50_000))).unwrap();
+        assert!(!f.matches(&a, a.len()));
     }
 
     #[test]

@@ -1,0 +1,45 @@
+//! The `l2lab` command's modules, as a library so that the binary and the fuzz targets under
+//! `fuzz/` share them. Nothing here is a stable API: the binary is the interface.
+
+mod arp;
+mod brctl;
+mod bridge;
+#[doc(hidden)]
+#[allow(dead_code)]
+pub mod client;
+#[doc(hidden)]
+pub mod cmd;
+#[doc(hidden)]
+pub mod demo;
+#[doc(hidden)]
+pub mod fuzz;
+mod ifconfig;
+mod ip;
+mod members;
+#[doc(hidden)]
+pub mod nsenter;
+mod nsfiles;
+mod ping;
+mod preload;
+#[doc(hidden)]
+pub mod proto;
+mod quiet;
+#[doc(hidden)]
+pub mod replay;
+mod route;
+#[doc(hidden)]
+pub mod run;
+#[doc(hidden)]
+pub mod sandbox;
+#[doc(hidden)]
+pub mod scenario;
+mod server;
+mod sleep;
+#[doc(hidden)]
+pub mod sudo;
+mod sysctl;
+mod tap;
+mod tcpdump;
+mod views;
+#[doc(hidden)]
+pub mod viz;
