@@ -257,12 +257,22 @@ fn the_binary_carries_its_library() {
     std::fs::copy(env!("CARGO_BIN_EXE_l2lab"), &exe).expect("copy");
     let script = tmp.path().join("s.sh");
     std::fs::write(&script, "ls /sys/class/net\n").expect("script");
-    let out = Command::new(&exe)
-        .arg("run")
-        .arg(&script)
-        .env("TMPDIR", tmp.path())
-        .output()
-        .expect("l2lab runs");
+    // Another test's fork may hold the copy's write descriptor for a moment (ETXTBSY).
+    let mut tries = 0;
+    let out = loop {
+        match Command::new(&exe)
+            .arg("run")
+            .arg(&script)
+            .env("TMPDIR", tmp.path())
+            .output()
+        {
+            Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 1000 => {
+                tries += 1;
+                std::thread::yield_now();
+            }
+            other => break other.expect("l2lab runs"),
+        }
+    };
     assert!(
         out.status.success(),
         "{}",
