@@ -111,3 +111,27 @@ fn tcpdump_any_in_a_script_captures_and_ends_at_its_count() {
     assert!(err.contains("tcpdump: data link type LINUX_SLL2\ntcpdump: ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel\n"), "{err}");
     assert!(text.ends_with("rc=1\n"), "{text}");
 }
+
+#[test]
+fn a_busy_background_job_does_not_stop_the_lab_clock() {
+    // While something in the script keeps running, lab time follows the wall clock, so the
+    // `sleep 2` beside a busy loop ends after about two seconds, as on a kernel. (It once
+    // never ended: the lab's clock waited for the script to be idle.)
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let script = tmp.path().join("busy.sh");
+    std::fs::write(
+        &script,
+        "(while true; do :; done) &\nsleep 2\nkill %1\necho done\n",
+    )
+    .expect("script");
+    let out = Command::new("timeout")
+        .args(["-s", "KILL", "60"])
+        .arg(env!("CARGO_BIN_EXE_l2lab"))
+        .arg("run")
+        .arg(&script)
+        .env("TMPDIR", tmp.path())
+        .output()
+        .expect("l2lab runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
+    assert!(out.status.success(), "{out:?}");
+}

@@ -628,6 +628,9 @@ async fn serve_virtual(
     state: &mut State,
     obs: &mut Observers,
 ) {
+    // Since when the script has kept running without waiting on the lab, and when lab time
+    // last followed the wall clock for it.
+    let mut busy: Option<(std::time::Instant, std::time::Instant)> = None;
     loop {
         while let Ok(msg) = rx.try_recv() {
             {
@@ -658,6 +661,7 @@ async fn serve_virtual(
             continue;
         };
         let mut quiet = true;
+        let mut ran = false;
         let exe = std::env::current_exe().unwrap_or_default();
         let mut before = None;
         for _ in 0..2 {
@@ -697,9 +701,16 @@ async fn serve_virtual(
             let now = crate::quiet::asleep(pid, &exe, &|p| pids.contains(&p));
             if now.is_none() || (before.is_some() && before != now) {
                 quiet = false;
+                ran = true;
                 break;
             }
             before = now;
+        }
+        if quiet {
+            busy = None;
+        } else if ran {
+            follow_the_wall_clock(lab, &mut busy, next);
+            obs.observe(lab);
         }
         if quiet && !state.deferred.is_empty() {
             for mut d in std::mem::take(&mut state.deferred) {
@@ -741,6 +752,34 @@ async fn serve_virtual(
             }
         }
     }
+}
+
+/// How long the script may keep running without waiting on the lab before lab time follows
+/// the wall clock: longer than any step of a script that computes nothing for itself, short
+/// enough that a script that does (`while true; do :; done &`) ends when it would on a kernel.
+const BUSY_GRACE: Duration = Duration::from_secs(1);
+
+/// In virtual time, while something in the script keeps running, lab time follows the wall
+/// clock (never past the next timer), from the moment the script began to run: a `sleep 10`
+/// beside a busy loop takes ten seconds, as on a kernel, instead of never ending.
+fn follow_the_wall_clock(
+    lab: &mut Lab,
+    busy: &mut Option<(std::time::Instant, std::time::Instant)>,
+    next: Duration,
+) {
+    let now = std::time::Instant::now();
+    let Some((since, last)) = *busy else {
+        *busy = Some((now, now));
+        return;
+    };
+    if now.duration_since(since) < BUSY_GRACE {
+        return;
+    }
+    // The first step makes up for the grace period: lab time was still while it lasted.
+    let from = if last == since { since } else { last };
+    let target = lab.now().saturating_add(now.duration_since(from)).min(next);
+    let _ = lab.advance_to(target);
+    *busy = Some((since, now));
 }
 
 fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &mut State) {
