@@ -104,8 +104,11 @@ impl Members {
 
     /// Every process of the script: (host pid, pid inside), inside pids ascending.
     pub fn script_pids(&self) -> Vec<(i32, i32)> {
-        let mut v: Vec<(i32, i32)> = crate::quiet::tree(self.root.get())
+        let root = self.root.get();
+        // The root stays outside the script's PID namespace: it is the lab's, not the script's.
+        let mut v: Vec<(i32, i32)> = crate::quiet::tree(root)
             .into_iter()
+            .filter(|h| *h != root)
             .filter_map(|h| inner_pid(h).map(|i| (h, i)))
             .collect();
         v.sort_by_key(|(_, i)| *i);
@@ -159,4 +162,14 @@ pub fn env_value(lab: &Lab, ns: NsId) -> String {
         _ if ns == NsId::INIT => String::new(),
         _ => format!("#{}", lab.netns_inode(ns).unwrap_or(0)),
     }
+}
+
+/// A process's command line, its arguments joined by spaces (as lsns and ps show it).
+pub fn command_line(pid: i32) -> String {
+    let raw = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    raw.split(|b| *b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -31,6 +31,7 @@ pub fn handle(
     let a: Vec<&str> = argv.iter().map(String::as_str).collect();
     match tool {
         "__ns" => Some(internal(&a, caller, members, lab, out)),
+        "lsns" => Some(crate::lsns::run(&a, caller.ns, members, lab, out)),
         "ip" => {
             let obj = *a.first()?;
             if obj.len() < 2 || !"netns".starts_with(obj) {
