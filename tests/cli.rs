@@ -135,3 +135,41 @@ fn a_busy_background_job_does_not_stop_the_lab_clock() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
     assert!(out.status.success(), "{out:?}");
 }
+
+#[test]
+fn a_programs_own_sleep_waits_on_the_lab_clock() {
+    // In virtual time a program's nanosleep is a wait on the lab's clock (the preload
+    // library), so Python's time.sleep(400) takes no wall time and the bridge's learned
+    // entries age out meanwhile, as 400 s on a kernel would see them do.
+    if Command::new("python3").arg("-V").output().is_err() {
+        eprintln!("skipped: no python3 on this machine to sleep with");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let script = tmp.path().join("sleepy.sh");
+    std::fs::write(
+        &script,
+        "ip link add br0 type bridge; ip link set br0 up
+for n in a b; do
+  ip netns add $n; ip link add v$n type veth peer name b$n
+  ip link set v$n netns $n; ip link set b$n master br0; ip link set b$n up
+  ip -n $n link set v$n up
+done
+ip -n a addr add 10.0.0.1/24 dev va; ip -n b addr add 10.0.0.2/24 dev vb
+ip netns exec a ping -c 1 10.0.0.2 >/dev/null
+bridge fdb show br br0 | grep -vc permanent
+python3 -c 'import time; time.sleep(400)'
+bridge fdb show br br0 | grep -vc permanent
+",
+    )
+    .expect("script");
+    let out = Command::new("timeout")
+        .args(["-s", "KILL", "60"])
+        .arg(env!("CARGO_BIN_EXE_l2lab"))
+        .arg("run")
+        .arg(&script)
+        .env("TMPDIR", tmp.path())
+        .output()
+        .expect("l2lab runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n0\n", "{out:?}");
+}

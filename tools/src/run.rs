@@ -217,6 +217,12 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
             });
         }
         crate::preload::env_for_child(&mut cmd, dir.dir.path())?;
+        if opts.fast {
+            // Programs' own sleeps wait on the lab's clock too (the preload library).
+            cmd.env("L2LAB_VIRTUAL", "1");
+        } else {
+            cmd.env_remove("L2LAB_VIRTUAL");
+        }
         cmd.env("PATH", path_with(&dir.bin()))
             .env(SOCK_ENV, dir.sock())
             .env_remove(NETNS_ENV);

@@ -21,11 +21,28 @@ pub enum Answer {
 
 /// Asks the lab for `op` (`path`, `write`) on the lab path `path`.
 pub fn ask(op: &str, path: &[u8]) -> Answer {
-    let Some(sock) = env(c"L2LAB_SOCK") else {
-        return Answer::NoLab;
-    };
     let Ok(path) = std::str::from_utf8(path) else {
         return Answer::Errno(libc::ENOENT);
+    };
+    request(TOOL, &[op, path])
+}
+
+/// Whether this process's sleeps are the lab's: inside a lab on virtual time.
+pub fn virtual_time() -> bool {
+    env(c"L2LAB_SOCK").is_some() && env(c"L2LAB_VIRTUAL") == Some(b"1")
+}
+
+/// Sleeps `ns` nanoseconds of lab time, as the lab's `sleep` does; `false` when the lab
+/// could not be asked (the caller then sleeps on the wall clock).
+pub fn sleep(ns: u128) -> bool {
+    let secs = format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000);
+    matches!(request("sleep", &[&secs]), Answer::Path(_))
+}
+
+/// Runs `tool ARGV` in the lab for this process; its answer.
+fn request(tool: &str, argv: &[&str]) -> Answer {
+    let Some(sock) = env(c"L2LAB_SOCK") else {
+        return Answer::NoLab;
     };
     let netns = env(c"L2LAB_NETNS").and_then(|n| std::str::from_utf8(n).ok());
     let mut cwd = [0u8; 4096];
@@ -40,11 +57,14 @@ pub fn ask(op: &str, path: &[u8]) -> Answer {
     let pid = unsafe { libc::syscall(libc::SYS_getpid) };
     let mut body = Vec::with_capacity(256);
     body.extend_from_slice(b"{\"Run\":{\"tool\":");
-    json_str(&mut body, TOOL);
+    json_str(&mut body, tool);
     body.extend_from_slice(b",\"argv\":[");
-    json_str(&mut body, op);
-    body.push(b',');
-    json_str(&mut body, path);
+    for (k, a) in argv.iter().enumerate() {
+        if k > 0 {
+            body.push(b',');
+        }
+        json_str(&mut body, a);
+    }
     body.extend_from_slice(b"],\"netns\":");
     match netns.filter(|n| !n.is_empty()) {
         Some(n) => json_str(&mut body, n),

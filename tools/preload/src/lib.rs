@@ -920,3 +920,125 @@ macro_rules! getxattr_fn {
 
 getxattr_fn!(getxattr, "getxattr");
 getxattr_fn!(lgetxattr, "lgetxattr");
+
+// ---- sleeps on the lab's clock -------------------------------------------------------------
+// In virtual time a program's sleep is a wait on the lab's clock, as the lab's own `sleep` is
+// (libfaketime's approach): the clock then jumps over it instead of the program sleeping on the
+// wall clock while lab time races ahead, and the same script gives the same output.
+
+/// A timespec as nanoseconds, or None when the kernel would refuse it (EINVAL).
+fn ts_nanos(ts: &libc::timespec) -> Option<u128> {
+    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+        return None;
+    }
+    Some(ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128)
+}
+
+/// nanosleep(2): on the lab's clock in virtual time.
+///
+/// # Safety
+/// As nanosleep(2): `req` points to a timespec, `rem` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn nanosleep(req: *const libc::timespec, rem: *mut libc::timespec) -> c_int {
+    if !req.is_null() && lab::virtual_time() {
+        // SAFETY: req is non-null and points to a timespec, as the caller promises.
+        let Some(ns) = ts_nanos(unsafe { &*req }) else {
+            return fail(libc::EINVAL);
+        };
+        if lab::sleep(ns) {
+            if !rem.is_null() {
+                // SAFETY: rem is writable, as the caller promises.
+                unsafe { *rem = std::mem::zeroed() };
+            }
+            return 0;
+        }
+    }
+    match real!("nanosleep": unsafe extern "C" fn(*const libc::timespec, *mut libc::timespec) -> c_int)
+    {
+        // SAFETY: the real function with the caller's arguments.
+        Some(f) => unsafe { f(req, rem) },
+        None => fail(libc::ENOSYS),
+    }
+}
+
+/// clock_nanosleep(2): on the lab's clock in virtual time, for the clocks that measure
+/// elapsed or calendar time; an absolute deadline is read against the real clock.
+///
+/// # Safety
+/// As clock_nanosleep(2).
+#[no_mangle]
+pub unsafe extern "C" fn clock_nanosleep(
+    clock: libc::clockid_t,
+    flags: c_int,
+    req: *const libc::timespec,
+    rem: *mut libc::timespec,
+) -> c_int {
+    let ours = matches!(
+        clock,
+        libc::CLOCK_REALTIME | libc::CLOCK_MONOTONIC | libc::CLOCK_BOOTTIME
+    );
+    if ours && !req.is_null() && lab::virtual_time() {
+        // SAFETY: req is non-null and points to a timespec, as the caller promises.
+        let Some(mut ns) = ts_nanos(unsafe { &*req }) else {
+            return libc::EINVAL;
+        };
+        if flags & libc::TIMER_ABSTIME != 0 {
+            // SAFETY: a zeroed timespec is valid; clock_gettime(2) writes it.
+            let mut now: libc::timespec = unsafe { std::mem::zeroed() };
+            // SAFETY: as above.
+            unsafe { libc::syscall(libc::SYS_clock_gettime, clock, &mut now) };
+            ns = ns.saturating_sub(ts_nanos(&now).unwrap_or(0));
+        }
+        if lab::sleep(ns) {
+            if !rem.is_null() && flags & libc::TIMER_ABSTIME == 0 {
+                // SAFETY: rem is writable, as the caller promises.
+                unsafe { *rem = std::mem::zeroed() };
+            }
+            return 0;
+        }
+    }
+    type F = unsafe extern "C" fn(
+        libc::clockid_t,
+        c_int,
+        *const libc::timespec,
+        *mut libc::timespec,
+    ) -> c_int;
+    match real!("clock_nanosleep": F) {
+        // SAFETY: the real function with the caller's arguments.
+        Some(f) => unsafe { f(clock, flags, req, rem) },
+        None => libc::ENOSYS,
+    }
+}
+
+/// sleep(3): on the lab's clock in virtual time (glibc's sleep calls nanosleep inside
+/// itself, where the exported one is not seen).
+///
+/// # Safety
+/// None beyond sleep(3)'s.
+#[no_mangle]
+pub unsafe extern "C" fn sleep(secs: c_uint) -> c_uint {
+    if lab::virtual_time() && lab::sleep(u128::from(secs) * 1_000_000_000) {
+        return 0;
+    }
+    match real!("sleep": unsafe extern "C" fn(c_uint) -> c_uint) {
+        // SAFETY: the real function with the caller's argument.
+        Some(f) => unsafe { f(secs) },
+        None => secs,
+    }
+}
+
+/// usleep(3): on the lab's clock in virtual time.
+///
+/// # Safety
+/// None beyond usleep(3)'s.
+#[no_mangle]
+pub unsafe extern "C" fn usleep(usecs: libc::useconds_t) -> c_int {
+    if lab::virtual_time() && lab::sleep(u128::from(usecs) * 1_000) {
+        return 0;
+    }
+    match real!("usleep": unsafe extern "C" fn(libc::useconds_t) -> c_int) {
+        // SAFETY: the real function with the caller's argument.
+        Some(f) => unsafe { f(usecs) },
+        None => fail(libc::ENOSYS),
+    }
+}
