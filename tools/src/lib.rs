@@ -41,6 +41,8 @@ pub mod sudo;
 mod sysctl;
 mod tap;
 mod tcpdump;
+#[doc(hidden)]
+pub mod timeout;
 mod views;
 #[doc(hidden)]
 pub mod viz;

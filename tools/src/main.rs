@@ -3,7 +3,7 @@
 //! command, acting on the lab. Otherwise: `l2lab run`, `l2lab shell`, `l2lab test`,
 //! `l2lab demo`; with no arguments, the built-in demo.
 
-use l2lab::{client, demo, nsenter, replay, run, sandbox, scenario, sudo, viz};
+use l2lab::{client, demo, nsenter, replay, run, sandbox, scenario, sudo, timeout, viz};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -121,6 +121,7 @@ fn main() {
         "nsenter" => std::process::exit(nsenter::nsenter(&args.collect::<Vec<_>>())),
         "mount" => std::process::exit(nsenter::mount(&args.collect::<Vec<_>>())),
         "umount" => std::process::exit(nsenter::umount(&args.collect::<Vec<_>>())),
+        "timeout" => std::process::exit(timeout::run(&args.collect::<Vec<_>>())),
         _ => {}
     }
     if name == "sudo" {

@@ -59,11 +59,13 @@ impl LabDir {
         let exe = std::env::current_exe()?;
         for t in TOOLS
             .iter()
+            .filter(|t| !crate::sandbox::VIRTUAL_TOOLS.contains(t))
             .chain(crate::sandbox::UNMODELLED)
-            .chain(&["sudo"])
+            .chain(crate::sandbox::EXEC_TOOLS)
+            .chain(crate::sandbox::VIRTUAL_TOOLS)
         {
-            // On the real clock the real sleep is the right one.
-            if *t == "sleep" && !fast {
+            // On the real clock the real sleep and timeout are the right ones.
+            if crate::sandbox::VIRTUAL_TOOLS.contains(t) && !fast {
                 continue;
             }
             std::os::unix::fs::symlink(&exe, bin.join(t))?;
@@ -176,8 +178,11 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
         let mut tools: Vec<&str> = TOOLS
             .iter()
             .copied()
-            .filter(|t| *t != "sleep" || opts.fast)
+            .filter(|t| !crate::sandbox::VIRTUAL_TOOLS.contains(t))
             .collect();
+        if opts.fast {
+            tools.extend(crate::sandbox::VIRTUAL_TOOLS);
+        }
         tools.extend(crate::sandbox::EXEC_TOOLS);
         match &program {
             Program::Script { path, args } => {

@@ -26,6 +26,9 @@ pub const LAB_DIR_INSIDE: &str = "/run/l2lab";
 /// Commands of the lab that run in the caller's process and exec what they are given.
 pub const EXEC_TOOLS: &[&str] = &["sudo", "unshare", "nsenter", "mount", "umount"];
 
+/// Commands that are the lab's in virtual time only: on the real clock the host's are right.
+pub const VIRTUAL_TOOLS: &[&str] = &["sleep", "timeout"];
+
 /// Network tools that l2lab does not model: inside a lab they say so and change nothing.
 pub const UNMODELLED: &[&str] = &[
     "iptables",
