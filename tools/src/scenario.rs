@@ -65,6 +65,8 @@ pub fn run_one(
         .args(extra)
         .arg(&script)
         .current_dir(work.path())
+        // As tools/record-kernel runs them: the tools' messages in the C locale.
+        .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .output()
         .with_context(|| format!("running {}", exe.display()))?;
