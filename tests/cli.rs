@@ -173,3 +173,35 @@ bridge fdb show br br0 | grep -vc permanent
         .expect("l2lab runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n0\n", "{out:?}");
 }
+
+#[test]
+fn a_wait_with_a_deadline_holds_the_lab_clock_to_the_wall_clock() {
+    // `read -t 2` waits on the wall clock (pselect with a timeout). The lab's clock must not
+    // jump past it meanwhile: the bridge's entries, 300 s from ageing out, are still there.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let script = tmp.path().join("read.sh");
+    std::fs::write(
+        &script,
+        "ip link add br0 type bridge; ip link set br0 up
+for n in a b; do
+  ip netns add $n; ip link add v$n type veth peer name b$n
+  ip link set v$n netns $n; ip link set b$n master br0; ip link set b$n up
+  ip -n $n link set v$n up
+done
+ip -n a addr add 10.0.0.1/24 dev va; ip -n b addr add 10.0.0.2/24 dev vb
+ip netns exec a ping -c 1 10.0.0.2 >/dev/null
+read -t 2 x < <(exec sleep 1000)
+bridge fdb show br br0 | grep -vc permanent
+",
+    )
+    .expect("script");
+    let out = Command::new("timeout")
+        .args(["-s", "KILL", "60"])
+        .arg(env!("CARGO_BIN_EXE_l2lab"))
+        .arg("run")
+        .arg(&script)
+        .env("TMPDIR", tmp.path())
+        .output()
+        .expect("l2lab runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n", "{out:?}");
+}

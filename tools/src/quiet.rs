@@ -77,9 +77,46 @@ fn blocked_thread(task: &std::path::Path) -> Option<u64> {
         Some(b'S' | b'I') => {
             let wchan = fs::read_to_string(task.join("wchan")).ok()?;
             let w = wchan.trim();
-            (!w.is_empty() && w != "0").then_some(switches)
+            if w.is_empty() || w == "0" {
+                return None;
+            }
+            // A wait with a deadline is a wait on the wall clock, which the lab's clock must
+            // not jump over: it counts as running, and lab time follows the wall clock.
+            let call = fs::read_to_string(task.join("syscall")).unwrap_or_default();
+            (!timed_wait(&call)).then_some(switches)
         }
         Some(_) => None,
+    }
+}
+
+/// Whether /proc/PID/task/TID/syscall shows a wait with a timeout: poll, select, epoll and
+/// futex waits given one, sleeps, sigtimedwait.
+fn timed_wait(syscall: &str) -> bool {
+    let mut f = syscall.split_whitespace();
+    let Some(Ok(nr)) = f.next().map(str::parse::<i64>) else {
+        return false;
+    };
+    let args: Vec<u64> = f
+        .take(6)
+        .filter_map(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok())
+        .collect();
+    let arg = |i: usize| args.get(i).copied().unwrap_or(0);
+    // An int timeout: -1 (as any width) is none.
+    let int_timeout = |v: u64| v as u32 as i32 >= 0;
+    match nr {
+        libc::SYS_nanosleep | libc::SYS_clock_nanosleep => true,
+        libc::SYS_poll => int_timeout(arg(2)),
+        libc::SYS_epoll_wait | libc::SYS_epoll_pwait => int_timeout(arg(3)),
+        libc::SYS_epoll_pwait2 | libc::SYS_ppoll => {
+            arg(if nr == libc::SYS_ppoll { 2 } else { 3 }) != 0
+        }
+        libc::SYS_select | libc::SYS_pselect6 => arg(4) != 0,
+        libc::SYS_rt_sigtimedwait => arg(2) != 0,
+        libc::SYS_futex => {
+            // FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_LOCK_PI with a timeout.
+            matches!(arg(1) & 0x7f, 0 | 6 | 9) && arg(3) != 0
+        }
+        _ => false,
     }
 }
 
@@ -119,6 +156,44 @@ fn is_client(pid: i32, exe: &std::path::Path) -> bool {
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn waits_with_a_deadline_are_told_apart() {
+        let poll = libc::SYS_poll;
+        assert!(timed_wait(&format!(
+            "{poll} 0x7ffd 0x1 0x1388 0x0 0x0 0x0 0x7ffc 0x7f"
+        )));
+        assert!(!timed_wait(&format!(
+            "{poll} 0x7ffd 0x1 0xffffffff 0x0 0x0 0x0 0x7ffc 0x7f"
+        )));
+        assert!(!timed_wait(&format!(
+            "{poll} 0x7ffd 0x1 0xffffffffffffffff 0x0 0x0 0x0 0x7ffc 0x7f"
+        )));
+        let sel = libc::SYS_pselect6;
+        assert!(timed_wait(&format!(
+            "{sel} 0x1 0x7ffd 0x0 0x0 0x7ffe 0x0 0x7ffc 0x7f"
+        )));
+        assert!(!timed_wait(&format!(
+            "{sel} 0x1 0x7ffd 0x0 0x0 0x0 0x0 0x7ffc 0x7f"
+        )));
+        let futex = libc::SYS_futex;
+        assert!(!timed_wait(&format!(
+            "{futex} 0x7f01 0x80 0x2 0x0 0x0 0x0 0x7ffc 0x7f"
+        )));
+        assert!(timed_wait(&format!(
+            "{futex} 0x7f01 0x189 0x0 0x7ffd 0x0 0xffffffff 0x7ffc 0x7f"
+        )));
+        assert!(timed_wait(&format!(
+            "{} 0x7ffd 0x0 0x7ffc 0x7f",
+            libc::SYS_nanosleep
+        )));
+        assert!(!timed_wait(&format!(
+            "{} 0x3 0x7ffd 0x0 0x7ffc 0x7f",
+            libc::SYS_wait4
+        )));
+        assert!(!timed_wait("running"));
+        assert!(!timed_wait(""));
+    }
     use std::io::{BufRead, BufReader, Write};
     use std::process::{Command, Stdio};
 
