@@ -205,3 +205,29 @@ bridge fdb show br br0 | grep -vc permanent
         .expect("l2lab runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n", "{out:?}");
 }
+
+#[test]
+fn date_tells_the_lab_clock() {
+    // In virtual time `date` is the host's date told the lab's time: a `sleep 100` moves it
+    // by exactly 100 s, in no wall time, the same on every run.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let script = tmp.path().join("date.sh");
+    std::fs::write(
+        &script,
+        "a=$(date +%s); sleep 100; b=$(/bin/date +%s); echo $((b - a)); date -u -d @0 +%F\n",
+    )
+    .expect("script");
+    let out = Command::new("timeout")
+        .args(["-s", "KILL", "60"])
+        .arg(env!("CARGO_BIN_EXE_l2lab"))
+        .arg("run")
+        .arg(&script)
+        .env("TMPDIR", tmp.path())
+        .output()
+        .expect("l2lab runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "100\n1970-01-01\n",
+        "{out:?}"
+    );
+}

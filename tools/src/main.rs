@@ -122,6 +122,7 @@ fn main() {
         "mount" => std::process::exit(nsenter::mount(&args.collect::<Vec<_>>())),
         "umount" => std::process::exit(nsenter::umount(&args.collect::<Vec<_>>())),
         "timeout" => std::process::exit(timeout::run(&args.collect::<Vec<_>>())),
+        "date" => std::process::exit(timeout::date(&args.collect::<Vec<_>>())),
         _ => {}
     }
     if name == "sudo" {

@@ -153,6 +153,12 @@ fn internal(
                 32
             }
         },
+        ["clock"] => {
+            // The lab's wall-clock time: its epoch plus lab time.
+            let us = lab.config().epoch_us + lab.now().as_micros() as u64;
+            out.out(format!("{}.{:06}\n", us / 1_000_000, us % 1_000_000));
+            0
+        }
         ["names"] => {
             for n in lab.netns_names() {
                 out.out(format!("{n}\n"));

@@ -27,7 +27,7 @@ pub const LAB_DIR_INSIDE: &str = "/run/l2lab";
 pub const EXEC_TOOLS: &[&str] = &["sudo", "unshare", "nsenter", "mount", "umount"];
 
 /// Commands that are the lab's in virtual time only: on the real clock the host's are right.
-pub const VIRTUAL_TOOLS: &[&str] = &["sleep", "timeout"];
+pub const VIRTUAL_TOOLS: &[&str] = &["sleep", "timeout", "date"];
 
 /// Network tools that l2lab does not model: inside a lab they say so and change nothing.
 pub const UNMODELLED: &[&str] = &[
@@ -306,6 +306,7 @@ fn init_main(
         libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC | libc::MS_RDONLY,
         None,
     );
+    keep_real(lab_dir, tools);
     private_run(lab_dir)?;
     let exe = std::env::current_exe()?;
     cover_tools(&exe, tools);
@@ -399,6 +400,37 @@ fn private_run(lab_dir: &Path) -> std::io::Result<()> {
     }
     let _ = std::fs::remove_dir(&host_run);
     Ok(())
+}
+
+/// Host programs the lab's own versions run after asking the lab (`date` formats the lab's
+/// time): kept at `LABDIR/real/NAME` before the lab's binary covers them.
+const KEPT: &[&str] = &["date"];
+
+fn keep_real(lab_dir: &Path, tools: &[&str]) {
+    for name in KEPT.iter().filter(|n| tools.contains(n)) {
+        let Some(real) = BIN_DIRS
+            .iter()
+            .map(|d| Path::new(d).join(name))
+            .find_map(|p| std::fs::canonicalize(p).ok().filter(|p| p.is_file()))
+        else {
+            continue;
+        };
+        let keep = lab_dir.join("real").join(name);
+        let made = std::fs::create_dir_all(lab_dir.join("real"))
+            .and_then(|_| std::fs::File::create(&keep).map(|_| ()));
+        if made.is_ok() {
+            let _ = mount(Some(&real), &keep, None, libc::MS_BIND, None);
+        }
+    }
+}
+
+/// Where the host's own `name` is kept inside the lab, if it is.
+pub fn real_program(name: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os(crate::proto::SOCK_ENV)
+        .and_then(|s| Path::new(&s).parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from(LAB_DIR_INSIDE));
+    let p = dir.join("real").join(name);
+    p.is_file().then_some(p)
 }
 
 /// Puts the lab's binary over every copy of a tool the host has, under each name: the tools
