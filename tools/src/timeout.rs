@@ -219,22 +219,6 @@ fn sig_name(sig: i32) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod test {
-    use super::*;
-
-    #[test]
-    fn signals_and_durations_read_as_coreutils_reads_them() {
-        assert_eq!(signal("TERM"), Some(libc::SIGTERM));
-        assert_eq!(signal("sigkill"), Some(libc::SIGKILL));
-        assert_eq!(signal("9"), Some(9));
-        assert_eq!(signal("BOGUS"), None);
-        assert_eq!(duration("1.5m"), Some(90.0));
-        assert_eq!(duration("2"), Some(2.0));
-        assert_eq!(duration("-1"), None);
-    }
-}
-
 /// `date` in virtual time: the host's date, told that now is the lab's time (`-d @T`), unless
 /// the command names its own time (`-d`, `-r`, `-f`, `-s`).
 pub fn date(args: &[String]) -> i32 {
@@ -264,4 +248,20 @@ pub fn date(args: &[String]) -> i32 {
     let err = cmd.args(args).exec();
     eprintln!("date: {err}");
     1
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn signals_and_durations_read_as_coreutils_reads_them() {
+        assert_eq!(signal("TERM"), Some(libc::SIGTERM));
+        assert_eq!(signal("sigkill"), Some(libc::SIGKILL));
+        assert_eq!(signal("9"), Some(9));
+        assert_eq!(signal("BOGUS"), None);
+        assert_eq!(duration("1.5m"), Some(90.0));
+        assert_eq!(duration("2"), Some(2.0));
+        assert_eq!(duration("-1"), None);
+    }
 }
