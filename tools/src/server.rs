@@ -530,6 +530,9 @@ pub async fn serve(
     loop {
         let deadline = lab.next_deadline();
         let clock = lab.clock().clone();
+        // On the real clock a namespace's last process may end while no command comes (the
+        // script sleeps with the host's sleep): look every 10 ms while one lives unnamed.
+        let unnamed = !lab.anon_netns().is_empty();
         tokio::select! {
             msg = from_conns.recv() => {
                 let Some(msg) = msg else { return };
@@ -537,6 +540,9 @@ pub async fn serve(
             }
             _ = clock.sleep_until(deadline.unwrap_or_default()), if deadline.is_some() => {
                 lab.run_due();
+            }
+            _ = tokio::time::sleep(Duration::from_millis(10)), if unnamed => {
+                crate::nsfiles::reap(&mut state.members, &mut lab);
             }
         }
         // A sysctl written through /proc/sys acts on traffic already running, too.
