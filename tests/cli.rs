@@ -117,21 +117,7 @@ fn a_busy_background_job_does_not_stop_the_lab_clock() {
     // While something in the script keeps running, lab time follows the wall clock, so the
     // `sleep 2` beside a busy loop ends after about two seconds, as on a kernel. (It once
     // never ended: the lab's clock waited for the script to be idle.)
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let script = tmp.path().join("busy.sh");
-    std::fs::write(
-        &script,
-        "(while true; do :; done) &\nsleep 2\nkill %1\necho done\n",
-    )
-    .expect("script");
-    let out = Command::new("timeout")
-        .args(["-s", "KILL", "60"])
-        .arg(env!("CARGO_BIN_EXE_l2lab"))
-        .arg("run")
-        .arg(&script)
-        .env("TMPDIR", tmp.path())
-        .output()
-        .expect("l2lab runs");
+    let out = run_script("(while true; do :; done) &\nsleep 2\nkill %1\necho done\n");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
     assert!(out.status.success(), "{out:?}");
 }
@@ -145,32 +131,12 @@ fn a_programs_own_sleep_waits_on_the_lab_clock() {
         eprintln!("skipped: no python3 on this machine to sleep with");
         return;
     }
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let script = tmp.path().join("sleepy.sh");
-    std::fs::write(
-        &script,
-        "ip link add br0 type bridge; ip link set br0 up
-for n in a b; do
-  ip netns add $n; ip link add v$n type veth peer name b$n
-  ip link set v$n netns $n; ip link set b$n master br0; ip link set b$n up
-  ip -n $n link set v$n up
-done
-ip -n a addr add 10.0.0.1/24 dev va; ip -n b addr add 10.0.0.2/24 dev vb
-ip netns exec a ping -c 1 10.0.0.2 >/dev/null
-bridge fdb show br br0 | grep -vc permanent
+    let out = run_script(&format!(
+        "{TWO_HOSTS_PINGED}bridge fdb show br br0 | grep -vc permanent
 python3 -c 'import time; time.sleep(400)'
 bridge fdb show br br0 | grep -vc permanent
-",
-    )
-    .expect("script");
-    let out = Command::new("timeout")
-        .args(["-s", "KILL", "60"])
-        .arg(env!("CARGO_BIN_EXE_l2lab"))
-        .arg("run")
-        .arg(&script)
-        .env("TMPDIR", tmp.path())
-        .output()
-        .expect("l2lab runs");
+"
+    ));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n0\n", "{out:?}");
 }
 
@@ -178,31 +144,11 @@ bridge fdb show br br0 | grep -vc permanent
 fn a_wait_with_a_deadline_holds_the_lab_clock_to_the_wall_clock() {
     // `read -t 2` waits on the wall clock (pselect with a timeout). The lab's clock must not
     // jump past it meanwhile: the bridge's entries, 300 s from ageing out, are still there.
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let script = tmp.path().join("read.sh");
-    std::fs::write(
-        &script,
-        "ip link add br0 type bridge; ip link set br0 up
-for n in a b; do
-  ip netns add $n; ip link add v$n type veth peer name b$n
-  ip link set v$n netns $n; ip link set b$n master br0; ip link set b$n up
-  ip -n $n link set v$n up
-done
-ip -n a addr add 10.0.0.1/24 dev va; ip -n b addr add 10.0.0.2/24 dev vb
-ip netns exec a ping -c 1 10.0.0.2 >/dev/null
-read -t 2 x < <(exec sleep 1000)
+    let out = run_script(&format!(
+        "{TWO_HOSTS_PINGED}read -t 2 x < <(exec sleep 1000)
 bridge fdb show br br0 | grep -vc permanent
-",
-    )
-    .expect("script");
-    let out = Command::new("timeout")
-        .args(["-s", "KILL", "60"])
-        .arg(env!("CARGO_BIN_EXE_l2lab"))
-        .arg("run")
-        .arg(&script)
-        .env("TMPDIR", tmp.path())
-        .output()
-        .expect("l2lab runs");
+"
+    ));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n", "{out:?}");
 }
 
@@ -210,24 +156,39 @@ bridge fdb show br br0 | grep -vc permanent
 fn date_tells_the_lab_clock() {
     // In virtual time `date` is the host's date told the lab's time: a `sleep 100` moves it
     // by exactly 100 s, in no wall time, the same on every run.
-    let tmp = tempfile::tempdir().expect("temp dir");
-    let script = tmp.path().join("date.sh");
-    std::fs::write(
-        &script,
+    let out = run_script(
         "a=$(date +%s); sleep 100; b=$(/bin/date +%s); echo $((b - a)); date -u -d @0 +%F\n",
-    )
-    .expect("script");
-    let out = Command::new("timeout")
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "100\n1970-01-01\n",
+        "{out:?}"
+    );
+}
+
+/// Two hosts on a bridge that has just learned both: the bridge's entries age out 300 s on.
+const TWO_HOSTS_PINGED: &str = "ip link add br0 type bridge; ip link set br0 up
+for n in a b; do
+  ip netns add $n; ip link add v$n type veth peer name b$n
+  ip link set v$n netns $n; ip link set b$n master br0; ip link set b$n up
+  ip -n $n link set v$n up
+done
+ip -n a addr add 10.0.0.1/24 dev va; ip -n b addr add 10.0.0.2/24 dev vb
+ip netns exec a ping -c 1 10.0.0.2 >/dev/null
+";
+
+/// Runs `body` as a script under `l2lab run`, killed if it takes more than a minute (a
+/// clock that never moves would otherwise hang the test).
+fn run_script(body: &str) -> std::process::Output {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let script = tmp.path().join("script.sh");
+    std::fs::write(&script, body).expect("script");
+    Command::new("timeout")
         .args(["-s", "KILL", "60"])
         .arg(env!("CARGO_BIN_EXE_l2lab"))
         .arg("run")
         .arg(&script)
         .env("TMPDIR", tmp.path())
         .output()
-        .expect("l2lab runs");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        "100\n1970-01-01\n",
-        "{out:?}"
-    );
+        .expect("l2lab runs")
 }
