@@ -87,30 +87,19 @@ fn no_interp(fd: c_int) -> Option<bool> {
     }
     let wide = h[4] == 2;
     let le = h[5] == 1;
-    let u16_at = |b: &[u8], o: usize| -> Option<u16> {
-        let x: [u8; 2] = b.get(o..o + 2)?.try_into().ok()?;
+    // The N bytes at `o`, in the file's byte order, as a number.
+    let uint_at = |b: &[u8], o: usize, n: usize| -> Option<u64> {
+        let x = b.get(o..o.checked_add(n)?)?;
+        let fold = |acc: u64, byte: &u8| acc << 8 | u64::from(*byte);
         Some(if le {
-            u16::from_le_bytes(x)
+            x.iter().rev().fold(0, fold)
         } else {
-            u16::from_be_bytes(x)
+            x.iter().fold(0, fold)
         })
     };
-    let u32_at = |b: &[u8], o: usize| -> Option<u32> {
-        let x: [u8; 4] = b.get(o..o + 4)?.try_into().ok()?;
-        Some(if le {
-            u32::from_le_bytes(x)
-        } else {
-            u32::from_be_bytes(x)
-        })
-    };
-    let u64_at = |b: &[u8], o: usize| -> Option<u64> {
-        let x: [u8; 8] = b.get(o..o + 8)?.try_into().ok()?;
-        Some(if le {
-            u64::from_le_bytes(x)
-        } else {
-            u64::from_be_bytes(x)
-        })
-    };
+    let u16_at = |b: &[u8], o: usize| uint_at(b, o, 2).map(|v| v as u16);
+    let u32_at = |b: &[u8], o: usize| uint_at(b, o, 4).map(|v| v as u32);
+    let u64_at = |b: &[u8], o: usize| uint_at(b, o, 8);
     // ET_EXEC or ET_DYN (a PIE, or a static-pie); a shared library run directly is rare.
     let e_type = u16_at(&h, 16)?;
     if e_type != 2 && e_type != 3 {
