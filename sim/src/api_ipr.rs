@@ -11,7 +11,7 @@ use crate::error::{LabError, LabResult};
 use crate::event::EventKind;
 use crate::lab::{Lab, NsId};
 use crate::stack::addr::{mask_to_prefix, Ipv4Net, Scope};
-use crate::stack::route::{Route, RouteProto};
+use crate::stack::route::{Route, RouteProto, RouteType};
 
 /// A route as `ip route add` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,6 +197,7 @@ impl Lab {
             src: spec.src,
             metric: spec.metric,
             linkdown: false,
+            kind: RouteType::Unicast,
         };
         let connected_clash =
             spec.metric == 0 && self.connected_routes(ns).iter().any(|r| r.dst == spec.dst);

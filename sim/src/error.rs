@@ -24,6 +24,9 @@ pub enum LabError {
     /// ENETUNREACH: no route to the destination (or the gateway is not on a connected subnet).
     #[error("network is unreachable: {0}")]
     NetworkUnreachable(Ipv4Addr),
+    /// EINVAL from a `blackhole` route: the packet is dropped without a word.
+    #[error("blackhole route to {0}")]
+    Blackhole(Ipv4Addr),
     /// EBUSY / ELOOP / EOPNOTSUPP from enslaving or moving.
     #[error("operation not supported: {0}")]
     NotSupported(String),

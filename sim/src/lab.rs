@@ -18,7 +18,7 @@ use crate::event::{Event, EventKind};
 use crate::ping::PingSession;
 use crate::stack::addr::{IfAddr, Ipv4Net, Scope};
 use crate::stack::neigh::{NeighState, NeighTable};
-use crate::stack::route::{self, Route, RouteProto};
+use crate::stack::route::{self, Route, RouteProto, RouteType};
 
 /// Identifies a namespace; the initial one (the host) is [`NsId::INIT`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -74,6 +74,8 @@ pub struct NsSysctls {
     pub icmp_echo_ignore_broadcasts: bool,
     /// net.ipv4.icmp_echo_ignore_all.
     pub icmp_echo_ignore_all: bool,
+    /// net.ipv4.ip_default_ttl: the TTL of the datagrams the namespace sends (64).
+    pub ip_default_ttl: u8,
 }
 
 /// A namespace: an isolated IPv4 stack.
@@ -106,6 +108,11 @@ pub struct Namespace {
     pub named: bool,
     /// Its nsfs inode: what `readlink /proc/PID/ns/net` shows as `net:[N]`.
     pub inode: u32,
+    /// The lab's own (the uplink's router and Internet): no listing shows it, no process
+    /// enters it, and it lives as long as the lab.
+    pub hidden: bool,
+    /// Netfilter: the nat table and connection tracking.
+    pub nf: crate::netfilter::Netfilter,
 }
 
 /// An interface as its namespace sees it (the wire's view is the fabric's [`l2lab_fabric::Link`]).
@@ -147,6 +154,9 @@ pub(crate) enum Timer {
         link: LinkId,
         left: u32,
     },
+    Cable {
+        slot: u64,
+    },
 }
 
 /// init_net's nsfs inode (include/linux/proc_ns.h: PROC_NET_INIT_INO = 0xEFFFFFF9).
@@ -187,6 +197,8 @@ pub struct Lab {
     ns_created: u64,
     /// TAP ports and their devices (tap.rs).
     pub(crate) tap: crate::tap::TapState,
+    /// The host's uplink, when it has one (uplink.rs).
+    pub(crate) uplink: crate::uplink::Uplink,
     /// The kernel's jiffies at lab time zero: where its timer wheel's buckets fall.
     pub(crate) jiffies0: u64,
     /// What `ip link` keeps beyond the core model (api_ipa.rs).
@@ -231,6 +243,7 @@ impl Lab {
             config,
             ns_created: 0,
             tap: Default::default(),
+            uplink: Default::default(),
             jiffies0: 0,
             ipa: Default::default(),
             fdb_watchers: Default::default(),
@@ -402,6 +415,7 @@ impl Lab {
                     let _ = self.netns_cleanup(ns);
                 }
                 Timer::Igmp { link, left } => self.igmp_timer(link, left),
+                Timer::Cable { slot } => self.cable_timer(slot),
             }
             self.pump();
         }
@@ -457,6 +471,7 @@ impl Lab {
                 disable_ipv6_default: i32::from(!self.config.ipv6),
                 icmp_echo_ignore_broadcasts: true,
                 icmp_echo_ignore_all: false,
+                ip_default_ttl: 64,
             },
             created: self.ns_created,
             ip_id: (self.rng.next_u32() & 0xffff) as u16,
@@ -465,6 +480,8 @@ impl Lab {
             dying: false,
             named: !name.is_empty(),
             inode,
+            hidden: false,
+            nf: Default::default(),
         }));
         if !name.is_empty() {
             self.ns_by_name.insert(name.clone(), id);
@@ -594,7 +611,7 @@ impl Lab {
             .iter()
             .enumerate()
             .filter_map(|(i, n)| n.as_ref().map(|n| (NsId(i as u32), n)))
-            .filter(|(id, n)| *id != NsId::INIT && !n.named && !n.dying)
+            .filter(|(id, n)| *id != NsId::INIT && !n.named && !n.dying && !n.hidden)
             .map(|(id, _)| id)
             .collect()
     }
@@ -1411,6 +1428,7 @@ impl Lab {
                     src: Some(a.net.addr),
                     metric: 0,
                     linkdown: !link.carrier,
+                    kind: RouteType::Unicast,
                 });
             }
         }
@@ -1484,6 +1502,7 @@ impl Lab {
             src: None,
             metric,
             linkdown: false,
+            kind: RouteType::Unicast,
         });
         let text = match via {
             Some(g) => format!("{dst} via {g}"),
@@ -1558,6 +1577,17 @@ impl Lab {
         }
         let routes = self.routes(ns);
         let r = route::lookup(&routes, dst).ok_or(LabError::NetworkUnreachable(dst))?;
+        match r.kind {
+            RouteType::Unicast => {}
+            RouteType::Blackhole => return Err(LabError::Blackhole(dst)),
+            RouteType::Local => {
+                return Ok(route::NextHop {
+                    dev: lo,
+                    via: dst,
+                    src: Some(dst),
+                })
+            }
+        }
         let src = r.src.or_else(|| self.primary_addr(r.dev)).or_else(|| {
             // inet_select_addr: any global address of the namespace.
             self.addresses(ns)
@@ -1570,6 +1600,27 @@ impl Lab {
             via: r.gateway.unwrap_or(dst),
             src,
         })
+    }
+
+    /// Whether a `local` route makes `ip` this namespace's (AnyIP), though no interface has it.
+    pub(crate) fn is_anyip(&self, ns: NsId, ip: Ipv4Addr) -> bool {
+        let Some(n) = self.ns(ns) else {
+            return false;
+        };
+        if !n
+            .static_routes
+            .iter()
+            .any(|r| r.kind == RouteType::Local)
+        {
+            return false;
+        }
+        let routes = self.routes(ns);
+        route::lookup(&routes, ip).is_some_and(|r| r.kind == RouteType::Local)
+    }
+
+    /// net.ipv4.ip_default_ttl of a namespace.
+    pub(crate) fn default_ttl(&self, ns: NsId) -> u8 {
+        self.ns(ns).map_or(64, |n| n.sysctl.ip_default_ttl)
     }
 
     /// The first primary address of an interface.
@@ -1711,6 +1762,7 @@ impl Lab {
                 Some(b(n.sysctl.icmp_echo_ignore_broadcasts))
             }
             ["net", "ipv4", "icmp_echo_ignore_all"] => Some(b(n.sysctl.icmp_echo_ignore_all)),
+            ["net", "ipv4", "ip_default_ttl"] => Some(n.sysctl.ip_default_ttl.to_string()),
             ["net", "ipv4", "conf", "all", "forwarding"] => Some(int(n.sysctl.forwarding_all)),
             ["net", "ipv4", "conf", "default", "forwarding"] => {
                 Some(int(n.sysctl.forwarding_default))
@@ -1762,6 +1814,17 @@ impl Lab {
                     .ns_mut(ns)
                     .ok_or(LabError::NoSuchNamespace(String::new()))?;
                 n.sysctl.forwarding_default = v;
+            }
+            ["net", "ipv4", "ip_default_ttl"] => {
+                // proc_dou8vec_minmax with the range 1..=255 (sysctl_ip_default_ttl).
+                let ttl = u8::try_from(v)
+                    .ok()
+                    .filter(|t| *t >= 1)
+                    .ok_or_else(|| LabError::InvalidArgument(value.to_string()))?;
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.ip_default_ttl = ttl;
             }
             ["net", "ipv4", which @ ("icmp_echo_ignore_broadcasts" | "icmp_echo_ignore_all")] => {
                 let n = self
@@ -1838,6 +1901,7 @@ impl Lab {
 
     /// Moves captured frames to their captures and records to the event log.
     pub(crate) fn collect_wire(&mut self) {
+        self.collect_uplink();
         let now = self.now();
         let captured: Vec<_> = self.fabric.drain_captured().collect();
         if !captured.is_empty() {

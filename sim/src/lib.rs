@@ -16,10 +16,12 @@ pub mod event;
 pub mod lab;
 mod lookup;
 pub mod narrate;
+pub mod netfilter;
 pub mod ping;
 pub mod stack;
 pub mod tap;
 pub mod trace;
+pub mod uplink;
 
 pub use capture::{Capture, CaptureId, CapturedFrame};
 pub use clock::Clock;
@@ -29,4 +31,4 @@ pub use lab::{Iface, Lab, LabConfig, Namespace, NsId};
 pub use ping::{PingError, PingEvent, PingId, PingOptions, PingSession, Pmtudisc};
 pub use stack::addr::{IfAddr, Ipv4Net, Scope};
 pub use stack::neigh::{NeighState, Neighbour};
-pub use stack::route::{Route, RouteProto};
+pub use stack::route::{Route, RouteProto, RouteType};

@@ -23,6 +23,8 @@ pub struct TapDevice;
 pub struct TapState {
     ports: Vec<(LinkId, Rc<TapDevice>)>,
     fresh: Vec<(LinkId, Rc<TapDevice>)>,
+    /// Frames for the devices, taken off the wire with the uplink's.
+    held: Vec<(LinkId, Bytes)>,
 }
 
 impl Lab {
@@ -69,7 +71,8 @@ impl Lab {
 
     /// Hands every frame waiting at TAP ports to its device.
     pub fn tap_flush(&mut self) {
-        let out: Vec<(LinkId, Bytes)> = self.fabric.drain_tap_out().collect();
+        let mut out = std::mem::take(&mut self.tap.held);
+        out.extend(self.fabric.drain_tap_out());
         for (link, frame) in out {
             if let Some((_, dev)) = self.tap.ports.iter().find(|(l, _)| *l == link) {
                 send(dev, &frame);
@@ -88,6 +91,11 @@ impl Lab {
             i += 1;
             keep
         });
+    }
+
+    /// Keeps a frame for the TAP port `link` until [`Lab::tap_flush`].
+    pub(crate) fn tap_hold(&mut self, link: LinkId, frame: Bytes) {
+        self.tap.held.push((link, frame));
     }
 
     fn attach_link(&mut self, ns: NsId, id: LinkId, name: &str) -> LabResult<()> {

@@ -35,7 +35,7 @@ impl Lab {
                     Ipv4Params {
                         src: ip.dst,
                         dst: ip.src,
-                        ttl: 64,
+                        ttl: self.default_ttl(ns),
                         id: ip_id,
                         df: false,
                         // icmp_reply answers with the request's TOS.

@@ -12,6 +12,8 @@ use l2lab_fabric::{LinkId, LinkKind};
 
 use super::neigh::NeighState;
 use crate::lab::{Lab, NsId};
+use crate::netfilter::hooks::Ct;
+use crate::netfilter::NatChain;
 
 /// The kernel's classification of a received frame by its destination MAC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,16 +150,40 @@ impl Lab {
     }
 
     fn ip_input(&mut self, ns: NsId, dev: LinkId, frame: &Bytes, pkt_type: PktType) {
-        let Ok((ip, payload)) = Ipv4Repr::parse(&frame[ETH_HLEN..]) else {
+        let Ok((ip, _)) = Ipv4Repr::parse(&frame[ETH_HLEN..]) else {
+            return;
+        };
+        let mut datagram = frame.slice(ETH_HLEN..ETH_HLEN + ip.total_len);
+        let ct = self.nf_dst_hook(ns, NatChain::Prerouting, Some(dev), None, &mut datagram);
+        self.ip_rcv_finish(ns, dev, datagram, pkt_type, ct);
+        self.nf_done(ns);
+    }
+
+    /// After PREROUTING: for this namespace, or to forward.
+    fn ip_rcv_finish(
+        &mut self,
+        ns: NsId,
+        dev: LinkId,
+        mut datagram: Bytes,
+        pkt_type: PktType,
+        ct: Option<Ct>,
+    ) {
+        let Ok((ip, _)) = Ipv4Repr::parse(&datagram) else {
             return;
         };
         let local = self.is_local_addr_any(ns, ip.dst)
-            || (ip.dst.is_loopback() && self.is_lo_net(ns, ip.dst));
+            || (ip.dst.is_loopback() && self.is_lo_net(ns, ip.dst))
+            || self.is_anyip(ns, ip.dst);
         if local || self.is_broadcast_for(ns, ip.dst) {
+            if !self.nf_src_hook(ns, NatChain::Input, ct, Some(dev), None, &mut datagram) {
+                return;
+            }
+            let Ok((ip, payload)) = Ipv4Repr::parse(&datagram) else {
+                return;
+            };
             if ip.is_fragment() {
                 // ip_local_deliver: the pieces wait for each other (ip_defrag).
-                let piece = &frame[ETH_HLEN..ETH_HLEN + ip.total_len];
-                if let Some(whole) = self.ip_defrag(ns, &ip, piece) {
+                if let Some(whole) = self.ip_defrag(ns, &ip, &datagram) {
                     if let Ok((ip, payload)) = Ipv4Repr::parse(&whole) {
                         self.ip_local_deliver(ns, dev, &ip, payload, !local);
                     }
@@ -171,8 +197,7 @@ impl Lab {
             // Not for us and not forwarding: dropped silently (ip_error with forwarding off).
             return;
         }
-        let datagram = frame.slice(ETH_HLEN..ETH_HLEN + ip.total_len);
-        self.ip_forward(ns, dev, &ip, datagram);
+        self.ip_forward(ns, dev, &ip, datagram, ct);
     }
 
     /// A whole datagram for this namespace goes to its protocol (ICMP is the one modelled).

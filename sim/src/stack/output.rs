@@ -13,18 +13,41 @@ use l2lab_fabric::{LinkId, LinkKind, MacAddr};
 use super::input::UpdateFlags;
 use super::neigh::{NeighState, Queued};
 use crate::event::EventKind;
+use crate::error::LabError;
 use crate::lab::{Lab, NsId, Timer};
+use crate::netfilter::hooks::Ct;
+use crate::netfilter::NatChain;
 
 impl Lab {
     /// Sends an IPv4 datagram built by this namespace: route it, then hand it to `lo` or to the
     /// neighbour layer. Returns false when there is no route.
     pub(crate) fn ip_output(&mut self, ns: NsId, datagram: Bytes) -> bool {
+        let sent = self.ip_local_out(ns, datagram);
+        self.nf_done(ns);
+        sent
+    }
+
+    fn ip_local_out(&mut self, ns: NsId, mut datagram: Bytes) -> bool {
         let Ok((ip, _)) = Ipv4Repr::parse(&datagram) else {
             return false;
         };
-        let Ok(nh) = self.route_output(ns, ip.dst) else {
+        let Ok(mut nh) = self.route_output(ns, ip.dst) else {
             return false;
         };
+        let ct = self.nf_dst_hook(ns, NatChain::Output, None, Some(nh.dev), &mut datagram);
+        let Ok((ip, _)) = Ipv4Repr::parse(&datagram) else {
+            return false;
+        };
+        if ct.is_some() {
+            // DNAT in OUTPUT sends the packet elsewhere: route it again (ip_route_me_harder).
+            let Ok(again) = self.route_output(ns, ip.dst) else {
+                return false;
+            };
+            nh = again;
+        }
+        if !self.nf_src_hook(ns, NatChain::Postrouting, ct, None, Some(nh.dev), &mut datagram) {
+            return true;
+        }
         let mtu = self.output_mtu(ns, ip.dst, nh.dev) as usize;
         if datagram.len() <= mtu {
             self.ip_output_via(ns, nh.dev, nh.via, datagram);
@@ -321,13 +344,21 @@ impl Lab {
     }
 
     /// ip_forward: a datagram for someone else arrived on `in_dev` and forwarding is on.
-    pub(crate) fn ip_forward(&mut self, ns: NsId, _in_dev: LinkId, ip: &Ipv4Repr, datagram: Bytes) {
+    pub(crate) fn ip_forward(
+        &mut self,
+        ns: NsId,
+        _in_dev: LinkId,
+        ip: &Ipv4Repr,
+        datagram: Bytes,
+        ct: Option<Ct>,
+    ) {
         if ip.ttl <= 1 {
             self.icmp_send_error(ns, &datagram, 11, 0, 0);
             return;
         }
         let nh = match self.route_output(ns, ip.dst) {
             Ok(nh) => nh,
+            Err(LabError::Blackhole(_)) => return,
             Err(_) => {
                 self.icmp_send_error(ns, &datagram, 3, ICMP_NET_UNREACH, 0);
                 return;
@@ -340,9 +371,12 @@ impl Lab {
             self.icmp_send_error(ns, &datagram, 3, ICMP_FRAG_NEEDED, mtu);
             return;
         }
-        let Ok(fwd) = wire::decrement_ttl(&datagram) else {
+        let Ok(mut fwd) = wire::decrement_ttl(&datagram) else {
             return;
         };
+        if !self.nf_src_hook(ns, NatChain::Postrouting, ct, None, Some(nh.dev), &mut fwd) {
+            return;
+        }
         for f in wire::fragment(&fwd, mtu).unwrap_or_default() {
             self.ip_output_via(ns, nh.dev, nh.via, f);
         }
@@ -396,7 +430,7 @@ impl Lab {
             Ipv4Params {
                 src,
                 dst: oip.src,
-                ttl: 64,
+                ttl: self.default_ttl(ns),
                 id,
                 df: false,
                 // icmp_send: an error goes out at Internet Control precedence, keeping the

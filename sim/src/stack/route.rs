@@ -22,6 +22,19 @@ pub enum RouteProto {
     Other(u8),
 }
 
+/// What a route does with what it matches (`ip route add TYPE PREFIX ...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RouteType {
+    /// Sends it on (`unicast`, the default).
+    #[default]
+    Unicast,
+    /// Takes it as for this host (`local`): with a prefix wider than one address, the
+    /// namespace answers for every address in it (AnyIP).
+    Local,
+    /// Drops it silently (`blackhole`).
+    Blackhole,
+}
+
 /// A route of the main table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
@@ -41,6 +54,8 @@ pub struct Route {
     pub metric: u32,
     /// Interface has no carrier (shown as `linkdown`).
     pub linkdown: bool,
+    /// Its type.
+    pub kind: RouteType,
 }
 
 /// The result of a route lookup for an output packet.
