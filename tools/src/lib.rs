@@ -15,6 +15,7 @@ pub mod demo;
 pub mod fuzz;
 mod ifconfig;
 mod ip;
+mod iptables;
 mod lsns;
 mod members;
 #[doc(hidden)]

@@ -25,12 +25,17 @@ enum Command {
   l2lab run --explain tutorial.sh             and say, on stderr, what each bridge decided
   l2lab run --trace lab.jsonl tutorial.sh     then: l2lab viz lab.jsonl -o lab.html
   l2lab run --realtime --no-ipv6 demo.sh      on the wall clock, without IPv6
+  l2lab run --uplink nat.sh                   with eth0, a router and an emulated Internet
 The script's stdout, stderr and exit status are its own; files it writes (tcpdump -w)
 land in the current directory; the lab and everything it started go when it ends.")]
     Run {
         /// Turn IPv6 off in every namespace (as net.ipv6.conf.*.disable_ipv6=1 would).
         #[arg(long)]
         no_ipv6: bool,
+        /// Give the host an eth0 (10.0.2.15/24, default via 10.0.2.2) to an upstream router
+        /// and an emulated Internet that answers pings to public addresses (docs/uplink.md).
+        #[arg(long)]
+        uplink: bool,
         /// Virtual time (the default): sleeps, ping intervals and the lab's timers take no wall
         /// time, and the same seed gives the same output.
         #[arg(long, conflicts_with = "realtime")]
@@ -61,6 +66,9 @@ land in the current directory; the lab and everything it started go when it ends
         /// Turn IPv6 off in every namespace.
         #[arg(long)]
         no_ipv6: bool,
+        /// Give the host an eth0 to an upstream router and an emulated Internet.
+        #[arg(long)]
+        uplink: bool,
         /// Write every event to FILE as JSON lines (schema: docs/trace.md).
         #[arg(long, value_name = "FILE")]
         trace: Option<PathBuf>,
@@ -159,6 +167,7 @@ fn cli() -> anyhow::Result<i32> {
         }
         Some(Command::Run {
             no_ipv6,
+            uplink,
             // Virtual time is the default; the flag stays for scripts that say so.
             fast: _,
             realtime,
@@ -172,6 +181,7 @@ fn cli() -> anyhow::Result<i32> {
                 run::Program::Script { path, args },
                 &run::LabOptions {
                     ipv6: !no_ipv6,
+                    uplink,
                     seed,
                     fast: !realtime,
                     trace,
@@ -191,6 +201,7 @@ fn cli() -> anyhow::Result<i32> {
         Some(Command::Replay(args)) => replay::main(&args),
         Some(Command::Shell {
             no_ipv6,
+            uplink,
             trace,
             explain,
             seed,
@@ -198,6 +209,7 @@ fn cli() -> anyhow::Result<i32> {
             run::Program::Shell,
             &run::LabOptions {
                 ipv6: !no_ipv6,
+                uplink,
                 seed,
                 fast: false,
                 trace,

@@ -16,6 +16,8 @@ use crate::proto::{NETNS_ENV, SOCK_ENV};
 pub struct LabOptions {
     /// IPv6 on in every namespace.
     pub ipv6: bool,
+    /// The host has an uplink (eth0) to a router and an emulated Internet.
+    pub uplink: bool,
     /// Seed of the lab's random choices.
     pub seed: u64,
     /// Virtual time: `sleep`, ping's intervals, tcpdump's lifetime and every timer of the lab
@@ -152,7 +154,11 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
                 ..config
             }
         };
-        let lab = Lab::with_config(config);
+        let mut lab = Lab::with_config(config);
+        if opts.uplink {
+            lab.add_uplink()
+                .map_err(|e| anyhow::anyhow!("building the uplink: {e}"))?;
+        }
         let root: crate::server::Root = Default::default();
         let trace = match &opts.trace {
             Some(p) => Some(std::io::BufWriter::new(

@@ -31,7 +31,6 @@ pub const VIRTUAL_TOOLS: &[&str] = &["sleep", "timeout", "date"];
 
 /// Network tools that l2lab does not model: inside a lab they say so and change nothing.
 pub const UNMODELLED: &[&str] = &[
-    "iptables",
     "ip6tables",
     "iptables-save",
     "ip6tables-save",

@@ -48,6 +48,24 @@ pub fn scenario_dirs(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(v)
 }
 
+/// The lab options a scenario asks for, one per line of its file `options` (the same file
+/// tools/record-kernel reads): only `--uplink` is known.
+fn options(dir: &Path) -> anyhow::Result<Vec<String>> {
+    let text = match std::fs::read_to_string(dir.join("options")) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(anyhow::anyhow!("{}/options: {e}", dir.display())),
+    };
+    let mut v = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match line {
+            "--uplink" => v.push(line.to_string()),
+            other => anyhow::bail!("{}/options: unknown option {other:?}", dir.display()),
+        }
+    }
+    Ok(v)
+}
+
 /// Runs one scenario under `exe run` in a fresh directory and compares it with its kernel
 /// transcript. `extra` are further arguments for `l2lab run` (e.g. `--seed`).
 pub fn run_one(
@@ -62,6 +80,7 @@ pub fn run_one(
     let out = std::process::Command::new(exe)
         .arg("run")
         .arg("--no-ipv6")
+        .args(options(dir)?)
         .args(extra)
         .arg(&script)
         .current_dir(work.path())

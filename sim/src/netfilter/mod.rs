@@ -279,7 +279,8 @@ impl Netfilter {
 
     /// `-D CHAIN RULE`: the first rule that is the same.
     pub fn nat_delete(&mut self, chain: NatChain, rule: &NatRule) -> Result<(), RuleError> {
-        let rules = self.chain_mut(chain);
+        let t = self.nat.as_mut().ok_or(RuleError::NoSuchRule)?;
+        let rules = &mut t[chain.index()];
         let i = rules
             .iter()
             .position(|r| r.same_as(rule))
@@ -290,7 +291,8 @@ impl Netfilter {
 
     /// `-D CHAIN N` (1-based).
     pub fn nat_delete_nth(&mut self, chain: NatChain, n: usize) -> Result<(), RuleError> {
-        let rules = self.chain_mut(chain);
+        let t = self.nat.as_mut().ok_or(RuleError::DeleteIndexTooBig)?;
+        let rules = &mut t[chain.index()];
         if n == 0 || n > rules.len() {
             return Err(RuleError::DeleteIndexTooBig);
         }
@@ -335,5 +337,17 @@ impl Netfilter {
             }
         }
         NatTarget::Accept
+    }
+}
+
+impl crate::lab::Lab {
+    /// A namespace's netfilter state.
+    pub fn netfilter(&self, ns: crate::lab::NsId) -> Option<&Netfilter> {
+        self.ns(ns).map(|n| &n.nf)
+    }
+
+    /// A namespace's netfilter state, to change its rules (`iptables`).
+    pub fn netfilter_mut(&mut self, ns: crate::lab::NsId) -> Option<&mut Netfilter> {
+        self.ns_mut(ns).map(|n| &mut n.nf)
     }
 }

@@ -136,6 +136,7 @@ pub fn start(
         "arp" => Started::Done(crate::arp::main(argv, env, lab, out)),
         "sysctl" => Started::Done(crate::sysctl::main(argv, files, env, lab, out)),
         "route" => Started::Done(crate::route::main(argv, env, lab, out)),
+        "iptables" => Started::Done(crate::iptables::main(argv, env, lab, out)),
         "ping" => crate::ping::start(argv, env, lab, out),
         "tcpdump" => crate::tcpdump::start(argv, env, lab, out),
         "sleep" => crate::sleep::start(argv, lab, out),

@@ -103,7 +103,8 @@ pub fn operstate(lab: &Lab, link: LinkId) -> &'static str {
         return "DOWN";
     }
     match &l.kind {
-        LinkKind::Loopback | LinkKind::Dummy => "UNKNOWN",
+        // A TAP device never reports its carrier to link watch (tun.c): UNKNOWN while up.
+        LinkKind::Loopback | LinkKind::Dummy | LinkKind::Tap => "UNKNOWN",
         LinkKind::Bridge(b) if !b.had_ports => "UNKNOWN",
         _ if l.carrier => "UP",
         LinkKind::Veth { .. } => {
@@ -126,9 +127,17 @@ pub fn operstate(lab: &Lab, link: LinkId) -> &'static str {
     }
 }
 
-/// `noqueue` once the device has been up, `noop` before.
+/// `noqueue` once the device has been up, `noop` before; a TAP device has a queue
+/// (tx_queue_len 1000), so it gets the default qdisc, pfifo_fast.
 pub fn qdisc(lab: &Lab, link: LinkId) -> &'static str {
     if lab.iface(link).is_some_and(|i| i.ever_up) {
+        if lab
+            .fabric()
+            .link(link)
+            .is_some_and(|l| matches!(l.kind, LinkKind::Tap))
+        {
+            return "pfifo_fast";
+        }
         "noqueue"
     } else {
         "noop"
