@@ -127,7 +127,8 @@ fn check_routes(user: Option<&str>) {
         "{user:?}: {stdout}"
     );
     assert!(
-        stderr.contains("iptables-save: l2lab does not model iptables-save yet: nothing was changed"),
+        stderr
+            .contains("iptables-save: l2lab does not model iptables-save yet: nothing was changed"),
         "{stderr}"
     );
     assert!(

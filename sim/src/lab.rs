@@ -1607,11 +1607,7 @@ impl Lab {
         let Some(n) = self.ns(ns) else {
             return false;
         };
-        if !n
-            .static_routes
-            .iter()
-            .any(|r| r.kind == RouteType::Local)
-        {
+        if !n.static_routes.iter().any(|r| r.kind == RouteType::Local) {
             return false;
         }
         let routes = self.routes(ns);

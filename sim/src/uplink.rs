@@ -121,7 +121,11 @@ impl Lab {
             RouteProto::Boot,
         )?;
 
-        self.sysctl_set(internet, "net.ipv4.ip_default_ttl", &INTERNET_TTL.to_string())?;
+        self.sysctl_set(
+            internet,
+            "net.ipv4.ip_default_ttl",
+            &INTERNET_TTL.to_string(),
+        )?;
         self.set_link_up(internet, "lo", true)?;
         self.set_link_up(internet, "lan", true)?;
         self.addr_add(internet, "lan", net([100, 64, 0, 1], 30), None)?;
@@ -153,7 +157,8 @@ impl Lab {
             n.static_routes
                 .push(special(net([0, 0, 0, 0], 0), RouteType::Local));
             for (a, p) in NOT_GLOBAL {
-                n.static_routes.push(special(net(a, p), RouteType::Blackhole));
+                n.static_routes
+                    .push(special(net(a, p), RouteType::Blackhole));
             }
         }
 

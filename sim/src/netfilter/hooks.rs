@@ -32,7 +32,10 @@ fn tuple_of(ip: &Ipv4Repr, l4: &[u8]) -> Option<Tuple> {
             if ty != 8 && ty != 0 {
                 return None;
             }
-            (u16::from_be_bytes([*l4.get(4)?, *l4.get(5)?]), u16::from(ty))
+            (
+                u16::from_be_bytes([*l4.get(4)?, *l4.get(5)?]),
+                u16::from(ty),
+            )
         }
         IPPROTO_UDP | IPPROTO_TCP => (
             u16::from_be_bytes([*l4.first()?, *l4.get(1)?]),
@@ -186,7 +189,8 @@ impl Lab {
                 } else {
                     c.reply.b
                 };
-                let proto_has_ids = matches!(c.orig.proto, IPPROTO_ICMP | IPPROTO_UDP | IPPROTO_TCP);
+                let proto_has_ids =
+                    matches!(c.orig.proto, IPPROTO_ICMP | IPPROTO_UDP | IPPROTO_TCP);
                 *datagram = rewrite(
                     datagram,
                     Some(c.reply.dst),

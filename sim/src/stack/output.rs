@@ -12,8 +12,8 @@ use l2lab_fabric::{LinkId, LinkKind, MacAddr};
 
 use super::input::UpdateFlags;
 use super::neigh::{NeighState, Queued};
-use crate::event::EventKind;
 use crate::error::LabError;
+use crate::event::EventKind;
 use crate::lab::{Lab, NsId, Timer};
 use crate::netfilter::hooks::Ct;
 use crate::netfilter::NatChain;
@@ -45,7 +45,14 @@ impl Lab {
             };
             nh = again;
         }
-        if !self.nf_src_hook(ns, NatChain::Postrouting, ct, None, Some(nh.dev), &mut datagram) {
+        if !self.nf_src_hook(
+            ns,
+            NatChain::Postrouting,
+            ct,
+            None,
+            Some(nh.dev),
+            &mut datagram,
+        ) {
             return true;
         }
         let mtu = self.output_mtu(ns, ip.dst, nh.dev) as usize;

@@ -230,7 +230,9 @@ fn nat(p: &Parsed, env: &Env, lab: &mut Lab, out: &mut Output) -> Result<(), Fai
         Command::Policy(ref target) => match target.as_str() {
             "ACCEPT" => Ok(()),
             "DROP" => Err(Fail::unmodelled("a DROP policy")),
-            _ => Err(Fail::kernel("Bad policy name. Run `dmesg' for more information.")),
+            _ => Err(Fail::kernel(
+                "Bad policy name. Run `dmesg' for more information.",
+            )),
         },
         Command::DeleteChain => match chain {
             // Built-in chains cannot go; with none named, every user chain goes: there is none.

@@ -70,19 +70,20 @@ pub(super) struct Parsed {
 impl Parsed {
     /// The rule the command line specifies, with its target's own checks.
     pub fn rule(&self) -> Result<NatRule, Fail> {
-        let target = match self.target.as_deref() {
-            None => NatTarget::None,
-            Some("ACCEPT") => NatTarget::Accept,
-            Some("RETURN") => NatTarget::Return,
-            Some("MASQUERADE") => NatTarget::Masquerade,
-            Some("SNAT") => NatTarget::Snat(self.to_source.ok_or_else(|| {
-                Fail::param("SNAT: option \"--to-source\" must be specified\n")
-            })?),
-            Some("DNAT") => NatTarget::Dnat(self.to_destination.ok_or_else(|| {
-                Fail::param("DNAT: option \"--to-destination\" must be specified\n")
-            })?),
-            Some(other) => return Err(Fail::unmodelled(&format!("the {other} target"))),
-        };
+        let target =
+            match self.target.as_deref() {
+                None => NatTarget::None,
+                Some("ACCEPT") => NatTarget::Accept,
+                Some("RETURN") => NatTarget::Return,
+                Some("MASQUERADE") => NatTarget::Masquerade,
+                Some("SNAT") => NatTarget::Snat(self.to_source.ok_or_else(|| {
+                    Fail::param("SNAT: option \"--to-source\" must be specified\n")
+                })?),
+                Some("DNAT") => NatTarget::Dnat(self.to_destination.ok_or_else(|| {
+                    Fail::param("DNAT: option \"--to-destination\" must be specified\n")
+                })?),
+                Some(other) => return Err(Fail::unmodelled(&format!("the {other} target"))),
+            };
         let mut r = NatRule::new(target);
         r.src = self.src;
         r.dst = self.dst;
@@ -96,30 +97,9 @@ impl Parsed {
 /// Targets iptables has extensions for that the lab does not model: named, they are refused
 /// as unmodelled rather than taken for user chains.
 const OTHER_TARGETS: &[&str] = &[
-    "REJECT",
-    "LOG",
-    "REDIRECT",
-    "NETMAP",
-    "MARK",
-    "CONNMARK",
-    "TCPMSS",
-    "CT",
-    "NOTRACK",
-    "TRACE",
-    "CLASSIFY",
-    "NFQUEUE",
-    "QUEUE",
-    "TPROXY",
-    "TTL",
-    "DSCP",
-    "TOS",
-    "NFLOG",
-    "ULOG",
-    "AUDIT",
-    "CHECKSUM",
-    "SET",
-    "SYNPROXY",
-    "TEE",
+    "REJECT", "LOG", "REDIRECT", "NETMAP", "MARK", "CONNMARK", "TCPMSS", "CT", "NOTRACK", "TRACE",
+    "CLASSIFY", "NFQUEUE", "QUEUE", "TPROXY", "TTL", "DSCP", "TOS", "NFLOG", "ULOG", "AUDIT",
+    "CHECKSUM", "SET", "SYNPROXY", "TEE",
 ];
 
 /// Protocol names iptables knows (xtables_chain_protos and /etc/protocols' usual ones).
@@ -327,8 +307,10 @@ pub(super) fn parse(argv: &[String]) -> Result<Parsed, Fail> {
                 }
                 _ => {}
             }
-            let matches: Vec<&(&str, char, bool)> =
-                LONG.iter().filter(|(l, _, _)| l.starts_with(name)).collect();
+            let matches: Vec<&(&str, char, bool)> = LONG
+                .iter()
+                .filter(|(l, _, _)| l.starts_with(name))
+                .collect();
             let exact = LONG.iter().find(|(l, _, _)| *l == name);
             let Some((_, c, takes)) = exact.or(if matches.len() == 1 {
                 Some(matches[0])
@@ -461,9 +443,8 @@ pub(super) fn parse(argv: &[String]) -> Result<Parsed, Fail> {
                 'P' => {
                     set_command(c, &mut p)?;
                     p.chain = v;
-                    let target = next_word(argv, &mut i).ok_or_else(|| {
-                        Fail::param("-P requires a chain and a policy")
-                    })?;
+                    let target = next_word(argv, &mut i)
+                        .ok_or_else(|| Fail::param("-P requires a chain and a policy"))?;
                     p.command = Command::Policy(target);
                 }
                 'R' | 'N' | 'E' => {

@@ -107,14 +107,8 @@ pub(super) fn rule_line(r: &NatRule, num: usize, f: &Format) -> String {
     s.push_str(&format!("{:<5}", proto_name(proto, f.numeric)));
     s.push_str("-- ");
     if f.verbose {
-        s.push_str(&format!(
-            " {:<6} ",
-            iface_text(r.in_if.as_ref(), f.numeric)
-        ));
-        s.push_str(&format!(
-            "{:<6} ",
-            iface_text(r.out_if.as_ref(), f.numeric)
-        ));
+        s.push_str(&format!(" {:<6} ", iface_text(r.in_if.as_ref(), f.numeric)));
+        s.push_str(&format!("{:<6} ", iface_text(r.out_if.as_ref(), f.numeric)));
     }
     for m in [r.src.as_ref(), r.dst.as_ref()] {
         let (inv, text) = addr_text(m, f.numeric);
@@ -134,10 +128,20 @@ pub(super) fn save_line(chain: &str, r: &NatRule) -> String {
     let mut s = format!("-A {chain}");
     let inv = |b: bool| if b { " !" } else { "" };
     if let Some(m) = r.src {
-        s.push_str(&format!("{} -s {}/{}", inv(m.invert), m.net.addr, m.net.prefix));
+        s.push_str(&format!(
+            "{} -s {}/{}",
+            inv(m.invert),
+            m.net.addr,
+            m.net.prefix
+        ));
     }
     if let Some(m) = r.dst {
-        s.push_str(&format!("{} -d {}/{}", inv(m.invert), m.net.addr, m.net.prefix));
+        s.push_str(&format!(
+            "{} -d {}/{}",
+            inv(m.invert),
+            m.net.addr,
+            m.net.prefix
+        ));
     }
     if let Some(m) = &r.in_if {
         s.push_str(&format!("{} -i {}", inv(m.invert), m.name));
@@ -146,7 +150,11 @@ pub(super) fn save_line(chain: &str, r: &NatRule) -> String {
         s.push_str(&format!("{} -o {}", inv(m.invert), m.name));
     }
     if let Some(p) = r.proto.filter(|p| p.proto != 0 || p.invert) {
-        s.push_str(&format!("{} -p {}", inv(p.invert), proto_name(p.proto, false)));
+        s.push_str(&format!(
+            "{} -p {}",
+            inv(p.invert),
+            proto_name(p.proto, false)
+        ));
     }
     if r.target != NatTarget::None {
         s.push_str(&format!(" -j {}", r.target.name()));
