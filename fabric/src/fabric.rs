@@ -459,7 +459,7 @@ impl Fabric {
             priority: 32,
             cost: 2,
         });
-        if b.fdb.get(&mac).is_none_or(|e| e.port != bridge) {
+        if !b.ovs && b.fdb.get(&mac).is_none_or(|e| e.port != bridge) {
             b.fdb.insert_fixed(mac, port, FdbKind::Local, now);
         }
         let first = b.ports.len() == 1;
@@ -673,6 +673,8 @@ impl Fabric {
             LinkKind::Veth { peer } => l.admin_up && self.link(*peer).is_some_and(|p| p.admin_up),
             // An up bridge that never had a port has carrier (state UNKNOWN); once it has had
             // one, only while a port forwards, even with none left (br_port_state_selection).
+            // An Open vSwitch internal port has carrier whenever it is up (internal_dev_open).
+            LinkKind::Bridge(b) if b.ovs => l.admin_up,
             LinkKind::Bridge(b) => l.admin_up && (!b.had_ports || b.forwarding_ports > 0),
         }
     }
@@ -715,7 +717,10 @@ impl Fabric {
         let Some(l) = self.link(port) else { return };
         let Some(bridge) = l.master else { return };
         let port_ok = l.admin_up && l.carrier;
-        let br_up = self.link(bridge).is_some_and(|b| b.admin_up);
+        // An Open vSwitch bridge forwards with its internal port down.
+        let br_up = self
+            .link(bridge)
+            .is_some_and(|b| b.admin_up || b.bridge().is_some_and(|b| b.ovs));
         let want = if port_ok && br_up {
             PortState::Forwarding
         } else {

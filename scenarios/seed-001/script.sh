@@ -8,7 +8,9 @@ echo '## 创建 Network namespace'
 readlink /proc/$$/ns/net | sed -E 's/[0-9]+/N/'
 ip addr
 ip netns add js
-ll /var/run/netns/
+# `ll` is an interactive shell's alias: bash names the script in its error, which has no
+# place in a transcript.
+{ ll /var/run/netns/; } 2>&1 | sed -E 's/^.*script\.sh: line [0-9]+: //'
 ip netns exec js bash <<'EOF'
 readlink /proc/$$/ns/net | sed -E 's/[0-9]+/N/'
 ip addr

@@ -199,6 +199,8 @@ pub struct Lab {
     pub(crate) tap: crate::tap::TapState,
     /// The host's uplink, when it has one (uplink.rs).
     pub(crate) uplink: crate::uplink::Uplink,
+    /// Open vSwitch's database and bridges (ovs.rs).
+    pub(crate) ovs: crate::ovs::OvsDb,
     /// The kernel's jiffies at lab time zero: where its timer wheel's buckets fall.
     pub(crate) jiffies0: u64,
     /// What `ip link` keeps beyond the core model (api_ipa.rs).
@@ -244,6 +246,7 @@ impl Lab {
             ns_created: 0,
             tap: Default::default(),
             uplink: Default::default(),
+            ovs: Default::default(),
             jiffies0: 0,
             ipa: Default::default(),
             fdb_watchers: Default::default(),

@@ -17,6 +17,7 @@ pub mod lab;
 mod lookup;
 pub mod narrate;
 pub mod netfilter;
+pub mod ovs;
 pub mod ping;
 pub mod stack;
 pub mod tap;

@@ -21,6 +21,7 @@ mod members;
 #[doc(hidden)]
 pub mod nsenter;
 mod nsfiles;
+mod ovs;
 mod ping;
 mod preload;
 #[doc(hidden)]

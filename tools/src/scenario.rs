@@ -49,7 +49,8 @@ pub fn scenario_dirs(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// The lab options a scenario asks for, one per line of its file `options` (the same file
-/// tools/record-kernel reads): only `--uplink` is known.
+/// tools/record-kernel reads): `--uplink` for both; `--ovs` asks record-kernel to run Open
+/// vSwitch, which a lab always has.
 fn options(dir: &Path) -> anyhow::Result<Vec<String>> {
     let text = match std::fs::read_to_string(dir.join("options")) {
         Ok(t) => t,
@@ -60,6 +61,7 @@ fn options(dir: &Path) -> anyhow::Result<Vec<String>> {
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         match line {
             "--uplink" => v.push(line.to_string()),
+            "--ovs" => {}
             other => anyhow::bail!("{}/options: unknown option {other:?}", dir.display()),
         }
     }

@@ -36,6 +36,10 @@ pub struct Bridge {
     pub priority: u16,
     /// STP on or off (only off is modelled; `brctl stp br0 on` is recorded and shown).
     pub stp: bool,
+    /// An Open vSwitch bridge (its NORMAL action: the same learning and flooding) rather than
+    /// a Linux bridge: it forwards whether or not its internal port is up, keeps no local
+    /// entries for its ports' addresses, and its device is only its internal port.
+    pub ovs: bool,
     /// When the collector runs next, while the bridge is up.
     pub gc_next: Option<Duration>,
     /// How many ports are forwarding; the bridge has carrier while this is not zero.
@@ -78,6 +82,7 @@ impl Bridge {
         Bridge {
             ports: Vec::new(),
             fdb: Fdb::new(max_learned),
+            ovs: false,
             ageing_time: DEFAULT_AGEING_TIME,
             mac_set_by_user: false,
             priority: 0x8000,

@@ -69,17 +69,20 @@ pub struct NextHop {
     pub src: Option<Ipv4Addr>,
 }
 
-/// Longest-prefix match over `routes`, lowest metric first among equals.
+/// Longest-prefix match over `routes`, lowest metric first among equals; among routes equal
+/// in both, the first listed (fib_table_lookup walks a prefix's aliases in order and takes
+/// the first that fits: the address added first wins a subnet two interfaces share).
 pub fn lookup(routes: &[Route], dst: Ipv4Addr) -> Option<&Route> {
-    routes
-        .iter()
-        .filter(|r| r.dst.contains(dst))
-        .max_by(|a, b| {
-            a.dst
-                .prefix
-                .cmp(&b.dst.prefix)
-                .then(b.metric.cmp(&a.metric))
-        })
+    let mut best: Option<&Route> = None;
+    for r in routes.iter().filter(|r| r.dst.contains(dst)) {
+        let better = best.is_none_or(|b| {
+            r.dst.prefix > b.dst.prefix || (r.dst.prefix == b.dst.prefix && r.metric < b.metric)
+        });
+        if better {
+            best = Some(r);
+        }
+    }
+    best
 }
 
 /// Sorts routes the way the kernel's trie lists them: by destination, longer prefixes first,

@@ -530,6 +530,11 @@ fn apply(lab: &mut Lab, ns: NsId, name: &str, id: LinkId, op: Op) -> Result<(), 
                 Ok(())
             }
         },
+        // do_set_master: an Open vSwitch port's upper device, ovs-system, has no
+        // ndo_del_slave to let it go.
+        Op::Master(_) | Op::NoMaster if lab.is_ovs_link(id) && lab.fabric().bridge(id).is_none() => {
+            Err(LabError::NotSupported("Operation not supported".into()))
+        }
         Op::Master(m) => {
             let kind = lab.fabric().link(id).map(|l| &l.kind);
             if lab.fabric().bridge(m).is_none() {
