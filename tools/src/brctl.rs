@@ -141,7 +141,7 @@ enum Found {
 
 fn find(lab: &Lab, env: &Env, name: &str) -> Found {
     match lab.link_by_name(env.ns, name) {
-        Ok(l) if lab.fabric().bridge(l).is_some() => Found::Bridge(l),
+        Ok(l) if lab.fabric().bridge(l).is_some_and(|b| !b.ovs) => Found::Bridge(l),
         Ok(_) => Found::NotBridge,
         Err(_) => Found::Missing,
     }
@@ -326,7 +326,8 @@ fn show(names: &[&str], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
         let mut v: Vec<String> = lab
             .links(env.ns)
             .into_iter()
-            .filter(|l| lab.fabric().bridge(*l).is_some())
+            // Open vSwitch bridges are not the kernel's bridges: brctl does not see them.
+            .filter(|l| lab.fabric().bridge(*l).is_some_and(|b| !b.ovs))
             .filter_map(|l| lab.iface(l).map(|i| i.name.clone()))
             .collect();
         v.sort();

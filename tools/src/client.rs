@@ -19,8 +19,21 @@ use crate::proto::{read_response, write_msg, FileText, Request, Response, NETNS_
 
 /// The names under which the binary acts as a tutorial command.
 pub const TOOLS: &[&str] = &[
-    "ip", "bridge", "brctl", "ifconfig", "ping", "tcpdump", "arp", "sysctl", "route", "sleep",
-    "lsns", "ovs-vsctl", "ovs-appctl", "ovs-ofctl", "iptables",
+    "ip",
+    "bridge",
+    "brctl",
+    "ifconfig",
+    "ping",
+    "tcpdump",
+    "arp",
+    "sysctl",
+    "route",
+    "sleep",
+    "lsns",
+    "ovs-vsctl",
+    "ovs-appctl",
+    "ovs-ofctl",
+    "iptables",
 ];
 
 /// The signals a command passes on to the lab rather than dying of them at once.

@@ -106,7 +106,9 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
 /// The port record of `link` and its bridge's name, if it is a bridge port.
 fn port_of(lab: &Lab, link: LinkId) -> Option<(Port, String)> {
     let br = lab.fabric().link(link)?.master?;
-    let p = lab.fabric().bridge(br)?.port(link)?.clone();
+    // An Open vSwitch port is no port of a kernel bridge.
+    let b = lab.fabric().bridge(br).filter(|b| !b.ovs)?;
+    let p = b.port(link)?.clone();
     Some((p, lab.iface(br)?.name.clone()))
 }
 

@@ -147,6 +147,10 @@ pub fn qdisc(lab: &Lab, link: LinkId) -> &'static str {
 /// The name of the bridge a port belongs to.
 pub fn master_name(lab: &Lab, link: LinkId) -> Option<String> {
     let m = lab.fabric().link(link)?.master?;
+    // An Open vSwitch port's upper device is the kernel datapath's, not its bridge.
+    if lab.fabric().bridge(m).is_some_and(|b| b.ovs) {
+        return Some("ovs-system".to_string());
+    }
     lab.iface(m).map(|i| i.name.clone())
 }
 

@@ -532,7 +532,9 @@ fn apply(lab: &mut Lab, ns: NsId, name: &str, id: LinkId, op: Op) -> Result<(), 
         },
         // do_set_master: an Open vSwitch port's upper device, ovs-system, has no
         // ndo_del_slave to let it go.
-        Op::Master(_) | Op::NoMaster if lab.is_ovs_link(id) && lab.fabric().bridge(id).is_none() => {
+        Op::Master(_) | Op::NoMaster
+            if lab.is_ovs_link(id) && lab.fabric().bridge(id).is_none() =>
+        {
             Err(LabError::NotSupported("Operation not supported".into()))
         }
         Op::Master(m) => {
@@ -982,6 +984,12 @@ fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
             s.push_str("    dummy ");
             (1, 524280)
         }
+        // The kernel datapath's internal port: `openvswitch`, with no bridge attributes.
+        LinkKind::Bridge(b) if b.ovs => {
+            s.push_str(nl);
+            s.push_str("    openvswitch ");
+            (1, 65536)
+        }
         LinkKind::Bridge(b) => {
             let id = bridge_id(lab, l);
             let gc = match b.gc_next {
@@ -1003,7 +1011,10 @@ fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
         }
         _ => (1, 524280),
     };
-    if let Some(m) = k.master {
+    if k.master.is_some() && lab.is_ovs_link(l) {
+        s.push_str(nl);
+        s.push_str("    openvswitch_slave ");
+    } else if let Some(m) = k.master {
         if let Some(p) = lab.fabric().bridge(m).and_then(|b| b.port(l)) {
             let onoff = |b: bool| if b { "on" } else { "off" };
             let id = bridge_id(lab, m);

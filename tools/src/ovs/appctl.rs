@@ -27,7 +27,9 @@ pub fn main(argv: &[String], _env: &Env, lab: &mut Lab, out: &mut Output) -> i32
     };
     let rest: Vec<&str> = args.collect();
     let fail = |out: &mut Output, msg: &str| {
-        out.err(format!("{msg}\novs-appctl: ovs-vswitchd: server returned an error\n"));
+        out.err(format!(
+            "{msg}\novs-appctl: ovs-vswitchd: server returned an error\n"
+        ));
         2
     };
     match cmd {

@@ -16,8 +16,7 @@ pub use vsctl::main as vsctl;
 pub(crate) fn ovsdb_string(s: &str) -> String {
     let bare = !s.is_empty()
         && !s.starts_with(|c: char| c.is_ascii_digit() || c == '-')
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
         && s != "true"
         && s != "false";

@@ -30,9 +30,7 @@ pub fn main(argv: &[String], _env: &Env, lab: &mut Lab, out: &mut Output) -> i32
 
 fn dump_flows(br: &str, lab: &mut Lab, out: &mut Output) -> i32 {
     let Some(stats) = lab.ovs_normal_flow(br) else {
-        out.err(format!(
-            "ovs-ofctl: {br} is not a bridge or a socket\n"
-        ));
+        out.err(format!("ovs-ofctl: {br} is not a bridge or a socket\n"));
         return 1;
     };
     out.out(format!(

@@ -158,11 +158,8 @@ fn run(c: &Cmd, lab: &mut Lab, out: &mut Output) -> Result<i32, String> {
                 out.out(format!("{n}\n"));
             }
         }
-        "br-exists" => {
-            if lab.ovs().bridge(&a[0]).is_none() {
-                return Ok(2);
-            }
-        }
+        "br-exists" if lab.ovs().bridge(&a[0]).is_none() => return Ok(2),
+        "br-exists" => {}
         "add-port" => {
             if a.len() > 2 {
                 return Err("l2lab does not model column settings in add-port yet".into());
@@ -299,7 +296,12 @@ fn get(a: &[String], lab: &mut Lab, out: &mut Output) -> Result<(), String> {
                 if b.name == *rec {
                     "65534".to_string()
                 } else {
-                    match b.ports.iter().find(|p| p.name == *rec).and_then(|p| p.ofport) {
+                    match b
+                        .ports
+                        .iter()
+                        .find(|p| p.name == *rec)
+                        .and_then(|p| p.ofport)
+                    {
                         Some(n) => n.to_string(),
                         None => "-1".to_string(),
                     }
@@ -333,13 +335,14 @@ fn set(a: &[String], lab: &mut Lab) -> Result<(), String> {
     }
     for item in &a[2..] {
         let Some((lhs, value)) = item.split_once('=') else {
-            return Err(format!("{item}: argument does not end in \"=\" followed by a value."));
+            return Err(format!(
+                "{item}: argument does not end in \"=\" followed by a value."
+            ));
         };
         let value = value.trim_matches('"');
         match (t, lhs.split_once(':')) {
             ("Bridge", Some(("other_config", key))) => {
-                lab.ovs_set_other_config(rec, key, value)
-                    .map_err(ovs_err)?;
+                lab.ovs_set_other_config(rec, key, value).map_err(ovs_err)?;
             }
             ("Bridge", None) if lhs == "fail_mode" => {
                 if value != "standalone" && value != "secure" {
