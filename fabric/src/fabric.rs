@@ -399,8 +399,30 @@ impl Fabric {
             return Err(FabricError::InvalidArgument);
         }
         self.port_gen += 1;
-        self.get_mut(id)?.mtu = mtu;
+        let l = self.get_mut(id)?;
+        l.mtu = mtu;
+        let master = l.master;
+        if let Some(b) = self.bridge_mut(id) {
+            // br_change_mtu: from now on the bridge keeps the MTU it was given.
+            b.mtu_set_by_user = true;
+        }
+        // NETDEV_CHANGEMTU on a port: its bridge follows (br_device_event).
+        if let Some(br) = master {
+            self.mtu_auto_adjust(br);
+        }
         Ok(())
+    }
+
+    /// br_mtu_auto_adjust: unless the user set it, a bridge's MTU is its smallest port's,
+    /// ETH_DATA_LEN without ports.
+    fn mtu_auto_adjust(&mut self, bridge: LinkId) {
+        if self.bridge(bridge).is_none_or(|b| b.mtu_set_by_user) {
+            return;
+        }
+        let mtu = self.min_port_mtu(bridge).unwrap_or(ETH_DATA_LEN);
+        if let Some(l) = self.lm(bridge) {
+            l.mtu = mtu;
+        }
     }
 
     /// Changes the promiscuity count (tcpdump raises it on start, lowers it on exit).
@@ -446,7 +468,6 @@ impl Fabric {
             None => {}
         }
         let mac = self.get(port)?.mac;
-        let port_mtu = self.get(port)?.mtu;
         let b = self
             .bridge_mut(bridge)
             .ok_or(FabricError::NotABridge(bridge))?;
@@ -462,20 +483,13 @@ impl Fabric {
         if b.fdb.get(&mac).is_none_or(|e| e.port != bridge) {
             b.fdb.insert_fixed(mac, port, FdbKind::Local, now);
         }
-        let first = b.ports.len() == 1;
         b.had_ports = true;
         self.port_min_add(bridge, port);
         if let Some(l) = self.lm(port) {
             l.master = Some(bridge);
             l.promisc += 1;
         }
-        // The bridge's MTU follows its smallest port's (br_mtu_auto_adjust).
-        let min_mtu = self.min_port_mtu(bridge).unwrap_or(port_mtu);
-        if let Some(l) = self.lm(bridge) {
-            if first || min_mtu < l.mtu {
-                l.mtu = min_mtu;
-            }
-        }
+        self.mtu_auto_adjust(bridge);
         self.recalculate_bridge_mac(bridge, now);
         self.refresh(port, now);
         self.update_bridge_carrier(bridge);
@@ -601,11 +615,7 @@ impl Fabric {
             });
         }
         self.recalculate_bridge_mac(bridge, now);
-        // br_mtu_auto_adjust: the smallest port's MTU, ETH_DATA_LEN with no port left.
-        let mtu = self.min_port_mtu(bridge).unwrap_or(ETH_DATA_LEN);
-        if let Some(l) = self.lm(bridge) {
-            l.mtu = mtu;
-        }
+        self.mtu_auto_adjust(bridge);
         self.update_bridge_carrier(bridge);
         Ok(())
     }

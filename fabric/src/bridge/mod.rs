@@ -32,6 +32,8 @@ pub struct Bridge {
     pub ageing_time: Duration,
     /// True once the user set the bridge's MAC: it then no longer follows its ports'.
     pub mac_set_by_user: bool,
+    /// True once the user set the bridge's MTU: it then no longer follows its ports'.
+    pub mtu_set_by_user: bool,
     /// STP priority of the bridge (the `8000` in `8000.aabbccddeeff`).
     pub priority: u16,
     /// STP on or off (only off is modelled; `brctl stp br0 on` is recorded and shown).
@@ -80,6 +82,7 @@ impl Bridge {
             fdb: Fdb::new(max_learned),
             ageing_time: DEFAULT_AGEING_TIME,
             mac_set_by_user: false,
+            mtu_set_by_user: false,
             priority: 0x8000,
             stp: false,
             gc_next: None,
