@@ -1032,8 +1032,8 @@ impl Fabric {
         let mut to = [0u64; FLOOD_GATHER];
         let mut n = 0usize;
         let Some(b) = self.bridge(br) else { return };
-        let len = b.ports.len();
-        for (i, p) in b.ports.iter().enumerate() {
+        // Newest first (`Bridge::flood_order`), each with its place in the list.
+        for (i, p) in b.ports.iter().enumerate().rev() {
             if floods_to(p, kind, ingress) {
                 let Some(slot) = to.get_mut(n) else {
                     return self.flood_walk(journey, br, kind, ingress, frame, hops);
@@ -1048,8 +1048,9 @@ impl Fabric {
         let last = LinkId((last >> 32) as u32);
         for (k, &t) in rest.iter().enumerate() {
             let port = LinkId((t >> 32) as u32);
-            // The ports from the next one to serve on, as `flood_walk` counts them.
-            self.flood_left = to.get(k + 1).map_or(0, |&t| len - (t as u32 as usize));
+            // The ports from the next one to serve on, as `flood_walk` counts them: newest
+            // first, those at its place and before.
+            self.flood_left = to.get(k + 1).map_or(0, |&t| (t as u32 as usize) + 1);
             if let Err(f) = self.tx_to_leaf(port, frame.clone()) {
                 self.step_parts(journey, false, port, f, hops);
             }
@@ -1078,7 +1079,8 @@ impl Fabric {
         let mut prev: Option<LinkId> = None;
         while let Some(b) = self.bridge(br) {
             let mut found = None;
-            while let Some(p) = b.ports.get(i) {
+            // Newest first: the `i`th port from the end of the list.
+            while let Some(p) = b.ports.len().checked_sub(i + 1).and_then(|j| b.ports.get(j)) {
                 i += 1;
                 if floods_to(p, kind, ingress) {
                     found = Some(p.link);
@@ -1437,7 +1439,7 @@ impl Fabric {
                 let mut n = 0usize;
                 // Each port but the last gets a clone of the handle; the last is sent below.
                 let mut last: Option<LinkId> = None;
-                for p in b.ports.iter().filter(|p| floods_to(p, kind, ingress)) {
+                for p in b.flood_order().filter(|p| floods_to(p, kind, ingress)) {
                     if let Some(prev) = last {
                         queue.push(Work::tx(prev, frame.clone(), hops));
                     }

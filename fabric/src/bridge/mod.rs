@@ -194,6 +194,12 @@ impl Bridge {
         self.indexed_len = self.ports.len();
     }
 
+    /// The ports in the order a flood serves them: newest first, as br_add_if adds a port
+    /// at the head of the kernel's list and br_flood walks it from there.
+    pub fn flood_order(&self) -> std::iter::Rev<std::slice::Iter<'_, Port>> {
+        self.ports.iter().rev()
+    }
+
     /// The MAC the bridge takes from its ports when the user has not set one: the lowest
     /// (br_stp_recalculate_bridge_id). `None` when it has no ports: it keeps what it had.
     pub fn mac_from_ports(&self, port_mac: impl Fn(LinkId) -> MacAddr) -> Option<MacAddr> {
