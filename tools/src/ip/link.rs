@@ -805,7 +805,11 @@ fn show(
         j.start_array();
         for l in &links {
             j.start_object();
-            link_json(lab, *l, opts, true, &mut j);
+            if opts.brief {
+                brief_json(lab, *l, true, &mut j);
+            } else {
+                link_json(lab, *l, opts, true, &mut j);
+            }
             j.end_object();
         }
         j.end_array();
@@ -1131,6 +1135,40 @@ fn err_row(cols: &[usize]) -> String {
 }
 
 /// The members of a device's JSON object (without the braces).
+/// The `flags` array of a JSON listing; the full one leaves out `M-DOWN`, the brief one
+/// keeps it.
+fn flags_json(lab: &Lab, l: LinkId, m_down: bool, j: &mut Json) {
+    j.name("flags");
+    j.start_array();
+    let fl = flags(lab, l);
+    for f in fl.trim_start_matches('<').trim_end_matches('>').split(',') {
+        if !f.is_empty() && (m_down || f != "M-DOWN") {
+            j.string(f);
+        }
+    }
+    j.end_array();
+}
+
+/// `-j -br` (print_linkinfo_brief): a veth's peer (by name in the same namespace, else by
+/// index), the name, the state, and for `ip link` the MAC and flags; `ip addr` adds its
+/// `addr_info` after.
+pub(super) fn brief_json(lab: &Lab, l: LinkId, with_link: bool, j: &mut Json) {
+    let Some(i) = lab.iface(l) else { return };
+    if let Some(p) = peer(lab, l).and_then(|p| lab.iface(p)) {
+        match lab.link_by_index(i.ns, p.ifindex).and_then(|x| lab.iface(x)) {
+            Some(local) if netns_suffix(lab, l).is_empty() => j.str("link", &local.name),
+            _ => j.int("link_index", p.ifindex),
+        }
+    }
+    j.str("ifname", &i.name);
+    j.str("operstate", operstate(lab, l));
+    if with_link {
+        let mac = lab.fabric().link(l).map_or(MacAddr::ZERO, |k| k.mac);
+        j.str("address", &mac.to_string());
+        flags_json(lab, l, true, j);
+    }
+}
+
 pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mut Json) {
     let Some(k) = lab.fabric().link(l) else {
         return;
@@ -1150,15 +1188,7 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
         }
     }
     j.str("ifname", &i.name);
-    j.name("flags");
-    j.start_array();
-    let fl = flags(lab, l);
-    for f in fl.trim_start_matches('<').trim_end_matches('>').split(',') {
-        if !f.is_empty() && f != "M-DOWN" {
-            j.string(f);
-        }
-    }
-    j.end_array();
+    flags_json(lab, l, false, j);
     j.int("mtu", k.mtu);
     j.str("qdisc", qdisc(lab, l));
     if let Some(m) = master_name(lab, l) {
