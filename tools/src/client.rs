@@ -154,8 +154,9 @@ fn exec_in(sock: &str, cur: Option<String>, ns: String, cmd: Vec<String>) -> i32
         .args(&cmd[1..])
         .env(NETNS_ENV, &ns)
         .exec();
+    // cmd_exec (iproute2's lib/exec.c) exits 1 when execvp fails.
     eprintln!("exec of \"{prog}\" failed: {}", errno_text(&err));
-    255
+    1
 }
 
 /// The C library's wording for an I/O error (as iproute2 prints it with strerror).
