@@ -2,6 +2,7 @@
 //! of ip/ipaddress.c: print_linkinfo, which `ip addr` shares).
 
 use l2lab_fabric::{LinkId, LinkKind, MacAddr};
+use l2lab_sim::lab::NETNS_IMMUTABLE;
 use l2lab_sim::{IfAddr, Lab, LabError, NsId, Scope};
 
 use super::common::{
@@ -515,7 +516,7 @@ fn apply(lab: &mut Lab, ns: NsId, name: &str, id: LinkId, op: Op) -> Result<(), 
         }
         Op::Netns(to) => match lab.fabric().link(id).map(|l| &l.kind) {
             Some(LinkKind::Loopback) | Some(LinkKind::Bridge(_)) => {
-                Err(LabError::InvalidArgument("Invalid argument".into()))
+                Err(LabError::NotSupported(NETNS_IMMUTABLE.into()))
             }
             _ => {
                 lab.move_link(ns, name, to)?;
@@ -570,7 +571,9 @@ fn kernel_err(e: &LabError, out: &mut Output) -> i32 {
         LabError::NotABridge(_) | LabError::NotAPort(_) => {
             "RTNETLINK answers: Operation not supported".to_string()
         }
-        LabError::NotSupported(m) if m == "Can not enslave a bridge to a bridge" => {
+        LabError::NotSupported(m)
+            if m == "Can not enslave a bridge to a bridge" || m == NETNS_IMMUTABLE =>
+        {
             format!("Error: {m}.")
         }
         LabError::NotSupported(m) if m.starts_with("Device or resource busy") => {
@@ -1155,7 +1158,10 @@ fn flags_json(lab: &Lab, l: LinkId, m_down: bool, j: &mut Json) {
 pub(super) fn brief_json(lab: &Lab, l: LinkId, with_link: bool, j: &mut Json) {
     let Some(i) = lab.iface(l) else { return };
     if let Some(p) = peer(lab, l).and_then(|p| lab.iface(p)) {
-        match lab.link_by_index(i.ns, p.ifindex).and_then(|x| lab.iface(x)) {
+        match lab
+            .link_by_index(i.ns, p.ifindex)
+            .and_then(|x| lab.iface(x))
+        {
             Some(local) if netns_suffix(lab, l).is_empty() => j.str("link", &local.name),
             _ => j.int("link_index", p.ifindex),
         }
