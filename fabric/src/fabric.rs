@@ -1080,7 +1080,12 @@ impl Fabric {
         while let Some(b) = self.bridge(br) {
             let mut found = None;
             // Newest first: the `i`th port from the end of the list.
-            while let Some(p) = b.ports.len().checked_sub(i + 1).and_then(|j| b.ports.get(j)) {
+            while let Some(p) = b
+                .ports
+                .len()
+                .checked_sub(i + 1)
+                .and_then(|j| b.ports.get(j))
+            {
                 i += 1;
                 if floods_to(p, kind, ingress) {
                     found = Some(p.link);

@@ -7,7 +7,8 @@ use super::{Opts, FAIL};
 use crate::cmd::{Env, Output};
 use crate::ip::common::matches;
 
-const USAGE: &str = "Usage: bridge vlan { add | del } vid VLAN_ID dev DEV [ tunnel_info id TUNNEL_ID ]
+const USAGE: &str =
+    "Usage: bridge vlan { add | del } vid VLAN_ID dev DEV [ tunnel_info id TUNNEL_ID ]
                                                      [ pvid ] [ untagged ]
                                                      [ self ] [ master ]
        bridge vlan { set } vid VLAN_ID dev DEV [ state STP_STATE ]

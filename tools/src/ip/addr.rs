@@ -7,7 +7,9 @@ use l2lab_fabric::LinkId;
 use l2lab_sim::{IfAddr, Ipv4Net, Lab, LabError, Scope};
 
 use super::common::{display_name, matches, operstate, Json};
-use super::link::{brief_json, inet4, ipv6_addrs, link_json, link_text, parse_filter, select, Filter};
+use super::link::{
+    brief_json, inet4, ipv6_addrs, link_json, link_text, parse_filter, select, Filter,
+};
 use super::Opts;
 use crate::cmd::{Env, Output};
 
