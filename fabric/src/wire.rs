@@ -9,7 +9,7 @@ use std::net::Ipv4Addr;
 use bytes::Bytes;
 use etherparse::{
     ArpEthIpv4Packet, ArpOperation, ArpPacket, EtherType, Icmpv4Header, Icmpv4Slice, Icmpv4Type,
-    IpNumber, Ipv4Header, Ipv4HeaderSlice,
+    IpNumber, Ipv4Header, Ipv4HeaderSlice, UdpHeader,
 };
 
 use crate::MacAddr;
@@ -441,6 +441,23 @@ pub fn icmp_datagram(ip: Ipv4Params, icmp: &IcmpRepr) -> Bytes {
     v.extend_from_slice(&icmp_hdr.to_bytes());
     v.extend_from_slice(payload);
     Bytes::from(v)
+}
+
+/// Builds an IPv4 datagram carrying a UDP datagram (no Ethernet header); `None` when the
+/// payload does not fit in one.
+pub fn udp_datagram(ip: Ipv4Params, sport: u16, dport: u16, payload: &[u8]) -> Option<Bytes> {
+    let len = u16::try_from(8 + payload.len()).ok()?;
+    let mut iph =
+        Ipv4Header::new(len, ip.ttl, IpNumber::UDP, ip.src.octets(), ip.dst.octets()).ok()?;
+    iph.identification = ip.id;
+    iph.dont_fragment = ip.df;
+    iph.header_checksum = iph.calc_header_checksum();
+    let udp = UdpHeader::with_ipv4_checksum(sport, dport, &iph, payload).ok()?;
+    let mut v = Vec::with_capacity(20 + 8 + payload.len());
+    v.extend_from_slice(&iph.to_bytes());
+    v.extend_from_slice(&udp.to_bytes());
+    v.extend_from_slice(payload);
+    Some(Bytes::from(v))
 }
 
 /// Puts an Ethernet header in front of `payload`.

@@ -30,3 +30,4 @@ pub use ping::{PingError, PingEvent, PingId, PingOptions, PingSession, Pmtudisc}
 pub use stack::addr::{IfAddr, Ipv4Net, Scope};
 pub use stack::neigh::{NeighState, Neighbour};
 pub use stack::route::{Route, RouteProto};
+pub use stack::udp::UdpSent;
