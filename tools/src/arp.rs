@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use l2lab_fabric::{LinkId, MacAddr};
 use l2lab_sim::{Lab, NeighState, Neighbour, Scope};
 
-use crate::cmd::{Env, Output};
+use crate::cmd::{Env, Output, Started};
 
 const USAGE: &str = "Usage:
   arp [-vn]  [<HW>] [-i <if>] [-a] [<hostname>]             <-Display ARP cache
@@ -40,6 +40,7 @@ const USAGE: &str = "Usage:
 #[derive(Debug, Default)]
 struct Opts {
     what: u8,
+    numeric: bool,
     bsd: bool,
     verbose: bool,
     device: Option<String>,
@@ -66,7 +67,14 @@ fn parse_host(s: &str) -> Option<Ipv4Addr> {
     crate::cmd::inet::inet_aton(s)
 }
 
-fn show(host: Option<&str>, o: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> i32 {
+fn show(
+    host: Option<&str>,
+    o: &Opts,
+    env: &Env,
+    lab: &Lab,
+    out: &mut Output,
+    lookups: &mut Vec<Ipv4Addr>,
+) -> i32 {
     let ip = match host {
         Some(h) => match parse_host(h) {
             Some(ip) => Some(ip),
@@ -86,6 +94,10 @@ fn show(host: Option<&str>, o: &Opts, env: &Env, lab: &Lab, out: &mut Output) ->
             continue;
         }
         showed += 1;
+        // Without -n each address shown is looked up (INET_rresolve, which keeps a cache).
+        if !o.numeric && !lookups.contains(&n.ip) {
+            lookups.push(n.ip);
+        }
         let (com, perm) = flags(n);
         let hwa = n.mac.unwrap_or(MacAddr([0; 6])).to_string();
         if o.bsd {
@@ -265,8 +277,35 @@ fn del(args: &[&str], o: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i
     0
 }
 
-/// Runs `arp ARGS...` in `env`; returns the exit status.
+/// Starts `arp ARGS...` in `env`: without `-n` its output waits for the name lookups, which
+/// the resolver configured in `files` makes.
+pub fn start(
+    argv: &[String],
+    files: &[crate::proto::FileText],
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+) -> Started {
+    let mut lookups = Vec::new();
+    let mut pending = Output::default();
+    let code = run(argv, env, lab, &mut pending, &mut lookups);
+    let conf = crate::resolver::ResolvConf::from_files(files);
+    crate::resolver::after_lookups(lookups, conf, env.ns, lab, pending, code, out)
+}
+
+/// Runs `arp ARGS...` in `env` without waiting for its lookups; returns the exit status.
+#[cfg(test)]
 pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    run(argv, env, lab, out, &mut Vec::new())
+}
+
+fn run(
+    argv: &[String],
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+    lookups: &mut Vec<Ipv4Addr>,
+) -> i32 {
     let mut o = Opts::default();
     let mut operands: Vec<&str> = Vec::new();
     let mut i = 0;
@@ -289,7 +328,8 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                 }
                 "delete" => o.what = 3,
                 "set" => o.what = 4,
-                "numeric" | "use-device" => {}
+                "numeric" => o.numeric = true,
+                "use-device" => {}
                 "verbose" => o.verbose = true,
                 "device" => {
                     let v = val.or_else(|| {
@@ -326,7 +366,8 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                 'd' => o.what = 3,
                 's' => o.what = 4,
                 'e' => o.bsd = false,
-                'n' | 'D' => {}
+                'n' => o.numeric = true,
+                'D' => {}
                 'v' => o.verbose = true,
                 'N' => out.err("arp: -N not yet supported.\n"),
                 'i' | 'H' | 't' | 'A' | 'p' => {
@@ -374,7 +415,7 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
         }
     }
     match o.what {
-        0 | 1 => show(operands.first().copied(), &o, env, lab, out),
+        0 | 1 => show(operands.first().copied(), &o, env, lab, out, lookups),
         3 => del(&operands, &o, env, lab, out),
         4 => set(&operands, &o, env, lab, out),
         _ => {

@@ -168,6 +168,22 @@ pub fn errno_text(e: &std::io::Error) -> String {
     }
 }
 
+/// The resolver's configuration as this process sees it: `ip netns exec NS` shows
+/// /etc/netns/NS/resolv.conf at /etc/resolv.conf when there is one (bind_etc).
+fn resolv_conf() -> FileText {
+    let name = crate::resolver::RESOLV_CONF.to_string();
+    let own = std::env::var(NETNS_ENV)
+        .ok()
+        .filter(|ns| !ns.is_empty() && !ns.contains('/'))
+        .map(|ns| format!("/etc/netns/{ns}/resolv.conf"))
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let text = match own {
+        Some(t) => Ok(t),
+        None => std::fs::read_to_string(&name).map_err(|e| errno_text(&e)),
+    };
+    FileText { name, text }
+}
+
 /// Reads a file the command names, here, with the user's permissions and working directory.
 fn read_text(name: String) -> FileText {
     let text = std::fs::read_to_string(&name).map_err(|e| errno_text(&e));
@@ -266,6 +282,8 @@ fn request(
             .into_iter()
             .map(read_text)
             .collect()
+    } else if tool == "arp" || tool == "route" {
+        vec![resolv_conf()]
     } else {
         Vec::new()
     };

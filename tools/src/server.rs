@@ -528,7 +528,12 @@ pub async fn serve(
         .await;
     }
     loop {
-        let deadline = lab.next_deadline();
+        // A command's own wait (a resolver's timeout) is a deadline too.
+        let deadline = running
+            .values()
+            .filter_map(|r| r.session.wake_at())
+            .chain(lab.next_deadline())
+            .min();
         let clock = lab.clock().clone();
         // On the real clock a namespace's last process may end while no command comes (the
         // script sleeps with the host's sleep): look every 10 ms while one lives unnamed.
