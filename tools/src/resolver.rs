@@ -107,6 +107,18 @@ pub fn ptr_query(id: u16, addr: Ipv4Addr) -> Vec<u8> {
     q
 }
 
+/// A command that reads on once its lookups are over (`arp` reading /proc/net/arp again).
+pub trait ReadOn {
+    /// Reads on: output to `out`, addresses to look up to `lookups`; the exit status once
+    /// there is nothing more to read.
+    fn read_on(
+        &mut self,
+        lab: &mut Lab,
+        out: &mut Output,
+        lookups: &mut Vec<Ipv4Addr>,
+    ) -> Option<i32>;
+}
+
 /// One query to send: the lookup it belongs to and the nameserver it goes to.
 #[derive(Debug, Clone, Copy)]
 struct Query {
@@ -129,11 +141,13 @@ struct Lookups {
     until: Duration,
     pending: Output,
     code: i32,
+    then: Option<Box<dyn ReadOn>>,
 }
 
 /// Starts a command that prints `pending` and exits `code` after looking up each of `addrs`
-/// (in order, each once) in namespace `ns`; when no lookup has to wait, it is over at once
-/// and `pending` goes to `out`.
+/// (in order, each once) in namespace `ns`, and after what `then` reads on; when no lookup
+/// has to wait, it is over at once and `pending` goes to `out`.
+#[allow(clippy::too_many_arguments)]
 pub fn after_lookups(
     addrs: Vec<Ipv4Addr>,
     conf: ResolvConf,
@@ -141,31 +155,47 @@ pub fn after_lookups(
     lab: &mut Lab,
     pending: Output,
     code: i32,
+    then: Option<Box<dyn ReadOn>>,
     out: &mut Output,
 ) -> Started {
-    let mut queries = Vec::new();
-    for lookup in 0..addrs.len() {
-        for _ in 0..conf.attempts {
-            for server in 0..conf.nameservers.len() {
-                queries.push(Query { lookup, server });
-            }
-        }
-    }
     let mut s = Lookups {
         ns,
-        ids: vec![None; addrs.len()],
-        ports: vec![None; addrs.len() * conf.nameservers.len()],
+        ids: Vec::new(),
+        ports: Vec::new(),
         conf,
-        addrs,
-        queries,
+        addrs: Vec::new(),
+        queries: Vec::new(),
         next: 0,
         until: lab.now(),
         pending,
         code,
+        then,
     };
+    s.add(addrs);
     match s.poll(lab, out) {
         Some(code) => Started::Done(code),
         None => Started::Running(Box::new(s)),
+    }
+}
+
+impl Lookups {
+    /// Queues the lookups of `addrs` not made before (the callers' cache).
+    fn add(&mut self, addrs: Vec<Ipv4Addr>) {
+        let n = self.conf.nameservers.len();
+        for a in addrs {
+            if self.addrs.contains(&a) {
+                continue;
+            }
+            let lookup = self.addrs.len();
+            self.addrs.push(a);
+            self.ids.push(None);
+            self.ports.extend(std::iter::repeat_n(None, n));
+            for _ in 0..self.conf.attempts {
+                for server in 0..n {
+                    self.queries.push(Query { lookup, server });
+                }
+            }
+        }
     }
 }
 
@@ -173,6 +203,17 @@ impl Session for Lookups {
     fn poll(&mut self, lab: &mut Lab, out: &mut Output) -> Option<i32> {
         while lab.now() >= self.until {
             let Some(&q) = self.queries.get(self.next) else {
+                if let Some(then) = self.then.as_mut() {
+                    let mut more = Vec::new();
+                    match then.read_on(lab, &mut self.pending, &mut more) {
+                        Some(code) => {
+                            self.code = code;
+                            self.then = None;
+                        }
+                        None => self.add(more),
+                    }
+                    continue;
+                }
                 out.out(std::mem::take(&mut self.pending.stdout));
                 out.err(std::mem::take(&mut self.pending.stderr));
                 return Some(self.code);
@@ -209,5 +250,131 @@ impl Session for Lookups {
 
     fn wake_at(&self) -> Option<Duration> {
         Some(self.until)
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use l2lab_sim::{NeighState, RouteProto};
+
+    #[test]
+    fn resolv_conf_as_res_init_reads_it() {
+        let c = ResolvConf::parse("");
+        assert_eq!(c.nameservers, [Ipv4Addr::LOCALHOST]);
+        assert_eq!((c.timeout, c.attempts), (5, 2));
+        let c = ResolvConf::parse(
+            "# comment\nnameserver 10.0.0.53\nnameserver ::1\nnameserver 10.0.0.54\n\
+             nameserver 10.0.0.55\noptions rotate timeout:40 attempts:3\n",
+        );
+        // The IPv6 server takes the second place: the fourth line is one too many.
+        assert_eq!(
+            c.nameservers,
+            [
+                "10.0.0.53".parse::<Ipv4Addr>().unwrap(),
+                "10.0.0.54".parse().unwrap()
+            ]
+        );
+        assert_eq!((c.timeout, c.attempts), (30, 3));
+    }
+
+    #[test]
+    fn waits_as_send_dg_computes_them() {
+        let one = ResolvConf::parse("nameserver 10.0.0.53\n");
+        assert_eq!(one.wait(0), Duration::from_secs(5));
+        let two =
+            ResolvConf::parse("nameserver 10.0.0.53\nnameserver 10.0.0.54\noptions timeout:2\n");
+        // Measured on the kernel: 2 s for each server.
+        assert_eq!(
+            (two.wait(0), two.wait(1)),
+            (Duration::from_secs(2), Duration::from_secs(2))
+        );
+        let three =
+            ResolvConf::parse("nameserver 1.1.1.1\nnameserver 1.1.1.2\nnameserver 1.1.1.3\n");
+        assert_eq!(three.wait(2), Duration::from_secs(6));
+    }
+
+    #[test]
+    fn ptr_query_is_the_resolvers() {
+        let q = ptr_query(0x1234, "10.0.0.1".parse().unwrap());
+        // tcpdump showed these queries as "(39)" bytes.
+        assert_eq!(q.len(), 39);
+        assert_eq!(&q[..4], &[0x12, 0x34, 0x01, 0x00]);
+        assert_eq!(&q[12..21], b"\x011\x010\x010\x0210");
+    }
+
+    /// A namespace whose default route leads through a gateway it has not met yet.
+    fn behind_gateway(route: bool) -> (Lab, NsId) {
+        let mut lab = Lab::new();
+        let ns = lab.add_netns("ns01").unwrap();
+        lab.add_veth(NsId::INIT, "veth0", "veth1", Some(ns))
+            .unwrap();
+        lab.addr_add(NsId::INIT, "veth0", "10.0.0.1/24".parse().unwrap(), None)
+            .unwrap();
+        lab.addr_add(ns, "veth1", "10.0.0.11/24".parse().unwrap(), None)
+            .unwrap();
+        lab.set_link_up(NsId::INIT, "veth0", true).unwrap();
+        lab.set_link_up(ns, "veth1", true).unwrap();
+        if route {
+            let default = "0.0.0.0/0".parse().unwrap();
+            let gw = "10.0.0.1".parse().ok();
+            lab.route_add(ns, default, gw, None, 0, RouteProto::Boot)
+                .unwrap();
+        }
+        (lab, ns)
+    }
+
+    fn start(lab: &mut Lab, ns: NsId) -> Started {
+        let conf = ResolvConf::parse("nameserver 10.255.255.53\n");
+        let mut pending = Output::default();
+        pending.out("listing\n");
+        let mut out = Output::default();
+        let s = after_lookups(
+            vec!["10.0.0.1".parse().unwrap()],
+            conf,
+            ns,
+            lab,
+            pending,
+            0,
+            None,
+            &mut out,
+        );
+        if matches!(s, Started::Done(_)) {
+            assert_eq!(out.stdout, "listing\n");
+        }
+        s
+    }
+
+    #[test]
+    fn without_a_route_nothing_leaves_and_nothing_waits() {
+        let (mut lab, ns) = behind_gateway(false);
+        assert!(matches!(start(&mut lab, ns), Started::Done(0)));
+        assert!(lab.neighbours(ns).is_empty());
+    }
+
+    #[test]
+    fn through_the_gateway_two_tries_of_five_seconds() {
+        let (mut lab, ns) = behind_gateway(true);
+        let Started::Running(mut s) = start(&mut lab, ns) else {
+            panic!("the lookup waits for an answer");
+        };
+        // The query went to the gateway: its entry is there.
+        let gw: Ipv4Addr = "10.0.0.1".parse().unwrap();
+        assert!(lab
+            .neighbours(ns)
+            .iter()
+            .any(|n| n.ip == gw && n.state == NeighState::Reachable));
+        let t0 = lab.now();
+        let mut out = Output::default();
+        lab.advance(Duration::from_millis(4999)).unwrap();
+        assert_eq!(s.poll(&mut lab, &mut out), None);
+        assert_eq!(s.wake_at(), Some(t0 + Duration::from_secs(5)));
+        // The second try, on the same socket, waits as long again; then the lookup fails.
+        lab.advance(Duration::from_millis(1)).unwrap();
+        assert_eq!(s.poll(&mut lab, &mut out), None);
+        assert_eq!(s.wake_at(), Some(t0 + Duration::from_secs(10)));
+        lab.advance(Duration::from_secs(5)).unwrap();
+        assert_eq!(s.poll(&mut lab, &mut out), Some(0));
+        assert_eq!(out.stdout, "listing\n");
     }
 }

@@ -50,7 +50,7 @@ pub fn start(
     let mut pending = Output::default();
     let code = run(argv, env, lab, &mut pending, &mut lookups);
     let conf = crate::resolver::ResolvConf::from_files(files);
-    crate::resolver::after_lookups(lookups, conf, env.ns, lab, pending, code, out)
+    crate::resolver::after_lookups(lookups, conf, env.ns, lab, pending, code, None, out)
 }
 
 fn run(
