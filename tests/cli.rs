@@ -192,3 +192,39 @@ fn run_script(body: &str) -> std::process::Output {
         .output()
         .expect("l2lab runs")
 }
+
+#[test]
+fn run_help_says_the_script_is_required_and_dash_reads_stdin() {
+    let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .args(["run", "--help"])
+        .output()
+        .expect("l2lab runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Usage: l2lab run [OPTIONS] <SCRIPT> [ARGS]..."),
+        "{text}"
+    );
+    assert!(text.contains("`-` reads it from stdin"), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .arg("run")
+        .output()
+        .expect("l2lab runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<SCRIPT>"));
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_demo_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("l2lab starts");
+    // The reader goes at once, as `head -0` would: the demo's first write meets a closed pipe
+    // (it starts printing only after exec, loading and building its lab).
+    drop(demo.stdout.take());
+    let out = demo.wait_with_output().expect("l2lab ends");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE));
+}
