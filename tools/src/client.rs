@@ -91,6 +91,7 @@ pub fn ask(tool: &str, argv: Vec<String>) -> std::io::Result<(i32, String)> {
             netns: std::env::var(NETNS_ENV).ok().filter(|s| !s.is_empty()),
             files: Vec::new(),
             pid: std::process::id(),
+            interactive: false,
         },
     )?;
     let mut out = String::new();
@@ -166,6 +167,15 @@ pub fn errno_text(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
         _ => e.to_string(),
     }
+}
+
+/// Whether this process runs in the foreground of a terminal: its stdin is one, and the
+/// terminal's foreground process group is this process's (as the shell arranges for a
+/// foreground job; a background job of a script gets /dev/null as stdin).
+fn in_foreground() -> bool {
+    // SAFETY: isatty, tcgetpgrp and getpgrp only read the state of descriptor 0 and of
+    // this process.
+    unsafe { libc::isatty(0) == 1 && libc::tcgetpgrp(0) == libc::getpgrp() }
 }
 
 /// The resolver's configuration as this process sees it: `ip netns exec NS` shows
@@ -295,6 +305,7 @@ fn request(
             netns,
             pid: std::process::id(),
             files,
+            interactive: in_foreground(),
         },
     )?;
     // Signals go to the lab, which ends the command the way the real tool ends. Each wakes

@@ -744,6 +744,10 @@ impl Session for Ping {
             }
         }
     }
+
+    fn endless(&self) -> bool {
+        self.o.count.is_none() && self.o.deadline.is_none()
+    }
 }
 
 #[cfg(test)]

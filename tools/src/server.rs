@@ -75,6 +75,17 @@ struct Running {
     tx: Outbox,
     /// The client's process id on the host.
     pid: i32,
+    /// It runs in the foreground of a terminal.
+    interactive: bool,
+}
+
+impl Running {
+    /// A person is watching a command only a signal ends (`ping` without -c or -w, on a
+    /// terminal): in virtual time lab time then goes at the wall clock's pace, so that a
+    /// Ctrl-C after two seconds sees two seconds of it.
+    fn watched(&self) -> bool {
+        self.interactive && self.session.endless()
+    }
 }
 
 /// The most request bytes the lab holds at once, over all its connections: MAX_MESSAGE
@@ -717,6 +728,11 @@ async fn serve_virtual(
             }
             before = now;
         }
+        if quiet && running.values().any(Running::watched) {
+            // Asleep, but watched: the clock follows the wall instead of jumping.
+            quiet = false;
+            ran = true;
+        }
         if quiet {
             busy = None;
         } else if ran {
@@ -817,6 +833,7 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
                     session: Box::new(Offline),
                     tx,
                     pid: peer,
+                    interactive: false,
                 },
             );
         }
@@ -832,6 +849,7 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
                 netns,
                 pid,
                 files,
+                interactive,
             } = req
             else {
                 return;
@@ -922,6 +940,7 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
                             session,
                             tx,
                             pid: host_pid,
+                            interactive,
                         },
                     );
                 }
@@ -1045,6 +1064,7 @@ mod test {
                 netns: None,
                 files: Vec::new(),
                 pid: 1,
+                interactive: false,
             },
         )
         .expect("encodes");

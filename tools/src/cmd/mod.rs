@@ -61,6 +61,12 @@ pub trait Session {
     fn wake_at(&self) -> Option<std::time::Duration> {
         None
     }
+
+    /// Only a signal ends it (`ping` without -c or -w, a live `tcpdump` without -c, a
+    /// monitor).
+    fn endless(&self) -> bool {
+        false
+    }
 }
 
 /// The status meaning "died of signal `sig`".
@@ -97,6 +103,10 @@ impl Session for Watch {
         self.print(lab, out);
         (self.stop)(lab);
         Some(killed_by(sig))
+    }
+
+    fn endless(&self) -> bool {
+        true
     }
 }
 
