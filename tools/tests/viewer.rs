@@ -252,7 +252,8 @@ fn the_flood_shows_the_table_and_the_two_other_ports() {
     let h1_mac = learned["mac"].as_str().expect("mac").to_string();
     // At the flood the bridge knows one MAC: the sender's, behind p1.
     assert_eq!(mac_rows(&dom), [("p1".to_string(), h1_mac.clone())]);
-    assert_eq!(text_of(&dom, "say"), "br0: broadcast, flooded to p2 p3");
+    // Newest port first, as br_flood walks the list.
+    assert_eq!(text_of(&dom, "say"), "br0: broadcast, flooded to p3 p2");
     // The port it came in on is marked as such, not as highlighted.
     assert!(dom.contains(&format!("id=\"if-{p1}\"")));
     assert!(!highlighted(&dom).contains(&p1));
