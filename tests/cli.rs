@@ -313,3 +313,45 @@ fn an_endless_ping_on_a_terminal_goes_at_the_wall_clocks_pace() {
     // One a second: the first at once, then at about 1 s and 2 s.
     assert!((2..=4).contains(&replies), "{replies} replies in 2.5 s");
 }
+
+#[test]
+fn explain_stamps_lab_time_and_names_tcpdump_for_a_promiscuous_bridge() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let script = tmp.path().join("explain.sh");
+    std::fs::write(
+        &script,
+        "ip link add br0 type bridge\nip link set br0 up\n\
+         for i in 1 2; do\n  ip netns add ns0$i\n  ip link add veth0$i type veth peer name br-veth0$i\n\
+         \x20 ip link set br-veth0$i master br0\n  ip link set br-veth0$i up\n\
+         \x20 ip link set veth0$i netns ns0$i\n  ip -n ns0$i link set veth0$i up\n\
+         \x20 ip -n ns0$i addr add 192.168.88.1$i/24 dev veth0$i\ndone\n\
+         tcpdump -i br0 -w /dev/null 2>/dev/null &\nsleep 1\n\
+         ip netns exec ns01 ping -c 1 192.168.88.12 > /dev/null\nkill %1\nwait\n",
+    )
+    .expect("script");
+    let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .args(["run", "--explain", "--no-ipv6"])
+        .arg(&script)
+        .env("TMPDIR", tmp.path())
+        .current_dir(tmp.path())
+        .output()
+        .expect("l2lab runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("  [   1.000 s] br0: learned "),
+        "lab time as the demo prints it: {err}"
+    );
+    // The broadcast is for the bridge too; the unicast echo only reaches its stack because
+    // tcpdump made the bridge promiscuous.
+    assert!(
+        err.contains("br0: for the bridge itself, passed up to its stack"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "br0: tcpdump listens on it, so it is promiscuous: a copy goes up to its stack too"
+        ),
+        "{err}"
+    );
+}

@@ -1487,7 +1487,16 @@ impl Fabric {
             }
         };
         if local && ingress.is_some() {
-            self.record(journey, || Decision::DeliveredLocal { bridge: br });
+            let promisc = self.recording
+                && !dst.is_multicast()
+                && self
+                    .bridge(br)
+                    .and_then(|b| b.fdb.get(&dst))
+                    .is_none_or(|e| e.kind != FdbKind::Local);
+            self.record(journey, || Decision::DeliveredLocal {
+                bridge: br,
+                promisc,
+            });
             self.then(journey, Work::rx(br, frame, hops));
         }
     }

@@ -481,7 +481,7 @@ impl Observers {
             }
             if self.explain {
                 if let Some(s) = l2lab_sim::narrate::sentence(lab, ev) {
-                    let _ = writeln!(err, "{s}");
+                    let _ = writeln!(err, "{}", l2lab_sim::narrate::stamped(ev.at, &s));
                 }
             }
         }

@@ -137,10 +137,13 @@ pub fn describe(ev: &Event) -> String {
             mac,
             port,
             age_s,
-        } => format!(
-            "{}: {mac} on {} aged out after {age_s} s",
-            bridge.label(),
-            port.label()
+            ageing_s,
+        } => l2lab_sim::narrate::aged_out(
+            &bridge.label(),
+            mac,
+            &port.label(),
+            *age_s as u64,
+            ageing_s.map(|a| a as u64),
         ),
         Kind::Forwarded { bridge, mac, port } => {
             format!(
@@ -152,9 +155,17 @@ pub fn describe(ev: &Event) -> String {
         Kind::Flooded { bridge, mac, ports } => {
             format!("{}: {mac} flooded to {}", bridge.label(), names(ports))
         }
-        Kind::DeliveredLocal { bridge } => {
-            format!("{}: passed up to the bridge's own stack", bridge.label())
-        }
+        Kind::DeliveredLocal {
+            bridge,
+            promisc: false,
+        } => format!("{}: passed up to the bridge's own stack", bridge.label()),
+        Kind::DeliveredLocal {
+            bridge,
+            promisc: true,
+        } => format!(
+            "{}: promiscuous (tcpdump, or promisc on): a copy goes up to its own stack too",
+            bridge.label()
+        ),
         Kind::Received { link } => format!("{} hands it to its stack", at(link)),
         Kind::Dropped { link, reason } => format!("dropped at {}: {reason}", at(link)),
         Kind::Neigh {
