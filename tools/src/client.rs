@@ -165,7 +165,12 @@ pub fn errno_text(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "No such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
-        _ => e.to_string(),
+        _ => {
+            // strerror's words, without the "(os error N)" Rust adds.
+            let s = e.to_string();
+            s.find(" (os error ")
+                .map_or(s.clone(), |i| s[..i].to_string())
+        }
     }
 }
 

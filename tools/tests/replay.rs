@@ -389,3 +389,24 @@ fn a_frame_stamped_decades_later_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_file_that_will_not_open_or_read_is_said_so_without_an_offset() {
+    let d = tmp();
+    let missing = d.path().join("nosuch.pcap");
+    let r = replay_file(&missing);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "l2lab replay: {}: No such file or directory\n",
+            missing.display()
+        )
+    );
+    let r = replay_file(d.path());
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!("l2lab replay: {}: Is a directory\n", d.path().display())
+    );
+}
