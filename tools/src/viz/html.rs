@@ -212,8 +212,10 @@ pub fn data(title: &str, tr: &Trace, topo: &Topology, lay: &Layout, rp: &Replay)
     }
     let mut geo_b = Map::new();
     for (id, r) in &lay.bridges {
-        let (cx, cy) = r.center();
-        geo_b.insert(id.to_string(), json!([round(cx), round(cy)]));
+        // The frame stops at the bridge's lower edge, where its ports hang, not at its
+        // middle, where the marker would hide the bridge's name and address.
+        let (cx, _) = r.center();
+        geo_b.insert(id.to_string(), json!([round(cx), round(r.y + r.h)]));
     }
     let mut wires = Map::new();
     for w in &lay.wires {
