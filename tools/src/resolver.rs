@@ -225,17 +225,13 @@ impl Session for Lookups {
             let Some(&addr) = self.addrs.get(q.lookup) else {
                 continue;
             };
-            let id = *self
-                .ids
-                .get_mut(q.lookup)
-                .map(|slot| slot.get_or_insert_with(|| lab.random_u16()))
-                .unwrap_or(&mut 0);
             let socket = q.lookup * self.conf.nameservers.len() + q.server;
-            let port = *self
-                .ports
-                .get_mut(socket)
-                .map(|slot| slot.get_or_insert_with(|| lab.udp_ephemeral_port()))
-                .unwrap_or(&mut 0);
+            let (Some(id), Some(port)) = (self.ids.get_mut(q.lookup), self.ports.get_mut(socket))
+            else {
+                continue;
+            };
+            let id = *id.get_or_insert_with(|| lab.random_u16());
+            let port = *port.get_or_insert_with(|| lab.udp_ephemeral_port());
             let query = ptr_query(id, addr);
             if let Ok(UdpSent::Out) = lab.udp_send(self.ns, server, port, 53, &query) {
                 self.until = lab.now() + self.conf.wait(q.server);
