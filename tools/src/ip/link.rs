@@ -182,17 +182,28 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
             r.ops.push(Op::Address(mac));
         } else if a == "mtu" {
             let v = next(&mut i)?;
+            if r.ops.iter().any(|o| matches!(o, Op::Mtu(_))) {
+                return Err(duparg("mtu", &v));
+            }
             let mtu = parse_u32(&v).ok_or_else(|| invarg("Invalid \"mtu\" value\n", &v))?;
             r.ops.push(Op::Mtu(mtu));
         } else if a == "netns" {
             let v = next(&mut i)?;
+            if r.ops.iter().any(|o| matches!(o, Op::Netns(_))) {
+                return Err(duparg("netns", &v));
+            }
             if matches!(v.as_str(), "" | "." | "..") {
                 // A directory under /run/netns opens, and the kernel refuses its descriptor.
                 return Err(Fail("RTNETLINK answers: Invalid argument\n".into(), 2));
             }
             match crate::members::by_env(lab, &v) {
                 Some(to) => r.ops.push(Op::Netns(to)),
-                _ => return Err(invarg("Invalid \"netns\" value\n", &v)),
+                // A number that names no namespace is a process id (IFLA_NET_NS_PID), which
+                // the kernel looks up and does not find.
+                None if v.parse::<i32>().is_ok() => {
+                    return Err(Fail("RTNETLINK answers: No such process\n".into(), 2))
+                }
+                None => return Err(invarg("Invalid \"netns\" value\n", &v)),
             }
         } else if a == "promisc" {
             let v = next(&mut i)?;
@@ -234,6 +245,14 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
         i += 1;
     }
     Ok(r)
+}
+
+/// iproute2's duparg: a keyword given twice.
+fn duparg(key: &str, v: &str) -> Fail {
+    Fail(
+        format!("Error: duplicate \"{key}\": \"{v}\" is the second value.\n"),
+        255,
+    )
 }
 
 /// get_unsigned: decimal, 0x hex or 0 octal.
