@@ -62,3 +62,8 @@ run bridge fdb add 02:00:00:00:00:01 dev port1 master
 run bridge fdb add 02:00:00:00:00:01 dev port1 master
 run bridge link set dev veth1 learning off
 run bridge link set dev nosuch learning off
+run ip link set veth1 mtu 1500 mtu 1400
+run ip link set veth1 netns ns01 netns ns01
+run ip link set dev veth1 netns 99999
+run ip link set veth1 master nosuch
+run ip link set port1 master lo
