@@ -192,3 +192,166 @@ fn run_script(body: &str) -> std::process::Output {
         .output()
         .expect("l2lab runs")
 }
+
+#[test]
+fn run_help_says_the_script_is_required_and_dash_reads_stdin() {
+    let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .args(["run", "--help"])
+        .output()
+        .expect("l2lab runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Usage: l2lab run [OPTIONS] <SCRIPT> [ARGS]..."),
+        "{text}"
+    );
+    assert!(text.contains("`-` reads it from stdin"), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .arg("run")
+        .output()
+        .expect("l2lab runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<SCRIPT>"));
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_demo_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("l2lab starts");
+    // The reader goes at once, as `head -0` would: the demo's first write meets a closed pipe
+    // (it starts printing only after exec, loading and building its lab).
+    drop(demo.stdout.take());
+    let out = demo.wait_with_output().expect("l2lab ends");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE));
+}
+
+/// `ping` without -c in the foreground of a terminal, as a learner runs it before pressing
+/// Ctrl-C: lab time goes at the wall clock's pace, one reply a second, where a script's
+/// unwatched waits let it jump. This test is about the wall clock, so it has to spend some.
+#[test]
+fn an_endless_ping_on_a_terminal_goes_at_the_wall_clocks_pace() {
+    use std::io::{BufRead, BufReader};
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    use std::time::{Duration, Instant};
+
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let script = tmp.path().join("ping.sh");
+    std::fs::write(
+        &script,
+        "ip netns add a\nip netns add b\nip link add va type veth peer name vb\n\
+         ip link set va netns a\nip link set vb netns b\n\
+         ip -n a addr add 10.0.0.1/24 dev va\nip -n b addr add 10.0.0.2/24 dev vb\n\
+         ip -n a link set va up\nip -n b link set vb up\nip netns exec a ping 10.0.0.2\n",
+    )
+    .expect("script");
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two descriptors into the two ints; the null pointers ask for
+    // no name, no termios and no window size.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0, "openpty");
+    // SAFETY: both descriptors were just opened by openpty and are owned here alone.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_l2lab"));
+    cmd.args(["run", "--no-ipv6"])
+        .arg(&script)
+        .env("TMPDIR", tmp.path())
+        .stdin(Stdio::from(slave))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    // SAFETY: setsid and ioctl are async-signal-safe; the child makes the terminal on its
+    // stdin its controlling terminal, with itself in the foreground, as a login shell's
+    // job is.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("l2lab starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut replies = 0;
+    let mut started: Option<Instant> = None;
+    let watch = Duration::from_millis(2500);
+    loop {
+        let left = started.map_or(Duration::from_secs(60), |s| {
+            watch.saturating_sub(s.elapsed())
+        });
+        match rx.recv_timeout(left) {
+            Ok(line) if line.starts_with("PING ") => started = Some(Instant::now()),
+            Ok(line) if line.contains(" bytes from ") => replies += 1,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(master);
+    assert!(started.is_some(), "ping never started");
+    // One a second: the first at once, then at about 1 s and 2 s.
+    assert!((2..=4).contains(&replies), "{replies} replies in 2.5 s");
+}
+
+#[test]
+fn explain_stamps_lab_time_and_names_tcpdump_for_a_promiscuous_bridge() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let script = tmp.path().join("explain.sh");
+    std::fs::write(
+        &script,
+        "ip link add br0 type bridge\nip link set br0 up\n\
+         for i in 1 2; do\n  ip netns add ns0$i\n  ip link add veth0$i type veth peer name br-veth0$i\n\
+         \x20 ip link set br-veth0$i master br0\n  ip link set br-veth0$i up\n\
+         \x20 ip link set veth0$i netns ns0$i\n  ip -n ns0$i link set veth0$i up\n\
+         \x20 ip -n ns0$i addr add 192.168.88.1$i/24 dev veth0$i\ndone\n\
+         tcpdump -i br0 -w /dev/null 2>/dev/null &\nsleep 1\n\
+         ip netns exec ns01 ping -c 1 192.168.88.12 > /dev/null\nkill %1\nwait\n",
+    )
+    .expect("script");
+    let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
+        .args(["run", "--explain", "--no-ipv6"])
+        .arg(&script)
+        .env("TMPDIR", tmp.path())
+        .current_dir(tmp.path())
+        .output()
+        .expect("l2lab runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("  [   1.000 s] br0: learned "),
+        "lab time as the demo prints it: {err}"
+    );
+    // The broadcast is for the bridge too; the unicast echo only reaches its stack because
+    // tcpdump made the bridge promiscuous.
+    assert!(
+        err.contains("br0: for the bridge itself, passed up to its stack"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "br0: tcpdump listens on it, so it is promiscuous: a copy goes up to its stack too"
+        ),
+        "{err}"
+    );
+}

@@ -146,6 +146,9 @@ pub enum Decision {
     DeliveredLocal {
         /// The bridge.
         bridge: LinkId,
+        /// Only because the bridge is promiscuous (br_handle_frame_finish's IFF_PROMISC):
+        /// the frame is for another host, and goes there too.
+        promisc: bool,
     },
     /// Handed to the stack that owns the interface.
     Received {

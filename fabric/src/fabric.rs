@@ -399,8 +399,30 @@ impl Fabric {
             return Err(FabricError::InvalidArgument);
         }
         self.port_gen += 1;
-        self.get_mut(id)?.mtu = mtu;
+        let l = self.get_mut(id)?;
+        l.mtu = mtu;
+        let master = l.master;
+        if let Some(b) = self.bridge_mut(id) {
+            // br_change_mtu: from now on the bridge keeps the MTU it was given.
+            b.mtu_set_by_user = true;
+        }
+        // NETDEV_CHANGEMTU on a port: its bridge follows (br_device_event).
+        if let Some(br) = master {
+            self.mtu_auto_adjust(br);
+        }
         Ok(())
+    }
+
+    /// br_mtu_auto_adjust: unless the user set it, a bridge's MTU is its smallest port's,
+    /// ETH_DATA_LEN without ports.
+    fn mtu_auto_adjust(&mut self, bridge: LinkId) {
+        if self.bridge(bridge).is_none_or(|b| b.mtu_set_by_user) {
+            return;
+        }
+        let mtu = self.min_port_mtu(bridge).unwrap_or(ETH_DATA_LEN);
+        if let Some(l) = self.lm(bridge) {
+            l.mtu = mtu;
+        }
     }
 
     /// Changes the promiscuity count (tcpdump raises it on start, lowers it on exit).
@@ -446,7 +468,6 @@ impl Fabric {
             None => {}
         }
         let mac = self.get(port)?.mac;
-        let port_mtu = self.get(port)?.mtu;
         let b = self
             .bridge_mut(bridge)
             .ok_or(FabricError::NotABridge(bridge))?;
@@ -462,20 +483,13 @@ impl Fabric {
         if !b.ovs && b.fdb.get(&mac).is_none_or(|e| e.port != bridge) {
             b.fdb.insert_fixed(mac, port, FdbKind::Local, now);
         }
-        let first = b.ports.len() == 1;
         b.had_ports = true;
         self.port_min_add(bridge, port);
         if let Some(l) = self.lm(port) {
             l.master = Some(bridge);
             l.promisc += 1;
         }
-        // The bridge's MTU follows its smallest port's (br_mtu_auto_adjust).
-        let min_mtu = self.min_port_mtu(bridge).unwrap_or(port_mtu);
-        if let Some(l) = self.lm(bridge) {
-            if first || min_mtu < l.mtu {
-                l.mtu = min_mtu;
-            }
-        }
+        self.mtu_auto_adjust(bridge);
         self.recalculate_bridge_mac(bridge, now);
         self.refresh(port, now);
         self.update_bridge_carrier(bridge);
@@ -601,11 +615,7 @@ impl Fabric {
             });
         }
         self.recalculate_bridge_mac(bridge, now);
-        // br_mtu_auto_adjust: the smallest port's MTU, ETH_DATA_LEN with no port left.
-        let mtu = self.min_port_mtu(bridge).unwrap_or(ETH_DATA_LEN);
-        if let Some(l) = self.lm(bridge) {
-            l.mtu = mtu;
-        }
+        self.mtu_auto_adjust(bridge);
         self.update_bridge_carrier(bridge);
         Ok(())
     }
@@ -1027,8 +1037,8 @@ impl Fabric {
         let mut to = [0u64; FLOOD_GATHER];
         let mut n = 0usize;
         let Some(b) = self.bridge(br) else { return };
-        let len = b.ports.len();
-        for (i, p) in b.ports.iter().enumerate() {
+        // Newest first (`Bridge::flood_order`), each with its place in the list.
+        for (i, p) in b.ports.iter().enumerate().rev() {
             if floods_to(p, kind, ingress) {
                 let Some(slot) = to.get_mut(n) else {
                     return self.flood_walk(journey, br, kind, ingress, frame, hops);
@@ -1043,8 +1053,9 @@ impl Fabric {
         let last = LinkId((last >> 32) as u32);
         for (k, &t) in rest.iter().enumerate() {
             let port = LinkId((t >> 32) as u32);
-            // The ports from the next one to serve on, as `flood_walk` counts them.
-            self.flood_left = to.get(k + 1).map_or(0, |&t| len - (t as u32 as usize));
+            // The ports from the next one to serve on, as `flood_walk` counts them: newest
+            // first, those at its place and before.
+            self.flood_left = to.get(k + 1).map_or(0, |&t| (t as u32 as usize) + 1);
             if let Err(f) = self.tx_to_leaf(port, frame.clone()) {
                 self.step_parts(journey, false, port, f, hops);
             }
@@ -1073,7 +1084,13 @@ impl Fabric {
         let mut prev: Option<LinkId> = None;
         while let Some(b) = self.bridge(br) {
             let mut found = None;
-            while let Some(p) = b.ports.get(i) {
+            // Newest first: the `i`th port from the end of the list.
+            while let Some(p) = b
+                .ports
+                .len()
+                .checked_sub(i + 1)
+                .and_then(|j| b.ports.get(j))
+            {
                 i += 1;
                 if floods_to(p, kind, ingress) {
                     found = Some(p.link);
@@ -1432,7 +1449,7 @@ impl Fabric {
                 let mut n = 0usize;
                 // Each port but the last gets a clone of the handle; the last is sent below.
                 let mut last: Option<LinkId> = None;
-                for p in b.ports.iter().filter(|p| floods_to(p, kind, ingress)) {
+                for p in b.flood_order().filter(|p| floods_to(p, kind, ingress)) {
                     if let Some(prev) = last {
                         queue.push(Work::tx(prev, frame.clone(), hops));
                     }
@@ -1475,7 +1492,16 @@ impl Fabric {
             }
         };
         if local && ingress.is_some() {
-            self.record(journey, || Decision::DeliveredLocal { bridge: br });
+            let promisc = self.recording
+                && !dst.is_multicast()
+                && self
+                    .bridge(br)
+                    .and_then(|b| b.fdb.get(&dst))
+                    .is_none_or(|e| e.kind != FdbKind::Local);
+            self.record(journey, || Decision::DeliveredLocal {
+                bridge: br,
+                promisc,
+            });
             self.then(journey, Work::rx(br, frame, hops));
         }
     }

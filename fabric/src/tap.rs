@@ -40,6 +40,38 @@ impl std::fmt::Debug for TapDevice {
     }
 }
 
+/// The clone device every TAP device is opened through.
+const TUN: &str = "/dev/net/tun";
+
+/// Why `/dev/net/tun` itself would not open, and what to do: the TAP device may well exist.
+fn tun_error(dev: &str, e: &io::Error) -> TapError {
+    let hint = match e.kind() {
+        io::ErrorKind::NotFound => format!(
+            "This machine has no {TUN}: as root, load the tun module (modprobe tun), or make \
+             the node (mkdir -p /dev/net && mknod {TUN} c 10 200 && chmod 0666 {TUN})."
+        ),
+        io::ErrorKind::PermissionDenied => format!(
+            "{TUN} is not open to this user (its mode is 0600 here; most systems have 0666): \
+             as root, chmod 0666 {TUN}. A TAP device made for a user still stays that user's."
+        ),
+        _ => format!("{TUN} must open for reading and writing."),
+    };
+    TapError {
+        dev: dev.to_string(),
+        why: format!("{TUN}: {}", errno_words(e)),
+        hint,
+    }
+}
+
+/// The C library's words for an error, without Rust's "(os error N)".
+fn errno_words(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
 fn user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
@@ -69,6 +101,11 @@ impl TapDevice {
         };
         if dev.is_empty() || dev.len() > 15 {
             return Err(fail(io::Error::from_raw_os_error(22)));
+        }
+        // tun_tap opens the clone device and asks for `dev` in one call, and both fail with
+        // EPERM or EACCES: opening it first tells the two apart.
+        if let Err(e) = std::fs::OpenOptions::new().read(true).write(true).open(TUN) {
+            return Err(tun_error(dev, &e));
         }
         let iface = Iface::without_packet_info(dev, Mode::Tap).map_err(fail)?;
         iface.set_non_blocking().map_err(fail)?;
@@ -104,5 +141,22 @@ impl TapDevice {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn a_closed_clone_device_is_named_not_the_tap() {
+        let e = tun_error("l2tap0", &io::Error::from_raw_os_error(13));
+        let text = e.to_string();
+        assert!(text
+            .starts_with("cannot open TAP device \"l2tap0\": /dev/net/tun: Permission denied\n"));
+        assert!(text.contains("chmod 0666 /dev/net/tun"));
+        assert!(!text.contains("ip tuntap add"));
+        let e = tun_error("l2tap0", &io::Error::from_raw_os_error(2));
+        assert!(e.to_string().contains("modprobe tun"));
     }
 }

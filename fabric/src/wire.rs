@@ -9,7 +9,7 @@ use std::net::Ipv4Addr;
 use bytes::Bytes;
 use etherparse::{
     ArpEthIpv4Packet, ArpOperation, ArpPacket, EtherType, Icmpv4Header, Icmpv4Slice, Icmpv4Type,
-    IpNumber, Ipv4Header, Ipv4HeaderSlice,
+    IpNumber, Ipv4Header, Ipv4HeaderSlice, UdpHeader,
 };
 
 use crate::MacAddr;
@@ -443,6 +443,51 @@ pub fn icmp_datagram(ip: Ipv4Params, icmp: &IcmpRepr) -> Bytes {
     Bytes::from(v)
 }
 
+/// Builds an IPv4 datagram carrying a UDP datagram (no Ethernet header); `None` when the
+/// payload does not fit in one.
+pub fn udp_datagram(ip: Ipv4Params, sport: u16, dport: u16, payload: &[u8]) -> Option<Bytes> {
+    let len = u16::try_from(8 + payload.len()).ok()?;
+    let mut iph =
+        Ipv4Header::new(len, ip.ttl, IpNumber::UDP, ip.src.octets(), ip.dst.octets()).ok()?;
+    iph.identification = ip.id;
+    iph.dont_fragment = ip.df;
+    iph.header_checksum = iph.calc_header_checksum();
+    let udp = UdpHeader::with_ipv4_checksum(sport, dport, &iph, payload).ok()?;
+    let mut v = Vec::with_capacity(20 + 8 + payload.len());
+    v.extend_from_slice(&iph.to_bytes());
+    v.extend_from_slice(&udp.to_bytes());
+    v.extend_from_slice(payload);
+    Some(Bytes::from(v))
+}
+
+/// IGMP's protocol number.
+pub const IPPROTO_IGMP: u8 = 2;
+/// UDP's protocol number.
+pub const IPPROTO_UDP: u8 = 17;
+
+/// An IGMP message as tcpdump -nn names it (print-igmp.c, without -v).
+fn igmp_summary(d: &[u8]) -> String {
+    let group = || {
+        d.get(4..8)
+            .map(|g| Ipv4Addr::new(g[0], g[1], g[2], g[3]).to_string())
+            .unwrap_or_default()
+    };
+    match d.first() {
+        Some(0x11) if d.len() >= 12 => "igmp query v3".to_string(),
+        Some(0x11) if d.get(1).is_some_and(|m| *m != 0) => "igmp query v2".to_string(),
+        Some(0x11) => "igmp query v1".to_string(),
+        Some(0x12) => format!("igmp v1 report {}", group()),
+        Some(0x16) => format!("igmp v2 report {}", group()),
+        Some(0x17) => format!("igmp leave {}", group()),
+        Some(0x22) => {
+            let n = d.get(6..8).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
+            format!("igmp v3 report, {n} group record(s)")
+        }
+        Some(t) => format!("igmp type 0x{t:02x}"),
+        None => "[|igmp]".to_string(),
+    }
+}
+
 /// Puts an Ethernet header in front of `payload`.
 pub fn ethernet_frame(src: MacAddr, dst: MacAddr, ethertype: u16, payload: &[u8]) -> Bytes {
     let eth = EthHeader {
@@ -629,6 +674,17 @@ pub fn summary(frame: &[u8]) -> String {
                 }
                 Err(_) => format!("IP {} > {}: ICMP, malformed", ip.src, ip.dst),
             },
+            Ok((ip, rest)) if ip.protocol == IPPROTO_IGMP => {
+                format!("IP {} > {}: {}", ip.src, ip.dst, igmp_summary(rest))
+            }
+            Ok((ip, rest)) if ip.protocol == IPPROTO_UDP && rest.len() >= 8 => format!(
+                "IP {}.{} > {}.{}: UDP, length {}",
+                ip.src,
+                u16::from_be_bytes([rest[0], rest[1]]),
+                ip.dst,
+                u16::from_be_bytes([rest[2], rest[3]]),
+                rest.len() - 8
+            ),
             Ok((ip, _)) => format!("IP {} > {}: proto {}", ip.src, ip.dst, ip.protocol),
             Err(_) => "IP, malformed".to_string(),
         },
@@ -641,6 +697,40 @@ mod test {
     use super::*;
 
     const A: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 1]);
+
+    #[test]
+    fn igmp_and_udp_are_named_as_tcpdump_names_them() {
+        let ip = |proto: u8, payload: &[u8]| {
+            let mut h = Ipv4Header::new(
+                payload.len() as u16,
+                1,
+                IpNumber(proto),
+                [10, 0, 0, 1],
+                [224, 0, 0, 22],
+            )
+            .unwrap();
+            h.header_checksum = h.calc_header_checksum();
+            let mut d = h.to_bytes().to_vec();
+            d.extend_from_slice(payload);
+            ethernet_frame(A, MacAddr([1, 0, 0x5e, 0, 0, 0x16]), ETHERTYPE_IPV4, &d)
+        };
+        // A membership report as a host joining 224.0.0.251 sends it (one record).
+        let v3 = [0x22, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 0, 224, 0, 0, 251];
+        assert_eq!(
+            summary(&ip(IPPROTO_IGMP, &v3)),
+            "IP 10.0.0.1 > 224.0.0.22: igmp v3 report, 1 group record(s)"
+        );
+        let leave = [0x17, 0, 0, 0, 224, 0, 0, 251];
+        assert_eq!(
+            summary(&ip(IPPROTO_IGMP, &leave)),
+            "IP 10.0.0.1 > 224.0.0.22: igmp leave 224.0.0.251"
+        );
+        let udp = [0x8f, 0x03, 0, 53, 0, 11, 0, 0, 1, 2, 3];
+        assert_eq!(
+            summary(&ip(IPPROTO_UDP, &udp)),
+            "IP 10.0.0.1.36611 > 224.0.0.22.53: UDP, length 3"
+        );
+    }
 
     #[test]
     fn arp_round_trip_is_42_bytes() {

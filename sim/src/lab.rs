@@ -166,6 +166,10 @@ pub const PROC_NET_INIT_INO: u32 = 0xEFFF_FFF9;
 /// few hundred numbers a booted kernel's procfs entries already hold.
 pub const NETNS_INODE_FIRST: u32 = 0xF000_0000 + 0x100;
 
+/// The kernel's extended ack for moving an interface that stays in its namespace (`lo`, a
+/// bridge).
+pub const NETNS_IMMUTABLE: &str = "The interface netns is immutable";
+
 /// How long after `ip netns del` the namespace's interfaces are gone.
 pub const NETNS_CLEANUP_DELAY: Duration = Duration::from_millis(20);
 
@@ -1066,19 +1070,18 @@ impl Lab {
     /// that is free there.
     pub fn move_link(&mut self, ns: NsId, name: &str, to: NsId) -> LabResult<()> {
         let id = self.link_by_name(ns, name)?;
-        if ns == to {
-            return Ok(());
-        }
         if self.ns(to).is_none() {
             return Err(LabError::NoSuchNamespace(String::new()));
         }
-        match self.fabric.link(id).map(|l| &l.kind) {
-            Some(LinkKind::Loopback) | Some(LinkKind::Bridge(_)) => {
-                return Err(LabError::InvalidArgument(format!(
-                    "{name} cannot change namespace"
-                )))
-            }
-            _ => {}
+        // NETIF_F_NETNS_LOCAL, checked before anything else (__dev_change_net_namespace),
+        // even for a move to the namespace it is in.
+        if let Some(LinkKind::Loopback | LinkKind::Bridge(_)) =
+            self.fabric.link(id).map(|l| &l.kind)
+        {
+            return Err(LabError::NotSupported(NETNS_IMMUTABLE.into()));
+        }
+        if ns == to {
+            return Ok(());
         }
         if self.link_by_name(to, name).is_ok() {
             return Err(LabError::Exists(name.to_string()));

@@ -33,3 +33,4 @@ pub use ping::{PingError, PingEvent, PingId, PingOptions, PingSession, Pmtudisc}
 pub use stack::addr::{IfAddr, Ipv4Net, Scope};
 pub use stack::neigh::{NeighState, Neighbour};
 pub use stack::route::{Route, RouteProto, RouteType};
+pub use stack::udp::UdpSent;

@@ -18,6 +18,24 @@ fn names(lab: &Lab, ls: &[LinkId]) -> String {
         .join(" ")
 }
 
+/// A narrated line as the demo and `--explain` print it, with the lab time it happened at.
+pub fn stamped(at: std::time::Duration, sentence: &str) -> String {
+    format!("  [{:>8.3} s] {sentence}", at.as_secs_f64())
+}
+
+/// The one wording of an FDB entry ageing out, for the narration and the viewer: after the
+/// bridge's ageing time, and when it was last seen if the collector (a kernel timer that
+/// runs a little after the expiry) came later than that.
+pub fn aged_out(bridge: &str, mac: &str, port: &str, age_s: u64, ageing_s: Option<u64>) -> String {
+    let ageing = ageing_s.unwrap_or(age_s);
+    let seen = if age_s > ageing {
+        format!(" (last seen {age_s} s ago)")
+    } else {
+        String::new()
+    };
+    format!("{bridge}: {mac} on {port} aged out after {ageing} s{seen}")
+}
+
 /// The sentence for an event, if it is one a learner is told about.
 pub fn sentence(lab: &Lab, ev: &Event) -> Option<String> {
     match &ev.kind {
@@ -52,17 +70,13 @@ pub fn sentence(lab: &Lab, ev: &Event) -> Option<String> {
                 let ageing = lab
                     .fabric()
                     .bridge(*bridge)
-                    .map_or(age.as_secs(), |b| b.ageing_time.as_secs());
-                // The collector is a kernel timer and runs a little after the expiry.
-                let seen = if age.as_secs() > ageing {
-                    format!(" (last seen {} s ago)", age.as_secs())
-                } else {
-                    String::new()
-                };
-                Some(format!(
-                    "{}: {mac} on {} aged out after {ageing} s{seen}",
-                    name(lab, *bridge),
-                    name(lab, *port),
+                    .map(|b| b.ageing_time.as_secs());
+                Some(aged_out(
+                    &name(lab, *bridge),
+                    &mac.to_string(),
+                    &name(lab, *port),
+                    age.as_secs(),
+                    ageing,
                 ))
             }
             Decision::Flooded { bridge, mac, ports } => {
@@ -84,10 +98,28 @@ pub fn sentence(lab: &Lab, ev: &Event) -> Option<String> {
                 name(lab, *bridge),
                 name(lab, *port)
             )),
-            Decision::DeliveredLocal { bridge } => Some(format!(
+            Decision::DeliveredLocal {
+                bridge,
+                promisc: false,
+            } => Some(format!(
                 "{}: for the bridge itself, passed up to its stack",
                 name(lab, *bridge)
             )),
+            Decision::DeliveredLocal {
+                bridge,
+                promisc: true,
+            } => {
+                let captured = lab.fabric().link(*bridge).is_some_and(|l| l.captures > 0);
+                let why = if captured || !lab.user_promisc(*bridge) {
+                    "tcpdump listens on it, so it is promiscuous"
+                } else {
+                    "it is promiscuous (promisc on)"
+                };
+                Some(format!(
+                    "{}: {why}: a copy goes up to its stack too",
+                    name(lab, *bridge)
+                ))
+            }
             Decision::Dropped { link, reason } => {
                 let at = name(lab, *link);
                 Some(format!("{at}: dropped ({})", reason.as_str()))
@@ -122,5 +154,28 @@ pub fn sentence(lab: &Lab, ev: &Event) -> Option<String> {
             })
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn one_wording_for_ageing() {
+        assert_eq!(
+            aged_out("br0", "02:00:00:00:00:01", "p1", 305, Some(300)),
+            "br0: 02:00:00:00:00:01 on p1 aged out after 300 s (last seen 305 s ago)"
+        );
+        assert_eq!(
+            aged_out("br0", "02:00:00:00:00:01", "p1", 10, Some(10)),
+            "br0: 02:00:00:00:00:01 on p1 aged out after 10 s"
+        );
+    }
+
+    #[test]
+    fn stamped_with_lab_time() {
+        let at = std::time::Duration::from_millis(312_168);
+        assert_eq!(stamped(at, "br01: x"), "  [ 312.168 s] br01: x");
     }
 }

@@ -178,6 +178,7 @@ fn wire(lab: &Lab, d: &Decision) -> Value {
         } => json!({
             "type": "aged_out", "bridge": link(lab, *bridge), "mac": mac.to_string(),
             "port": link(lab, *port), "age_s": age.as_secs_f64(),
+            "ageing_s": lab.fabric().bridge(*bridge).map(|b| b.ageing_time.as_secs_f64()),
         }),
         Decision::Forwarded { bridge, mac, port } => json!({
             "type": "forwarded", "bridge": link(lab, *bridge), "mac": mac.to_string(), "port": link(lab, *port),
@@ -185,8 +186,8 @@ fn wire(lab: &Lab, d: &Decision) -> Value {
         Decision::Flooded { bridge, mac, ports } => json!({
             "type": "flooded", "bridge": link(lab, *bridge), "mac": mac.to_string(), "ports": links(lab, ports),
         }),
-        Decision::DeliveredLocal { bridge } => {
-            json!({"type": "delivered_local", "bridge": link(lab, *bridge)})
+        Decision::DeliveredLocal { bridge, promisc } => {
+            json!({"type": "delivered_local", "bridge": link(lab, *bridge), "promisc": promisc})
         }
         Decision::Received { link: l } => json!({"type": "received", "link": link(lab, *l)}),
         Decision::Dropped { link: l, reason } => {

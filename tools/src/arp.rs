@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use l2lab_fabric::{LinkId, MacAddr};
 use l2lab_sim::{Lab, NeighState, Neighbour, Scope};
 
-use crate::cmd::{Env, Output};
+use crate::cmd::{Env, Output, Started};
 
 const USAGE: &str = "Usage:
   arp [-vn]  [<HW>] [-i <if>] [-a] [<hostname>]             <-Display ARP cache
@@ -37,9 +37,10 @@ const USAGE: &str = "Usage:
 ";
 
 /// The command's options.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Opts {
     what: u8,
+    numeric: bool,
     bsd: bool,
     verbose: bool,
     device: Option<String>,
@@ -66,86 +67,149 @@ fn parse_host(s: &str) -> Option<Ipv4Addr> {
     crate::cmd::inet::inet_aton(s)
 }
 
-fn show(host: Option<&str>, o: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> i32 {
-    let ip = match host {
-        Some(h) => match parse_host(h) {
-            Some(ip) => Some(ip),
-            None => {
-                out.err(format!("{h}: {}\n", crate::cmd::inet::lookup_failure(h)));
-                return 255;
+/// `arp`'s listing as net-tools reads /proc/net/arp: through stdio, one read of the whole
+/// file, then, once the lines read are printed (and their addresses looked up), another read
+/// from the same position, until one returns nothing. seq_file serves a read by position, so
+/// when the table grew meanwhile (a lookup's query made the gateway's entry), the entries
+/// move under that position: one is printed twice, the new one never.
+struct Listing {
+    host: Option<String>,
+    ip: Option<Ipv4Addr>,
+    o: Opts,
+    env: Env,
+    /// Entries read so far: the position of the next read.
+    read: usize,
+    showed: usize,
+    title: bool,
+}
+
+impl Listing {
+    /// The listing of `host` (an address, or every entry) with `o`; `Err` with the exit
+    /// status when `host` is no address.
+    fn new(host: Option<&str>, o: &Opts, env: &Env, out: &mut Output) -> Result<Listing, i32> {
+        let ip = match host {
+            Some(h) => match parse_host(h) {
+                Some(ip) => Some(ip),
+                None => {
+                    out.err(format!("{h}: {}\n", crate::cmd::inet::lookup_failure(h)));
+                    return Err(255);
+                }
+            },
+            None => None,
+        };
+        Ok(Listing {
+            host: host.map(str::to_string),
+            ip,
+            o: o.clone(),
+            env: env.clone(),
+            read: 0,
+            showed: 0,
+            title: false,
+        })
+    }
+
+    /// One read: prints the entries it gets, notes the addresses to look up; false when it
+    /// got none.
+    fn read(&mut self, lab: &Lab, out: &mut Output, lookups: &mut Vec<Ipv4Addr>) -> bool {
+        let table = proc_arp(lab, &self.env);
+        let Some(new) = table.get(self.read..).filter(|t| !t.is_empty()) else {
+            return false;
+        };
+        self.read += new.len();
+        let o = &self.o;
+        for n in new {
+            let dev = lab.iface(n.dev).map_or(String::new(), |i| i.name.clone());
+            if self.ip.is_some_and(|ip| ip != n.ip) || o.device.as_deref().is_some_and(|d| d != dev)
+            {
+                continue;
             }
-        },
-        None => None,
-    };
-    let table = proc_arp(lab, env);
-    let mut title = false;
-    let mut showed = 0;
-    for n in &table {
-        let dev = lab.iface(n.dev).map_or(String::new(), |i| i.name.clone());
-        if ip.is_some_and(|ip| ip != n.ip) || o.device.as_deref().is_some_and(|d| d != dev) {
-            continue;
+            self.showed += 1;
+            // Without -n each address shown is looked up (INET_rresolve, which keeps a cache).
+            if !o.numeric && !lookups.contains(&n.ip) {
+                lookups.push(n.ip);
+            }
+            let (com, perm) = flags(n);
+            let hwa = n.mac.unwrap_or(MacAddr([0; 6])).to_string();
+            if o.bsd {
+                let mut s = format!("? ({}) at ", n.ip);
+                if com {
+                    s += &format!("{hwa} [ether] ");
+                } else {
+                    s += "<incomplete> ";
+                }
+                if perm {
+                    s += "PERM ";
+                }
+                s += &format!("on {dev}\n");
+                out.out(s);
+            } else {
+                if !self.title {
+                    out.out("Address                  HWtype  HWaddress           Flags Mask            Iface\n");
+                    self.title = true;
+                }
+                let mut fl = String::new();
+                if com {
+                    fl.push('C');
+                }
+                if perm {
+                    fl.push('M');
+                }
+                let (hwtype, hw) = if com {
+                    ("ether", hwa.as_str())
+                } else {
+                    ("", "(incomplete)")
+                };
+                out.out(format!(
+                    "{:<23.23}  {:<8.8}{:<20.20}{:<6.6}{:<15.15} {}\n",
+                    n.ip.to_string(),
+                    hwtype,
+                    hw,
+                    fl,
+                    "",
+                    dev
+                ));
+            }
         }
-        showed += 1;
-        let (com, perm) = flags(n);
-        let hwa = n.mac.unwrap_or(MacAddr([0; 6])).to_string();
-        if o.bsd {
-            let mut s = format!("? ({}) at ", n.ip);
-            if com {
-                s += &format!("{hwa} [ether] ");
-            } else {
-                s += "<incomplete> ";
-            }
-            if perm {
-                s += "PERM ";
-            }
-            s += &format!("on {dev}\n");
-            out.out(s);
-        } else {
-            if !title {
-                out.out("Address                  HWtype  HWaddress           Flags Mask            Iface\n");
-                title = true;
-            }
-            let mut fl = String::new();
-            if com {
-                fl.push('C');
-            }
-            if perm {
-                fl.push('M');
-            }
-            let (hwtype, hw) = if com {
-                ("ether", hwa.as_str())
-            } else {
-                ("", "(incomplete)")
-            };
+        true
+    }
+
+    /// What follows the last entry; the exit status.
+    fn finish(&self, out: &mut Output) -> i32 {
+        let total = self.read;
+        if self.o.verbose {
             out.out(format!(
-                "{:<23.23}  {:<8.8}{:<20.20}{:<6.6}{:<15.15} {}\n",
-                n.ip.to_string(),
-                hwtype,
-                hw,
-                fl,
-                "",
-                dev
+                "Entries: {}\tSkipped: {}\tFound: {}\n",
+                total,
+                total - self.showed,
+                self.showed
             ));
         }
-    }
-    if o.verbose {
-        out.out(format!(
-            "Entries: {}\tSkipped: {}\tFound: {}\n",
-            table.len(),
-            table.len() - showed,
-            showed
-        ));
-    }
-    if showed == 0 {
-        match (host, ip) {
-            (Some(h), Some(ip)) if !o.bsd => out.out(format!("{h} ({ip}) -- no entry\n")),
-            _ if ip.is_some() || o.device.is_some() => {
-                out.out(format!("arp: in {} entries no match found.\n", table.len()))
+        if self.showed == 0 {
+            match (&self.host, self.ip) {
+                (Some(h), Some(ip)) if !self.o.bsd => out.out(format!("{h} ({ip}) -- no entry\n")),
+                _ if self.ip.is_some() || self.o.device.is_some() => {
+                    out.out(format!("arp: in {total} entries no match found.\n"))
+                }
+                _ => {}
             }
-            _ => {}
+        }
+        0
+    }
+}
+
+impl crate::resolver::ReadOn for Listing {
+    fn read_on(
+        &mut self,
+        lab: &mut Lab,
+        out: &mut Output,
+        lookups: &mut Vec<Ipv4Addr>,
+    ) -> Option<i32> {
+        if self.read(lab, out, lookups) {
+            None
+        } else {
+            Some(self.finish(out))
         }
     }
-    0
 }
 
 /// The interface for `ip` when none is given: the one of an on-link route to it
@@ -265,8 +329,48 @@ fn del(args: &[&str], o: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i
     0
 }
 
-/// Runs `arp ARGS...` in `env`; returns the exit status.
+/// Starts `arp ARGS...` in `env`: without `-n` its output waits for the name lookups, which
+/// the resolver configured in `files` makes.
+pub fn start(
+    argv: &[String],
+    files: &[crate::proto::FileText],
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+) -> Started {
+    let mut lookups = Vec::new();
+    let mut pending = Output::default();
+    let mut listing = None;
+    let code = run(argv, env, lab, &mut pending, &mut lookups, &mut listing);
+    let conf = crate::resolver::ResolvConf::from_files(files);
+    let then = listing.map(|l| Box::new(l) as Box<dyn crate::resolver::ReadOn>);
+    crate::resolver::after_lookups(lookups, conf, env.ns, lab, pending, code, then, out)
+}
+
+/// Runs `arp ARGS...` in `env` without waiting for its lookups; returns the exit status.
+#[cfg(test)]
 pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    use crate::resolver::ReadOn;
+    let mut listing = None;
+    let code = run(argv, env, lab, out, &mut Vec::new(), &mut listing);
+    match listing {
+        Some(mut l) => loop {
+            if let Some(code) = l.read_on(lab, out, &mut Vec::new()) {
+                break code;
+            }
+        },
+        None => code,
+    }
+}
+
+fn run(
+    argv: &[String],
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+    lookups: &mut Vec<Ipv4Addr>,
+    listing: &mut Option<Listing>,
+) -> i32 {
     let mut o = Opts::default();
     let mut operands: Vec<&str> = Vec::new();
     let mut i = 0;
@@ -289,7 +393,8 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                 }
                 "delete" => o.what = 3,
                 "set" => o.what = 4,
-                "numeric" | "use-device" => {}
+                "numeric" => o.numeric = true,
+                "use-device" => {}
                 "verbose" => o.verbose = true,
                 "device" => {
                     let v = val.or_else(|| {
@@ -326,7 +431,8 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
                 'd' => o.what = 3,
                 's' => o.what = 4,
                 'e' => o.bsd = false,
-                'n' | 'D' => {}
+                'n' => o.numeric = true,
+                'D' => {}
                 'v' => o.verbose = true,
                 'N' => out.err("arp: -N not yet supported.\n"),
                 'i' | 'H' | 't' | 'A' | 'p' => {
@@ -374,7 +480,14 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
         }
     }
     match o.what {
-        0 | 1 => show(operands.first().copied(), &o, env, lab, out),
+        0 | 1 => match Listing::new(operands.first().copied(), &o, env, out) {
+            Ok(mut l) => {
+                l.read(lab, out, lookups);
+                *listing = Some(l);
+                0
+            }
+            Err(code) => code,
+        },
         3 => del(&operands, &o, env, lab, out),
         4 => set(&operands, &o, env, lab, out),
         _ => {

@@ -104,6 +104,7 @@ pub fn ask(tool: &str, argv: Vec<String>) -> std::io::Result<(i32, String)> {
             netns: std::env::var(NETNS_ENV).ok().filter(|s| !s.is_empty()),
             files: Vec::new(),
             pid: std::process::id(),
+            interactive: false,
         },
     )?;
     let mut out = String::new();
@@ -167,8 +168,9 @@ fn exec_in(sock: &str, cur: Option<String>, ns: String, cmd: Vec<String>) -> i32
         .args(&cmd[1..])
         .env(NETNS_ENV, &ns)
         .exec();
+    // cmd_exec (iproute2's lib/exec.c) exits 1 when execvp fails.
     eprintln!("exec of \"{prog}\" failed: {}", errno_text(&err));
-    255
+    1
 }
 
 /// The C library's wording for an I/O error (as iproute2 prints it with strerror).
@@ -176,8 +178,38 @@ pub fn errno_text(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "No such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
-        _ => e.to_string(),
+        _ => {
+            // strerror's words, without the "(os error N)" Rust adds.
+            let s = e.to_string();
+            s.find(" (os error ")
+                .map_or(s.clone(), |i| s[..i].to_string())
+        }
     }
+}
+
+/// Whether this process runs in the foreground of a terminal: its stdin is one, and the
+/// terminal's foreground process group is this process's (as the shell arranges for a
+/// foreground job; a background job of a script gets /dev/null as stdin).
+fn in_foreground() -> bool {
+    // SAFETY: isatty, tcgetpgrp and getpgrp only read the state of descriptor 0 and of
+    // this process.
+    unsafe { libc::isatty(0) == 1 && libc::tcgetpgrp(0) == libc::getpgrp() }
+}
+
+/// The resolver's configuration as this process sees it: `ip netns exec NS` shows
+/// /etc/netns/NS/resolv.conf at /etc/resolv.conf when there is one (bind_etc).
+fn resolv_conf() -> FileText {
+    let name = crate::resolver::RESOLV_CONF.to_string();
+    let own = std::env::var(NETNS_ENV)
+        .ok()
+        .filter(|ns| !ns.is_empty() && !ns.contains('/'))
+        .map(|ns| format!("/etc/netns/{ns}/resolv.conf"))
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let text = match own {
+        Some(t) => Ok(t),
+        None => std::fs::read_to_string(&name).map_err(|e| errno_text(&e)),
+    };
+    FileText { name, text }
 }
 
 /// Reads a file the command names, here, with the user's permissions and working directory.
@@ -278,6 +310,8 @@ fn request(
             .into_iter()
             .map(read_text)
             .collect()
+    } else if tool == "arp" || tool == "route" {
+        vec![resolv_conf()]
     } else {
         Vec::new()
     };
@@ -289,6 +323,7 @@ fn request(
             netns,
             pid: std::process::id(),
             files,
+            interactive: in_foreground(),
         },
     )?;
     // Signals go to the lab, which ends the command the way the real tool ends. Each wakes

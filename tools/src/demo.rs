@@ -25,7 +25,7 @@ fn narrate(d: &mut Demo, out: &mut impl Write) -> std::io::Result<()> {
     for ev in lab.drain_events() {
         d.trace.push(trace::event(lab, &ev).to_string());
         if let Some(s) = sentence(lab, &ev) {
-            writeln!(out, "  [{:>8.3} s] {s}", ev.at.as_secs_f64())?;
+            writeln!(out, "{}", l2lab_sim::narrate::stamped(ev.at, &s))?;
         }
     }
     Ok(())
@@ -197,7 +197,7 @@ mod test {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("br01: learned"), "{text}");
         assert!(
-            text.contains("br01: broadcast, flooded to br-veth02 br-veth03"),
+            text.contains("br01: broadcast, flooded to br-veth03 br-veth02"),
             "{text}"
         );
         assert!(text.contains("aged out after 300 s"), "{text}");

@@ -29,6 +29,7 @@ pub mod proto;
 mod quiet;
 #[doc(hidden)]
 pub mod replay;
+mod resolver;
 mod route;
 #[doc(hidden)]
 pub mod run;

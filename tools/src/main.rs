@@ -20,12 +20,15 @@ struct Cli {
 enum Command {
     /// Run a tutorial script with bash against a fresh lab: ip, bridge, brctl, ifconfig, route,
     /// ping, tcpdump, arp and sysctl act on the lab; everything else is the real thing.
+    #[command(override_usage = "l2lab run [OPTIONS] <SCRIPT> [ARGS]...
+       l2lab run --explain [OPTIONS]      (no script: the built-in demo, narrated)")]
     #[command(after_help = "Examples:
   l2lab run tutorial.sh                       run it in virtual time (waits take no time)
   l2lab run --explain tutorial.sh             and say, on stderr, what each bridge decided
   l2lab run --trace lab.jsonl tutorial.sh     then: l2lab viz lab.jsonl -o lab.html
   l2lab run --realtime --no-ipv6 demo.sh      on the wall clock, without IPv6
   l2lab run --uplink nat.sh                   with eth0, a router and an emulated Internet
+  curl -s URL/tutorial.sh | l2lab run -       the script from stdin
 The script's stdout, stderr and exit status are its own; files it writes (tcpdump -w)
 land in the current directory; the lab and everything it started go when it ends.")]
     Run {
@@ -54,8 +57,8 @@ land in the current directory; the lab and everything it started go when it ends
         /// the built-in demo.
         #[arg(long)]
         explain: bool,
-        /// The script.
-        #[arg(required_unless_present = "explain")]
+        /// The script to run (required, except with --explain alone); `-` reads it from stdin.
+        #[arg(required_unless_present = "explain", value_name = "SCRIPT")]
         script: Option<PathBuf>,
         /// Its arguments.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -158,8 +161,31 @@ fn main() {
     std::process::exit(code);
 }
 
+/// For the commands that only print (the demo, `test`, `viz`, `replay`): a reader that goes
+/// away (`l2lab | head`) ends the process quietly by SIGPIPE, as it ends other tools. Not for
+/// a lab, whose clients may hang up at any time.
+fn die_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default has no preconditions; no handler
+    // of this process is replaced.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn cli() -> anyhow::Result<i32> {
     let cli = Cli::parse();
+    let prints_only = match &cli.command {
+        None
+        | Some(Command::Demo { .. })
+        | Some(Command::Test { .. })
+        | Some(Command::Viz(_))
+        | Some(Command::Replay(_)) => true,
+        Some(Command::Run { script, .. }) => script.is_none(),
+        Some(Command::Shell { .. }) => false,
+    };
+    if prints_only {
+        die_on_closed_pipe();
+    }
     match cli.command {
         None => demo::run(1, None, &mut std::io::stdout().lock()).map(|_| 0),
         Some(Command::Demo { seed, pcap }) => {

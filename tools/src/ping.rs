@@ -83,6 +83,7 @@ struct Opts {
     quiet: bool,
     numeric: bool,
     broadcast: bool,
+    verbose: bool,
     timestamps: bool,
     flood: bool,
     pmtudisc: Pmtudisc,
@@ -239,6 +240,7 @@ fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
                     'q' => o.quiet = true,
                     'n' => o.numeric = true,
                     'b' => o.broadcast = true,
+                    'v' => o.verbose = true,
                     'D' => o.timestamps = true,
                     'f' => o.flood = true,
                     'h' | '?' => return Err(usage_plain(out)),
@@ -389,6 +391,10 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
         out.err("ping: usage error: Destination address required\n");
         return Started::Done(1);
     };
+    if o.verbose {
+        // Both sockets are made before the name is looked up, as root gets them.
+        out.err("ping: sock4.fd: 3 (socktype: SOCK_RAW), sock6.fd: 4 (socktype: SOCK_RAW), hints.ai_family: AF_UNSPEC\n\n");
+    }
     let (dst, hostname, numeric) = match inet_aton(&target) {
         Some(a) => (a, target.clone(), true),
         None if target == "localhost" => (Ipv4Addr::LOCALHOST, target.clone(), o.numeric),
@@ -416,6 +422,11 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
             out.err("ping: bind: Cannot assign requested address\n");
             return Started::Done(2);
         }
+    }
+    if o.verbose {
+        out.out(format!(
+            "ai->ai_family: AF_INET, ai->ai_canonname: '{hostname}'\n"
+        ));
     }
     if is_broadcast(lab, env, dst) {
         if !o.broadcast {
@@ -581,14 +592,22 @@ impl Ping {
                         continue;
                     }
                     let mut l = format!(
-                        "{}{bytes} bytes from {}: icmp_seq={seq} ttl={ttl}",
+                        "{}{bytes} bytes from {}: icmp_seq={seq}",
                         self.stamp(lab),
                         self.addr(from)
                     );
+                    if self.o.verbose {
+                        let ident = lab.ping_session(self.id).map_or(0, |p| p.id);
+                        let _ = write!(l, " ident={ident}");
+                    }
+                    let _ = write!(l, " ttl={ttl}");
                     if timing {
                         let _ = write!(l, " time={} ms", fmt_time(us));
                     }
-                    if dup {
+                    // Several answers are what a broadcast or multicast ping expects: iputils
+                    // marks them only when asked to be verbose.
+                    let multicast = self.o.broadcast || self.dst.is_multicast();
+                    if dup && (!multicast || self.o.verbose) {
                         l.push_str(" (DUP!)");
                     }
                     l.push('\n');
@@ -724,6 +743,10 @@ impl Session for Ping {
                 Some(killed_by(sig))
             }
         }
+    }
+
+    fn endless(&self) -> bool {
+        self.o.count.is_none() && self.o.deadline.is_none()
     }
 }
 

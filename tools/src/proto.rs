@@ -33,6 +33,10 @@ pub enum Request {
         /// Files the tool read itself for the lab (`sysctl -p FILE`).
         #[serde(default)]
         files: Vec<FileText>,
+        /// It runs in the foreground of a terminal, where a person will end it: a command
+        /// that only a signal ends then runs at the wall clock's pace.
+        #[serde(default)]
+        interactive: bool,
     },
     /// The command got a signal (SIGINT, SIGTERM, SIGHUP).
     Signal(i32),
@@ -191,6 +195,7 @@ mod test {
             argv: vec!["link".into()],
             netns: Some("ns01".into()),
             pid: 7,
+            interactive: true,
             files: vec![FileText {
                 name: "s.conf".into(),
                 text: Err("Permission denied".into()),

@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 use l2lab_sim::api_ipr::{RouteAddMode, RouteMatch, RouteSpec};
 use l2lab_sim::{Ipv4Net, Lab, LabError, RouteProto};
 
-use crate::cmd::{Env, Output};
+use crate::cmd::{Env, Output, Started};
 
 const USAGE: &str = "Usage: route [-nNvee] [-FC] [<AF>]           List kernel routing tables
        route [-v] [-FC] {add|del|flush} ...  Modify routing table for AF.
@@ -37,8 +37,29 @@ const INET_USAGE: &str =
        inet_route [-FC] flush      NOT supported
 ";
 
-/// Runs `route ARGS...` in `env`; returns the exit status.
-pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+/// Starts `route ARGS...` in `env`: without `-n` the listing waits for the name lookups,
+/// which the resolver configured in `files` makes.
+pub fn start(
+    argv: &[String],
+    files: &[crate::proto::FileText],
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+) -> Started {
+    let mut lookups = Vec::new();
+    let mut pending = Output::default();
+    let code = run(argv, env, lab, &mut pending, &mut lookups);
+    let conf = crate::resolver::ResolvConf::from_files(files);
+    crate::resolver::after_lookups(lookups, conf, env.ns, lab, pending, code, None, out)
+}
+
+fn run(
+    argv: &[String],
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+    lookups: &mut Vec<Ipv4Addr>,
+) -> i32 {
     let mut numeric = false;
     let mut rest = Vec::new();
     for a in argv {
@@ -73,7 +94,7 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
     }
     match rest.first().map(String::as_str) {
         None => {
-            list(numeric, env, lab, out);
+            list(numeric, env, lab, out, lookups);
             0
         }
         Some("add") => modify(&rest[1..], true, env, lab, out),
@@ -89,7 +110,7 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
     }
 }
 
-fn list(numeric: bool, env: &Env, lab: &Lab, out: &mut Output) {
+fn list(numeric: bool, env: &Env, lab: &Lab, out: &mut Output, lookups: &mut Vec<Ipv4Addr>) {
     out.out("Kernel IP routing table\n");
     out.out("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n");
     for r in lab.routes(env.ns) {
@@ -99,6 +120,15 @@ fn list(numeric: bool, env: &Env, lab: &Lab, out: &mut Output) {
             r.dst.network().to_string()
         };
         let gw = r.gateway.unwrap_or(Ipv4Addr::UNSPECIFIED).to_string();
+        // Without -n the destination of a host route, then the gateway, are looked up as
+        // hosts (INET_rresolve, with its cache); other destinations are networks, which only
+        // /etc/networks names.
+        let host = (r.dst.prefix == 32).then_some(r.dst.addr);
+        for a in host.into_iter().chain(r.gateway) {
+            if !numeric && !lookups.contains(&a) {
+                lookups.push(a);
+            }
+        }
         let mut flags = String::from("U");
         if r.gateway.is_some() {
             flags.push('G');

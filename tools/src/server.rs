@@ -75,6 +75,17 @@ struct Running {
     tx: Outbox,
     /// The client's process id on the host.
     pid: i32,
+    /// It runs in the foreground of a terminal.
+    interactive: bool,
+}
+
+impl Running {
+    /// A person is watching a command only a signal ends (`ping` without -c or -w, on a
+    /// terminal): in virtual time lab time then goes at the wall clock's pace, so that a
+    /// Ctrl-C after two seconds sees two seconds of it.
+    fn watched(&self) -> bool {
+        self.interactive && self.session.endless()
+    }
 }
 
 /// The most request bytes the lab holds at once, over all its connections: MAX_MESSAGE
@@ -470,7 +481,7 @@ impl Observers {
             }
             if self.explain {
                 if let Some(s) = l2lab_sim::narrate::sentence(lab, ev) {
-                    let _ = writeln!(err, "{s}");
+                    let _ = writeln!(err, "{}", l2lab_sim::narrate::stamped(ev.at, &s));
                 }
             }
         }
@@ -528,7 +539,12 @@ pub async fn serve(
         .await;
     }
     loop {
-        let deadline = lab.next_deadline();
+        // A command's own wait (a resolver's timeout) is a deadline too.
+        let deadline = running
+            .values()
+            .filter_map(|r| r.session.wake_at())
+            .chain(lab.next_deadline())
+            .min();
         let clock = lab.clock().clone();
         // On the real clock a namespace's last process may end while no command comes (the
         // script sleeps with the host's sleep): look every 10 ms while one lives unnamed.
@@ -712,6 +728,11 @@ async fn serve_virtual(
             }
             before = now;
         }
+        if quiet && running.values().any(Running::watched) {
+            // Asleep, but watched: the clock follows the wall instead of jumping.
+            quiet = false;
+            ran = true;
+        }
         if quiet {
             busy = None;
         } else if ran {
@@ -812,6 +833,7 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
                     session: Box::new(Offline),
                     tx,
                     pid: peer,
+                    interactive: false,
                 },
             );
         }
@@ -827,6 +849,7 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
                 netns,
                 pid,
                 files,
+                interactive,
             } = req
             else {
                 return;
@@ -917,6 +940,7 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
                             session,
                             tx,
                             pid: host_pid,
+                            interactive,
                         },
                     );
                 }
@@ -1040,6 +1064,7 @@ mod test {
                 netns: None,
                 files: Vec::new(),
                 pid: 1,
+                interactive: false,
             },
         )
         .expect("encodes");

@@ -389,3 +389,48 @@ fn a_frame_stamped_decades_later_is_refused() {
         );
     }
 }
+
+#[test]
+fn a_file_that_will_not_open_or_read_is_said_so_without_an_offset() {
+    let d = tmp();
+    let missing = d.path().join("nosuch.pcap");
+    let r = replay_file(&missing);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "l2lab replay: {}: No such file or directory\n",
+            missing.display()
+        )
+    );
+    let r = replay_file(d.path());
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stderr,
+        format!("l2lab replay: {}: Is a directory\n", d.path().display())
+    );
+}
+
+#[test]
+fn the_summary_names_requests_the_trace_never_answered() {
+    let r = replay_file(&kernel_pcap("replay-absent-host"));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("no answer in the trace: 3 requests\n"),
+        "{}",
+        r.stdout
+    );
+    let asked: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| {
+            l.starts_with("  frame ") && l.ends_with("ARP who-has 192.168.88.99 tell 192.168.88.11")
+        })
+        .collect();
+    assert_eq!(asked.len(), 3, "{}", r.stdout);
+    // The answered ping to 192.168.88.12 is not among them.
+    assert!(!r.stdout.contains("who-has 192.168.88.12"), "{}", r.stdout);
+    // Everything answered: no such line.
+    let r = replay_file(&kernel_pcap("replay-two-hosts"));
+    assert!(!r.stdout.contains("no answer in the trace"), "{}", r.stdout);
+}

@@ -252,7 +252,8 @@ fn the_flood_shows_the_table_and_the_two_other_ports() {
     let h1_mac = learned["mac"].as_str().expect("mac").to_string();
     // At the flood the bridge knows one MAC: the sender's, behind p1.
     assert_eq!(mac_rows(&dom), [("p1".to_string(), h1_mac.clone())]);
-    assert_eq!(text_of(&dom, "say"), "br0: broadcast, flooded to p2 p3");
+    // Newest port first, as br_flood walks the list.
+    assert_eq!(text_of(&dom, "say"), "br0: broadcast, flooded to p3 p2");
     // The port it came in on is marked as such, not as highlighted.
     assert!(dom.contains(&format!("id=\"if-{p1}\"")));
     assert!(!highlighted(&dom).contains(&p1));
@@ -416,4 +417,54 @@ fn ten_thousand_events_stay_usable() {
     assert!(load < 3000.0, "loading takes {load} ms");
     assert!(step < 50.0, "99% of steps take under {step} ms");
     assert!(jump < 100.0, "99% of jumps take under {jump} ms");
+}
+
+/// What needs no browser: IGMP frames are named as tcpdump names them, the legend sits
+/// beside the drawing rather than over it, and the frame marker stops at a bridge's lower
+/// edge, below its name and address, rather than on them.
+#[test]
+fn igmp_is_named_and_nothing_is_drawn_over_a_bridge() {
+    let mut lab = bridge_lab();
+    let h1 = host(&mut lab, "ns1", "p1", "10.1.0.1/24");
+    host(&mut lab, "ns2", "p2", "10.1.0.2/24");
+    // The reports a host sends as its interface comes up go out within a second.
+    lab.advance(Duration::from_secs(2)).expect("time passes");
+    ping(&mut lab, h1, "10.1.0.2", 1);
+    let text = trace_text(&mut lab);
+    assert!(text.contains("igmp v3 report"), "{text}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("page.html");
+    let out = viz(dir.path(), &text, &["-o", &page.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&page).expect("page");
+    assert!(html.contains("igmp v3 report, 1 group record(s)"));
+    assert!(!html.contains(": proto 2"));
+    let drawing = html.find("<div id=\"drawing\">").expect("drawing");
+    let legend = html.find("<div id=\"legend\">").expect("legend");
+    assert!(
+        drawing < legend && html[drawing..legend].trim_end().ends_with("</svg></div>"),
+        "the legend comes after the drawing closes"
+    );
+    // The bridge's box, as drawn, and where the marker rests on it.
+    let g = html.find("<g class=\"bridge\"").expect("a bridge");
+    let rect = tags(&html[g..])
+        .find(|t| t.starts_with("rect "))
+        .expect("its box");
+    let num = |name: &str| -> f64 {
+        attr(rect, name)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} of {rect}"))
+    };
+    let bottom = num("y") + num("height");
+    let b = html.find("\"b\":{").expect("bridge geometry");
+    let point: Vec<f64> = html[b..]
+        .split_once(":[")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map(|(nums, _)| nums.split(',').filter_map(|n| n.parse().ok()).collect())
+        .expect("a point");
+    assert_eq!(point.get(1).copied(), Some(bottom), "{point:?} vs {rect}");
 }

@@ -32,6 +32,8 @@ pub struct Bridge {
     pub ageing_time: Duration,
     /// True once the user set the bridge's MAC: it then no longer follows its ports'.
     pub mac_set_by_user: bool,
+    /// True once the user set the bridge's MTU: it then no longer follows its ports'.
+    pub mtu_set_by_user: bool,
     /// STP priority of the bridge (the `8000` in `8000.aabbccddeeff`).
     pub priority: u16,
     /// STP on or off (only off is modelled; `brctl stp br0 on` is recorded and shown).
@@ -85,6 +87,7 @@ impl Bridge {
             ovs: false,
             ageing_time: DEFAULT_AGEING_TIME,
             mac_set_by_user: false,
+            mtu_set_by_user: false,
             priority: 0x8000,
             stp: false,
             gc_next: None,
@@ -194,6 +197,12 @@ impl Bridge {
         }
         self.ports = ports;
         self.indexed_len = self.ports.len();
+    }
+
+    /// The ports in the order a flood serves them: newest first, as br_add_if adds a port
+    /// at the head of the kernel's list and br_flood walks it from there.
+    pub fn flood_order(&self) -> std::iter::Rev<std::slice::Iter<'_, Port>> {
+        self.ports.iter().rev()
     }
 
     /// The MAC the bridge takes from its ports when the user has not set one: the lowest

@@ -13,7 +13,7 @@ impl Lab {
     pub(crate) fn icmp_input(
         &mut self,
         ns: NsId,
-        _dev: LinkId,
+        dev: LinkId,
         ip: &Ipv4Repr,
         icmp: IcmpRepr,
         broadcast: bool,
@@ -30,10 +30,22 @@ impl Lab {
                     return;
                 }
                 let reply = IcmpRepr::EchoReply { id, seq, data };
+                // fib_compute_spec_dst: a request to a broadcast or multicast address is
+                // answered from the address the route back to its sender prefers, else from
+                // the receiving interface's own.
+                let src = if broadcast || ip.dst.is_multicast() {
+                    let back = self.route_output(ns, ip.src).ok().and_then(|h| h.src);
+                    match back.or_else(|| self.primary_addr(dev)) {
+                        Some(a) => a,
+                        None => return,
+                    }
+                } else {
+                    ip.dst
+                };
                 let ip_id = self.next_ip_id(ns);
                 let d = wire::icmp_datagram(
                     Ipv4Params {
-                        src: ip.dst,
+                        src,
                         dst: ip.src,
                         ttl: self.default_ttl(ns),
                         id: ip_id,

@@ -9,3 +9,4 @@ pub mod input;
 pub mod neigh;
 pub mod output;
 pub mod route;
+pub mod udp;

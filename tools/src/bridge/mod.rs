@@ -1,10 +1,11 @@
-//! `bridge` (iproute2 6.1): global options, then `link` or `fdb`, each in its own file
-//! (bridge/bridge.c, bridge/link.c, bridge/fdb.c).
+//! `bridge` (iproute2 6.1): global options, then `link`, `fdb` or `vlan`, each in its own
+//! file (bridge/bridge.c, bridge/link.c, bridge/fdb.c, bridge/vlan.c).
 
 pub mod fdb;
 pub mod json;
 pub mod link;
 pub mod monitor;
+pub mod vlan;
 
 use l2lab_sim::{Lab, LabError};
 
@@ -149,8 +150,10 @@ fn run_bridge(
         link::run(args, &opts, &env, lab, out)
     } else if matches(o, "fdb") {
         fdb::run(args, &opts, &env, lab, out)
-    } else if matches(o, "mdb") || matches(o, "vlan") || matches(o, "vni") {
-        // No multicast groups or VLANs are modelled: the kernel's dumps would be empty.
+    } else if matches(o, "vlan") {
+        vlan::run(args, &opts, &env, lab, out)
+    } else if matches(o, "mdb") || matches(o, "vni") {
+        // No multicast groups or VNIs are modelled: the kernel's dumps would be empty.
         if opts.json {
             out.out("[]\n");
         }

@@ -61,6 +61,12 @@ pub trait Session {
     fn wake_at(&self) -> Option<std::time::Duration> {
         None
     }
+
+    /// Only a signal ends it (`ping` without -c or -w, a live `tcpdump` without -c, a
+    /// monitor).
+    fn endless(&self) -> bool {
+        false
+    }
 }
 
 /// The status meaning "died of signal `sig`".
@@ -98,6 +104,10 @@ impl Session for Watch {
         (self.stop)(lab);
         Some(killed_by(sig))
     }
+
+    fn endless(&self) -> bool {
+        true
+    }
 }
 
 /// Runs a command that may leave a session behind (`ip monitor`, `bridge monitor`): it
@@ -133,9 +143,9 @@ pub fn start(
         "bridge" => crate::bridge::start(argv, env, lab, out),
         "brctl" => Started::Done(crate::brctl::main(argv, env, lab, out)),
         "ifconfig" => Started::Done(crate::ifconfig::main(argv, env, lab, out)),
-        "arp" => Started::Done(crate::arp::main(argv, env, lab, out)),
+        "arp" => crate::arp::start(argv, files, env, lab, out),
         "sysctl" => Started::Done(crate::sysctl::main(argv, files, env, lab, out)),
-        "route" => Started::Done(crate::route::main(argv, env, lab, out)),
+        "route" => crate::route::start(argv, files, env, lab, out),
         "iptables" => Started::Done(crate::iptables::main(argv, env, lab, out)),
         "ovs-vsctl" => Started::Done(crate::ovs::vsctl(argv, env, lab, out)),
         "ovs-appctl" => Started::Done(crate::ovs::appctl(argv, env, lab, out)),

@@ -7,7 +7,9 @@ use l2lab_fabric::LinkId;
 use l2lab_sim::{IfAddr, Ipv4Net, Lab, LabError, Scope};
 
 use super::common::{display_name, matches, operstate, Json};
-use super::link::{inet4, ipv6_addrs, link_json, link_text, parse_filter, select, Filter};
+use super::link::{
+    brief_json, inet4, ipv6_addrs, link_json, link_text, parse_filter, select, Filter,
+};
 use super::Opts;
 use crate::cmd::{Env, Output};
 
@@ -308,10 +310,26 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
         j.start_array();
         for (l, s) in &list {
             j.start_object();
-            link_json(lab, *l, opts, false, &mut j);
+            if opts.brief {
+                brief_json(lab, *l, false, &mut j);
+            } else {
+                link_json(lab, *l, opts, false, &mut j);
+            }
             j.name("addr_info");
             j.start_array();
-            for a in &s.v4 {
+            for a in s.v4.iter().filter(|_| opts.brief) {
+                j.start_object();
+                j.str("local", &a.net.addr.to_string());
+                j.int("prefixlen", a.net.prefix);
+                j.end_object();
+            }
+            for (a, p, _) in s.v6.iter().filter(|_| opts.brief) {
+                j.start_object();
+                j.str("local", a);
+                j.int("prefixlen", p);
+                j.end_object();
+            }
+            for a in s.v4.iter().filter(|_| !opts.brief) {
                 j.start_object();
                 j.str("family", "inet");
                 j.str("local", &a.net.addr.to_string());
@@ -328,7 +346,7 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
                 j.int("preferred_life_time", 4294967295u32);
                 j.end_object();
             }
-            for (a, p, sc) in &s.v6 {
+            for (a, p, sc) in s.v6.iter().filter(|_| !opts.brief) {
                 j.start_object();
                 j.str("family", "inet6");
                 j.str("local", a);

@@ -2,6 +2,7 @@
 //! of ip/ipaddress.c: print_linkinfo, which `ip addr` shares).
 
 use l2lab_fabric::{LinkId, LinkKind, MacAddr};
+use l2lab_sim::lab::NETNS_IMMUTABLE;
 use l2lab_sim::{IfAddr, Lab, LabError, NsId, Scope};
 
 use super::common::{
@@ -181,17 +182,28 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
             r.ops.push(Op::Address(mac));
         } else if a == "mtu" {
             let v = next(&mut i)?;
+            if r.ops.iter().any(|o| matches!(o, Op::Mtu(_))) {
+                return Err(duparg("mtu", &v));
+            }
             let mtu = parse_u32(&v).ok_or_else(|| invarg("Invalid \"mtu\" value\n", &v))?;
             r.ops.push(Op::Mtu(mtu));
         } else if a == "netns" {
             let v = next(&mut i)?;
+            if r.ops.iter().any(|o| matches!(o, Op::Netns(_))) {
+                return Err(duparg("netns", &v));
+            }
             if matches!(v.as_str(), "" | "." | "..") {
                 // A directory under /run/netns opens, and the kernel refuses its descriptor.
                 return Err(Fail("RTNETLINK answers: Invalid argument\n".into(), 2));
             }
             match crate::members::by_env(lab, &v) {
                 Some(to) => r.ops.push(Op::Netns(to)),
-                _ => return Err(invarg("Invalid \"netns\" value\n", &v)),
+                // A number that names no namespace is a process id (IFLA_NET_NS_PID), which
+                // the kernel looks up and does not find.
+                None if v.parse::<i32>().is_ok() => {
+                    return Err(Fail("RTNETLINK answers: No such process\n".into(), 2))
+                }
+                None => return Err(invarg("Invalid \"netns\" value\n", &v)),
             }
         } else if a == "promisc" {
             let v = next(&mut i)?;
@@ -233,6 +245,14 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
         i += 1;
     }
     Ok(r)
+}
+
+/// iproute2's duparg: a keyword given twice.
+fn duparg(key: &str, v: &str) -> Fail {
+    Fail(
+        format!("Error: duplicate \"{key}\": \"{v}\" is the second value.\n"),
+        255,
+    )
 }
 
 /// get_unsigned: decimal, 0x hex or 0 octal.
@@ -515,7 +535,7 @@ fn apply(lab: &mut Lab, ns: NsId, name: &str, id: LinkId, op: Op) -> Result<(), 
         }
         Op::Netns(to) => match lab.fabric().link(id).map(|l| &l.kind) {
             Some(LinkKind::Loopback) | Some(LinkKind::Bridge(_)) => {
-                Err(LabError::InvalidArgument("Invalid argument".into()))
+                Err(LabError::NotSupported(NETNS_IMMUTABLE.into()))
             }
             _ => {
                 lab.move_link(ns, name, to)?;
@@ -577,7 +597,9 @@ fn kernel_err(e: &LabError, out: &mut Output) -> i32 {
         LabError::NotABridge(_) | LabError::NotAPort(_) => {
             "RTNETLINK answers: Operation not supported".to_string()
         }
-        LabError::NotSupported(m) if m == "Can not enslave a bridge to a bridge" => {
+        LabError::NotSupported(m)
+            if m == "Can not enslave a bridge to a bridge" || m == NETNS_IMMUTABLE =>
+        {
             format!("Error: {m}.")
         }
         LabError::NotSupported(m) if m.starts_with("Device or resource busy") => {
@@ -812,7 +834,11 @@ fn show(
         j.start_array();
         for l in &links {
             j.start_object();
-            link_json(lab, *l, opts, true, &mut j);
+            if opts.brief {
+                brief_json(lab, *l, true, &mut j);
+            } else {
+                link_json(lab, *l, opts, true, &mut j);
+            }
             j.end_object();
         }
         j.end_array();
@@ -1147,6 +1173,43 @@ fn err_row(cols: &[usize]) -> String {
 }
 
 /// The members of a device's JSON object (without the braces).
+/// The `flags` array of a JSON listing; the full one leaves out `M-DOWN`, the brief one
+/// keeps it.
+fn flags_json(lab: &Lab, l: LinkId, m_down: bool, j: &mut Json) {
+    j.name("flags");
+    j.start_array();
+    let fl = flags(lab, l);
+    for f in fl.trim_start_matches('<').trim_end_matches('>').split(',') {
+        if !f.is_empty() && (m_down || f != "M-DOWN") {
+            j.string(f);
+        }
+    }
+    j.end_array();
+}
+
+/// `-j -br` (print_linkinfo_brief): a veth's peer (by name in the same namespace, else by
+/// index), the name, the state, and for `ip link` the MAC and flags; `ip addr` adds its
+/// `addr_info` after.
+pub(super) fn brief_json(lab: &Lab, l: LinkId, with_link: bool, j: &mut Json) {
+    let Some(i) = lab.iface(l) else { return };
+    if let Some(p) = peer(lab, l).and_then(|p| lab.iface(p)) {
+        match lab
+            .link_by_index(i.ns, p.ifindex)
+            .and_then(|x| lab.iface(x))
+        {
+            Some(local) if netns_suffix(lab, l).is_empty() => j.str("link", &local.name),
+            _ => j.int("link_index", p.ifindex),
+        }
+    }
+    j.str("ifname", &i.name);
+    j.str("operstate", operstate(lab, l));
+    if with_link {
+        let mac = lab.fabric().link(l).map_or(MacAddr::ZERO, |k| k.mac);
+        j.str("address", &mac.to_string());
+        flags_json(lab, l, true, j);
+    }
+}
+
 pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mut Json) {
     let Some(k) = lab.fabric().link(l) else {
         return;
@@ -1166,15 +1229,7 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
         }
     }
     j.str("ifname", &i.name);
-    j.name("flags");
-    j.start_array();
-    let fl = flags(lab, l);
-    for f in fl.trim_start_matches('<').trim_end_matches('>').split(',') {
-        if !f.is_empty() && f != "M-DOWN" {
-            j.string(f);
-        }
-    }
-    j.end_array();
+    flags_json(lab, l, false, j);
     j.int("mtu", k.mtu);
     j.str("qdisc", qdisc(lab, l));
     if let Some(m) = master_name(lab, l) {

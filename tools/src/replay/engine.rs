@@ -208,6 +208,8 @@ pub struct Engine {
     /// Fragmented requests whose first piece was injected: (when, source, destination, IP
     /// id), kept for [`WINDOW`], so that their later pieces follow them.
     split: VecDeque<(Duration, std::net::Ipv4Addr, std::net::Ipv4Addr, u16)>,
+    /// The capture's requests and whether the capture answered them.
+    pub answers: super::answers::Answers,
 }
 
 /// The IPv4 header of an Ethernet frame, when it carries one.
@@ -257,6 +259,7 @@ impl Engine {
             bridge_cap: None,
             fates: HashMap::new(),
             split: VecDeque::new(),
+            answers: Default::default(),
         }
     }
 
@@ -420,11 +423,13 @@ impl Engine {
         self.collect(None);
         self.last_frame = number;
         self.expire(at);
+        self.answers.expire(at);
         if key.is_request() {
             let Some(&link) = self.hosts.get(&key.src) else {
                 self.counts.skipped_source += 1;
                 return;
             };
+            self.answers.asked(number, at, key);
             if let Some(p) = self.emulated_requests.take(&key, at) {
                 self.counts.reproduced += 1;
                 self.outcome(FrameOutcome {
@@ -456,6 +461,7 @@ impl Engine {
             });
         } else {
             self.counts.replies += 1;
+            self.answers.answered(&key);
             if let Some(p) = self.emulated.take(&key, at) {
                 self.counts.matched += 1;
                 self.outcome(FrameOutcome {
@@ -525,6 +531,7 @@ impl Engine {
     pub fn finish(&mut self, end: Duration) {
         self.collect(None);
         self.expire(end + WINDOW + WINDOW);
+        self.answers.finish();
         if let Some(v) = &mut self.outcomes {
             v.sort_by_key(|o| o.frame);
         }

@@ -5,6 +5,7 @@
 //! builds the lab, [`engine`] injects the requests at their time offsets and matches the
 //! replies, [`report`] prints the outcome. docs/replay.md explains the choices.
 
+pub mod answers;
 pub mod engine;
 pub mod frame;
 pub mod hosts;

@@ -2,7 +2,8 @@
 //! microsecond or nanosecond stamps) and pcapng (any number of sections and interfaces, each
 //! interface's own timestamp resolution), parsed with `pcap-file` over a bounded buffer so
 //! memory does not grow with the file. Frames of other link types are skipped and counted.
-//! Every error names the file and the byte offset where the bad record starts.
+//! Every error names the file, and the byte offset where the bad record starts when the file
+//! could be read.
 
 use std::fs::File;
 use std::io::Read;
@@ -24,21 +25,19 @@ const MAX_RECORD: usize = 16 * 1024 * 1024;
 pub struct ReadError {
     /// The file.
     pub path: PathBuf,
-    /// Byte offset of the record (or header) that is bad.
-    pub offset: u64,
+    /// Byte offset of the record (or header) that is bad; `None` when the file would not
+    /// open or read at all.
+    pub offset: Option<u64>,
     /// What is wrong.
     pub why: String,
 }
 
 impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: at byte {}: {}",
-            self.path.display(),
-            self.offset,
-            self.why
-        )
+        match self.offset {
+            Some(at) => write!(f, "{}: at byte {at}: {}", self.path.display(), self.why),
+            None => write!(f, "{}: {}", self.path.display(), self.why),
+        }
     }
 }
 
@@ -93,10 +92,14 @@ impl TraceReader {
     pub fn open(path: &Path) -> Result<TraceReader, ReadError> {
         let err = |offset: u64, why: String| ReadError {
             path: path.to_path_buf(),
-            offset,
+            offset: Some(offset),
             why,
         };
-        let file = File::open(path).map_err(|e| err(0, e.to_string()))?;
+        let file = File::open(path).map_err(|e| ReadError {
+            path: path.to_path_buf(),
+            offset: None,
+            why: crate::client::errno_text(&e),
+        })?;
         let mut r = TraceReader {
             path: path.to_path_buf(),
             file,
@@ -141,7 +144,7 @@ impl TraceReader {
     fn error(&self, why: String) -> ReadError {
         ReadError {
             path: self.path.clone(),
-            offset: self.base + self.pos as u64,
+            offset: Some(self.base + self.pos as u64),
             why,
         }
     }
@@ -163,7 +166,11 @@ impl TraceReader {
             let n = self
                 .file
                 .read(&mut self.buf[old..])
-                .map_err(|e| self.error(e.to_string()))?;
+                .map_err(|e| ReadError {
+                    path: self.path.clone(),
+                    offset: None,
+                    why: crate::client::errno_text(&e),
+                })?;
             self.buf.truncate(old + n);
             if n == 0 {
                 self.eof = true;
@@ -301,7 +308,7 @@ impl TraceReader {
                 let Some(&(eth, tps)) = ifaces.get(id as usize) else {
                     return Err(ReadError {
                         path: self.path.clone(),
-                        offset: start,
+                        offset: Some(start),
                         why: format!("packet of undeclared interface {id}"),
                     });
                 };

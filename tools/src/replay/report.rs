@@ -8,6 +8,9 @@ use std::time::Duration;
 use super::engine::{Counts, Engine, FrameOutcome, MismatchKind};
 use super::topology::Placed;
 
+/// The unanswered requests the report lists; `--explain` and `--trace` tell of every frame.
+const UNANSWERED_SHOWN: usize = 20;
+
 /// Did everything match?
 pub fn all_matched(c: &Counts) -> bool {
     c.missing_from_emulation == 0 && c.missing_from_trace == 0 && c.extra_requests == 0
@@ -81,6 +84,20 @@ pub fn print(w: &mut impl Write, path: &Path, hosts: &[Placed], e: &Engine) -> s
         "extra requests from the emulated stacks: {}",
         c.extra_requests
     )?;
+    let a = &e.answers;
+    if a.count > 0 {
+        // Not a mismatch: the emulation is compared with the trace, which answered them
+        // no more than it did (an ARP for an absent host).
+        let plural = if a.count == 1 { "" } else { "s" };
+        writeln!(w, "no answer in the trace: {} request{plural}", a.count)?;
+        for r in a.unanswered.iter().take(UNANSWERED_SHOWN) {
+            writeln!(w, "  frame {} at {}: {}", r.frame, secs(r.at), r.key)?;
+        }
+        let shown = a.unanswered.len().min(UNANSWERED_SHOWN) as u64;
+        if shown < a.count {
+            writeln!(w, "  ... and {} more", a.count - shown)?;
+        }
+    }
     writeln!(
         w,
         "bridge: {} flooded, {} forwarded, {} delivered to the bridge, {} dropped",

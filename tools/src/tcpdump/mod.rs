@@ -565,6 +565,10 @@ impl Session for Live {
             }
         }
     }
+
+    fn endless(&self) -> bool {
+        self.o.count.is_none()
+    }
 }
 
 #[cfg(test)]

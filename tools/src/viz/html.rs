@@ -137,10 +137,13 @@ pub fn describe(ev: &Event) -> String {
             mac,
             port,
             age_s,
-        } => format!(
-            "{}: {mac} on {} aged out after {age_s} s",
-            bridge.label(),
-            port.label()
+            ageing_s,
+        } => l2lab_sim::narrate::aged_out(
+            &bridge.label(),
+            mac,
+            &port.label(),
+            *age_s as u64,
+            ageing_s.map(|a| a as u64),
         ),
         Kind::Forwarded { bridge, mac, port } => {
             format!(
@@ -152,9 +155,17 @@ pub fn describe(ev: &Event) -> String {
         Kind::Flooded { bridge, mac, ports } => {
             format!("{}: {mac} flooded to {}", bridge.label(), names(ports))
         }
-        Kind::DeliveredLocal { bridge } => {
-            format!("{}: passed up to the bridge's own stack", bridge.label())
-        }
+        Kind::DeliveredLocal {
+            bridge,
+            promisc: false,
+        } => format!("{}: passed up to the bridge's own stack", bridge.label()),
+        Kind::DeliveredLocal {
+            bridge,
+            promisc: true,
+        } => format!(
+            "{}: promiscuous (tcpdump, or promisc on): a copy goes up to its own stack too",
+            bridge.label()
+        ),
         Kind::Received { link } => format!("{} hands it to its stack", at(link)),
         Kind::Dropped { link, reason } => format!("dropped at {}: {reason}", at(link)),
         Kind::Neigh {
@@ -201,8 +212,10 @@ pub fn data(title: &str, tr: &Trace, topo: &Topology, lay: &Layout, rp: &Replay)
     }
     let mut geo_b = Map::new();
     for (id, r) in &lay.bridges {
-        let (cx, cy) = r.center();
-        geo_b.insert(id.to_string(), json!([round(cx), round(cy)]));
+        // The frame stops at the bridge's lower edge, where its ports hang, not at its
+        // middle, where the marker would hide the bridge's name and address.
+        let (cx, _) = r.center();
+        geo_b.insert(id.to_string(), json!([round(cx), round(r.y + r.h)]));
     }
     let mut wires = Map::new();
     for w in &lay.wires {

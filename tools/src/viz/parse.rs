@@ -180,6 +180,8 @@ pub enum Kind {
         mac: String,
         port: LinkRef,
         age_s: f64,
+        /// The bridge's ageing time (absent from older traces).
+        ageing_s: Option<f64>,
     },
     Forwarded {
         bridge: LinkRef,
@@ -193,6 +195,8 @@ pub enum Kind {
     },
     DeliveredLocal {
         bridge: LinkRef,
+        /// Only because the bridge is promiscuous (absent from older traces: false).
+        promisc: bool,
     },
     Received {
         link: LinkRef,
@@ -415,6 +419,7 @@ fn kind(o: &Obj) -> Result<Kind, String> {
             mac: o.str("mac")?,
             port: o.link("port")?,
             age_s: o.f64("age_s")?,
+            ageing_s: o.f64("ageing_s").ok(),
         },
         "forwarded" => Kind::Forwarded {
             bridge: o.link("bridge")?,
@@ -428,6 +433,7 @@ fn kind(o: &Obj) -> Result<Kind, String> {
         },
         "delivered_local" => Kind::DeliveredLocal {
             bridge: o.link("bridge")?,
+            promisc: o.bool("promisc").unwrap_or(false),
         },
         "received" => Kind::Received {
             link: o.link("link")?,

@@ -463,7 +463,7 @@ fn about(ev: &Event) -> (Option<u64>, Option<String>) {
         | Kind::AgedOut { bridge, .. }
         | Kind::Forwarded { bridge, .. }
         | Kind::Flooded { bridge, .. }
-        | Kind::DeliveredLocal { bridge }
+        | Kind::DeliveredLocal { bridge, .. }
         | Kind::PortState { bridge, .. } => (Some(bridge.id), bridge.ns.clone()),
         Kind::Neigh { ns, .. } | Kind::Route { ns, .. } => (None, Some(ns.clone())),
         Kind::Sent { link, .. }
@@ -523,7 +523,7 @@ impl Replay {
                     from: ingress,
                     to: ports.iter().map(|p| p.id).collect(),
                 },
-                Kind::DeliveredLocal { bridge } => Hop::Local {
+                Kind::DeliveredLocal { bridge, .. } => Hop::Local {
                     bridge: bridge.id,
                     from: ingress,
                 },
