@@ -151,8 +151,8 @@ pub struct Fabric {
     now: Duration,
     max_learned: NonZeroUsize,
     pub(crate) tap_out: Vec<(LinkId, Bytes)>,
-    /// The kernel's jiffies at lab time zero, for the collector's timer (see [`crate::timer`]).
-    timer_phase: u64,
+    /// The kernel's timer wheel, for the collector's timer (see [`crate::timer`]).
+    wheel: crate::timer::Wheel,
 }
 
 const DEFAULT_MAX: NonZeroUsize = match NonZeroUsize::new(DEFAULT_MAX_LEARNED) {
@@ -186,14 +186,14 @@ impl Fabric {
             now: Duration::ZERO,
             max_learned: DEFAULT_MAX,
             tap_out: Vec::new(),
-            timer_phase: 0,
+            wheel: crate::timer::Wheel::default(),
         }
     }
 
-    /// Where the kernel's jiffies stood at lab time zero: the collector's timer is a kernel
-    /// timer, which the timer wheel rounds up (see [`crate::timer::kernel_timer`]).
-    pub fn set_timer_phase(&mut self, jiffies0: u64) {
-        self.timer_phase = jiffies0;
+    /// The kernel's timer wheel (its HZ, and where its jiffies stood at lab time zero): the
+    /// collector's timer is a kernel timer, which the wheel rounds up (see [`crate::timer`]).
+    pub fn set_timer_wheel(&mut self, wheel: crate::timer::Wheel) {
+        self.wheel = wheel;
     }
 
     /// Switches decision records on or off (off costs nothing per frame).
@@ -348,7 +348,7 @@ impl Fabric {
     /// (carrier of veth peers, port states, the bridge's carrier and collector).
     pub fn set_up(&mut self, id: LinkId, up: bool, now: Duration) -> Result<(), FabricError> {
         self.now = now;
-        let phase = self.timer_phase;
+        let wheel = self.wheel;
         let l = self.get_mut(id)?;
         if l.admin_up == up {
             return Ok(());
@@ -356,7 +356,7 @@ impl Fabric {
         l.admin_up = up;
         if let Some(b) = l.bridge_mut() {
             b.gc_next = if up {
-                Some(crate::timer::kernel_timer(now, now + GC_FIRST_RUN, phase))
+                Some(wheel.timer(now, now + GC_FIRST_RUN).0)
             } else {
                 None
             };
@@ -768,7 +768,7 @@ impl Fabric {
     /// Runs the timers due at `now`: each bridge's collector ages out entries.
     pub fn poll(&mut self, now: Duration) {
         self.now = now;
-        let phase = self.timer_phase;
+        let wheel = self.wheel;
         let mut removed = Vec::new();
         for i in 0..self.bridges.len() {
             let id = self.bridges[i];
@@ -779,7 +779,7 @@ impl Fabric {
                 Some(t) if t <= now => {
                     let ageing = b.ageing_time;
                     let next = b.fdb.collect(now, ageing, &mut removed);
-                    b.gc_next = Some(crate::timer::kernel_timer(now, next, phase));
+                    b.gc_next = Some(wheel.timer(now, next).0);
                 }
                 _ => continue,
             }

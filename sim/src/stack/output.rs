@@ -97,14 +97,13 @@ impl Lab {
         ip: Ipv4Addr,
         at: std::time::Duration,
     ) {
-        // Neighbour timers are kernel timers: the wheel rounds them up.
-        let at = self.kernel_timer(at);
         let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else {
             return;
         };
         e.timer_gen += 1;
         let gen = e.timer_gen;
-        self.schedule(at, Timer::Neigh { ns, dev, ip, gen });
+        // Neighbour timers are kernel timers: the wheel rounds them up.
+        self.arm_kernel_timer(at, Timer::Neigh { ns, dev, ip, gen });
     }
 
     /// neigh_output / __neigh_event_send: send now if the entry is usable, else queue and
