@@ -98,7 +98,8 @@ pub struct Namespace {
     pub sysctl: NsSysctls,
     /// Creation order, for listings.
     pub created: u64,
-    pub(crate) ip_id: u16,
+    /// The key of its IPv4 id generator's hash (`net->ipv4.ip_id_key`).
+    pub(crate) ip_id_key: u64,
     /// Fragments waiting for the rest of their datagram, and learned path MTUs.
     pub(crate) frags: crate::stack::frag::FragTable,
     /// Ids this namespace gave other namespaces (`link-netnsid N`), in order of first need.
@@ -208,6 +209,11 @@ pub struct Lab {
     pub(crate) pings_woken: Vec<crate::ping::PingId>,
     /// A ping's process is acting: what wakes others waits until it is done.
     pub(crate) pings_running: bool,
+    /// The kernel's IPv4 id generators (`ip_idents`, `ip_tstamps`): one counter and the
+    /// jiffy of its last use per bucket, shared by every namespace as the kernel's are.
+    pub(crate) ip_idents: HashMap<u32, (u32, u32)>,
+    /// Draws of the id generators, apart from the lab's other random choices.
+    pub(crate) ip_id_rng: ChaCha8Rng,
 }
 
 impl Lab {
@@ -220,6 +226,7 @@ impl Lab {
     pub fn with_config(config: LabConfig) -> Lab {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x006c_326c_6162);
         let fabric_seed = rng.next_u64();
+        let ip_id_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6970_6964);
         let mut lab = Lab {
             fabric: Fabric::new(fabric_seed),
             clock: if config.virtual_time {
@@ -250,6 +257,8 @@ impl Lab {
             neigh_watchers: Default::default(),
             pings_woken: Vec::new(),
             pings_running: false,
+            ip_idents: HashMap::new(),
+            ip_id_rng,
         };
         lab.jiffies0 = u64::from(lab.random_u32());
         let wheel = lab.wheel();
@@ -497,7 +506,7 @@ impl Lab {
                 icmp_echo_ignore_all: false,
             },
             created: self.ns_created,
-            ip_id: (self.rng.next_u32() & 0xffff) as u16,
+            ip_id_key: u64::from(self.rng.next_u32()),
             frags: Default::default(),
             nsids: Vec::new(),
             dying: false,

@@ -380,8 +380,13 @@ impl Lab {
             Pmtudisc::Want => fits,
             Pmtudisc::Do => true,
         };
-        // A datagram that may be cut needs an id its pieces share.
-        let ip_id = if df { 0 } else { self.next_ip_id(ns) };
+        // ip_select_ident: only a datagram that must not be fragmented (DF under `-M do`;
+        // `want` lets the stack fragment it after all: ignore_df) goes out with id 0.
+        let ip_id = if pmtudisc == Pmtudisc::Do {
+            0
+        } else {
+            self.ip_select_ident(ns, src, dst, wire::IPPROTO_ICMP)
+        };
         // The payload starts with the send time (struct timeval), then bytes 0x10, 0x11, ...
         let mut data = vec![0u8; size];
         for (i, b) in data.iter_mut().enumerate() {

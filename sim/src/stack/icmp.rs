@@ -30,7 +30,7 @@ impl Lab {
                     return;
                 }
                 let reply = IcmpRepr::EchoReply { id, seq, data };
-                let ip_id = self.next_ip_id(ns);
+                let ip_id = self.ip_select_ident(ns, ip.dst, ip.src, wire::IPPROTO_ICMP);
                 let d = wire::icmp_datagram(
                     Ipv4Params {
                         src: ip.dst,
