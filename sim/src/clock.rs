@@ -77,9 +77,12 @@ pub use l2lab_fabric::timer::{kernel_timer, Wheel, DEFAULT_HZ, JIFFY};
 /// order they were armed. Runs repeat.
 #[derive(Debug)]
 pub struct Timers<T> {
-    heap: BinaryHeap<Reverse<(Duration, u32, u64, TimerSlot<T>)>>,
+    heap: BinaryHeap<Reverse<Entry<T>>>,
     seq: u64,
 }
+
+/// A deadline, its rank among the timers due then, its order within the rank, its payload.
+type Entry<T> = (Duration, u32, u64, TimerSlot<T>);
 
 #[derive(Debug)]
 struct TimerSlot<T>(T);
