@@ -141,7 +141,9 @@ pub struct Fabric {
     /// Frames that reached a stack: those in `delivered..ends` wait to be handed on. Slots past
     /// `ends` hold empty frames and are written over in place, which keeps a delivery to a
     /// few stores (a push would move the frame's handle through memory once more).
-    deliveries: Vec<(LinkId, Bytes)>,
+    /// Frames waiting for their stack: (interface, frame, whether a capture on the interface
+    /// sees it when the stack takes it).
+    deliveries: Vec<(LinkId, Bytes, bool)>,
     delivered: usize,
     ends: usize,
     captured: Vec<Captured>,
@@ -1266,18 +1268,23 @@ impl Fabric {
             0
         };
         l.counters.rx_bytes += frame.len().saturating_sub(hdr) as u64;
-        if l.captures > 0 {
-            self.captured.push(Captured {
-                link: id,
-                direction: Direction::In,
-                frame: frame.clone(),
-            });
-        }
+        let capture = l.captures > 0;
         match l.master {
-            Some(br) => self.bridge_input(journey, br, id, frame, hops),
+            Some(br) => {
+                if capture {
+                    self.captured.push(Captured {
+                        link: id,
+                        direction: Direction::In,
+                        frame: frame.clone(),
+                    });
+                }
+                self.bridge_input(journey, br, id, frame, hops)
+            }
             None => {
                 self.record(journey, || Decision::Received { link: id });
-                self.deliver(id, frame);
+                // A frame for a stack waits in the receive backlog, where a capture sees
+                // it when its turn comes (netif_receive_skb), after the frames before it.
+                self.deliver_captured(id, frame, capture);
             }
         }
     }
@@ -1478,16 +1485,24 @@ impl Fabric {
     /// A frame reached the stack of `link`.
     #[inline(always)]
     fn deliver(&mut self, link: LinkId, frame: Bytes) {
+        self.deliver_captured(link, frame, false);
+    }
+
+    /// A frame reached the stack of `link`; `capture`: the link's captures see it when the
+    /// stack takes it.
+    #[inline(always)]
+    fn deliver_captured(&mut self, link: LinkId, frame: Bytes, capture: bool) {
         match self.deliveries.get_mut(self.ends) {
             Some(slot) => {
                 slot.0 = link;
+                slot.2 = capture;
                 // The slot holds an empty frame (`pop_delivery` and `clear_deliveries` leave
                 // nothing else behind), whose drop does nothing but cost an indirect call.
                 let empty = std::mem::replace(&mut slot.1, frame);
                 debug_assert!(empty.is_empty());
                 std::mem::forget(empty);
             }
-            None => self.deliveries.push((link, frame)),
+            None => self.deliveries.push((link, frame, capture)),
         }
         self.ends += 1;
     }
@@ -1498,8 +1513,15 @@ impl Fabric {
             return None;
         }
         let d = self.deliveries.get_mut(self.delivered)?;
-        let d = (d.0, std::mem::take(&mut d.1));
+        let (d, capture) = ((d.0, std::mem::take(&mut d.1)), d.2);
         self.delivered += 1;
+        if capture && self.link(d.0).is_some_and(|l| l.captures > 0) {
+            self.captured.push(Captured {
+                link: d.0,
+                direction: Direction::In,
+                frame: d.1.clone(),
+            });
+        }
         if self.delivered == self.ends {
             self.delivered = 0;
             self.ends = 0;
