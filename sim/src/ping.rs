@@ -72,6 +72,13 @@ pub const DEFAULT_LINGER: Duration = Duration::from_secs(10);
 /// iputils' MININTERVAL: the shortest sleep while a reply is due.
 const MININTERVAL: Duration = Duration::from_millis(10);
 
+/// How late poll()'s timeout ends on an idle machine: its hrtimer may fire anywhere up to the
+/// slack past it, and nothing else wakes the CPU sooner. select_estimate_accuracy: 0.1% of
+/// the timeout, at most 100 ms, at least the task's timer_slack_ns (50 µs).
+fn poll_slack(timeout: Duration) -> Duration {
+    (timeout / 1000).clamp(Duration::from_micros(50), Duration::from_millis(100))
+}
+
 /// pinger()'s whole milliseconds between two readings of CLOCK_MONOTONIC_RAW (here the lab's
 /// clock): seconds times 1000 plus the nanoseconds' difference divided as C does, towards zero.
 fn ping_elapsed_ms(from: Duration, to: Duration) -> i64 {
@@ -440,8 +447,8 @@ impl Lab {
     /// a late one), schedule_exit() once all are sent, then the wait. The wait is recvmsg()
     /// under SO_RCVTIMEO = interval, which the kernel turns into whole jiffies, rounded up,
     /// and a timer-wheel timer (rounded up again to its level's bucket), unless less than the
-    /// interval is left (a reply took a millisecond or more): then poll() waits to the
-    /// millisecond.
+    /// interval is left (a reply took a millisecond or more): then poll() waits the
+    /// milliseconds left, and its slack.
     fn ping_main_loop(&mut self, pid: PingId) {
         // Each pass sends or arms a wait; the bound only guards against a model error.
         for _ in 0..4 {
@@ -539,14 +546,16 @@ impl Lab {
         } else {
             next * hz <= 1000
         };
-        let at = if short && in_flight == 0 {
-            last_sent + interval
+        let timeout = if short && in_flight == 0 {
+            // Spinning: the send goes the moment it is due.
+            self.schedule(last_sent + interval, wake);
+            return;
         } else if short {
-            now + MININTERVAL
+            MININTERVAL
         } else {
-            now + Duration::from_millis(next as u64)
+            Duration::from_millis(next as u64)
         };
-        self.schedule(at, wake);
+        self.schedule(now + timeout + poll_slack(timeout), wake);
     }
 
     /// A ping's wait ended: its process acts once the tick's timers and backlog are done.
