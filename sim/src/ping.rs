@@ -593,16 +593,6 @@ impl Lab {
         }
     }
 
-    fn done_check(&mut self, pid: PingId) {
-        let Some(p) = self.pings.get(pid) else { return };
-        let answered = p.received + p.errors;
-        let by_count = p.opts.count.is_some_and(|c| answered >= c);
-        let by_deadline_error = p.opts.deadline.is_some() && p.errors > 0;
-        if by_count || by_deadline_error {
-            self.ping_finish(pid);
-        }
-    }
-
     pub(crate) fn ping_reply(
         &mut self,
         ns: NsId,
@@ -645,7 +635,7 @@ impl Lab {
             seq,
             rtt,
         });
-        self.done_check(pid);
+        // The process reads every reply and error waiting before its exit checks.
         self.pings_woken.push(pid);
     }
 
@@ -673,7 +663,7 @@ impl Lab {
             seq,
             why: error.as_str(),
         });
-        self.done_check(pid);
+        // The process reads every reply and error waiting before its exit checks.
         self.pings_woken.push(pid);
     }
 }
