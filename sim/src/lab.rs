@@ -422,10 +422,10 @@ impl Lab {
     pub fn run_due(&mut self) {
         let now = self.now();
         self.fabric.poll(now);
-        while let Some((_, t)) = self.timers.pop_due(now) {
+        while let Some((at, t)) = self.timers.pop_due(now) {
             match t {
                 Timer::Neigh { ns, dev, ip, gen } => self.neigh_timer(ns, dev, ip, gen),
-                Timer::Ping { ping, gen } => self.ping_timer(ping, gen),
+                Timer::Ping { ping, gen } => self.ping_timer(ping, gen, at),
                 Timer::PingAlarm { ping } => self.ping_alarm(ping),
                 Timer::NetnsCleanup { ns } => {
                     let _ = self.netns_cleanup(ns);

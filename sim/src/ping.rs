@@ -205,6 +205,10 @@ pub struct PingSession {
     next_seq: u16,
     /// The alarm for the last replies is set (iputils' `waittime`, set once).
     exit_armed: bool,
+    /// When the wait that woke the process ended: it acts in that tick, until it waits again.
+    /// On the real clock the lab may get to it a little late; the schedule stays where the
+    /// kernel's would be.
+    woke_at: Option<Duration>,
 }
 
 impl PingSession {
@@ -290,6 +294,7 @@ impl Lab {
             gen: 0,
             next_seq: 1,
             exit_armed: false,
+            woke_at: None,
         });
         if let Some(d) = self.pings[pid].opts.deadline {
             // setitimer(ITIMER_REAL): an hrtimer, on time to the microsecond.
@@ -432,11 +437,20 @@ impl Lab {
             return;
         }
         self.pings_running = true;
+        let mut ran = Vec::new();
         while !self.pings_woken.is_empty() {
             let mut woken = std::mem::take(&mut self.pings_woken);
             woken.dedup();
             for pid in woken {
                 self.ping_main_loop(pid);
+                ran.push(pid);
+            }
+        }
+        // What a process does while it runs (a reply read right after its send) happens in
+        // the tick it woke in.
+        for pid in ran {
+            if let Some(p) = self.pings.get_mut(pid) {
+                p.woke_at = None;
             }
         }
         self.pings_running = false;
@@ -450,70 +464,67 @@ impl Lab {
     /// interval is left (a reply took a millisecond or more): then poll() waits the
     /// milliseconds left, and its slack.
     fn ping_main_loop(&mut self, pid: PingId) {
-        // Each pass sends or arms a wait; the bound only guards against a model error.
-        for _ in 0..4 {
-            let now = self.now();
-            let Some(p) = self.pings.get(pid) else {
-                return;
-            };
-            if p.is_finished() {
-                return;
-            }
-            let answered = p.received + p.errors;
-            if p.opts.count.is_some_and(|c| answered >= c)
-                || (p.opts.deadline.is_some() && p.errors > 0)
-            {
-                self.ping_finish(pid);
-                return;
-            }
-            let interval = p.opts.interval;
-            let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
-            // pinger(): with -w, -c does not stop the sending, only the replies do.
-            let all_sent =
-                p.opts.deadline.is_none() && p.opts.count.is_some_and(|c| p.transmitted >= c);
-            let mut next = if all_sent {
-                1000
-            } else if p.transmitted == 0 || ping_elapsed_ms(p.last_sent, now) >= interval_ms {
-                self.ping_send(pid);
-                interval_ms
-            } else {
-                interval_ms - ping_elapsed_ms(p.last_sent, now)
-            };
-            let Some(p) = self.pings.get_mut(pid) else {
-                return;
-            };
-            if p.is_finished() {
-                return;
-            }
-            let all_sent =
-                p.opts.deadline.is_none() && p.opts.count.is_some_and(|c| p.transmitted >= c);
-            if all_sent && !p.exit_armed {
-                // schedule_exit(): SIGALRM when the last replies are overdue.
-                p.exit_armed = true;
-                let waittime = if p.received > 0 {
-                    let tmax = p.rtts.iter().copied().max().unwrap_or_default();
-                    (2 * tmax).max(interval)
-                } else {
-                    p.opts.wait.unwrap_or(DEFAULT_LINGER)
-                };
-                next = next.max(i64::try_from(waittime.as_millis()).unwrap_or(i64::MAX));
-                self.schedule(now + waittime, Timer::PingAlarm { ping: pid });
-            }
-            if all_sent {
-                // Nothing is left to send: only a reply or the alarm matters now.
-                return;
-            }
-            if next <= 0 {
-                continue;
-            }
-            self.ping_wait(pid, next);
+        let Some(p) = self.pings.get_mut(pid) else {
+            return;
+        };
+        let now = self.clock.now();
+        let now = p.woke_at.map_or(now, |t| t.min(now));
+        if p.is_finished() {
             return;
         }
+        let answered = p.received + p.errors;
+        if p.opts.count.is_some_and(|c| answered >= c)
+            || (p.opts.deadline.is_some() && p.errors > 0)
+        {
+            self.ping_finish(pid);
+            return;
+        }
+        let interval = p.opts.interval;
+        let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
+        // pinger(): with -w, -c does not stop the sending, only the replies do.
+        let all_sent =
+            p.opts.deadline.is_none() && p.opts.count.is_some_and(|c| p.transmitted >= c);
+        let next = if all_sent {
+            // pinger(): nothing is left to send.
+            0
+        } else if p.transmitted == 0 || ping_elapsed_ms(p.last_sent, now) >= interval_ms {
+            self.ping_send(pid);
+            if let Some(p) = self.pings.get_mut(pid) {
+                p.last_sent = now;
+            }
+            interval_ms
+        } else {
+            interval_ms - ping_elapsed_ms(p.last_sent, now)
+        };
+        let Some(p) = self.pings.get_mut(pid) else {
+            return;
+        };
+        if p.is_finished() {
+            return;
+        }
+        let all_sent =
+            p.opts.deadline.is_none() && p.opts.count.is_some_and(|c| p.transmitted >= c);
+        if all_sent && !p.exit_armed {
+            // schedule_exit(): SIGALRM when the last replies are overdue.
+            p.exit_armed = true;
+            let waittime = if p.received > 0 {
+                let tmax = p.rtts.iter().copied().max().unwrap_or_default();
+                (2 * tmax).max(interval)
+            } else {
+                p.opts.wait.unwrap_or(DEFAULT_LINGER)
+            };
+            self.schedule(now + waittime, Timer::PingAlarm { ping: pid });
+        }
+        if all_sent {
+            // Nothing is left to send: only a reply or the alarm matters now.
+            return;
+        }
+        self.ping_wait(pid, next, now);
     }
 
-    /// Arms the wait main_loop() would block in, `next` ms before the next send is due.
-    fn ping_wait(&mut self, pid: PingId, next: i64) {
-        let now = self.now();
+    /// Arms the wait main_loop() would block in at `now`, `next` ms before the next send is
+    /// due.
+    fn ping_wait(&mut self, pid: PingId, next: i64, now: Duration) {
         let hz = i64::from(self.config.hz);
         let Some(p) = self.pings.get_mut(pid) else {
             return;
@@ -525,7 +536,7 @@ impl Lab {
         let in_flight = p.transmitted.saturating_sub(p.received + p.errors);
         let last_sent = p.last_sent;
         let wake = Timer::Ping { ping: pid, gen };
-        if interval <= MININTERVAL {
+        if interval <= MININTERVAL || next <= 0 {
             // Flood-like rates: the lab sends on the millisecond (iputils spins or polls).
             self.schedule(last_sent + interval, wake);
             return;
@@ -533,10 +544,10 @@ impl Lab {
         // SCHINT(interval): never below MINUSERINTERVAL.
         let schint = interval_ms.max(2);
         if next >= schint {
-            let timeo = self
-                .wheel()
-                .to_jiffies(Duration::from_millis(schint as u64));
-            self.arm_kernel_timer_jiffies(timeo, wake);
+            let wheel = self.wheel();
+            let timeo = wheel.to_jiffies(Duration::from_millis(schint as u64));
+            let (at, level) = wheel.arm(now, timeo);
+            self.timers.schedule_wheel(at, level, wake);
             return;
         }
         // Less than a jiffy left: sleep MININTERVAL if a reply is due, else spin until the
@@ -558,9 +569,11 @@ impl Lab {
         self.schedule(now + timeout + poll_slack(timeout), wake);
     }
 
-    /// A ping's wait ended: its process acts once the tick's timers and backlog are done.
-    pub(crate) fn ping_timer(&mut self, pid: PingId, gen: u64) {
-        if self.pings.get(pid).is_some_and(|p| p.gen == gen) {
+    /// A ping's wait ended at `at`: its process acts once the tick's timers and backlog are
+    /// done.
+    pub(crate) fn ping_timer(&mut self, pid: PingId, gen: u64, at: Duration) {
+        if let Some(p) = self.pings.get_mut(pid).filter(|p| p.gen == gen) {
+            p.woke_at = Some(at);
             self.pings_woken.push(pid);
         }
     }
