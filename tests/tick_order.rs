@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use l2lab_fabric::MacAddr;
-use l2lab_sim::{Lab, NeighState, PingOptions};
+use l2lab_sim::{Lab, LabConfig, NeighState, PingOptions};
 use l2lab_tests::{bridge, captured, host_on_bridge, ip, mac, secs, Seen};
 
 fn ms(n: u64) -> Duration {
@@ -46,6 +46,34 @@ fn ping_sends_on_the_wheel_and_never_catches_up() {
         assert!(gaps[1..].iter().all(|g| *g == ms(step)), "{gaps:?}");
         // The summary's time runs from the start to the last request.
         assert_eq!(p.last_sent - p.started, gaps.iter().sum::<Duration>());
+    }
+}
+
+#[test]
+fn hz_is_the_labs_own() {
+    // At HZ=100 a second is 100 jiffies, level 1: 13 buckets of 8, 1.040 s once in step; at
+    // HZ=1000 1000 jiffies, level 2: 16 buckets of 64, 1.024 s.
+    for (hz, step) in [(100, 1040), (1000, 1024)] {
+        let mut lab = Lab::with_config(LabConfig {
+            hz,
+            ..Default::default()
+        });
+        let host = lab.netns("").unwrap();
+        bridge(&mut lab, host, "br0");
+        let h1 = host_on_bridge(&mut lab, host, "br0", "ns1", "p1", "10.1.0.1/24");
+        let h2 = host_on_bridge(&mut lab, host, "br0", "ns2", "p2", "10.1.0.2/24");
+        let cap = lab.capture_start(h2.ns, "veth0", false).unwrap();
+        let opts = PingOptions {
+            count: Some(4),
+            ..Default::default()
+        };
+        let id = lab.ping(h1.ns, ip("10.1.0.2"), opts).unwrap();
+        lab.run_ping(id, secs(30)).unwrap();
+        let gaps = request_gaps(&captured(&lab, cap));
+        assert!(
+            gaps[1..].iter().all(|g| *g == ms(step)),
+            "HZ={hz}: {gaps:?}"
+        );
     }
 }
 
