@@ -17,7 +17,8 @@ ip netns exec ns02 tcpdump -i veth02 -nn -w veth02.pcap 2>/dev/null &
 sleep 1
 # The neighbour's retransmit timer and ping's wait fall in the same wheel bucket: the third
 # retransmit fails the entry in the tick where the 4th request is due, just before it, so
-# the 4th request starts a second round of ARP requests.
+# the 4th request starts a second round of ARP requests. (Each CPU has its own wheel: on a
+# busy machine the two timers can land on different CPUs and run in either order.)
 echo '$ ip netns exec ns01 ping -c 4 10.0.0.99'
 ip netns exec ns01 ping -c 4 10.0.0.99
 echo "rc=$?"
