@@ -141,7 +141,9 @@ pub struct Fabric {
     /// Frames that reached a stack: those in `delivered..ends` wait to be handed on. Slots past
     /// `ends` hold empty frames and are written over in place, which keeps a delivery to a
     /// few stores (a push would move the frame's handle through memory once more).
-    deliveries: Vec<(LinkId, Bytes)>,
+    /// Frames waiting for their stack: (interface, frame, whether a capture on the interface
+    /// sees it when the stack takes it).
+    deliveries: Vec<(LinkId, Bytes, bool)>,
     delivered: usize,
     ends: usize,
     captured: Vec<Captured>,
@@ -151,8 +153,8 @@ pub struct Fabric {
     now: Duration,
     max_learned: NonZeroUsize,
     pub(crate) tap_out: Vec<(LinkId, Bytes)>,
-    /// The kernel's jiffies at lab time zero, for the collector's timer (see [`crate::timer`]).
-    timer_phase: u64,
+    /// The kernel's timer wheel, for the collector's timer (see [`crate::timer`]).
+    wheel: crate::timer::Wheel,
 }
 
 const DEFAULT_MAX: NonZeroUsize = match NonZeroUsize::new(DEFAULT_MAX_LEARNED) {
@@ -186,14 +188,14 @@ impl Fabric {
             now: Duration::ZERO,
             max_learned: DEFAULT_MAX,
             tap_out: Vec::new(),
-            timer_phase: 0,
+            wheel: crate::timer::Wheel::default(),
         }
     }
 
-    /// Where the kernel's jiffies stood at lab time zero: the collector's timer is a kernel
-    /// timer, which the timer wheel rounds up (see [`crate::timer::kernel_timer`]).
-    pub fn set_timer_phase(&mut self, jiffies0: u64) {
-        self.timer_phase = jiffies0;
+    /// The kernel's timer wheel (its HZ, and where its jiffies stood at lab time zero): the
+    /// collector's timer is a kernel timer, which the wheel rounds up (see [`crate::timer`]).
+    pub fn set_timer_wheel(&mut self, wheel: crate::timer::Wheel) {
+        self.wheel = wheel;
     }
 
     /// Switches decision records on or off (off costs nothing per frame).
@@ -348,7 +350,7 @@ impl Fabric {
     /// (carrier of veth peers, port states, the bridge's carrier and collector).
     pub fn set_up(&mut self, id: LinkId, up: bool, now: Duration) -> Result<(), FabricError> {
         self.now = now;
-        let phase = self.timer_phase;
+        let wheel = self.wheel;
         let l = self.get_mut(id)?;
         if l.admin_up == up {
             return Ok(());
@@ -356,7 +358,7 @@ impl Fabric {
         l.admin_up = up;
         if let Some(b) = l.bridge_mut() {
             b.gc_next = if up {
-                Some(crate::timer::kernel_timer(now, now + GC_FIRST_RUN, phase))
+                Some(wheel.timer(now, now + GC_FIRST_RUN).0)
             } else {
                 None
             };
@@ -783,7 +785,7 @@ impl Fabric {
     /// Runs the timers due at `now`: each bridge's collector ages out entries.
     pub fn poll(&mut self, now: Duration) {
         self.now = now;
-        let phase = self.timer_phase;
+        let wheel = self.wheel;
         let mut removed = Vec::new();
         for i in 0..self.bridges.len() {
             let id = self.bridges[i];
@@ -794,7 +796,7 @@ impl Fabric {
                 Some(t) if t <= now => {
                     let ageing = b.ageing_time;
                     let next = b.fdb.collect(now, ageing, &mut removed);
-                    b.gc_next = Some(crate::timer::kernel_timer(now, next, phase));
+                    b.gc_next = Some(wheel.timer(now, next).0);
                 }
                 _ => continue,
             }
@@ -1288,18 +1290,23 @@ impl Fabric {
             0
         };
         l.counters.rx_bytes += frame.len().saturating_sub(hdr) as u64;
-        if l.captures > 0 {
-            self.captured.push(Captured {
-                link: id,
-                direction: Direction::In,
-                frame: frame.clone(),
-            });
-        }
+        let capture = l.captures > 0;
         match l.master {
-            Some(br) => self.bridge_input(journey, br, id, frame, hops),
+            Some(br) => {
+                if capture {
+                    self.captured.push(Captured {
+                        link: id,
+                        direction: Direction::In,
+                        frame: frame.clone(),
+                    });
+                }
+                self.bridge_input(journey, br, id, frame, hops)
+            }
             None => {
                 self.record(journey, || Decision::Received { link: id });
-                self.deliver(id, frame);
+                // A frame for a stack waits in the receive backlog, where a capture sees
+                // it when its turn comes (netif_receive_skb), after the frames before it.
+                self.deliver_captured(id, frame, capture);
             }
         }
     }
@@ -1509,16 +1516,24 @@ impl Fabric {
     /// A frame reached the stack of `link`.
     #[inline(always)]
     fn deliver(&mut self, link: LinkId, frame: Bytes) {
+        self.deliver_captured(link, frame, false);
+    }
+
+    /// A frame reached the stack of `link`; `capture`: the link's captures see it when the
+    /// stack takes it.
+    #[inline(always)]
+    fn deliver_captured(&mut self, link: LinkId, frame: Bytes, capture: bool) {
         match self.deliveries.get_mut(self.ends) {
             Some(slot) => {
                 slot.0 = link;
+                slot.2 = capture;
                 // The slot holds an empty frame (`pop_delivery` and `clear_deliveries` leave
                 // nothing else behind), whose drop does nothing but cost an indirect call.
                 let empty = std::mem::replace(&mut slot.1, frame);
                 debug_assert!(empty.is_empty());
                 std::mem::forget(empty);
             }
-            None => self.deliveries.push((link, frame)),
+            None => self.deliveries.push((link, frame, capture)),
         }
         self.ends += 1;
     }
@@ -1529,8 +1544,15 @@ impl Fabric {
             return None;
         }
         let d = self.deliveries.get_mut(self.delivered)?;
-        let d = (d.0, std::mem::take(&mut d.1));
+        let (d, capture) = ((d.0, std::mem::take(&mut d.1)), d.2);
         self.delivered += 1;
+        if capture && self.link(d.0).is_some_and(|l| l.captures > 0) {
+            self.captured.push(Captured {
+                link: d.0,
+                direction: Direction::In,
+                frame: d.1.clone(),
+            });
+        }
         if self.delivered == self.ends {
             self.delivered = 0;
             self.ends = 0;

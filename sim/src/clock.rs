@@ -68,14 +68,21 @@ impl Clock {
     }
 }
 
-pub use l2lab_fabric::timer::{kernel_timer, JIFFY};
+pub use l2lab_fabric::timer::{kernel_timer, Wheel, DEFAULT_HZ, JIFFY};
 
-/// A queue of deadlines, each with a payload; ties keep insertion order, so runs repeat.
+/// A queue of deadlines, each with a payload, in the order the kernel runs them: among
+/// timers due at the same instant, the timer wheel's first (higher levels first, as
+/// `__run_timers` expires the collected levels from the top down; within a level newest-armed
+/// first, as `enqueue_timer` adds at the head of a bucket's list), then the others in the
+/// order they were armed. Runs repeat.
 #[derive(Debug)]
 pub struct Timers<T> {
-    heap: BinaryHeap<Reverse<(Duration, u64, TimerSlot<T>)>>,
+    heap: BinaryHeap<Reverse<Entry<T>>>,
     seq: u64,
 }
+
+/// A deadline, its rank among the timers due then, its order within the rank, its payload.
+type Entry<T> = (Duration, u32, u64, TimerSlot<T>);
 
 #[derive(Debug)]
 struct TimerSlot<T>(T);
@@ -106,24 +113,37 @@ impl<T> Default for Timers<T> {
     }
 }
 
+/// Rank of the timers that are not on the wheel (hrtimers, work): after the wheel's.
+const RANK_OTHER: u32 = u32::MAX;
+
 impl<T> Timers<T> {
-    /// Schedules `what` at `at`.
+    /// Schedules `what` at `at`, after every wheel timer and every earlier one due then.
     pub fn schedule(&mut self, at: Duration, what: T) {
         self.seq += 1;
-        self.heap.push(Reverse((at, self.seq, TimerSlot(what))));
+        self.heap
+            .push(Reverse((at, RANK_OTHER, self.seq, TimerSlot(what))));
+    }
+
+    /// Schedules a timer of the wheel's `level` that runs at `at` (its bucket's expiry).
+    pub fn schedule_wheel(&mut self, at: Duration, level: u32, what: T) {
+        self.seq += 1;
+        let rank = u32::MAX / 2 - level.min(u32::MAX / 2);
+        self.heap
+            .push(Reverse((at, rank, u64::MAX - self.seq, TimerSlot(what))));
     }
 
     /// The earliest deadline.
     pub fn next_deadline(&self) -> Option<Duration> {
-        self.heap.peek().map(|Reverse((t, _, _))| *t)
+        self.heap.peek().map(|Reverse((t, _, _, _))| *t)
     }
 
     /// Takes the earliest timer if it is due at `now`.
     pub fn pop_due(&mut self, now: Duration) -> Option<(Duration, T)> {
         match self.heap.peek() {
-            Some(Reverse((t, _, _))) if *t <= now => {
-                self.heap.pop().map(|Reverse((t, _, TimerSlot(w)))| (t, w))
-            }
+            Some(Reverse((t, _, _, _))) if *t <= now => self
+                .heap
+                .pop()
+                .map(|Reverse((t, _, _, TimerSlot(w)))| (t, w)),
             _ => None,
         }
     }
@@ -155,6 +175,23 @@ mod test {
         assert_eq!(t.pop_due(s(5)), Some((s(2), "b")));
         assert_eq!(t.pop_due(s(5)), Some((s(2), "c")));
         assert!(t.is_empty());
+    }
+
+    #[test]
+    fn wheel_timers_of_one_tick_run_top_level_first_then_newest_first() {
+        let mut t = Timers::default();
+        let s = Duration::from_secs;
+        t.schedule(s(1), "hrtimer");
+        t.schedule_wheel(s(1), 0, "l0 old");
+        t.schedule_wheel(s(1), 1, "l1 old");
+        t.schedule_wheel(s(1), 0, "l0 new");
+        t.schedule_wheel(s(1), 1, "l1 new");
+        t.schedule_wheel(s(2), 3, "later");
+        let order: Vec<_> = std::iter::from_fn(|| t.pop_due(s(5)).map(|(_, w)| w)).collect();
+        assert_eq!(
+            order,
+            ["l1 new", "l1 old", "l0 new", "l0 old", "hrtimer", "later"]
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -43,6 +43,9 @@ pub struct LabConfig {
     /// IPv6 on (the kernel's default); off sets `disable_ipv6` in every namespace, as a host
     /// with `net.ipv6.conf.{all,default}.disable_ipv6=1` inherited by new namespaces has.
     pub ipv6: bool,
+    /// The kernel's tick rate (CONFIG_HZ): the timer wheel's granularity, which every kernel
+    /// timer (neighbour, bridge collector, a socket's receive timeout) is rounded to.
+    pub hz: u32,
 }
 
 impl Default for LabConfig {
@@ -54,6 +57,7 @@ impl Default for LabConfig {
             // 2026-01-01T00:00:00Z: a fixed epoch keeps virtual-time captures reproducible.
             epoch_us: 1_767_225_600_000_000,
             ipv6: true,
+            hz: crate::clock::DEFAULT_HZ,
         }
     }
 }
@@ -96,7 +100,8 @@ pub struct Namespace {
     pub sysctl: NsSysctls,
     /// Creation order, for listings.
     pub created: u64,
-    pub(crate) ip_id: u16,
+    /// The key of its IPv4 id generator's hash (`net->ipv4.ip_id_key`).
+    pub(crate) ip_id_key: u64,
     /// Fragments waiting for the rest of their datagram, and learned path MTUs.
     pub(crate) frags: crate::stack::frag::FragTable,
     /// Ids this namespace gave other namespaces (`link-netnsid N`), in order of first need.
@@ -143,9 +148,14 @@ pub(crate) enum Timer {
         ip: Ipv4Addr,
         gen: u64,
     },
+    /// A ping's wait ends (its socket's receive timeout, or its poll()).
     Ping {
         ping: usize,
         gen: u64,
+    },
+    /// A ping's SIGALRM: its deadline (`-w`) or the end of its wait for the last replies.
+    PingAlarm {
+        ping: usize,
     },
     NetnsCleanup {
         ns: NsId,
@@ -213,6 +223,15 @@ pub struct Lab {
     pub(crate) fdb_watchers: crate::api_mon::Watchers<crate::api_mon::FdbEvent>,
     /// `ip monitor neigh` watchers.
     pub(crate) neigh_watchers: crate::api_mon::Watchers<crate::api_mon::NeighNote>,
+    /// Pings whose process was woken (a wait ended, something arrived) and has yet to act.
+    pub(crate) pings_woken: Vec<crate::ping::PingId>,
+    /// A ping's process is acting: what wakes others waits until it is done.
+    pub(crate) pings_running: bool,
+    /// The kernel's IPv4 id generators (`ip_idents`, `ip_tstamps`): one counter and the
+    /// jiffy of its last use per bucket, shared by every namespace as the kernel's are.
+    pub(crate) ip_idents: HashMap<u32, (u32, u32)>,
+    /// Draws of the id generators, apart from the lab's other random choices.
+    pub(crate) ip_id_rng: ChaCha8Rng,
 }
 
 impl Lab {
@@ -225,6 +244,7 @@ impl Lab {
     pub fn with_config(config: LabConfig) -> Lab {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x006c_326c_6162);
         let fabric_seed = rng.next_u64();
+        let ip_id_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6970_6964);
         let mut lab = Lab {
             fabric: Fabric::new(fabric_seed),
             clock: if config.virtual_time {
@@ -255,9 +275,14 @@ impl Lab {
             ipa: Default::default(),
             fdb_watchers: Default::default(),
             neigh_watchers: Default::default(),
+            pings_woken: Vec::new(),
+            pings_running: false,
+            ip_idents: HashMap::new(),
+            ip_id_rng,
         };
         lab.jiffies0 = u64::from(lab.random_u32());
-        lab.fabric.set_timer_phase(lab.jiffies0);
+        let wheel = lab.wheel();
+        lab.fabric.set_timer_wheel(wheel);
         let init = lab.create_ns(String::new());
         if lab.config.host_lo_up {
             let lo = lab.ns(init).map(|n| n.lo);
@@ -410,22 +435,26 @@ impl Lab {
         }
     }
 
-    /// Runs every timer due at the current time (the real clock's driver calls this).
+    /// Runs every timer due at the current time (the real clock's driver calls this), as a
+    /// kernel tick does: every timer due runs first (in [`Timers`]' order); the frames their
+    /// callbacks sent wait in the receive backlog until the last one has run; the processes
+    /// they woke act after that.
     pub fn run_due(&mut self) {
         let now = self.now();
         self.fabric.poll(now);
-        while let Some((_, t)) = self.timers.pop_due(now) {
+        while let Some((at, t)) = self.timers.pop_due(now) {
             match t {
                 Timer::Neigh { ns, dev, ip, gen } => self.neigh_timer(ns, dev, ip, gen),
-                Timer::Ping { ping, gen } => self.ping_timer(ping, gen),
+                Timer::Ping { ping, gen } => self.ping_timer(ping, gen, at),
+                Timer::PingAlarm { ping } => self.ping_alarm(ping),
                 Timer::NetnsCleanup { ns } => {
                     let _ = self.netns_cleanup(ns);
                 }
                 Timer::Igmp { link, left } => self.igmp_timer(link, left),
                 Timer::Cable { slot } => self.cable_timer(slot),
             }
-            self.pump();
         }
+        self.pump();
         self.collect_wire();
     }
 
@@ -438,10 +467,28 @@ impl Lab {
         self.run_due();
     }
 
-    /// When a kernel timer armed now for `at` really fires: the timer wheel rounds it up to its
-    /// level's granularity (see [`crate::clock::kernel_timer`]).
-    pub(crate) fn kernel_timer(&self, at: Duration) -> Duration {
-        crate::clock::kernel_timer(self.now(), at, self.jiffies0)
+    /// The kernel's timer wheel as this lab's HZ and jiffies place it.
+    pub fn wheel(&self) -> crate::clock::Wheel {
+        crate::clock::Wheel::new(self.config.hz, self.jiffies0)
+    }
+
+    /// One jiffy at this lab's HZ.
+    pub(crate) fn jiffy(&self) -> Duration {
+        let w = self.wheel();
+        w.time_of(w.jiffies0 + 1)
+    }
+
+    /// Arms a kernel timer for `at`: the timer wheel rounds it up to its level's granularity
+    /// (see [`crate::clock::Wheel::timer`]) and orders it among the timers of its tick.
+    pub(crate) fn arm_kernel_timer(&mut self, at: Duration, t: Timer) {
+        let (at, level) = self.wheel().timer(self.now(), at);
+        self.timers.schedule_wheel(at, level, t);
+    }
+
+    /// Arms a kernel timer `delta` jiffies from now (`mod_timer(t, jiffies + delta)`).
+    pub(crate) fn arm_kernel_timer_jiffies(&mut self, delta: u64, t: Timer) {
+        let (at, level) = self.wheel().arm(self.now(), delta);
+        self.timers.schedule_wheel(at, level, t);
     }
 
     pub(crate) fn schedule(&mut self, at: Duration, t: Timer) {
@@ -481,7 +528,7 @@ impl Lab {
                 ip_default_ttl: 64,
             },
             created: self.ns_created,
-            ip_id: (self.rng.next_u32() & 0xffff) as u16,
+            ip_id_key: u64::from(self.rng.next_u32()),
             frags: Default::default(),
             nsids: Vec::new(),
             dying: false,
@@ -1899,6 +1946,8 @@ impl Lab {
             self.stack_input(link, frame);
             self.collect_wire();
         }
+        // The processes that what arrived woke act once the backlog is empty.
+        self.run_woken_pings();
     }
 
     /// Moves captured frames to their captures and records to the event log.

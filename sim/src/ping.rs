@@ -69,6 +69,24 @@ impl Default for PingOptions {
 /// iputils' default wait after the last request when nothing came back (MAXWAIT).
 pub const DEFAULT_LINGER: Duration = Duration::from_secs(10);
 
+/// iputils' MININTERVAL: the shortest sleep while a reply is due.
+const MININTERVAL: Duration = Duration::from_millis(10);
+
+/// How late poll()'s timeout ends on an idle machine: its hrtimer may fire anywhere up to the
+/// slack past it, and nothing else wakes the CPU sooner. select_estimate_accuracy: 0.1% of
+/// the timeout, at most 100 ms, at least the task's timer_slack_ns (50 µs).
+fn poll_slack(timeout: Duration) -> Duration {
+    (timeout / 1000).clamp(Duration::from_micros(50), Duration::from_millis(100))
+}
+
+/// pinger()'s whole milliseconds between two readings of CLOCK_MONOTONIC_RAW (here the lab's
+/// clock): seconds times 1000 plus the nanoseconds' difference divided as C does, towards zero.
+fn ping_elapsed_ms(from: Duration, to: Duration) -> i64 {
+    let secs = to.as_secs() as i64 - from.as_secs() as i64;
+    let nanos = i64::from(to.subsec_nanos()) - i64::from(from.subsec_nanos());
+    secs * 1000 + nanos / 1_000_000
+}
+
 /// An ICMP error a ping can get instead of a reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PingError {
@@ -185,6 +203,12 @@ pub struct PingSession {
     answered: HashSet<u16>,
     gen: u64,
     next_seq: u16,
+    /// The alarm for the last replies is set (iputils' `waittime`, set once).
+    exit_armed: bool,
+    /// When the wait that woke the process ended: it acts in that tick, until it waits again.
+    /// On the real clock the lab may get to it a little late; the schedule stays where the
+    /// kernel's would be.
+    woke_at: Option<Duration>,
 }
 
 impl PingSession {
@@ -269,14 +293,15 @@ impl Lab {
             answered: HashSet::new(),
             gen: 0,
             next_seq: 1,
+            exit_armed: false,
+            woke_at: None,
         });
         if let Some(d) = self.pings[pid].opts.deadline {
-            let gen = self.pings[pid].gen;
-            // The deadline is checked before the generation in ping_timer, so re-arming the
-            // send timer never cancels it.
-            self.schedule(now + d, Timer::Ping { ping: pid, gen });
+            // setitimer(ITIMER_REAL): an hrtimer, on time to the microsecond.
+            self.schedule(now + d, Timer::PingAlarm { ping: pid });
         }
-        self.ping_send(pid);
+        self.pings_woken.push(pid);
+        self.run_woken_pings();
         Ok(pid)
     }
 
@@ -343,7 +368,6 @@ impl Lab {
         // local error carrying the route's MTU (at most IP_MAX_MTU).
         if size.saturating_add(8) > 0xFFFF {
             self.event(EventKind::PingSent { ping: pid, seq });
-            self.ping_plan(pid);
             return;
         }
         // ip_append_data: the datagram against the path MTU, as IP_MTU_DISCOVER says.
@@ -356,13 +380,11 @@ impl Lab {
             self.event(EventKind::PingSent { ping: pid, seq });
             let mtu = mtu.min(0xFFFF);
             self.ping_error(ns, src, id, seq, PingError::LocalMessageTooLong(mtu));
-            self.ping_plan(pid);
             return;
         }
         if !fits && pmtudisc == Pmtudisc::Do {
             self.event(EventKind::PingSent { ping: pid, seq });
             self.ping_error(ns, src, id, seq, PingError::LocalMessageTooLong(mtu));
-            self.ping_plan(pid);
             return;
         }
         let df = match pmtudisc {
@@ -370,8 +392,13 @@ impl Lab {
             Pmtudisc::Want => fits,
             Pmtudisc::Do => true,
         };
-        // A datagram that may be cut needs an id its pieces share.
-        let ip_id = if df { 0 } else { self.next_ip_id(ns) };
+        // ip_select_ident: only a datagram that must not be fragmented (DF under `-M do`;
+        // `want` lets the stack fragment it after all: ignore_df) goes out with id 0.
+        let ip_id = if pmtudisc == Pmtudisc::Do {
+            0
+        } else {
+            self.ip_select_ident(ns, src, dst, wire::IPPROTO_ICMP)
+        };
         // The payload starts with the send time (struct timeval), then bytes 0x10, 0x11, ...
         let mut data = vec![0u8; size];
         for (i, b) in data.iter_mut().enumerate() {
@@ -401,56 +428,159 @@ impl Lab {
         self.event(EventKind::PingSent { ping: pid, seq });
         self.ip_output(ns, d);
         self.pump();
-        self.ping_plan(pid);
     }
 
-    /// After a send: the next send, or, when all are sent, when to give up waiting.
-    fn ping_plan(&mut self, pid: PingId) {
-        let now = self.now();
+    /// Lets every woken ping's process act, until none is left: one at a time, as what one
+    /// sends may wake another.
+    pub(crate) fn run_woken_pings(&mut self) {
+        if self.pings_running {
+            return;
+        }
+        self.pings_running = true;
+        let mut ran = Vec::new();
+        while !self.pings_woken.is_empty() {
+            let mut woken = std::mem::take(&mut self.pings_woken);
+            woken.dedup();
+            for pid in woken {
+                self.ping_main_loop(pid);
+                ran.push(pid);
+            }
+        }
+        // What a process does while it runs (a reply read right after its send) happens in
+        // the tick it woke in.
+        for pid in ran {
+            if let Some(p) = self.pings.get_mut(pid) {
+                p.woke_at = None;
+            }
+        }
+        self.pings_running = false;
+    }
+
+    /// One pass of iputils' main_loop() up to its next wait: the exit checks, pinger() (send
+    /// when `interval` whole milliseconds have passed since the last send, never catching up
+    /// a late one), schedule_exit() once all are sent, then the wait. The wait is recvmsg()
+    /// under SO_RCVTIMEO = interval, which the kernel turns into whole jiffies, rounded up,
+    /// and a timer-wheel timer (rounded up again to its level's bucket), unless less than the
+    /// interval is left (a reply took a millisecond or more): then poll() waits the
+    /// milliseconds left, and its slack.
+    fn ping_main_loop(&mut self, pid: PingId) {
+        let Some(p) = self.pings.get_mut(pid) else {
+            return;
+        };
+        let now = self.clock.now();
+        let now = p.woke_at.map_or(now, |t| t.min(now));
+        if p.is_finished() {
+            return;
+        }
+        let answered = p.received + p.errors;
+        if p.opts.count.is_some_and(|c| answered >= c)
+            || (p.opts.deadline.is_some() && p.errors > 0)
+        {
+            self.ping_finish(pid);
+            return;
+        }
+        let interval = p.opts.interval;
+        let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
+        // pinger(): with -w, -c does not stop the sending, only the replies do.
+        let all_sent =
+            p.opts.deadline.is_none() && p.opts.count.is_some_and(|c| p.transmitted >= c);
+        let next = if all_sent {
+            // pinger(): nothing is left to send.
+            0
+        } else if p.transmitted == 0 || ping_elapsed_ms(p.last_sent, now) >= interval_ms {
+            self.ping_send(pid);
+            if let Some(p) = self.pings.get_mut(pid) {
+                p.last_sent = now;
+            }
+            interval_ms
+        } else {
+            interval_ms - ping_elapsed_ms(p.last_sent, now)
+        };
         let Some(p) = self.pings.get_mut(pid) else {
             return;
         };
         if p.is_finished() {
             return;
         }
+        let all_sent =
+            p.opts.deadline.is_none() && p.opts.count.is_some_and(|c| p.transmitted >= c);
+        if all_sent && !p.exit_armed {
+            // schedule_exit(): SIGALRM when the last replies are overdue.
+            p.exit_armed = true;
+            let waittime = if p.received > 0 {
+                let tmax = p.rtts.iter().copied().max().unwrap_or_default();
+                (2 * tmax).max(interval)
+            } else {
+                p.opts.wait.unwrap_or(DEFAULT_LINGER)
+            };
+            self.schedule(now + waittime, Timer::PingAlarm { ping: pid });
+        }
+        if all_sent {
+            // Nothing is left to send: only a reply or the alarm matters now.
+            return;
+        }
+        self.ping_wait(pid, next, now);
+    }
+
+    /// Arms the wait main_loop() would block in at `now`, `next` ms before the next send is
+    /// due.
+    fn ping_wait(&mut self, pid: PingId, next: i64, now: Duration) {
+        let hz = i64::from(self.config.hz);
+        let Some(p) = self.pings.get_mut(pid) else {
+            return;
+        };
         p.gen += 1;
         let gen = p.gen;
-        let all_sent = p.opts.count.is_some_and(|c| p.transmitted >= c);
-        let at = if !all_sent {
-            now + p.opts.interval
-        } else if p.opts.deadline.is_some() {
-            // With -w, only the deadline ends it.
+        let interval = p.opts.interval;
+        let interval_ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
+        let in_flight = p.transmitted.saturating_sub(p.received + p.errors);
+        let last_sent = p.last_sent;
+        let wake = Timer::Ping { ping: pid, gen };
+        if interval <= MININTERVAL || next <= 0 {
+            // Flood-like rates: the lab sends on the millisecond (iputils spins or polls).
+            self.schedule(last_sent + interval, wake);
             return;
-        } else if p.received > 0 {
-            let tmax = p.rtts.iter().copied().max().unwrap_or_default();
-            p.last_sent + (2 * tmax).max(p.opts.interval)
+        }
+        // SCHINT(interval): never below MINUSERINTERVAL.
+        let schint = interval_ms.max(2);
+        if next >= schint {
+            let wheel = self.wheel();
+            let timeo = wheel.to_jiffies(Duration::from_millis(schint as u64));
+            let (at, level) = wheel.arm(now, timeo);
+            self.timers.schedule_wheel(at, level, wake);
+            return;
+        }
+        // Less than a jiffy left: sleep MININTERVAL if a reply is due, else spin until the
+        // send is due.
+        let short = if 1000 % hz == 0 {
+            next <= 1000 / hz
         } else {
-            p.last_sent + p.opts.wait.unwrap_or(DEFAULT_LINGER)
+            next * hz <= 1000
         };
-        self.schedule(at, Timer::Ping { ping: pid, gen });
+        let timeout = if short && in_flight == 0 {
+            // Spinning: the send goes the moment it is due.
+            self.schedule(last_sent + interval, wake);
+            return;
+        } else if short {
+            MININTERVAL
+        } else {
+            Duration::from_millis(next as u64)
+        };
+        self.schedule(now + timeout + poll_slack(timeout), wake);
     }
 
-    pub(crate) fn ping_timer(&mut self, pid: PingId, gen: u64) {
-        let now = self.now();
-        let Some(p) = self.pings.get_mut(pid) else {
-            return;
-        };
-        if p.is_finished() {
-            return;
+    /// A ping's wait ended at `at`: its process acts once the tick's timers and backlog are
+    /// done.
+    pub(crate) fn ping_timer(&mut self, pid: PingId, gen: u64, at: Duration) {
+        if let Some(p) = self.pings.get_mut(pid).filter(|p| p.gen == gen) {
+            p.woke_at = Some(at);
+            self.pings_woken.push(pid);
         }
-        if p.opts.deadline.is_some_and(|d| now >= p.started + d) {
-            self.ping_finish(pid);
-            return;
-        }
-        if gen != p.gen {
-            return;
-        }
-        let all_sent = p.opts.count.is_some_and(|c| p.transmitted >= c);
-        if all_sent {
-            self.ping_finish(pid);
-        } else {
-            self.ping_send(pid);
-        }
+    }
+
+    /// SIGALRM: the deadline, or the wait for the last replies, is over.
+    pub(crate) fn ping_alarm(&mut self, pid: PingId) {
+        self.ping_finish(pid);
     }
 
     fn ping_finish(&mut self, pid: PingId) {
@@ -473,16 +603,6 @@ impl Lab {
                 seq,
                 why: "no reply".into(),
             });
-        }
-    }
-
-    fn done_check(&mut self, pid: PingId) {
-        let Some(p) = self.pings.get(pid) else { return };
-        let answered = p.received + p.errors;
-        let by_count = p.opts.count.is_some_and(|c| answered >= c);
-        let by_deadline_error = p.opts.deadline.is_some() && p.errors > 0;
-        if by_count || by_deadline_error {
-            self.ping_finish(pid);
         }
     }
 
@@ -528,7 +648,8 @@ impl Lab {
             seq,
             rtt,
         });
-        self.done_check(pid);
+        // The process reads every reply and error waiting before its exit checks.
+        self.pings_woken.push(pid);
     }
 
     pub(crate) fn ping_error(
@@ -555,6 +676,7 @@ impl Lab {
             seq,
             why: error.as_str(),
         });
-        self.done_check(pid);
+        // The process reads every reply and error waiting before its exit checks.
+        self.pings_woken.push(pid);
     }
 }

@@ -42,7 +42,7 @@ impl Lab {
                 } else {
                     ip.dst
                 };
-                let ip_id = self.next_ip_id(ns);
+                let ip_id = self.ip_select_ident(ns, src, ip.src, wire::IPPROTO_ICMP);
                 let d = wire::icmp_datagram(
                     Ipv4Params {
                         src,

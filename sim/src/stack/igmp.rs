@@ -51,9 +51,8 @@ impl Lab {
     /// A bridge device came up: its reports are due shortly (two jiffies, as
     /// igmp_ifc_start_timer arms them).
     pub(crate) fn igmp_bridge_up(&mut self, bridge: LinkId) {
-        let at = self.kernel_timer(self.now() + 2 * crate::clock::JIFFY);
-        self.schedule(
-            at,
+        self.arm_kernel_timer_jiffies(
+            2,
             Timer::Igmp {
                 link: bridge,
                 left: ROBUSTNESS,
@@ -74,9 +73,8 @@ impl Lab {
         self.stack_transmit(link, report_frame(mac, src, ALL_SNOOPERS));
         if left > 1 {
             let r = u64::from(self.random_u32()) % REPORT_INTERVAL.as_micros() as u64;
-            let at = self.now() + Duration::from_micros(r) + 2 * crate::clock::JIFFY;
-            let at = self.kernel_timer(at);
-            self.schedule(
+            let at = self.now() + Duration::from_micros(r) + 2 * self.jiffy();
+            self.arm_kernel_timer(
                 at,
                 Timer::Igmp {
                     link,

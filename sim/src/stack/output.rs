@@ -17,6 +17,10 @@ use crate::event::EventKind;
 use crate::lab::{Lab, NsId, Timer};
 use crate::netfilter::hooks::Ct;
 use crate::netfilter::NatChain;
+use rand_chacha::rand_core::RngCore;
+
+/// The kernel's smallest `ip_idents` table has 2048 generators.
+const IP_IDENTS_MASK: u32 = 2047;
 
 impl Lab {
     /// Sends an IPv4 datagram built by this namespace: route it, then hand it to `lo` or to the
@@ -127,14 +131,13 @@ impl Lab {
         ip: Ipv4Addr,
         at: std::time::Duration,
     ) {
-        // Neighbour timers are kernel timers: the wheel rounds them up.
-        let at = self.kernel_timer(at);
         let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else {
             return;
         };
         e.timer_gen += 1;
         let gen = e.timer_gen;
-        self.schedule(at, Timer::Neigh { ns, dev, ip, gen });
+        // Neighbour timers are kernel timers: the wheel rounds them up.
+        self.arm_kernel_timer(at, Timer::Neigh { ns, dev, ip, gen });
     }
 
     /// neigh_output / __neigh_event_send: send now if the entry is usable, else queue and
@@ -432,7 +435,7 @@ impl Lab {
         } else {
             IcmpRepr::TimeExceeded { code, original }
         };
-        let id = self.next_ip_id(ns);
+        let id = self.ip_select_ident(ns, src, oip.src, wire::IPPROTO_ICMP);
         let d = wire::icmp_datagram(
             Ipv4Params {
                 src,
@@ -449,13 +452,33 @@ impl Lab {
         self.ip_output_via(ns, nh.dev, nh.via, d);
     }
 
-    pub(crate) fn next_ip_id(&mut self, ns: NsId) -> u16 {
-        match self.ns_mut(ns) {
-            Some(n) => {
-                n.ip_id = n.ip_id.wrapping_add(1);
-                n.ip_id
-            }
-            None => 0,
+    /// __ip_select_ident: the IPv4 id of a datagram no connected socket numbers. The
+    /// namespace's key hashes (daddr, saddr, protocol) to one of the shared generators; a
+    /// generator used in an earlier jiffy first jumps ahead by a random amount below the
+    /// jiffies since (ip_idents_reserve), so ids are non-zero in practice, grow, and do not
+    /// tell how many datagrams went in between.
+    pub(crate) fn ip_select_ident(
+        &mut self,
+        ns: NsId,
+        src: Ipv4Addr,
+        dst: Ipv4Addr,
+        protocol: u8,
+    ) -> u16 {
+        let key = self.ns(ns).map_or(0, |n| n.ip_id_key);
+        let mut h = key ^ (u64::from(u32::from(dst)) << 32 | u64::from(u32::from(src)));
+        h = (h ^ u64::from(protocol)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^= h >> 29;
+        let bucket = (h.wrapping_mul(0xbf58_476d_1ce4_e5b9) >> 53) as u32 & IP_IDENTS_MASK;
+        let now = self.wheel().jiffies_at(self.now()) as u32;
+        let fresh = self.ip_id_rng.next_u32();
+        let (id, old) = self.ip_idents.entry(bucket).or_insert((fresh, 0));
+        let mut delta = 0;
+        if *old != now {
+            delta = self.ip_id_rng.next_u32() % now.wrapping_sub(*old);
+            *old = now;
         }
+        let v = id.wrapping_add(delta);
+        *id = v.wrapping_add(1);
+        v as u16
     }
 }

@@ -46,11 +46,11 @@ impl Lab {
             return Ok(UdpSent::Refused);
         }
         let src = nh.src.ok_or(LabError::NetworkUnreachable(dst))?;
-        let id = self.next_ip_id(ns);
+        let id = self.ip_select_ident(ns, src, dst, 17);
         let ip = Ipv4Params {
             src,
             dst,
-            ttl: 64,
+            ttl: self.default_ttl(ns),
             id,
             // A UDP socket's default path-MTU discovery (IP_PMTUDISC_WANT) sets DF.
             df: true,
