@@ -648,6 +648,17 @@ impl Lab {
             seq,
             rtt,
         });
+        // The reply that completes the count ends ping before the other replies of its tick:
+        // on a kernel those (other hosts' answers to a broadcast) come microseconds later,
+        // after the woken process has read what was there and exited.
+        let p = &self.pings[pid];
+        if !dup
+            && p.opts.deadline.is_none()
+            && p.opts.count.is_some_and(|c| p.received + p.errors >= c)
+        {
+            self.ping_finish(pid);
+            return;
+        }
         // The process reads every reply and error waiting before its exit checks.
         self.pings_woken.push(pid);
     }
