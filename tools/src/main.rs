@@ -39,6 +39,10 @@ land in the current directory; the lab and everything it started go when it ends
         /// and an emulated Internet that answers pings to public addresses (docs/uplink.md).
         #[arg(long)]
         uplink: bool,
+        /// Show FILE to the script as /etc/resolv.conf (the nameservers `arp` and `route`
+        /// ask without -n) instead of the host's.
+        #[arg(long, value_name = "FILE")]
+        resolv_conf: Option<PathBuf>,
         /// Virtual time (the default): sleeps, ping intervals and the lab's timers take no wall
         /// time, and the same seed gives the same output.
         #[arg(long, conflicts_with = "realtime")]
@@ -194,6 +198,7 @@ fn cli() -> anyhow::Result<i32> {
         Some(Command::Run {
             no_ipv6,
             uplink,
+            resolv_conf,
             // Virtual time is the default; the flag stays for scripts that say so.
             fast: _,
             realtime,
@@ -208,6 +213,7 @@ fn cli() -> anyhow::Result<i32> {
                 &run::LabOptions {
                     ipv6: !no_ipv6,
                     uplink,
+                    resolv_conf,
                     seed,
                     fast: !realtime,
                     trace,
@@ -236,6 +242,7 @@ fn cli() -> anyhow::Result<i32> {
             &run::LabOptions {
                 ipv6: !no_ipv6,
                 uplink,
+                resolv_conf: None,
                 seed,
                 fast: false,
                 trace,

@@ -18,6 +18,8 @@ pub struct LabOptions {
     pub ipv6: bool,
     /// The host has an uplink (eth0) to a router and an emulated Internet.
     pub uplink: bool,
+    /// What the script sees as /etc/resolv.conf, instead of the host's.
+    pub resolv_conf: Option<PathBuf>,
     /// Seed of the lab's random choices.
     pub seed: u64,
     /// Virtual time: `sleep`, ping's intervals, tcpdump's lifetime and every timer of the lab
@@ -133,6 +135,10 @@ fn signal_group(pgid: i32, sig: i32) {
 /// Runs `program` against a fresh lab; returns bash's exit status (128+N when killed by N).
 pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
     let dir = LabDir::new(opts.fast)?;
+    if let Some(rc) = &opts.resolv_conf {
+        std::fs::copy(rc, dir.dir.path().join("resolv.conf"))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", rc.display()))?;
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -304,6 +304,17 @@ fn init_main(
     );
     keep_real(lab_dir, tools);
     private_run(lab_dir)?;
+    // `l2lab run --resolv-conf FILE`: the lab's own resolver configuration.
+    let resolv = lab_dir.join("resolv.conf");
+    if resolv.is_file() {
+        mount(
+            Some(&resolv),
+            Path::new("/etc/resolv.conf"),
+            None,
+            libc::MS_BIND,
+            None,
+        )?;
+    }
     let exe = std::env::current_exe()?;
     cover_tools(&exe, tools);
     let child = fork()?;

@@ -48,6 +48,10 @@ pub fn scenario_dirs(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(v)
 }
 
+/// /etc/resolv.conf as scenarios see it, here and in tools/record-kernel: one nameserver
+/// that is not on the machine, with the default options.
+pub const SCENARIO_RESOLV_CONF: &str = "nameserver 10.255.255.53\n";
+
 /// The lab options a scenario asks for, one per line of its file `options` (the same file
 /// tools/record-kernel reads): `--uplink` for both; `--ovs` asks record-kernel to run Open
 /// vSwitch, which a lab always has.
@@ -79,9 +83,17 @@ pub fn run_one(
     let script = std::fs::canonicalize(dir.join("script.sh"))?;
     let work = tempfile::Builder::new().prefix("l2lab-test-").tempdir()?;
     let start = Instant::now();
+    // The resolver configuration tools/record-kernel gives every scenario, whatever the
+    // host's: the scenarios that look names up then ask the same nameserver on any machine.
+    let mut resolv = tempfile::Builder::new()
+        .prefix("l2lab-resolv-")
+        .tempfile()?;
+    std::io::Write::write_all(&mut resolv, SCENARIO_RESOLV_CONF.as_bytes())?;
     let out = std::process::Command::new(exe)
         .arg("run")
         .arg("--no-ipv6")
+        .arg("--resolv-conf")
+        .arg(resolv.path())
         .args(options(dir)?)
         .args(extra)
         .arg(&script)
