@@ -53,6 +53,9 @@ land in the current directory; the lab and everything it started go when it ends
         /// Seed for MAC addresses, ICMP ids and timer jitter.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The kernel's tick rate the lab's timers round to (CONFIG_HZ: 100, 250, 300 or 1000).
+        #[arg(long, default_value_t = 250, value_parser = parse_hz)]
+        hz: u32,
         /// Write every event (topology, frames, bridge decisions, neighbours, pings) to FILE as
         /// JSON lines (schema: docs/trace.md).
         #[arg(long, value_name = "FILE")]
@@ -118,6 +121,14 @@ land in the current directory; the lab and everything it started go when it ends
         #[arg(long, value_name = "FILE")]
         pcap: Option<PathBuf>,
     },
+}
+
+/// CONFIG_HZ's choices.
+fn parse_hz(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(hz @ (100 | 250 | 300 | 1000)) => Ok(hz),
+        _ => Err(format!("{s}: HZ is 100, 250, 300 or 1000")),
+    }
 }
 
 fn main() {
@@ -199,6 +210,7 @@ fn cli() -> anyhow::Result<i32> {
             no_ipv6,
             uplink,
             resolv_conf,
+            hz,
             // Virtual time is the default; the flag stays for scripts that say so.
             fast: _,
             realtime,
@@ -214,6 +226,7 @@ fn cli() -> anyhow::Result<i32> {
                     ipv6: !no_ipv6,
                     uplink,
                     resolv_conf,
+                    hz,
                     seed,
                     fast: !realtime,
                     trace,
@@ -243,6 +256,7 @@ fn cli() -> anyhow::Result<i32> {
                 ipv6: !no_ipv6,
                 uplink,
                 resolv_conf: None,
+                hz: l2lab_sim::clock::DEFAULT_HZ,
                 seed,
                 fast: false,
                 trace,

@@ -20,6 +20,8 @@ pub struct LabOptions {
     pub uplink: bool,
     /// What the script sees as /etc/resolv.conf, instead of the host's.
     pub resolv_conf: Option<PathBuf>,
+    /// The kernel's tick rate for the lab's timers.
+    pub hz: u32,
     /// Seed of the lab's random choices.
     pub seed: u64,
     /// Virtual time: `sleep`, ping's intervals, tcpdump's lifetime and every timer of the lab
@@ -149,6 +151,7 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
             seed: opts.seed,
             virtual_time: opts.fast,
             ipv6: opts.ipv6,
+            hz: opts.hz,
             ..Default::default()
         };
         // Virtual time keeps the fixed epoch so that captures repeat byte for byte.
