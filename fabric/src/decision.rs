@@ -31,6 +31,8 @@ pub enum DropReason {
     StormGuard,
     /// A flood found no port to go out of.
     NoPorts,
+    /// An Open vSwitch bridge with no flow to match (fail mode secure, no controller).
+    NoFlow,
 }
 
 impl DropReason {
@@ -47,6 +49,7 @@ impl DropReason {
             DropReason::TooBig => "frame exceeds MTU",
             DropReason::StormGuard => "storm guard (loop without STP)",
             DropReason::NoPorts => "no port to flood to",
+            DropReason::NoFlow => "no OpenFlow flow (fail mode secure)",
         }
     }
 }

@@ -1373,6 +1373,9 @@ impl Fabric {
             return self.drop_at(journey, br, DropReason::Runt, true);
         };
         let Some(b) = self.bridge(br) else { return };
+        if b.no_flows {
+            return self.drop_at(journey, br, DropReason::NoFlow, true);
+        }
         let verdict = if eth.dst.is_multicast() {
             let kind = if eth.dst.is_broadcast() {
                 crate::bridge::FloodKind::Broadcast

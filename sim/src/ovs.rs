@@ -338,6 +338,12 @@ impl Lab {
             .find(|b| b.name == br)
             .ok_or_else(|| OvsError::NoBridge(br.to_string()))?;
         b.fail_mode = mode.map(str::to_string);
+        // With no controller, secure mode leaves the flow table empty: nothing forwards.
+        let secure = mode == Some("secure");
+        let link = b.link;
+        if let Some(fb) = self.fabric.bridge_mut(link) {
+            fb.no_flows = secure;
+        }
         Ok(())
     }
 
@@ -409,9 +415,12 @@ impl Lab {
         true
     }
 
-    /// The NORMAL flow's counters of bridge `br`.
+    /// The NORMAL flow's counters of bridge `br` (None also when secure mode removed it).
     pub fn ovs_normal_flow(&self, br: &str) -> Option<FlowStats> {
         let b = self.ovs.bridge(br)?;
+        if b.fail_mode.as_deref() == Some("secure") {
+            return None;
+        }
         let now = self.now();
         let (mut packets, mut bytes) = (0, 0);
         if let Some(l) = self.fabric.link(b.link) {

@@ -63,6 +63,9 @@ pub fn handle_frame(
     if port.state != PortState::Forwarding {
         return (None, Verdict::Drop(DropReason::PortDisabled));
     }
+    if br.no_flows {
+        return (None, Verdict::Drop(DropReason::NoFlow));
+    }
     if !src.is_valid_unicast() {
         return (None, Verdict::Drop(DropReason::InvalidSource));
     }

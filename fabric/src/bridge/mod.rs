@@ -42,6 +42,9 @@ pub struct Bridge {
     /// a Linux bridge: it forwards whether or not its internal port is up, keeps no local
     /// entries for its ports' addresses, and its device is only its internal port.
     pub ovs: bool,
+    /// An Open vSwitch bridge whose flow table is empty (fail mode secure, no controller):
+    /// it drops every frame.
+    pub no_flows: bool,
     /// When the collector runs next, while the bridge is up.
     pub gc_next: Option<Duration>,
     /// How many ports are forwarding; the bridge has carrier while this is not zero.
@@ -85,6 +88,7 @@ impl Bridge {
             ports: Vec::new(),
             fdb: Fdb::new(max_learned),
             ovs: false,
+            no_flows: false,
             ageing_time: DEFAULT_AGEING_TIME,
             mac_set_by_user: false,
             mtu_set_by_user: false,
