@@ -21,6 +21,7 @@ pub mod stack;
 pub mod tap;
 pub mod trace;
 
+pub use api_brg::StpTimer;
 pub use capture::{Capture, CaptureId, CapturedFrame};
 pub use clock::Clock;
 pub use error::{LabError, LabResult};

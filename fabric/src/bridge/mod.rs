@@ -5,13 +5,15 @@ pub mod fdb;
 pub mod forward;
 pub mod input;
 pub mod port;
+pub mod stp;
 
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
 pub use fdb::{Fdb, FdbChange, FdbEntry, FdbKind, LearnOutcome};
 pub use input::{FloodKind, Verdict};
-pub use port::{Port, PortFlags, PortState};
+pub use port::{Port, PortFlags, PortState, PortStp};
+pub use stp::BridgeStp;
 
 use crate::{LinkId, MacAddr};
 
@@ -34,8 +36,10 @@ pub struct Bridge {
     pub mac_set_by_user: bool,
     /// STP priority of the bridge (the `8000` in `8000.aabbccddeeff`).
     pub priority: u16,
-    /// STP on or off (only off is modelled; `brctl stp br0 on` is recorded and shown).
+    /// Kernel STP on (`stp_state 1`) or off.
     pub stp: bool,
+    /// The spanning tree's variables and timers (see [`stp`]).
+    pub st: BridgeStp,
     /// When the collector runs next, while the bridge is up.
     pub gc_next: Option<Duration>,
     /// How many ports are forwarding; the bridge has carrier while this is not zero.
@@ -82,6 +86,7 @@ impl Bridge {
             mac_set_by_user: false,
             priority: 0x8000,
             stp: false,
+            st: BridgeStp::default(),
             gc_next: None,
             forwarding_ports: 0,
             had_ports: false,
