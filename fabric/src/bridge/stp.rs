@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use super::{Bridge, PortState};
-use crate::timer::{kernel_timer, JIFFY};
+use crate::timer::{kernel_timer, round_jiffies, JIFFY};
 use crate::wire::{Bpdu, BridgeId, ConfigBpdu};
 use crate::LinkId;
 
@@ -130,6 +130,11 @@ impl Cx {
     fn at(&self, d: Duration) -> Option<Duration> {
         Some(kernel_timer(self.now, self.now + d, self.phase))
     }
+
+    /// A timer armed with round_jiffies (the hello and hold timers' re-arming).
+    fn at_round(&self, d: Duration) -> Option<Duration> {
+        Some(round_jiffies(self.now, self.now + d, self.phase))
+    }
 }
 
 /// br_make_port_id: the priority in the top six bits, the port number below.
@@ -202,7 +207,7 @@ impl Bridge {
         };
         if message_age < st.max_age {
             cx.out.push((p.link, Bpdu::Config(bpdu)));
-            let hold = cx.at(HOLD_TIME);
+            let hold = cx.at_round(HOLD_TIME);
             let p = &mut self.ports[i];
             p.stp.topology_change_ack = false;
             p.stp.config_pending = false;
@@ -725,7 +730,7 @@ impl Bridge {
             if self.st.up {
                 self.config_bpdu_generation(cx);
                 if self.kernel_stp() {
-                    self.st.hello_timer = cx.at(self.st.hello_time);
+                    self.st.hello_timer = cx.at_round(self.st.hello_time);
                 }
             }
         }
