@@ -1,0 +1,165 @@
+//! The 802.1D port roles on random bridge graphs: once STP has converged, the links whose two
+//! ports forward form a spanning tree of each connected part of the graph (a spanning
+//! forest), every other port blocks, the tree does not depend on the order in which links
+//! come up, and a broadcast crosses it without the storm guard.
+
+use std::time::Duration;
+
+use l2lab_fabric::wire::ethernet_frame;
+use l2lab_fabric::{Decision, DropReason, Fabric, LinkId, MacAddr, PortState};
+use proptest::prelude::*;
+
+/// A bridge graph: `n` bridges and veth links between them (loops and parallel links
+/// included, as a learner's cabling may have).
+#[derive(Debug, Clone)]
+struct Graph {
+    n: usize,
+    edges: Vec<(usize, usize)>,
+}
+
+fn graph() -> impl Strategy<Value = Graph> {
+    (2usize..7).prop_flat_map(|n| {
+        proptest::collection::vec((0..n, 0..n), 1..12).prop_map(move |e| Graph {
+            n,
+            edges: e.into_iter().filter(|(a, b)| a != b).collect(),
+        })
+    })
+}
+
+struct Built {
+    fabric: Fabric,
+    bridges: Vec<LinkId>,
+    /// Each edge's two ports: (bridge a's end, bridge b's end).
+    ports: Vec<(LinkId, LinkId)>,
+}
+
+/// Builds the graph on a fresh wire (the same seed, so the same addresses every time), then
+/// brings every bridge and port up in `order` (an order of the indices of `ups`), 100 ms
+/// apart, and runs the wire's timers to `end`.
+fn build(g: &Graph, order: &[usize], end: Duration) -> Built {
+    let mut f = Fabric::new(7);
+    f.set_recording(true);
+    let t0 = Duration::ZERO;
+    let bridges: Vec<LinkId> = (0..g.n).map(|_| f.add_bridge()).collect();
+    for &b in &bridges {
+        f.set_stp(b, true, t0).expect("a bridge");
+    }
+    let mut ports = Vec::new();
+    for &(a, b) in &g.edges {
+        let (x, y) = f.add_veth_pair();
+        f.enslave(x, bridges[a], t0).expect("enslave");
+        f.enslave(y, bridges[b], t0).expect("enslave");
+        ports.push((x, y));
+    }
+    let mut ups: Vec<LinkId> = bridges.clone();
+    ups.extend(ports.iter().flat_map(|&(x, y)| [x, y]));
+    let mut now = t0;
+    let step = Duration::from_millis(100);
+    for &i in order {
+        run_to(&mut f, now);
+        f.set_up(ups[i % ups.len()], true, now).expect("set up");
+        now += step;
+    }
+    // Any link the order left out comes up last.
+    for &l in &ups {
+        f.set_up(l, true, now).expect("set up");
+    }
+    run_to(&mut f, end);
+    Built {
+        fabric: f,
+        bridges,
+        ports,
+    }
+}
+
+/// Runs every timer of the wire due up to `end`, in time order.
+fn run_to(f: &mut Fabric, end: Duration) {
+    while let Some(t) = f.next_deadline() {
+        if t > end {
+            break;
+        }
+        f.poll(t);
+        f.clear_deliveries();
+    }
+}
+
+fn state(f: &Fabric, port: LinkId) -> PortState {
+    let br = f.link(port).and_then(|l| l.master).expect("a port");
+    f.bridge(br)
+        .and_then(|b| b.port(port))
+        .map(|p| p.state)
+        .expect("a port")
+}
+
+fn find(p: &mut [usize], x: usize) -> usize {
+    if p[x] != x {
+        let r = find(p, p[x]);
+        p[x] = r;
+    }
+    p[x]
+}
+
+/// The edges that forward at both ends.
+fn active(b: &Built) -> Vec<usize> {
+    (0..b.ports.len())
+        .filter(|&i| {
+            let (x, y) = b.ports[i];
+            state(&b.fabric, x) == PortState::Forwarding
+                && state(&b.fabric, y) == PortState::Forwarding
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn forwarding_ports_form_a_spanning_tree(
+        g in graph(),
+        order in proptest::collection::vec(0usize..64, 0..40),
+        order2 in proptest::collection::vec(0usize..64, 0..40),
+    ) {
+        let end = Duration::from_secs(120);
+        let b = build(&g, &order, end);
+        // Every port has settled: forwarding or blocking, nothing half way.
+        for &(x, y) in &b.ports {
+            for p in [x, y] {
+                let s = state(&b.fabric, p);
+                prop_assert!(matches!(s, PortState::Forwarding | PortState::Blocking), "{s:?}");
+            }
+        }
+        let act = active(&b);
+        // Acyclic, and as many edges as a spanning forest has: n minus the components.
+        let mut tree: Vec<usize> = (0..g.n).collect();
+        for &i in &act {
+            let (u, v) = g.edges[i];
+            let (ru, rv) = (find(&mut tree, u), find(&mut tree, v));
+            prop_assert!(ru != rv, "forwarding links close a loop: {:?}", act);
+            tree[ru] = rv;
+        }
+        let mut all: Vec<usize> = (0..g.n).collect();
+        for &(u, v) in &g.edges {
+            let (ru, rv) = (find(&mut all, u), find(&mut all, v));
+            all[ru] = rv;
+        }
+        let parts = (0..g.n).filter(|&x| find(&mut all, x) == x).count();
+        prop_assert_eq!(act.len(), g.n - parts);
+        // The same tree whatever the order of link-up.
+        let b2 = build(&g, &order2, end);
+        prop_assert_eq!(&act, &active(&b2));
+        // A broadcast from each bridge crosses the tree without a storm.
+        let mut f = b.fabric;
+        f.drain_records().for_each(drop);
+        for &br in &b.bridges {
+            let src = f.link(br).map(|l| l.mac).unwrap_or(MacAddr::ZERO);
+            let frame = ethernet_frame(src, MacAddr::BROADCAST, 0x0806, &[0u8; 28]);
+            f.transmit(end, br, frame);
+            f.clear_deliveries();
+        }
+        let storm = f.drain_records().any(|r| matches!(
+            r.decision,
+            Decision::Dropped { reason: DropReason::StormGuard, .. }
+        ));
+        prop_assert!(!storm);
+    }
+}
