@@ -185,12 +185,12 @@ pub enum Decision {
         /// The port.
         port: LinkId,
     },
-    /// A bridge's spanning tree changed its mind about the root (the reason in words).
+    /// A bridge's spanning tree changed its view of the tree.
     Stp {
         /// The bridge.
         bridge: LinkId,
-        /// What happened and why.
-        note: String,
+        /// What changed and why.
+        event: crate::bridge::stp::StpEvent,
     },
 }
 

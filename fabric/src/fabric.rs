@@ -801,8 +801,8 @@ impl Fabric {
             StpSend::InJourney(j) => j,
             _ => 0,
         };
-        for note in cx.notes.drain(..) {
-            self.record(j, || Decision::Stp { bridge, note });
+        for event in cx.events.drain(..) {
+            self.record(j, || Decision::Stp { bridge, event });
         }
         for (port, state) in changed {
             self.record(j, || Decision::PortState {

@@ -206,8 +206,9 @@ fn wire(lab: &Lab, d: &Decision) -> Value {
         Decision::BpduReceived { bridge, port } => json!({
             "type": "bpdu_received", "bridge": link(lab, *bridge), "port": link(lab, *port),
         }),
-        Decision::Stp { bridge, note } => json!({
-            "type": "stp", "bridge": link(lab, *bridge), "note": note,
+        Decision::Stp { bridge, event } => json!({
+            "type": "stp", "bridge": link(lab, *bridge),
+            "say": crate::narrate::stp_sentence(lab, *bridge, event),
         }),
     }
 }

@@ -112,8 +112,8 @@ pub struct Cx {
     pub phase: u64,
     /// BPDUs to send, each out of a port.
     pub out: Vec<(LinkId, Bpdu)>,
-    /// Why roles changed, in the kernel's words where it logs them.
-    pub notes: Vec<String>,
+    /// What changed in the tree and why, for the trace and the narration.
+    pub events: Vec<StpEvent>,
 }
 
 impl Cx {
@@ -123,7 +123,7 @@ impl Cx {
             now,
             phase,
             out: Vec::new(),
-            notes: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -135,6 +135,46 @@ impl Cx {
     fn at_round(&self, d: Duration) -> Option<Duration> {
         Some(round_jiffies(self.now, self.now + d, self.phase))
     }
+}
+
+/// A change in a bridge's view of the tree, with what decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StpEvent {
+    /// The bridge takes itself for root: it has heard of no better bridge.
+    BecomesRoot,
+    /// The bridge heard of a better root than itself.
+    NotRoot {
+        /// The root it now follows.
+        root: BridgeId,
+    },
+    /// A port became the root port: the closest way to the root.
+    RootPort {
+        /// The port.
+        port: LinkId,
+        /// The root.
+        root: BridgeId,
+        /// The bridge's cost to the root through it.
+        cost: u32,
+    },
+    /// A port blocks: another bridge is designated for its link, and it is not the root
+    /// port.
+    Blocks {
+        /// The port.
+        port: LinkId,
+        /// The root.
+        root: BridgeId,
+        /// The bridge designated for the port's link.
+        designated: BridgeId,
+        /// The bridge's root port, the closer way to the root, if it has one.
+        root_port: Option<LinkId>,
+    },
+    /// No BPDU came on a port for max_age: what it said is forgotten.
+    NeighbourLost {
+        /// The port.
+        port: LinkId,
+        /// The bridge it heard from.
+        neighbour: BridgeId,
+    },
 }
 
 /// br_make_port_id: the priority in the top six bits, the port number below.
@@ -306,12 +346,23 @@ impl Bridge {
         }
     }
 
-    fn configuration_update(&mut self) {
+    fn configuration_update(&mut self, cx: &mut Cx) {
+        let old = self.st.root_port;
         self.root_selection();
         self.designated_port_selection();
+        if self.st.root_port != old {
+            if let Some(r) = self.idx(self.st.root_port) {
+                cx.events.push(StpEvent::RootPort {
+                    port: self.ports[r].link,
+                    root: self.st.designated_root,
+                    cost: self.st.root_path_cost,
+                });
+            }
+        }
     }
 
     fn become_root_bridge(&mut self, cx: &mut Cx) {
+        cx.events.push(StpEvent::BecomesRoot);
         self.st.max_age = self.st.bridge_max_age;
         self.st.hello_time = self.st.bridge_hello_time;
         self.st.forward_delay = self.st.bridge_forward_delay;
@@ -388,6 +439,12 @@ impl Bridge {
                 self.topology_change_detection(cx);
             }
             self.set_state(i, PortState::Blocking);
+            cx.events.push(StpEvent::Blocks {
+                port: self.ports[i].link,
+                root: self.st.designated_root,
+                designated: self.ports[i].stp.designated_bridge,
+                root_port: self.idx(self.st.root_port).map(|r| self.ports[r].link),
+            });
             self.ports[i].stp.forward_delay_timer = None;
         }
     }
@@ -449,11 +506,9 @@ impl Bridge {
         p.forward_delay_timer = None;
         p.hold_timer = None;
         self.fdb.flush_port(link, false);
-        self.configuration_update();
+        self.configuration_update(cx);
         self.port_state_selection(cx);
         if self.is_root_bridge() && !was_root {
-            cx.notes
-                .push("becomes root: the port towards the root went down".into());
             self.become_root_bridge(cx);
         }
     }
@@ -550,11 +605,9 @@ impl Bridge {
     }
 
     fn after_id_change(&mut self, was_root: bool, cx: &mut Cx) {
-        self.configuration_update();
+        self.configuration_update(cx);
         self.port_state_selection(cx);
         if self.is_root_bridge() && !was_root {
-            cx.notes
-                .push("becomes root: its bridge id is now the lowest".into());
             self.become_root_bridge(cx);
         }
     }
@@ -612,7 +665,7 @@ impl Bridge {
     /// br_stp_set_path_cost (the caller checks the range).
     pub fn stp_set_path_cost(&mut self, i: usize, cost: u32, cx: &mut Cx) {
         self.ports[i].cost = cost;
-        self.configuration_update();
+        self.configuration_update(cx);
         self.port_state_selection(cx);
     }
 
@@ -661,13 +714,12 @@ impl Bridge {
             p.designated_port = b.port_id;
             p.designated_age = cx.now.saturating_sub(age);
             p.message_age_timer = at;
-            self.configuration_update();
+            self.configuration_update(cx);
             self.port_state_selection(cx);
             if !self.is_root_bridge() && was_root {
-                cx.notes.push(format!(
-                    "is no longer root: {:04x}.{} is lower",
-                    self.st.designated_root.prio, self.st.designated_root.addr
-                ));
+                cx.events.push(StpEvent::NotRoot {
+                    root: self.st.designated_root,
+                });
                 self.st.hello_timer = None;
                 if self.st.topology_change_detected {
                     self.st.topology_change_timer = None;
@@ -769,13 +821,13 @@ impl Bridge {
             return;
         }
         let id = self.ports[i].stp.designated_bridge;
-        cx.notes.push(format!(
-            "neighbor {:04x}.{} lost on port {}",
-            id.prio, id.addr, self.ports[i].port_no
-        ));
+        cx.events.push(StpEvent::NeighbourLost {
+            port: self.ports[i].link,
+            neighbour: id,
+        });
         let was_root = self.is_root_bridge();
         self.become_designated_port(i);
-        self.configuration_update();
+        self.configuration_update(cx);
         self.port_state_selection(cx);
         if self.is_root_bridge() && !was_root {
             self.become_root_bridge(cx);
