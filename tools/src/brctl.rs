@@ -453,9 +453,6 @@ fn showstp(br: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
         return 1;
     };
     let st = &bridge.st;
-    // bridge-utils 1.7.1 reads these three through a path that scales them by HZ/USER_HZ
-    // (2.5 on a HZ=250 kernel), and prints them so.
-    let scaled = |d: Duration| timer(centis(d) * 5 / 2);
     let mut s = format!(
         "{br}\n bridge id\t\t{id}\n designated root\t{}\n",
         stp_id(st.designated_root)
@@ -467,16 +464,16 @@ fn showstp(br: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
     s += &format!(
         " max age\t\t{}\t\t\tbridge max age\t\t{}\n",
         timer(centis(st.max_age)),
-        scaled(st.bridge_max_age)
+        timer(centis(st.bridge_max_age))
     );
     s += &format!(
         " hello time\t\t{}\t\t\tbridge hello time\t{}\n",
         timer(centis(st.hello_time)),
-        scaled(st.bridge_hello_time)
+        timer(centis(st.bridge_hello_time))
     );
     s += &format!(
         " forward delay\t\t{}\t\t\tbridge forward delay\t{}\n",
-        scaled(st.forward_delay),
+        timer(centis(st.forward_delay)),
         timer(centis(st.bridge_forward_delay))
     );
     s += &format!(" ageing time\t\t{}\n", timer(centis(bridge.ageing_time)));

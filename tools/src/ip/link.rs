@@ -1034,7 +1034,9 @@ fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
                 centis(b.ageing_time),
                 u8::from(b.stp),
                 b.priority,
-                stp_id(b.st.designated_root),
+                // iproute2 6.1 prints designated_root from IFLA_BR_BRIDGE_ID, not
+                // IFLA_BR_ROOT_ID: it shows the bridge's own id.
+                id,
                 b.st.root_port,
                 b.st.root_path_cost,
                 u8::from(b.st.topology_change),
