@@ -77,8 +77,9 @@ mod test {
         let s = Duration::from_secs;
         let ms = Duration::from_millis;
         // jiffies0 = 0: seconds of lab time are whole seconds of jiffies.
+        // 11.1 s goes down to 11 s (then the wheel's 32 ms buckets round it up a little).
         let t = round_jiffies(s(10), s(11) + ms(100), 0);
-        assert_eq!(t, s(11));
+        assert!(t >= s(11) && t <= s(11) + ms(32), "{t:?}");
         let t = round_jiffies(s(10), s(11) + ms(300), 0);
         assert!(t >= s(12) && t <= s(12) + ms(32), "{t:?}");
     }

@@ -896,4 +896,45 @@ mod test {
         }
         assert!(EthHeader::parse(&[0u8; 13]).is_err());
     }
+
+    #[test]
+    fn config_bpdu_is_the_kernels() {
+        // The BPDU a bridge with address 02:00:00:00:00:b0 sent from its port 1 as root, as
+        // tcpdump -x showed it on the kernel (after the LLC header).
+        let kernel = [
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0xb0, 0x00,
+            0x00, 0x00, 0x00, 0x80, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0xb0, 0x80, 0x01, 0x00,
+            0x00, 0x14, 0x00, 0x02, 0x00, 0x0f, 0x00,
+        ];
+        let me = BridgeId {
+            prio: 0x8000,
+            addr: MacAddr([2, 0, 0, 0, 0, 0xb0]),
+        };
+        let b = Bpdu::Config(ConfigBpdu {
+            topology_change: false,
+            topology_change_ack: false,
+            root: me,
+            root_path_cost: 0,
+            bridge_id: me,
+            port_id: 0x8001,
+            message_age: 0,
+            max_age: 20 * 256,
+            hello_time: 2 * 256,
+            forward_delay: 15 * 256,
+        });
+        let f = b.to_frame(me.addr);
+        assert_eq!(f.len(), 52);
+        assert_eq!(&f[..6], &STP_GROUP.0);
+        assert_eq!(&f[12..17], &[0x00, 38, 0x42, 0x42, 0x03]);
+        assert_eq!(&f[17..], &kernel);
+        assert_eq!(Bpdu::parse(&f), Ok(b));
+        let tcn = Bpdu::Tcn.to_frame(me.addr);
+        assert_eq!(tcn.len(), 21);
+        assert_eq!(Bpdu::parse(&tcn), Ok(Bpdu::Tcn));
+        // Short or foreign frames are errors, not panics.
+        for n in 0..f.len() - 1 {
+            let _ = Bpdu::parse(&f[..n]);
+        }
+        assert!(Bpdu::parse(&f[..40]).is_err());
+    }
 }
