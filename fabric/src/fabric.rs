@@ -762,9 +762,10 @@ impl Fabric {
             return;
         };
         let disabled = b.ports[i].state == PortState::Disabled;
-        if port_ok && br_up && disabled {
+        let up = port_ok && br_up;
+        if up && disabled {
             self.stp_step(bridge, StpSend::Now, |b, cx| b.stp_enable_port(i, cx));
-        } else if !(port_ok && br_up) && !disabled {
+        } else if !up && !disabled {
             self.stp_step(bridge, StpSend::Now, |b, cx| b.stp_disable_port(i, cx));
         }
     }
