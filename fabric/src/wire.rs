@@ -772,6 +772,19 @@ pub fn summary(frame: &[u8]) -> String {
             Ok((ip, _)) => format!("IP {} > {}: proto {}", ip.src, ip.dst, ip.protocol),
             Err(_) => "IP, malformed".to_string(),
         },
+        t if t <= 1500 => match Bpdu::parse(frame) {
+            Ok(Bpdu::Config(c)) => format!(
+                "STP 802.1d, Config, root {:04x}.{} cost {}, bridge-id {:04x}.{}.{:04x}",
+                c.root.prio,
+                c.root.addr,
+                c.root_path_cost,
+                c.bridge_id.prio,
+                c.bridge_id.addr,
+                c.port_id
+            ),
+            Ok(Bpdu::Tcn) => "STP 802.1d, Topology Change".to_string(),
+            Err(_) => format!("802.3, length {t}"),
+        },
         t => format!("ethertype {} (0x{t:04x})", ethertype_name(t)),
     }
 }
