@@ -770,11 +770,21 @@ fn sysfs_device(lab: &Lab, l: LinkId, t: &mut Tree) {
             ("ageing_time", centis(b.ageing_time)),
             ("stp_state", u8::from(b.stp).to_string()),
             ("priority", b.priority.to_string()),
-            ("bridge_id", id.clone()),
-            ("root_id", id),
-            ("forward_delay", "1500".into()),
-            ("hello_time", "200".into()),
-            ("max_age", "2000".into()),
+            ("bridge_id", id),
+            ("root_id", {
+                let r = b.st.designated_root;
+                let m: String = r.addr.0.iter().map(|b| format!("{b:02x}")).collect();
+                format!("{:04x}.{m}", r.prio)
+            }),
+            ("root_port", b.st.root_port.to_string()),
+            ("root_path_cost", b.st.root_path_cost.to_string()),
+            (
+                "topology_change",
+                u8::from(b.st.topology_change).to_string(),
+            ),
+            ("forward_delay", centis(b.st.forward_delay)),
+            ("hello_time", centis(b.st.hello_time)),
+            ("max_age", centis(b.st.max_age)),
             ("group_addr", "01:80:c2:00:00:00".into()),
         ] {
             file(t, &format!("bridge/{f}"), v);
