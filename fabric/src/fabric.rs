@@ -28,8 +28,8 @@ use crate::bridge::forward::{floods_to, should_deliver};
 use crate::bridge::input::handle_frame;
 use crate::bridge::stp::Cx;
 use crate::bridge::{
-    Bridge, FdbKind, FloodKind, LearnOutcome, Port, PortFlags, PortMin, PortState, PortStp,
-    Verdict, GC_FIRST_RUN,
+    Bridge, FdbKind, FloodKind, LearnOutcome, Port, PortFlags, PortMin, PortState, Verdict,
+    GC_FIRST_RUN,
 };
 use crate::decision::{Decision, DropReason, Record};
 use crate::link::{Link, LinkId, LinkKind, ETH_DATA_LEN, LOOPBACK_MTU};
@@ -481,7 +481,7 @@ impl Fabric {
             flags: PortFlags::default(),
             priority: 32,
             cost: 2,
-            stp: PortStp::default(),
+            stp: Box::default(),
         });
         b.stp_init_port(b.ports.len() - 1);
         if b.fdb.get(&mac).is_none_or(|e| e.port != bridge) {

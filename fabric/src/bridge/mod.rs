@@ -38,8 +38,9 @@ pub struct Bridge {
     pub priority: u16,
     /// Kernel STP on (`stp_state 1`) or off.
     pub stp: bool,
-    /// The spanning tree's variables and timers (see [`stp`]).
-    pub st: BridgeStp,
+    /// The spanning tree's variables and timers (see [`stp`]); boxed, as the frame path
+    /// never reads them and the fields it does read stay close together.
+    pub st: Box<BridgeStp>,
     /// When the collector runs next, while the bridge is up.
     pub gc_next: Option<Duration>,
     /// How many ports are forwarding; the bridge has carrier while this is not zero.
@@ -86,7 +87,7 @@ impl Bridge {
             mac_set_by_user: false,
             priority: 0x8000,
             stp: false,
-            st: BridgeStp::default(),
+            st: Box::default(),
             gc_next: None,
             forwarding_ports: 0,
             had_ports: false,

@@ -115,6 +115,7 @@ pub struct Port {
     pub priority: u8,
     /// STP path cost (2 for a 10 Gbit/s veth).
     pub cost: u32,
-    /// Spanning tree variables.
-    pub stp: PortStp,
+    /// Spanning tree variables; boxed, so that a flood's walk over the ports stays on few
+    /// cache lines.
+    pub stp: Box<PortStp>,
 }
