@@ -1530,6 +1530,9 @@ impl Fabric {
         hops: u16,
     ) {
         let local = match verdict {
+            Verdict::Drop(DropReason::PortDisabled) if ingress.is_some() => {
+                return self.not_forwarding(journey, br, ingress, frame, hops);
+            }
             Verdict::Drop(reason) => {
                 return self.drop_at(journey, ingress.unwrap_or(br), reason, false);
             }
@@ -1630,8 +1633,43 @@ impl Fabric {
         }
     }
 
+    /// A frame came in on a port of `br` that does not forward: STP may still take it in,
+    /// a learning port learns from it; anything else is dropped.
+    #[cold]
+    #[inline(never)]
+    fn not_forwarding(
+        &mut self,
+        journey: u64,
+        br: LinkId,
+        ingress: Option<LinkId>,
+        frame: Bytes,
+        hops: u16,
+    ) {
+        let Some(port) = ingress else { return };
+        let Ok(eth) = crate::wire::EthHeader::parse(&frame) else {
+            return self.drop_at(journey, port, DropReason::Runt, false);
+        };
+        let now = self.now;
+        let Some(b) = self.bridge_mut(br) else { return };
+        let (learned, verdict) =
+            crate::bridge::input::not_forwarding(b, port, eth.dst, eth.src, now);
+        if matches!(learned, Some(LearnOutcome::Learned)) {
+            self.record(journey, || Decision::Learned {
+                bridge: br,
+                mac: eth.src,
+                port,
+            });
+        }
+        match verdict {
+            Verdict::Drop(reason) => self.drop_at(journey, port, reason, false),
+            v => self.apply_verdict(journey, br, ingress, eth.dst, frame, v, hops),
+        }
+    }
+
     /// A BPDU reached bridge `br` on `port` (br_stp_rcv); what it makes the bridge send
     /// joins this journey.
+    #[cold]
+    #[inline(never)]
     fn stp_input(&mut self, journey: u64, br: LinkId, port: LinkId, frame: &[u8]) {
         let Ok(bpdu) = crate::wire::Bpdu::parse(frame) else {
             return self.drop_at(journey, port, DropReason::Runt, false);

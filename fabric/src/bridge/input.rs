@@ -63,8 +63,10 @@ pub fn handle_frame(
     let Some(port) = br.port(ingress) else {
         return (None, Verdict::Drop(DropReason::NotAPort));
     };
+    // Not forwarding: the caller sorts out what STP still takes in (`not_forwarding`), off
+    // the frame path.
     if port.state != PortState::Forwarding {
-        return not_forwarding(br, ingress, dst, src, now);
+        return (None, Verdict::Drop(DropReason::PortDisabled));
     }
     if !src.is_valid_unicast() {
         return (None, Verdict::Drop(DropReason::InvalidSource));
@@ -114,11 +116,12 @@ pub fn handle_frame(
     (learned, verdict)
 }
 
-/// A frame on a port that does not forward: with kernel STP on, a BPDU still goes to STP
-/// (learnt from in the learning state, as link-local frames are), and a learning port learns
-/// before it drops (br_handle_frame, br_handle_local_finish, br_handle_frame_finish).
+/// A frame on a port that does not forward (`handle_frame` said `PortDisabled`): with
+/// kernel STP on, a BPDU still goes to STP (learnt from in the learning state, as
+/// link-local frames are), and a learning port learns before it drops (br_handle_frame,
+/// br_handle_local_finish, br_handle_frame_finish).
 #[cold]
-fn not_forwarding(
+pub fn not_forwarding(
     br: &mut Bridge,
     ingress: LinkId,
     dst: MacAddr,
