@@ -596,12 +596,11 @@ impl Bridge {
         true
     }
 
-    /// br_set_ageing_time: the one in use follows unless a topology change shortens it.
+    /// br_set_ageing_time: both the configured and the one in use (the end of a topology
+    /// change restores the configured one).
     pub fn stp_set_ageing_time(&mut self, d: Duration) {
         self.st.bridge_ageing_time = d;
-        if !self.st.topology_change {
-            self.ageing_time = d;
-        }
+        self.ageing_time = d;
     }
 
     fn after_id_change(&mut self, was_root: bool, cx: &mut Cx) {
