@@ -163,3 +163,57 @@ proptest! {
         prop_assert!(!storm);
     }
 }
+
+/// A topology change: br1 (not root) starts forwarding on a port of its own, tells the root
+/// with TCNs until one is acknowledged; the root announces the change for forward_delay +
+/// max_age, during which both age learned entries after forward_delay (br_fdb.c's
+/// hold_time) and show twice forward_delay as their ageing_time.
+#[test]
+fn a_topology_change_is_notified_acknowledged_and_ages_entries_fast() {
+    let mut f = Fabric::new(3);
+    f.set_recording(true);
+    let t = Duration::from_secs;
+    let (br0, br1) = (f.add_bridge(), f.add_bridge());
+    let (a, b) = f.add_veth_pair();
+    let (c, d) = f.add_veth_pair();
+    f.enslave(a, br0, t(0)).expect("enslave");
+    f.enslave(b, br1, t(0)).expect("enslave");
+    f.enslave(c, br1, t(0)).expect("enslave");
+    for br in [br0, br1] {
+        f.set_stp(br, true, t(0)).expect("a bridge");
+        f.set_bridge_priority(br, if br == br0 { 0x1000 } else { 0x8000 }, t(0))
+            .expect("a bridge");
+    }
+    for l in [a, b, c, d, br0, br1] {
+        f.set_up(l, true, t(0)).expect("up");
+    }
+    run_to(&mut f, t(29));
+    let root = f.bridge(br0).expect("br0");
+    assert!(root.is_root_bridge());
+    assert!(!root.st.topology_change);
+    f.drain_records().for_each(drop);
+    // Ports forward after twice forward_delay; br1's leaf port c is designated, so br1
+    // detects a change and sends a TCN up its root port b.
+    run_to(&mut f, t(32));
+    // br1's root port is no designated port: all br0 hears on a now are TCNs.
+    let tcns = f
+        .drain_records()
+        .filter(|r| matches!(r.decision, Decision::BpduReceived { bridge, .. } if bridge == br0))
+        .count();
+    assert!(tcns > 0);
+    let (b0, b1) = (f.bridge(br0).expect("br0"), f.bridge(br1).expect("br1"));
+    assert!(b0.st.topology_change && b1.st.topology_change);
+    assert_eq!(b0.ageing_time, t(30));
+    assert_eq!(b0.hold_time(), t(15));
+    assert_eq!(b1.hold_time(), t(15));
+    // Acknowledged: br1 stops sending TCNs.
+    assert!(!b1.st.topology_change_detected && b1.st.tcn_timer.is_none());
+    // The root ends the change forward_delay + max_age after it began.
+    run_to(&mut f, t(70));
+    let (b0, b1) = (f.bridge(br0).expect("br0"), f.bridge(br1).expect("br1"));
+    assert!(!b0.st.topology_change && !b1.st.topology_change);
+    assert_eq!(b0.ageing_time, t(300));
+    assert_eq!(b1.hold_time(), t(300));
+    assert_eq!(state(&f, c), PortState::Forwarding);
+    assert_eq!(state(&f, b), PortState::Forwarding);
+}
