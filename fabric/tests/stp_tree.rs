@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use l2lab_fabric::wire::ethernet_frame;
+use l2lab_fabric::wire::{ethernet_frame, BridgeId};
 use l2lab_fabric::{Decision, DropReason, Fabric, LinkId, MacAddr, PortState};
 use proptest::prelude::*;
 
@@ -216,4 +216,84 @@ fn a_topology_change_is_notified_acknowledged_and_ages_entries_fast() {
     assert_eq!(b1.hold_time(), t(300));
     assert_eq!(state(&f, c), PortState::Forwarding);
     assert_eq!(state(&f, b), PortState::Forwarding);
+}
+
+/// Two bridges joined twice and a stranger on br1, sent `forged` 300 ms apart from 40 s on,
+/// then left alone until a forged max_age (at most 256 s) and the delays after it are over:
+/// the port states and the roots the bridges follow.
+fn probe(forged: &[Vec<u8>]) -> ([PortState; 5], [BridgeId; 2]) {
+    let mut f = Fabric::new(11);
+    let t = Duration::from_secs;
+    let (br0, br1) = (f.add_bridge(), f.add_bridge());
+    let (a, b) = f.add_veth_pair();
+    let (c, d) = f.add_veth_pair();
+    let (r, rp) = f.add_veth_pair();
+    f.enslave(a, br0, t(0)).expect("enslave");
+    f.enslave(c, br0, t(0)).expect("enslave");
+    f.enslave(b, br1, t(0)).expect("enslave");
+    f.enslave(d, br1, t(0)).expect("enslave");
+    f.enslave(rp, br1, t(0)).expect("enslave");
+    for br in [br0, br1] {
+        f.set_stp(br, true, t(0)).expect("a bridge");
+    }
+    for l in [a, b, c, d, r, rp, br0, br1] {
+        f.set_up(l, true, t(0)).expect("up");
+    }
+    run_to(&mut f, t(40));
+    let src = f.link(r).map(|l| l.mac).unwrap_or(MacAddr::ZERO);
+    for (i, p) in forged.iter().enumerate() {
+        let now = t(40) + Duration::from_millis(300 * i as u64);
+        run_to(&mut f, now);
+        let len = u16::try_from(p.len()).unwrap_or(u16::MAX).min(1500);
+        let frame = ethernet_frame(src, l2lab_fabric::wire::STP_GROUP, len, p);
+        f.transmit(now, r, frame);
+        f.clear_deliveries();
+    }
+    run_to(&mut f, t(420));
+    let root = |br| {
+        f.bridge(br)
+            .map(|b| b.st.designated_root)
+            .unwrap_or_default()
+    };
+    (
+        [a, b, c, d, rp].map(|p| state(&f, p)),
+        [root(br0), root(br1)],
+    )
+}
+
+fn bpdu_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        // Config BPDUs with any fields, TCNs, and anything else after the LLC header.
+        (
+            any::<[u8; 8]>(),
+            any::<u32>(),
+            any::<[u8; 8]>(),
+            any::<[u16; 5]>(),
+            any::<u8>()
+        )
+            .prop_map(|(root, cost, br, v, flags)| {
+                let mut d = vec![0x42, 0x42, 0x03, 0, 0, 0, 0, flags];
+                d.extend_from_slice(&root);
+                d.extend_from_slice(&cost.to_be_bytes());
+                d.extend_from_slice(&br);
+                for x in v {
+                    d.extend_from_slice(&x.to_be_bytes());
+                }
+                d
+            }),
+        Just(vec![0x42, 0x42, 0x03, 0, 0, 0, 0x80]),
+        proptest::collection::vec(any::<u8>(), 0..60),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// BPDUs from a stranger, whatever they say, break nothing; once they stop, what they
+    /// said expires after the max_age they gave and the tree is the one it was without them.
+    #[test]
+    fn forged_bpdus_only_last_max_age(bpdus in proptest::collection::vec(bpdu_bytes(), 1..8)) {
+
+        prop_assert_eq!(probe(&bpdus), probe(&[]));
+    }
 }
