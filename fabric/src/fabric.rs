@@ -165,6 +165,8 @@ pub struct Fabric {
     pub(crate) tap_out: Vec<(LinkId, Bytes)>,
     /// The kernel's jiffies at lab time zero, for the collector's timer (see [`crate::timer`]).
     timer_phase: u64,
+    /// STP timers armed so far, for the order of those due in one tick.
+    stp_seq: u64,
 }
 
 const DEFAULT_MAX: NonZeroUsize = match NonZeroUsize::new(DEFAULT_MAX_LEARNED) {
@@ -199,6 +201,7 @@ impl Fabric {
             max_learned: DEFAULT_MAX,
             tap_out: Vec::new(),
             timer_phase: 0,
+            stp_seq: 0,
         }
     }
 
@@ -782,11 +785,13 @@ impl Fabric {
     ) -> Vec<(LinkId, Bytes)> {
         let mut later = Vec::new();
         let mut cx = Cx::new(self.now, self.timer_phase);
+        cx.seq = self.stp_seq;
         let Some(b) = self.bridge_mut(bridge) else {
             return later;
         };
         let before: Vec<(LinkId, PortState)> = b.ports.iter().map(|p| (p.link, p.state)).collect();
         f(b, &mut cx);
+        let seq = cx.seq;
         b.forwarding_ports = b
             .ports
             .iter()
@@ -798,6 +803,7 @@ impl Fabric {
             .filter(|p| !before.contains(&(p.link, p.state)))
             .map(|p| (p.link, p.state))
             .collect();
+        self.stp_seq = seq;
         let j = match send {
             StpSend::InJourney(j) => j,
             _ => 0,
@@ -903,18 +909,31 @@ impl Fabric {
 
     /// Runs the timers due at `now`: each bridge's spanning tree timers, whose BPDUs are
     /// sent once every bridge's have run, then each bridge's collector ages out entries.
+    /// The STP timers run earliest first and, among those of one tick, newest armed first,
+    /// as the kernel's timer wheel runs a bucket.
     pub fn poll(&mut self, now: Duration) {
         self.now = now;
         let phase = self.timer_phase;
         let mut sends = Vec::new();
-        for i in 0..self.bridges.len() {
-            let id = self.bridges[i];
-            let due = self
-                .bridge(id)
-                .and_then(|b| b.stp_next_timer())
-                .is_some_and(|t| t <= now);
-            if due {
-                sends.extend(self.stp_step(id, StpSend::Later, |b, cx| b.stp_run_timers(cx)));
+        let mut due = Vec::new();
+        loop {
+            due.clear();
+            for &id in &self.bridges {
+                let Some(b) = self.bridge(id) else { continue };
+                let from = due.len();
+                b.stp_due_timers(now, &mut due);
+                for d in &mut due[from..] {
+                    d.3 = id;
+                }
+            }
+            if due.is_empty() {
+                break;
+            }
+            due.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            for &(_, seq, which, id) in &due {
+                sends.extend(
+                    self.stp_step(id, StpSend::Later, |b, cx| b.stp_run_timer(which, seq, cx)),
+                );
             }
         }
         for (port, frame) in sends {

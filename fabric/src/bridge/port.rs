@@ -71,6 +71,9 @@ pub struct PortStp {
     pub forward_delay_timer: Option<Duration>,
     /// No config BPDU before then (one a second at most).
     pub hold_timer: Option<Duration>,
+    /// When the message age, forward delay and hold timers were armed (see
+    /// [`super::stp::Cx::seq`]).
+    pub seqs: [u64; 3],
 }
 
 /// Per-port switches, as `bridge link set` changes them (BR_LEARNING, BR_FLOOD, ...).

@@ -71,6 +71,8 @@ pub struct BridgeStp {
     pub topology_change_timer: Option<Duration>,
     /// The bridge device is up (IFF_UP).
     pub up: bool,
+    /// When the hello, tcn and topology change timers were armed (see [`Cx::seq`]).
+    pub seqs: [u64; 3],
 }
 
 impl Default for BridgeStp {
@@ -99,6 +101,7 @@ impl Default for BridgeStp {
             tcn_timer: None,
             topology_change_timer: None,
             up: false,
+            seqs: [0; 3],
         }
     }
 }
@@ -114,6 +117,9 @@ pub struct Cx {
     pub out: Vec<(LinkId, Bpdu)>,
     /// What changed in the tree and why, for the trace and the narration.
     pub events: Vec<StpEvent>,
+    /// Timers armed so far, counted across the wire: the wheel runs the newest timer of a
+    /// bucket first, so each timer keeps its count.
+    pub seq: u64,
 }
 
 impl Cx {
@@ -124,15 +130,18 @@ impl Cx {
             phase,
             out: Vec::new(),
             events: Vec::new(),
+            seq: 0,
         }
     }
 
-    fn at(&self, d: Duration) -> Option<Duration> {
+    fn at(&mut self, d: Duration) -> Option<Duration> {
+        self.seq += 1;
         Some(kernel_timer(self.now, self.now + d, self.phase))
     }
 
     /// A timer armed with round_jiffies (the hello and hold timers' re-arming).
-    fn at_round(&self, d: Duration) -> Option<Duration> {
+    fn at_round(&mut self, d: Duration) -> Option<Duration> {
+        self.seq += 1;
         Some(round_jiffies(self.now, self.now + d, self.phase))
     }
 }
@@ -175,6 +184,23 @@ pub enum StpEvent {
         /// The bridge it heard from.
         neighbour: BridgeId,
     },
+}
+
+/// One of a bridge's STP timers (a port's by its place in the bridge's list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StpTimer {
+    /// The root's config BPDUs.
+    Hello,
+    /// Topology change notices until acknowledged.
+    Tcn,
+    /// The end of an announced topology change.
+    TopologyChange,
+    /// A port's heard information expires.
+    MessageAge(usize),
+    /// A port's next step towards forwarding.
+    ForwardDelay(usize),
+    /// A port may send a config BPDU again.
+    Hold(usize),
 }
 
 /// br_make_port_id: the priority in the top six bits, the port number below.
@@ -253,6 +279,7 @@ impl Bridge {
             p.stp.config_pending = false;
             if self.stp {
                 p.stp.hold_timer = hold;
+                p.stp.seqs[2] = cx.seq;
             }
         }
     }
@@ -371,6 +398,7 @@ impl Bridge {
         if self.st.up {
             self.config_bpdu_generation(cx);
             self.st.hello_timer = cx.at(self.st.hello_time);
+            self.st.seqs[0] = cx.seq;
         }
     }
 
@@ -383,9 +411,11 @@ impl Bridge {
             self.set_topology_change(true);
             self.st.topology_change_timer =
                 cx.at(self.st.bridge_forward_delay + self.st.bridge_max_age);
+            self.st.seqs[2] = cx.seq;
         } else if !self.st.topology_change_detected {
             self.transmit_tcn(cx);
             self.st.tcn_timer = cx.at(self.st.bridge_hello_time);
+            self.st.seqs[1] = cx.seq;
         }
         self.st.topology_change_detected = true;
     }
@@ -429,6 +459,7 @@ impl Bridge {
         }
         if !self.st.forward_delay.is_zero() {
             self.ports[i].stp.forward_delay_timer = cx.at(self.st.forward_delay);
+            self.ports[i].stp.seqs[1] = cx.seq;
         }
     }
 
@@ -518,6 +549,7 @@ impl Bridge {
         self.st.up = true;
         if self.kernel_stp() {
             self.st.hello_timer = cx.at(self.st.hello_time);
+            self.st.seqs[0] = cx.seq;
         }
         self.config_bpdu_generation(cx);
     }
@@ -548,6 +580,7 @@ impl Bridge {
             }
             if self.st.up {
                 self.st.hello_timer = cx.at(self.st.hello_time);
+                self.st.seqs[0] = cx.seq;
             }
             self.port_state_selection(cx);
         }
@@ -713,6 +746,7 @@ impl Bridge {
             p.designated_port = b.port_id;
             p.designated_age = cx.now.saturating_sub(age);
             p.message_age_timer = at;
+            p.seqs[0] = cx.seq;
             self.configuration_update(cx);
             self.port_state_selection(cx);
             if !self.is_root_bridge() && was_root {
@@ -724,6 +758,7 @@ impl Bridge {
                     self.st.topology_change_timer = None;
                     self.transmit_tcn(cx);
                     self.st.tcn_timer = cx.at(self.st.bridge_hello_time);
+                    self.st.seqs[1] = cx.seq;
                 }
             }
             if self.ports[i].port_no == self.st.root_port {
@@ -772,46 +807,96 @@ impl Bridge {
         t
     }
 
-    /// Runs the STP timers due at `cx.now`, earliest first (br_stp_timer.c).
-    pub fn stp_run_timers(&mut self, cx: &mut Cx) {
+    /// The STP timers due at `now`: when each fires, when it was armed, and which it is.
+    /// The last field is left for the caller (the fabric files the bridge there).
+    pub fn stp_due_timers(&self, now: Duration, out: &mut Vec<(Duration, u64, StpTimer, LinkId)>) {
+        let st = &self.st;
+        for (t, seq, which) in [
+            (st.hello_timer, st.seqs[0], StpTimer::Hello),
+            (st.tcn_timer, st.seqs[1], StpTimer::Tcn),
+            (
+                st.topology_change_timer,
+                st.seqs[2],
+                StpTimer::TopologyChange,
+            ),
+        ] {
+            if let Some(t) = t.filter(|t| *t <= now) {
+                out.push((t, seq, which, LinkId(0)));
+            }
+        }
+        for (i, p) in self.ports.iter().enumerate() {
+            let ps = &p.stp;
+            for (t, seq, which) in [
+                (ps.message_age_timer, ps.seqs[0], StpTimer::MessageAge(i)),
+                (
+                    ps.forward_delay_timer,
+                    ps.seqs[1],
+                    StpTimer::ForwardDelay(i),
+                ),
+                (ps.hold_timer, ps.seqs[2], StpTimer::Hold(i)),
+            ] {
+                if let Some(t) = t.filter(|t| *t <= now) {
+                    out.push((t, seq, which, LinkId(0)));
+                }
+            }
+        }
+    }
+
+    /// Runs one STP timer if it is still the one armed as `seq` and due (br_stp_timer.c).
+    pub fn stp_run_timer(&mut self, which: StpTimer, seq: u64, cx: &mut Cx) {
         let now = cx.now;
-        let due = |t: Option<Duration>| t.is_some_and(|t| t <= now);
-        if due(self.st.hello_timer) {
-            self.st.hello_timer = None;
-            if self.st.up {
-                self.config_bpdu_generation(cx);
-                if self.kernel_stp() {
-                    self.st.hello_timer = cx.at_round(self.st.hello_time);
+        let due = |t: Option<Duration>, s: u64| s == seq && t.is_some_and(|t| t <= now);
+        match which {
+            StpTimer::Hello if due(self.st.hello_timer, self.st.seqs[0]) => {
+                self.st.hello_timer = None;
+                if self.st.up {
+                    self.config_bpdu_generation(cx);
+                    if self.kernel_stp() {
+                        self.st.hello_timer = cx.at_round(self.st.hello_time);
+                        self.st.seqs[0] = cx.seq;
+                    }
                 }
             }
-        }
-        for i in 0..self.ports.len() {
-            if due(self.ports[i].stp.message_age_timer) {
-                self.ports[i].stp.message_age_timer = None;
-                self.message_age_expired(i, cx);
-            }
-            if due(self.ports[i].stp.forward_delay_timer) {
-                self.ports[i].stp.forward_delay_timer = None;
-                self.forward_delay_expired(i, cx);
-            }
-            if due(self.ports[i].stp.hold_timer) {
-                self.ports[i].stp.hold_timer = None;
-                if self.ports[i].stp.config_pending {
-                    self.transmit_config(i, cx);
+            StpTimer::Tcn if due(self.st.tcn_timer, self.st.seqs[1]) => {
+                self.st.tcn_timer = None;
+                if !self.is_root_bridge() && self.st.up {
+                    self.transmit_tcn(cx);
+                    self.st.tcn_timer = cx.at(self.st.bridge_hello_time);
+                    self.st.seqs[1] = cx.seq;
                 }
             }
-        }
-        if due(self.st.tcn_timer) {
-            self.st.tcn_timer = None;
-            if !self.is_root_bridge() && self.st.up {
-                self.transmit_tcn(cx);
-                self.st.tcn_timer = cx.at(self.st.bridge_hello_time);
+            StpTimer::TopologyChange if due(self.st.topology_change_timer, self.st.seqs[2]) => {
+                self.st.topology_change_timer = None;
+                self.st.topology_change_detected = false;
+                self.set_topology_change(false);
             }
-        }
-        if due(self.st.topology_change_timer) {
-            self.st.topology_change_timer = None;
-            self.st.topology_change_detected = false;
-            self.set_topology_change(false);
+            StpTimer::MessageAge(i) => {
+                if let Some(p) = self.ports.get(i).map(|p| &p.stp) {
+                    if due(p.message_age_timer, p.seqs[0]) {
+                        self.ports[i].stp.message_age_timer = None;
+                        self.message_age_expired(i, cx);
+                    }
+                }
+            }
+            StpTimer::ForwardDelay(i) => {
+                if let Some(p) = self.ports.get(i).map(|p| &p.stp) {
+                    if due(p.forward_delay_timer, p.seqs[1]) {
+                        self.ports[i].stp.forward_delay_timer = None;
+                        self.forward_delay_expired(i, cx);
+                    }
+                }
+            }
+            StpTimer::Hold(i) => {
+                if let Some(p) = self.ports.get(i).map(|p| &p.stp) {
+                    if due(p.hold_timer, p.seqs[2]) {
+                        self.ports[i].stp.hold_timer = None;
+                        if self.ports[i].stp.config_pending {
+                            self.transmit_config(i, cx);
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -838,6 +923,7 @@ impl Bridge {
             PortState::Listening => {
                 self.set_state(i, PortState::Learning);
                 self.ports[i].stp.forward_delay_timer = cx.at(self.st.forward_delay);
+                self.ports[i].stp.seqs[1] = cx.seq;
             }
             PortState::Learning => {
                 self.set_state(i, PortState::Forwarding);
