@@ -15,8 +15,10 @@ pub enum DropReason {
     LinkDown,
     /// Sent on an interface without carrier (a veth whose peer is down).
     NoCarrier,
-    /// Arrived on a bridge port that is not forwarding.
+    /// Arrived on a bridge port that is disabled.
     PortDisabled,
+    /// Arrived on a port that STP keeps from forwarding (blocking, listening, learning).
+    PortBlocking,
     /// The source MAC is multicast or zero (br_handle_frame drops it).
     InvalidSource,
     /// The destination lives behind the port the frame came in on.
@@ -42,6 +44,7 @@ impl DropReason {
             DropReason::LinkDown => "interface down",
             DropReason::NoCarrier => "no carrier",
             DropReason::PortDisabled => "port disabled",
+            DropReason::PortBlocking => "port not forwarding (STP)",
             DropReason::InvalidSource => "invalid source MAC",
             DropReason::IngressPort => "destination is behind the ingress port",
             DropReason::NotAPort => "not a bridge port",
@@ -180,6 +183,20 @@ pub enum Decision {
         port: LinkId,
         /// The new state.
         state: PortState,
+    },
+    /// A bridge's spanning tree took a BPDU in on a port.
+    BpduReceived {
+        /// The bridge.
+        bridge: LinkId,
+        /// The port.
+        port: LinkId,
+    },
+    /// A bridge's spanning tree changed its view of the tree.
+    Stp {
+        /// The bridge.
+        bridge: LinkId,
+        /// What changed and why.
+        event: crate::bridge::stp::StpEvent,
     },
 }
 

@@ -26,6 +26,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::bridge::fdb::DEFAULT_MAX_LEARNED;
 use crate::bridge::forward::{floods_to, should_deliver};
 use crate::bridge::input::handle_frame;
+use crate::bridge::stp::Cx;
 use crate::bridge::{
     Bridge, FdbKind, FloodKind, LearnOutcome, Port, PortFlags, PortMin, PortState, Verdict,
     GC_FIRST_RUN,
@@ -61,6 +62,17 @@ pub enum FabricError {
     /// Value out of range (MTU too small or large, ageing time, ...).
     #[error("invalid argument")]
     InvalidArgument,
+}
+
+/// Where the BPDUs a spanning tree step makes go.
+#[derive(Debug, Clone, Copy)]
+enum StpSend {
+    /// Each on a journey of its own, now (a control operation).
+    Now,
+    /// Behind the work of this journey (a BPDU received made them).
+    InJourney(u64),
+    /// Back to the caller (timers: sent after the tick's timers have all run).
+    Later,
 }
 
 /// Which way a captured frame went through its interface.
@@ -155,6 +167,8 @@ pub struct Fabric {
     pub(crate) tap_out: Vec<(LinkId, Bytes)>,
     /// The kernel's timer wheel, for the collector's timer (see [`crate::timer`]).
     wheel: crate::timer::Wheel,
+    /// STP timers armed so far, for the order of those due in one tick.
+    stp_seq: u64,
 }
 
 const DEFAULT_MAX: NonZeroUsize = match NonZeroUsize::new(DEFAULT_MAX_LEARNED) {
@@ -189,6 +203,7 @@ impl Fabric {
             max_learned: DEFAULT_MAX,
             tap_out: Vec::new(),
             wheel: crate::timer::Wheel::default(),
+            stp_seq: 0,
         }
     }
 
@@ -356,14 +371,24 @@ impl Fabric {
             return Ok(());
         }
         l.admin_up = up;
-        if let Some(b) = l.bridge_mut() {
+        let is_bridge = if let Some(b) = l.bridge_mut() {
             b.gc_next = if up {
                 Some(wheel.timer(now, now + GC_FIRST_RUN).0)
             } else {
                 None
             };
+            true
+        } else {
+            false
+        };
+        if is_bridge && up {
+            // br_dev_open: br_stp_enable_bridge, whose ports then come up one by one.
+            self.stp_step(id, StpSend::Now, |b, cx| b.stp_enable_bridge(cx));
         }
         self.refresh(id, now);
+        if is_bridge && !up {
+            self.stp_step(id, StpSend::Now, |b, _| b.stp_disable_bridge());
+        }
         Ok(())
     }
 
@@ -384,6 +409,7 @@ impl Fabric {
             if b.fdb.get(&mac).is_none() {
                 b.fdb.insert_fixed(mac, id, FdbKind::Local, now);
             }
+            self.stp_step(id, StpSend::Now, |b, cx| b.stp_change_bridge_addr(mac, cx));
         }
         if let Some(br) = master {
             if let Some(b) = self.bridge_mut(br) {
@@ -481,7 +507,9 @@ impl Fabric {
             flags: PortFlags::default(),
             priority: 32,
             cost: 2,
+            stp: Box::default(),
         });
+        b.stp_init_port(b.ports.len() - 1);
         if !b.ovs && b.fdb.get(&mac).is_none_or(|e| e.port != bridge) {
             b.fdb.insert_fixed(mac, port, FdbKind::Local, now);
         }
@@ -584,6 +612,14 @@ impl Fabric {
     pub fn release(&mut self, port: LinkId, now: Duration) -> Result<(), FabricError> {
         self.now = now;
         let bridge = self.get(port)?.master.ok_or(FabricError::NotAPort(port))?;
+        // del_nbp: the port leaves the spanning tree first.
+        if let Some(i) = self.bridge(bridge).and_then(|b| {
+            b.ports
+                .iter()
+                .position(|p| p.link == port && p.state != PortState::Disabled)
+        }) {
+            self.stp_step(bridge, StpSend::Now, |b, cx| b.stp_disable_port(i, cx));
+        }
         let port_mac = self.link(port).map(|l| l.mac);
         let bridge_mac = self.link(bridge).map_or(MacAddr::ZERO, |l| l.mac);
         let was_forwarding;
@@ -648,7 +684,7 @@ impl Fabric {
         let b = self
             .bridge_mut(bridge)
             .ok_or(FabricError::NotABridge(bridge))?;
-        b.ageing_time = ageing;
+        b.stp_set_ageing_time(ageing);
         if up {
             b.gc_next = Some(now);
         }
@@ -677,6 +713,9 @@ impl Fabric {
                 b.fdb.insert_fixed(new, bridge, FdbKind::Local, now);
             }
         }
+        self.stp_step(bridge, StpSend::Now, |b, cx| {
+            b.stp_change_bridge_addr(new, cx)
+        });
     }
 
     fn compute_carrier(&self, l: &Link) -> bool {
@@ -725,6 +764,9 @@ impl Fabric {
         self.update_carrier(bridge);
     }
 
+    /// A port's device or its bridge changed: the port joins the spanning tree when both are
+    /// up and it has carrier (br_stp_enable_port), and leaves it otherwise
+    /// (br_stp_disable_port). With STP off it then forwards at once.
     fn update_port_state(&mut self, port: LinkId, _now: Duration) {
         let Some(l) = self.link(port) else { return };
         let Some(bridge) = l.master else { return };
@@ -733,33 +775,131 @@ impl Fabric {
         let br_up = self
             .link(bridge)
             .is_some_and(|b| b.admin_up || b.bridge().is_some_and(|b| b.ovs));
-        let want = if port_ok && br_up {
-            PortState::Forwarding
-        } else {
-            PortState::Disabled
-        };
-        let Some(b) = self.bridge_mut(bridge) else {
+        let Some(b) = self.bridge(bridge) else {
             return;
         };
-        let Some(p) = b.port_mut(port) else { return };
-        if p.state == want {
+        let Some(i) = b.ports.iter().position(|p| p.link == port) else {
             return;
+        };
+        let disabled = b.ports[i].state == PortState::Disabled;
+        let up = port_ok && br_up;
+        if up && disabled {
+            self.stp_step(bridge, StpSend::Now, |b, cx| b.stp_enable_port(i, cx));
+        } else if !up && !disabled {
+            self.stp_step(bridge, StpSend::Now, |b, cx| b.stp_disable_port(i, cx));
         }
-        p.state = want;
-        match want {
-            PortState::Forwarding => b.forwarding_ports += 1,
-            PortState::Disabled => {
-                b.forwarding_ports -= 1;
-                // br_stp_disable_port: what was learned behind a port that went away is stale.
-                b.fdb.flush_port(port, false);
+    }
+
+    /// Runs one spanning tree operation on `bridge` and carries out what follows from it:
+    /// the forwarding count and the bridge's carrier (br_port_state_selection's end), a
+    /// record per port whose state changed, and the BPDUs it sends, queued behind the
+    /// current journey's work when `journey` is given, else each on a journey of its own.
+    fn stp_step(
+        &mut self,
+        bridge: LinkId,
+        send: StpSend,
+        f: impl FnOnce(&mut Bridge, &mut Cx),
+    ) -> Vec<(LinkId, Bytes)> {
+        let mut later = Vec::new();
+        let mut cx = Cx::new(self.now, self.wheel.jiffies0);
+        cx.seq = self.stp_seq;
+        let Some(b) = self.bridge_mut(bridge) else {
+            return later;
+        };
+        let before: Vec<(LinkId, PortState)> = b.ports.iter().map(|p| (p.link, p.state)).collect();
+        f(b, &mut cx);
+        let seq = cx.seq;
+        b.forwarding_ports = b
+            .ports
+            .iter()
+            .filter(|p| p.state == PortState::Forwarding)
+            .count();
+        let changed: Vec<(LinkId, PortState)> = b
+            .ports
+            .iter()
+            .filter(|p| !before.contains(&(p.link, p.state)))
+            .map(|p| (p.link, p.state))
+            .collect();
+        self.stp_seq = seq;
+        let j = match send {
+            StpSend::InJourney(j) => j,
+            _ => 0,
+        };
+        for event in cx.events.drain(..) {
+            self.record(j, || Decision::Stp { bridge, event });
+        }
+        for (port, state) in changed {
+            self.record(j, || Decision::PortState {
+                bridge,
+                port,
+                state,
+            });
+        }
+        self.update_bridge_carrier(bridge);
+        for (port, bpdu) in cx.out {
+            let Some(mac) = self.link(port).map(|l| l.mac) else {
+                continue;
+            };
+            let frame = bpdu.to_frame(mac);
+            match send {
+                StpSend::InJourney(_) => self.push(Work::tx(port, frame, 0)),
+                StpSend::Later => later.push((port, frame)),
+                StpSend::Now => {
+                    let now = self.now;
+                    self.start_journey(now, port, frame, true);
+                }
             }
         }
-        self.record(0, || Decision::PortState {
-            bridge,
-            port,
-            state: want,
+        later
+    }
+
+    /// Switches kernel STP on or off on `bridge` (`stp_state`, `brctl stp`).
+    pub fn set_stp(&mut self, bridge: LinkId, on: bool, now: Duration) -> Result<(), FabricError> {
+        self.now = now;
+        self.bridge(bridge).ok_or(FabricError::NotABridge(bridge))?;
+        self.stp_step(bridge, StpSend::Now, |b, cx| b.stp_set_enabled(on, cx));
+        Ok(())
+    }
+
+    /// Sets the bridge's priority (`priority`, `brctl setbridgeprio`).
+    pub fn set_bridge_priority(
+        &mut self,
+        bridge: LinkId,
+        prio: u16,
+        now: Duration,
+    ) -> Result<(), FabricError> {
+        self.now = now;
+        self.bridge(bridge).ok_or(FabricError::NotABridge(bridge))?;
+        self.stp_step(bridge, StpSend::Now, |b, cx| {
+            b.stp_set_bridge_priority(prio, cx)
         });
-        self.update_bridge_carrier(bridge);
+        Ok(())
+    }
+
+    /// Sets a port's STP cost and/or priority (`bridge link set`, `brctl setpathcost`,
+    /// `brctl setportprio`); ranges are the caller's to check.
+    pub fn set_port_stp(
+        &mut self,
+        port: LinkId,
+        cost: Option<u32>,
+        priority: Option<u8>,
+        now: Duration,
+    ) -> Result<(), FabricError> {
+        self.now = now;
+        let bridge = self.get(port)?.master.ok_or(FabricError::NotAPort(port))?;
+        let i = self
+            .bridge(bridge)
+            .and_then(|b| b.ports.iter().position(|p| p.link == port))
+            .ok_or(FabricError::NotAPort(port))?;
+        self.stp_step(bridge, StpSend::Now, |b, cx| {
+            if let Some(c) = cost {
+                b.stp_set_path_cost(i, c, cx);
+            }
+            if let Some(p) = priority {
+                b.stp_set_port_priority(i, p, cx);
+            }
+        });
+        Ok(())
     }
 
     /// Keeps a decision record when records are on; the decision is only built then.
@@ -778,14 +918,44 @@ impl Fabric {
     pub fn next_deadline(&self) -> Option<Duration> {
         self.bridges
             .iter()
-            .filter_map(|b| self.bridge(*b).and_then(|b| b.gc_next))
+            .filter_map(|b| self.bridge(*b))
+            .flat_map(|b| [b.gc_next, b.stp_next_timer()])
+            .flatten()
             .min()
     }
 
-    /// Runs the timers due at `now`: each bridge's collector ages out entries.
+    /// Runs the timers due at `now`: each bridge's spanning tree timers, whose BPDUs are
+    /// sent once every bridge's have run, then each bridge's collector ages out entries.
+    /// The STP timers run earliest first and, among those of one tick, newest armed first,
+    /// as the kernel's timer wheel runs a bucket.
     pub fn poll(&mut self, now: Duration) {
         self.now = now;
         let wheel = self.wheel;
+        let mut sends = Vec::new();
+        let mut due = Vec::new();
+        loop {
+            due.clear();
+            for &id in &self.bridges {
+                let Some(b) = self.bridge(id) else { continue };
+                let from = due.len();
+                b.stp_due_timers(now, &mut due);
+                for d in &mut due[from..] {
+                    d.3 = id;
+                }
+            }
+            if due.is_empty() {
+                break;
+            }
+            due.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+            for &(_, seq, which, id) in &due {
+                sends.extend(
+                    self.stp_step(id, StpSend::Later, |b, cx| b.stp_run_timer(which, seq, cx)),
+                );
+            }
+        }
+        for (port, frame) in sends {
+            self.start_journey(now, port, frame, true);
+        }
         let mut removed = Vec::new();
         for i in 0..self.bridges.len() {
             let id = self.bridges[i];
@@ -794,7 +964,7 @@ impl Fabric {
             };
             match b.gc_next {
                 Some(t) if t <= now => {
-                    let ageing = b.ageing_time;
+                    let ageing = b.hold_time();
                     let next = b.fdb.collect(now, ageing, &mut removed);
                     b.gc_next = Some(wheel.timer(now, next).0);
                 }
@@ -1411,10 +1581,17 @@ impl Fabric {
         hops: u16,
     ) {
         let local = match verdict {
+            Verdict::Drop(DropReason::PortDisabled) if ingress.is_some() => {
+                return self.not_forwarding(journey, br, ingress, frame, hops);
+            }
             Verdict::Drop(reason) => {
                 return self.drop_at(journey, ingress.unwrap_or(br), reason, false);
             }
             Verdict::Local => true,
+            Verdict::Bpdu => {
+                let Some(port) = ingress else { return };
+                return self.stp_input(journey, br, port, &frame);
+            }
             Verdict::Forward { port, local } => {
                 let ok = self
                     .bridge(br)
@@ -1514,6 +1691,59 @@ impl Fabric {
             });
             self.then(journey, Work::rx(br, frame, hops));
         }
+    }
+
+    /// A frame came in on a port of `br` that does not forward: STP may still take it in,
+    /// a learning port learns from it; anything else is dropped.
+    #[cold]
+    #[inline(never)]
+    fn not_forwarding(
+        &mut self,
+        journey: u64,
+        br: LinkId,
+        ingress: Option<LinkId>,
+        frame: Bytes,
+        hops: u16,
+    ) {
+        let Some(port) = ingress else { return };
+        let Ok(eth) = crate::wire::EthHeader::parse(&frame) else {
+            return self.drop_at(journey, port, DropReason::Runt, false);
+        };
+        let now = self.now;
+        let Some(b) = self.bridge_mut(br) else { return };
+        let (learned, verdict) =
+            crate::bridge::input::not_forwarding(b, port, eth.dst, eth.src, now);
+        if matches!(learned, Some(LearnOutcome::Learned)) {
+            self.record(journey, || Decision::Learned {
+                bridge: br,
+                mac: eth.src,
+                port,
+            });
+        }
+        match verdict {
+            Verdict::Drop(reason) => self.drop_at(journey, port, reason, false),
+            v => self.apply_verdict(journey, br, ingress, eth.dst, frame, v, hops),
+        }
+    }
+
+    /// A BPDU reached bridge `br` on `port` (br_stp_rcv); what it makes the bridge send
+    /// joins this journey.
+    #[cold]
+    #[inline(never)]
+    fn stp_input(&mut self, journey: u64, br: LinkId, port: LinkId, frame: &[u8]) {
+        let Ok(bpdu) = crate::wire::Bpdu::parse(frame) else {
+            return self.drop_at(journey, port, DropReason::Runt, false);
+        };
+        let Some(i) = self
+            .bridge(br)
+            .and_then(|b| b.ports.iter().position(|p| p.link == port))
+        else {
+            return;
+        };
+        self.record(journey, || Decision::BpduReceived { bridge: br, port });
+        self.stp_step(br, StpSend::InJourney(journey), |b, cx| {
+            b.stp_receive(i, &bpdu, cx)
+        });
     }
 
     /// A frame reached the stack of `link`.

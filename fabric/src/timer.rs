@@ -155,6 +155,27 @@ pub fn kernel_timer(now: Duration, at: Duration, jiffies0: u64) -> Duration {
     Wheel::new(DEFAULT_HZ, jiffies0).timer(now, at).0
 }
 
+/// The kernel's HZ.
+const HZ: u64 = 250;
+
+/// round_jiffies (kernel/time/timer.c) on CPU 0: a timer that need not be exact is moved to
+/// a whole second, down when it is less than a quarter second past one, else up (never into
+/// the past), so that timers fire together. The STP hello and hold timers are armed so.
+pub fn round_jiffies(now: Duration, at: Duration, jiffies0: u64) -> Duration {
+    let j = |t: Duration| (t.as_nanos() / JIFFY.as_nanos()) as u64;
+    let now_j = jiffies0 + j(now);
+    let orig = jiffies0 + at.as_nanos().div_ceil(JIFFY.as_nanos()) as u64;
+    let rem = orig % HZ;
+    let rounded = if rem < HZ / 4 {
+        orig - rem
+    } else {
+        orig - rem + HZ
+    };
+    let target = if rounded > now_j { rounded } else { orig };
+    let t = Duration::from_nanos((target - jiffies0).saturating_mul(JIFFY.as_nanos() as u64));
+    kernel_timer(now, t, jiffies0)
+}
+
 #[cfg(test)]
 mod test {
     use super::*;
@@ -282,5 +303,17 @@ mod test {
         // 300 s: level 4, 16.384 s buckets.
         let t = kernel_timer(s(0), s(300), 12345);
         assert!(t > s(300) && t <= s(300) + ms(16_384), "{t:?}");
+    }
+
+    #[test]
+    fn round_jiffies_goes_to_a_whole_second() {
+        let s = Duration::from_secs;
+        let ms = Duration::from_millis;
+        // jiffies0 = 0: seconds of lab time are whole seconds of jiffies.
+        // 11.1 s goes down to 11 s (then the wheel's 32 ms buckets round it up a little).
+        let t = round_jiffies(s(10), s(11) + ms(100), 0);
+        assert!(t >= s(11) && t <= s(11) + ms(32), "{t:?}");
+        let t = round_jiffies(s(10), s(11) + ms(300), 0);
+        assert!(t >= s(12) && t <= s(12) + ms(32), "{t:?}");
     }
 }

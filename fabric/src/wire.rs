@@ -623,6 +623,146 @@ pub fn checksum(data: &[u8]) -> u16 {
     !(sum as u16)
 }
 
+/// The bridge group address, where 802.1D BPDUs go (br->group_addr).
+pub const STP_GROUP: MacAddr = MacAddr([0x01, 0x80, 0xc2, 0, 0, 0]);
+
+/// A bridge identifier: priority, then the bridge's MAC; compared as the kernel's memcmp does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct BridgeId {
+    /// Bridge priority (32768 unless set).
+    pub prio: u16,
+    /// The bridge's address.
+    pub addr: MacAddr,
+}
+
+impl BridgeId {
+    fn read(b: &[u8]) -> BridgeId {
+        let mut addr = [0u8; 6];
+        addr.copy_from_slice(&b[2..8]);
+        BridgeId {
+            prio: u16::from_be_bytes([b[0], b[1]]),
+            addr: MacAddr(addr),
+        }
+    }
+
+    fn write(&self, v: &mut Vec<u8>) {
+        v.extend_from_slice(&self.prio.to_be_bytes());
+        v.extend_from_slice(&self.addr.0);
+    }
+}
+
+/// An 802.1D configuration BPDU's fields; times are in 1/256 s, as on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigBpdu {
+    /// Topology change flag.
+    pub topology_change: bool,
+    /// Topology change acknowledgement flag.
+    pub topology_change_ack: bool,
+    /// The root bridge as the sender sees it.
+    pub root: BridgeId,
+    /// The sender's cost to the root.
+    pub root_path_cost: u32,
+    /// The sender.
+    pub bridge_id: BridgeId,
+    /// The sender's port.
+    pub port_id: u16,
+    /// Age of the root's information.
+    pub message_age: u16,
+    /// The root's max_age.
+    pub max_age: u16,
+    /// The root's hello_time.
+    pub hello_time: u16,
+    /// The root's forward_delay.
+    pub forward_delay: u16,
+}
+
+/// A BPDU the kernel's STP reads (br_stp_rcv): a configuration or a topology change notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bpdu {
+    /// Configuration BPDU (type 0x00).
+    Config(ConfigBpdu),
+    /// Topology change notification (type 0x80).
+    Tcn,
+}
+
+/// The 802.2 LLC header of a BPDU: DSAP and SSAP 0x42, a UI frame.
+const LLC_STP: [u8; 3] = [0x42, 0x42, 0x03];
+
+impl Bpdu {
+    /// Reads a BPDU from a whole frame (802.3 header, LLC, BPDU), with br_stp_rcv's checks:
+    /// protocol id and version 0, a config BPDU at least 35 bytes.
+    pub fn parse(frame: &[u8]) -> Result<Bpdu, WireError> {
+        let b = frame.get(ETH_HLEN..).ok_or(WireError::Truncated {
+            what: "802.3 header",
+            len: frame.len(),
+        })?;
+        if b.len() < 7 {
+            return Err(WireError::Truncated {
+                what: "BPDU",
+                len: b.len(),
+            });
+        }
+        if b[..3] != LLC_STP {
+            return Err(WireError::Unsupported("LLC SAP"));
+        }
+        let d = &b[3..];
+        if d[..3] != [0, 0, 0] {
+            return Err(WireError::Unsupported("STP protocol or version"));
+        }
+        match d[3] {
+            0x80 => Ok(Bpdu::Tcn),
+            0x00 => {
+                let c = d.get(3..35).ok_or(WireError::Truncated {
+                    what: "config BPDU",
+                    len: d.len(),
+                })?;
+                let be16 = |i: usize| u16::from_be_bytes([c[i], c[i + 1]]);
+                Ok(Bpdu::Config(ConfigBpdu {
+                    topology_change: c[1] & 0x01 != 0,
+                    topology_change_ack: c[1] & 0x80 != 0,
+                    root: BridgeId::read(&c[2..10]),
+                    root_path_cost: u32::from_be_bytes([c[10], c[11], c[12], c[13]]),
+                    bridge_id: BridgeId::read(&c[14..22]),
+                    port_id: be16(22),
+                    message_age: be16(24),
+                    max_age: be16(26),
+                    hello_time: be16(28),
+                    forward_delay: be16(30),
+                }))
+            }
+            _ => Err(WireError::Unsupported("BPDU type")),
+        }
+    }
+
+    /// The frame the kernel sends (br_send_config_bpdu, br_send_tcn_bpdu): an 802.3 header
+    /// whose length field counts LLC and BPDU, no padding.
+    pub fn to_frame(&self, src: MacAddr) -> Bytes {
+        let mut d = vec![0u8, 0, 0];
+        match self {
+            Bpdu::Tcn => d.push(0x80),
+            Bpdu::Config(c) => {
+                d.push(0x00);
+                d.push(u8::from(c.topology_change) | if c.topology_change_ack { 0x80 } else { 0 });
+                c.root.write(&mut d);
+                d.extend_from_slice(&c.root_path_cost.to_be_bytes());
+                c.bridge_id.write(&mut d);
+                for v in [
+                    c.port_id,
+                    c.message_age,
+                    c.max_age,
+                    c.hello_time,
+                    c.forward_delay,
+                ] {
+                    d.extend_from_slice(&v.to_be_bytes());
+                }
+            }
+        }
+        let mut payload = LLC_STP.to_vec();
+        payload.extend_from_slice(&d);
+        ethernet_frame(src, STP_GROUP, payload.len() as u16, &payload)
+    }
+}
+
 /// Is this EtherType one the stacks know? (Others are carried by the wire untouched.)
 pub fn ethertype_name(t: u16) -> &'static str {
     match EtherType(t) {
@@ -687,6 +827,19 @@ pub fn summary(frame: &[u8]) -> String {
             ),
             Ok((ip, _)) => format!("IP {} > {}: proto {}", ip.src, ip.dst, ip.protocol),
             Err(_) => "IP, malformed".to_string(),
+        },
+        t if t <= 1500 => match Bpdu::parse(frame) {
+            Ok(Bpdu::Config(c)) => format!(
+                "STP 802.1d, Config, root {:04x}.{} cost {}, bridge-id {:04x}.{}.{:04x}",
+                c.root.prio,
+                c.root.addr,
+                c.root_path_cost,
+                c.bridge_id.prio,
+                c.bridge_id.addr,
+                c.port_id
+            ),
+            Ok(Bpdu::Tcn) => "STP 802.1d, Topology Change".to_string(),
+            Err(_) => format!("802.3, length {t}"),
         },
         t => format!("ethertype {} (0x{t:04x})", ethertype_name(t)),
     }
@@ -845,5 +998,46 @@ mod test {
             let _ = summary(&junk);
         }
         assert!(EthHeader::parse(&[0u8; 13]).is_err());
+    }
+
+    #[test]
+    fn config_bpdu_is_the_kernels() {
+        // The BPDU a bridge with address 02:00:00:00:00:b0 sent from its port 1 as root, as
+        // tcpdump -x showed it on the kernel (after the LLC header).
+        let kernel = [
+            0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0xb0, 0x00,
+            0x00, 0x00, 0x00, 0x80, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0xb0, 0x80, 0x01, 0x00,
+            0x00, 0x14, 0x00, 0x02, 0x00, 0x0f, 0x00,
+        ];
+        let me = BridgeId {
+            prio: 0x8000,
+            addr: MacAddr([2, 0, 0, 0, 0, 0xb0]),
+        };
+        let b = Bpdu::Config(ConfigBpdu {
+            topology_change: false,
+            topology_change_ack: false,
+            root: me,
+            root_path_cost: 0,
+            bridge_id: me,
+            port_id: 0x8001,
+            message_age: 0,
+            max_age: 20 * 256,
+            hello_time: 2 * 256,
+            forward_delay: 15 * 256,
+        });
+        let f = b.to_frame(me.addr);
+        assert_eq!(f.len(), 52);
+        assert_eq!(&f[..6], &STP_GROUP.0);
+        assert_eq!(&f[12..17], &[0x00, 38, 0x42, 0x42, 0x03]);
+        assert_eq!(&f[17..], &kernel);
+        assert_eq!(Bpdu::parse(&f), Ok(b));
+        let tcn = Bpdu::Tcn.to_frame(me.addr);
+        assert_eq!(tcn.len(), 21);
+        assert_eq!(Bpdu::parse(&tcn), Ok(Bpdu::Tcn));
+        // Short or foreign frames are errors, not panics.
+        for n in 0..f.len() - 1 {
+            let _ = Bpdu::parse(&f[..n]);
+        }
+        assert!(Bpdu::parse(&f[..40]).is_err());
     }
 }

@@ -6,10 +6,23 @@
 
 use std::time::Duration;
 
+use l2lab_fabric::bridge::stp;
 use l2lab_fabric::{FdbKind, LinkId, LinkKind, MacAddr};
 
 use crate::error::{LabError, LabResult};
-use crate::lab::Lab;
+use crate::lab::{fabric_err, Lab};
+use crate::NsId;
+
+/// One of a bridge's STP timers, as `ip link set ... type bridge` and brctl set them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StpTimer {
+    /// hello_time.
+    HelloTime,
+    /// max_age.
+    MaxAge,
+    /// forward_delay.
+    ForwardDelay,
+}
 
 /// ff02::1, which every IPv6-capable device joins when it is registered (ipv6_add_dev), even
 /// with IPv6 disabled.
@@ -285,36 +298,76 @@ impl Lab {
         }
     }
 
-    /// Sets a port's STP cost and priority (`bridge link set dev X cost C priority P`); the
-    /// kernel refuses a priority above 63 (ERANGE, reported as InvalidArgument here).
+    /// Sets a port's STP cost and priority (`bridge link set dev X cost C priority P`): the
+    /// kernel refuses a cost outside 1..=65535 and a priority above 63 with ERANGE (the cost
+    /// is set before the priority is checked, as br_setport does).
     pub fn set_port_stp(
         &mut self,
         port: LinkId,
         cost: Option<u32>,
         priority: Option<u16>,
     ) -> LabResult<()> {
-        if priority.is_some_and(|p| p > 63) {
-            return Err(LabError::InvalidArgument("ERANGE".into()));
-        }
-        let br = self
-            .fabric
+        let now = self.now();
+        let erange = || LabError::InvalidArgument("ERANGE".into());
+        self.fabric
             .link(port)
             .and_then(|l| l.master)
             .ok_or_else(|| LabError::NotAPort(String::new()))?;
+        if let Some(c) = cost {
+            if !(1..=65535).contains(&c) {
+                return Err(erange());
+            }
+            self.fabric
+                .set_port_stp(port, Some(c), None, now)
+                .map_err(fabric_err)?;
+        }
+        if let Some(p) = priority {
+            if p > stp::MAX_PORT_PRIORITY {
+                return Err(erange());
+            }
+            self.fabric
+                .set_port_stp(port, None, Some(p as u8), now)
+                .map_err(fabric_err)?;
+        }
+        self.pump();
+        Ok(())
+    }
+
+    /// Sets a bridge's STP priority (`priority`, `brctl setbridgeprio`).
+    pub fn set_bridge_priority(&mut self, ns: NsId, bridge: &str, prio: u16) -> LabResult<()> {
+        let id = self.link_by_name(ns, bridge)?;
+        let now = self.now();
+        self.fabric
+            .set_bridge_priority(id, prio, now)
+            .map_err(|_| LabError::NotABridge(bridge.to_string()))?;
+        self.pump();
+        Ok(())
+    }
+
+    /// Sets one of a bridge's STP timers; out of the kernel's range it is ERANGE
+    /// (forward_delay only while STP is on).
+    pub fn set_stp_timer(
+        &mut self,
+        ns: NsId,
+        bridge: &str,
+        which: StpTimer,
+        d: Duration,
+    ) -> LabResult<()> {
+        let id = self.link_by_name(ns, bridge)?;
         let b = self
             .fabric
-            .bridge_mut(br)
-            .ok_or_else(|| LabError::NotABridge(String::new()))?;
-        let p = b
-            .port_mut(port)
-            .ok_or_else(|| LabError::NotAPort(String::new()))?;
-        if let Some(c) = cost {
-            p.cost = c;
+            .bridge_mut(id)
+            .ok_or_else(|| LabError::NotABridge(bridge.to_string()))?;
+        let ok = match which {
+            StpTimer::HelloTime => b.stp_set_hello_time(d),
+            StpTimer::MaxAge => b.stp_set_max_age(d),
+            StpTimer::ForwardDelay => b.stp_set_forward_delay(d),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(LabError::InvalidArgument("ERANGE".into()))
         }
-        if let Some(pr) = priority {
-            p.priority = pr as u8;
-        }
-        Ok(())
     }
 
     /// How long until bridge `br`'s collector runs next (`gc_timer`), zero while it is down.

@@ -1285,14 +1285,14 @@ impl Lab {
         self.fabric.bridge_mut(br)
     }
 
-    /// Sets the bridge device's STP switch (recorded and shown; STP itself is not modelled).
+    /// Switches kernel STP on or off on a bridge (`stp_state`, `brctl stp`).
     pub fn set_stp(&mut self, ns: NsId, bridge: &str, on: bool) -> LabResult<()> {
         let id = self.link_by_name(ns, bridge)?;
-        let b = self
-            .fabric
-            .bridge_mut(id)
-            .ok_or_else(|| LabError::NotABridge(bridge.to_string()))?;
-        b.stp = on;
+        let now = self.now();
+        self.fabric
+            .set_stp(id, on, now)
+            .map_err(|_| LabError::NotABridge(bridge.to_string()))?;
+        self.pump();
         Ok(())
     }
 

@@ -24,6 +24,7 @@ pub mod tap;
 pub mod trace;
 pub mod uplink;
 
+pub use api_brg::StpTimer;
 pub use capture::{Capture, CaptureId, CapturedFrame};
 pub use clock::Clock;
 pub use error::{LabError, LabResult};

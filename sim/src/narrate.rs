@@ -1,6 +1,8 @@
 //! Narration: one plain sentence for each bridge decision and neighbour change, for learners
 //! (`--explain`, the demo, the viewer).
 
+use l2lab_fabric::bridge::stp::StpEvent;
+use l2lab_fabric::wire::BridgeId;
 use l2lab_fabric::{Decision, LinkId};
 
 use crate::event::{Event, EventKind};
@@ -34,6 +36,56 @@ pub fn aged_out(bridge: &str, mac: &str, port: &str, age_s: u64, ageing_s: Optio
         String::new()
     };
     format!("{bridge}: {mac} on {port} aged out after {ageing} s{seen}")
+}
+
+/// A bridge id by the bridge's name when the lab has it, else as showstp prints it.
+fn bridge_name(lab: &Lab, id: BridgeId) -> String {
+    let f = lab.fabric();
+    f.bridges()
+        .iter()
+        .find(|b| f.bridge(**b).is_some_and(|x| x.st.bridge_id == id))
+        .map(|b| name(lab, *b))
+        .unwrap_or_else(|| format!("{:04x}.{}", id.prio, id.addr))
+}
+
+/// The sentence for a change in a bridge's spanning tree.
+pub fn stp_sentence(lab: &Lab, bridge: LinkId, e: &StpEvent) -> String {
+    let br = name(lab, bridge);
+    match e {
+        StpEvent::BecomesRoot => format!("{br}: becomes root, it hears of no lower bridge id"),
+        StpEvent::NotRoot { root } => format!(
+            "{br}: is no longer root, {} has a lower bridge id",
+            bridge_name(lab, *root)
+        ),
+        StpEvent::RootPort { port, root, cost } => format!(
+            "{br}: {} is the root port, the closest way to root {} (cost {cost})",
+            name(lab, *port),
+            bridge_name(lab, *root)
+        ),
+        StpEvent::Blocks {
+            port,
+            root,
+            designated,
+            root_port,
+        } => match root_port {
+            Some(rp) => format!(
+                "{br}: port {} blocks: {} is root and {} is closer",
+                name(lab, *port),
+                bridge_name(lab, *root),
+                name(lab, *rp)
+            ),
+            None => format!(
+                "{br}: port {} blocks: {} forwards onto its link",
+                name(lab, *port),
+                bridge_name(lab, *designated)
+            ),
+        },
+        StpEvent::NeighbourLost { port, neighbour } => format!(
+            "{br}: nothing heard from {} on {} for max_age, its word is dropped",
+            bridge_name(lab, *neighbour),
+            name(lab, *port)
+        ),
+    }
 }
 
 /// The sentence for an event, if it is one a learner is told about.
@@ -124,6 +176,18 @@ pub fn sentence(lab: &Lab, ev: &Event) -> Option<String> {
                 let at = name(lab, *link);
                 Some(format!("{at}: dropped ({})", reason.as_str()))
             }
+            Decision::Stp { bridge, event } => Some(stp_sentence(lab, *bridge, event)),
+            // With STP off a port only follows its link; with it on, its state is news.
+            Decision::PortState {
+                bridge,
+                port,
+                state,
+            } if lab.fabric().bridge(*bridge).is_some_and(|b| b.stp) => Some(format!(
+                "{}: port {} is {}",
+                name(lab, *bridge),
+                name(lab, *port),
+                state.as_str()
+            )),
             _ => None,
         },
         EventKind::Neigh {

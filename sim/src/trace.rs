@@ -2,7 +2,7 @@
 //! The schema is documented in docs/trace.md; [`SCHEMA_VERSION`] changes when it does.
 
 use l2lab_fabric::wire::{summary, EthHeader};
-use l2lab_fabric::{Decision, LinkId, PortState};
+use l2lab_fabric::{Decision, LinkId};
 use serde_json::{json, Map, Value};
 
 use crate::event::{Event, EventKind};
@@ -202,7 +202,14 @@ fn wire(lab: &Lab, d: &Decision) -> Value {
             state,
         } => json!({
             "type": "port_state", "bridge": link(lab, *bridge), "port": link(lab, *port),
-            "state": match state { PortState::Disabled => "disabled", PortState::Forwarding => "forwarding" },
+            "state": state.as_str(),
+        }),
+        Decision::BpduReceived { bridge, port } => json!({
+            "type": "bpdu_received", "bridge": link(lab, *bridge), "port": link(lab, *port),
+        }),
+        Decision::Stp { bridge, event } => json!({
+            "type": "stp", "bridge": link(lab, *bridge),
+            "say": crate::narrate::stp_sentence(lab, *bridge, event),
         }),
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use l2lab_fabric::bridge::fdb::has_expired;
 use l2lab_fabric::{FdbKind, LinkId, LinkKind, MacAddr};
-use l2lab_sim::{Lab, LabError};
+use l2lab_sim::{Lab, LabError, StpTimer};
 
 use crate::cmd::{Env, Output};
 
@@ -125,6 +125,9 @@ pub fn main(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> i32 
         "stp" => stp(a[0], a[1], env, lab, out),
         "hairpin" => hairpin(a[0], a[1], a[2], env, lab, out),
         "setpathcost" | "setportprio" => port_set(name, a[1], a[2], env, lab, out),
+        "setbridgeprio" | "setfd" | "sethello" | "setmaxage" => {
+            bridge_set(name, a[0], a[1], env, lab, out)
+        }
         _ => {
             out.err(format!("brctl {name}: not supported by this lab\n"));
             1
@@ -155,6 +158,7 @@ fn strerror(e: &LabError) -> &'static str {
         LabError::NotSupported(_) | LabError::NotABridge(_) | LabError::NotAPort(_) => {
             "Operation not supported"
         }
+        LabError::InvalidArgument(m) if m == "ERANGE" => "Numerical result out of range",
         _ => "Invalid argument",
     }
 }
@@ -421,6 +425,15 @@ fn showmacs(br: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
     0
 }
 
+/// An STP id as showstp prints it: priority and address in hex, unpadded by dots.
+fn stp_id(id: l2lab_fabric::wire::BridgeId) -> String {
+    let m = id.addr.0;
+    format!(
+        "{:04x}.{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+        id.prio, m[0], m[1], m[2], m[3], m[4], m[5]
+    )
+}
+
 fn showstp(br: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
     let b = match find(lab, env, br) {
         Found::Bridge(b) => b,
@@ -435,48 +448,90 @@ fn showstp(br: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
     };
     let id = bridge_id(lab, b);
     let gc = centis(lab.bridge_gc_timer(b));
+    let now = lab.now();
+    let left = |t: Option<Duration>| timer(t.map_or(0, |t| centis(t.saturating_sub(now))));
     let Some(bridge) = lab.fabric().bridge(b) else {
         return 1;
     };
-    let ageing = centis(bridge.ageing_time);
-    let z = timer(0);
-    let mut s = format!("{br}\n bridge id\t\t{id}\n designated root\t{id}\n");
-    s += &format!(" root port\t\t{:4}\t\t\tpath cost\t\t{:4}\n", 0, 0);
+    let st = &bridge.st;
+    let mut s = format!(
+        "{br}\n bridge id\t\t{id}\n designated root\t{}\n",
+        stp_id(st.designated_root)
+    );
+    s += &format!(
+        " root port\t\t{:4}\t\t\tpath cost\t\t{:4}\n",
+        st.root_port, st.root_path_cost
+    );
     s += &format!(
         " max age\t\t{}\t\t\tbridge max age\t\t{}\n",
-        timer(2000),
-        timer(2000)
+        timer(centis(st.max_age)),
+        timer(centis(st.bridge_max_age))
     );
     s += &format!(
         " hello time\t\t{}\t\t\tbridge hello time\t{}\n",
-        timer(200),
-        timer(200)
+        timer(centis(st.hello_time)),
+        timer(centis(st.bridge_hello_time))
     );
     s += &format!(
         " forward delay\t\t{}\t\t\tbridge forward delay\t{}\n",
-        timer(1500),
-        timer(1500)
+        timer(centis(st.forward_delay)),
+        timer(centis(st.bridge_forward_delay))
     );
-    s += &format!(" ageing time\t\t{}\n", timer(ageing));
-    s += &format!(" hello timer\t\t{z}\t\t\ttcn timer\t\t{z}\n");
+    s += &format!(" ageing time\t\t{}\n", timer(centis(bridge.ageing_time)));
     s += &format!(
-        " topology change timer\t{z}\t\t\tgc timer\t\t{}\n",
+        " hello timer\t\t{}\t\t\ttcn timer\t\t{}\n",
+        left(st.hello_timer),
+        left(st.tcn_timer)
+    );
+    s += &format!(
+        " topology change timer\t{}\t\t\tgc timer\t\t{}\n",
+        left(st.topology_change_timer),
         timer(gc)
     );
-    s += " flags\t\t\t\n\n\n";
+    s += " flags\t\t\t";
+    if st.topology_change {
+        s += "TOPOLOGY_CHANGE ";
+    }
+    if st.topology_change_detected {
+        s += "TOPOLOGY_CHANGE_DETECTED ";
+    }
+    s += "\n\n\n";
     for (name, l) in port_names(lab, b) {
         let Some(p) = bridge.port(l) else { continue };
-        let port_id = (u16::from(p.priority) << 8 & 0xff00) | (p.port_no & 0x3ff);
+        let ps = &p.stp;
         s += &format!("{name} ({})\n", p.port_no);
         s += &format!(
-            " port id\t\t{port_id:04x}\t\t\tstate\t\t{:>15}\n",
+            " port id\t\t{:04x}\t\t\tstate\t\t{:>15}\n",
+            ps.port_id,
             p.state.as_str()
         );
-        s += &format!(" designated root\t{id}\tpath cost\t\t{:4}\n", p.cost);
-        s += &format!(" designated bridge\t{id}\tmessage age timer\t{z}\n");
-        s += &format!(" designated port\t{port_id:04x}\t\t\tforward delay timer\t{z}\n");
-        s += &format!(" designated cost\t{:4}\t\t\thold timer\t\t{z}\n", 0);
+        s += &format!(
+            " designated root\t{}\tpath cost\t\t{:4}\n",
+            stp_id(ps.designated_root),
+            p.cost
+        );
+        s += &format!(
+            " designated bridge\t{}\tmessage age timer\t{}\n",
+            stp_id(ps.designated_bridge),
+            left(ps.message_age_timer)
+        );
+        s += &format!(
+            " designated port\t{:04x}\t\t\tforward delay timer\t{}\n",
+            ps.designated_port,
+            left(ps.forward_delay_timer)
+        );
+        s += &format!(
+            " designated cost\t{:4}\t\t\thold timer\t\t{}\n",
+            ps.designated_cost,
+            left(ps.hold_timer)
+        );
         s += " flags\t\t\t";
+        if ps.config_pending {
+            s += "CONFIG_PENDING ";
+        }
+        if ps.topology_change_ack {
+            s += "TOPOLOGY_CHANGE_ACK ";
+        }
         if p.flags.hairpin {
             s += &format!("\n hairpin mode\t\t{:4}", 1);
         }
@@ -484,6 +539,46 @@ fn showstp(br: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
     }
     out.out(s);
     0
+}
+
+/// `brctl setbridgeprio/setfd/sethello/setmaxage BRIDGE VALUE` through the bridge's sysfs
+/// files: the value read as sscanf does, the kernel's errors as strerror words them.
+fn bridge_set(cmd: &str, br: &str, v: &str, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    let (bad, failed) = match cmd {
+        "setbridgeprio" => ("bad priority", "set bridge priority failed"),
+        "setfd" => ("bad forward delay value", "set forward delay failed"),
+        "sethello" => ("bad hello timer value", "set hello timer failed"),
+        _ => ("bad max age value", "set max age failed"),
+    };
+    let parsed = if cmd == "setbridgeprio" {
+        parse_c_int(v).map(|n| n as u64)
+    } else {
+        centiseconds(v)
+    };
+    let Some(n) = parsed else {
+        out.err(format!("{bad}\n"));
+        return 1;
+    };
+    let cs = Duration::from_millis(n.saturating_mul(10));
+    let r = match find(lab, env, br) {
+        Found::Missing => Err("No such device"),
+        Found::NotBridge => Err("Operation not supported"),
+        Found::Bridge(_) => match cmd {
+            // The sysfs file keeps the low 16 bits, as the kernel's u16 does.
+            "setbridgeprio" => lab.set_bridge_priority(env.ns, br, n as u16),
+            "setfd" => lab.set_stp_timer(env.ns, br, StpTimer::ForwardDelay, cs),
+            "sethello" => lab.set_stp_timer(env.ns, br, StpTimer::HelloTime, cs),
+            _ => lab.set_stp_timer(env.ns, br, StpTimer::MaxAge, cs),
+        }
+        .map_err(|e| strerror(&e)),
+    };
+    match r {
+        Ok(()) => 0,
+        Err(m) => {
+            out.err(format!("{failed}: {m}\n"));
+            1
+        }
+    }
 }
 
 /// strtotimeval: sscanf("%lf") then seconds and microseconds, truncated as C does.

@@ -746,6 +746,41 @@ fn sysfs_device(lab: &Lab, l: LinkId, t: &mut Tree) {
             Node::Link(format!("../{}", m.name)),
         );
     }
+    if let Some(p) = k
+        .master
+        .and_then(|m| lab.fabric().bridge(m))
+        .and_then(|b| b.port(l))
+    {
+        // br_sysfs_if.c: the port's STP variables, timers in clock_t.
+        let id = |b: l2lab_fabric::wire::BridgeId| {
+            let m: String = b.addr.0.iter().map(|x| format!("{x:02x}")).collect();
+            format!("{:04x}.{m}", b.prio)
+        };
+        let now = lab.now();
+        let left = |t: Option<std::time::Duration>| {
+            t.map_or(0, |t| t.saturating_sub(now).as_millis() / 10)
+                .to_string()
+        };
+        let ps = &p.stp;
+        for (f, v) in [
+            ("state", p.state.number().to_string()),
+            ("port_id", format!("{:#x}", ps.port_id)),
+            ("port_no", format!("{:#x}", p.port_no)),
+            ("priority", p.priority.to_string()),
+            ("path_cost", p.cost.to_string()),
+            ("designated_root", id(ps.designated_root)),
+            ("designated_bridge", id(ps.designated_bridge)),
+            ("designated_port", ps.designated_port.to_string()),
+            ("designated_cost", ps.designated_cost.to_string()),
+            ("hold_timer", left(ps.hold_timer)),
+            ("message_age_timer", left(ps.message_age_timer)),
+            ("forward_delay_timer", left(ps.forward_delay_timer)),
+            ("config_pending", u8::from(ps.config_pending).to_string()),
+            ("change_ack", u8::from(ps.topology_change_ack).to_string()),
+        ] {
+            file(t, &format!("brport/{f}"), v);
+        }
+    }
     if let Some(b) = k.bridge() {
         add(t, &format!("{d}/brif"), Node::Dir);
         for p in &b.ports {
@@ -766,15 +801,36 @@ fn sysfs_device(lab: &Lab, l: LinkId, t: &mut Tree) {
             .unwrap_or_default();
         // Times in clock_t (USER_HZ = 100), as br_sysfs_br.c shows them.
         let centis = |d: std::time::Duration| (d.as_millis() / 10).to_string();
+        let now = lab.now();
+        let left = |t: Option<std::time::Duration>| {
+            centis(t.map_or(std::time::Duration::ZERO, |t| t.saturating_sub(now)))
+        };
         for (f, v) in [
             ("ageing_time", centis(b.ageing_time)),
             ("stp_state", u8::from(b.stp).to_string()),
             ("priority", b.priority.to_string()),
-            ("bridge_id", id.clone()),
-            ("root_id", id),
-            ("forward_delay", "1500".into()),
-            ("hello_time", "200".into()),
-            ("max_age", "2000".into()),
+            ("bridge_id", id),
+            ("root_id", {
+                let r = b.st.designated_root;
+                let m: String = r.addr.0.iter().map(|b| format!("{b:02x}")).collect();
+                format!("{:04x}.{m}", r.prio)
+            }),
+            ("root_port", b.st.root_port.to_string()),
+            ("root_path_cost", b.st.root_path_cost.to_string()),
+            (
+                "topology_change",
+                u8::from(b.st.topology_change).to_string(),
+            ),
+            (
+                "topology_change_detected",
+                u8::from(b.st.topology_change_detected).to_string(),
+            ),
+            ("hello_timer", left(b.st.hello_timer)),
+            ("tcn_timer", left(b.st.tcn_timer)),
+            ("topology_change_timer", left(b.st.topology_change_timer)),
+            ("forward_delay", centis(b.st.forward_delay)),
+            ("hello_time", centis(b.st.hello_time)),
+            ("max_age", centis(b.st.max_age)),
             ("group_addr", "01:80:c2:00:00:00".into()),
         ] {
             file(t, &format!("bridge/{f}"), v);

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::fdb::{FdbKind, LearnOutcome};
 use super::{Bridge, PortState};
 use crate::decision::DropReason;
+use crate::wire::STP_GROUP;
 use crate::{LinkId, MacAddr};
 
 /// Which flood a frame takes: each kind has its own per-port switch.
@@ -34,6 +35,8 @@ pub enum Verdict {
         /// Also up to the bridge device.
         local: bool,
     },
+    /// A BPDU for the bridge's spanning tree (br_handle_frame hands it to br_stp_rcv).
+    Bpdu,
     /// To every port that takes this kind of flood but the ingress one; `local` when the
     /// bridge device gets a copy (always for broadcast and multicast).
     Flood {
@@ -60,6 +63,8 @@ pub fn handle_frame(
     let Some(port) = br.port(ingress) else {
         return (None, Verdict::Drop(DropReason::NotAPort));
     };
+    // Not forwarding: the caller sorts out what STP still takes in (`not_forwarding`), off
+    // the frame path.
     if port.state != PortState::Forwarding {
         return (None, Verdict::Drop(DropReason::PortDisabled));
     }
@@ -81,6 +86,9 @@ pub fn handle_frame(
         } else {
             FloodKind::Multicast
         };
+        if br.stp && dst == STP_GROUP {
+            return (learned, Verdict::Bpdu);
+        }
         Verdict::Flood { kind, local: true }
     } else {
         match br.fdb.lookup_mut(&dst) {
@@ -109,4 +117,38 @@ pub fn handle_frame(
         }
     };
     (learned, verdict)
+}
+
+/// A frame on a port that does not forward (`handle_frame` said `PortDisabled`): with
+/// kernel STP on, a BPDU still goes to STP (learnt from in the learning state, as
+/// link-local frames are), and a learning port learns before it drops (br_handle_frame,
+/// br_handle_local_finish, br_handle_frame_finish).
+#[cold]
+pub fn not_forwarding(
+    br: &mut Bridge,
+    ingress: LinkId,
+    dst: MacAddr,
+    src: MacAddr,
+    now: Duration,
+) -> (Option<LearnOutcome>, Verdict) {
+    let Some(port) = br.port(ingress) else {
+        return (None, Verdict::Drop(DropReason::NotAPort));
+    };
+    let state = port.state;
+    if state == PortState::Disabled {
+        return (None, Verdict::Drop(DropReason::PortDisabled));
+    }
+    let learned = if state == PortState::Learning
+        && port.flags.learning
+        && src.is_valid_unicast()
+        && !br.ageing_time.is_zero()
+    {
+        Some(br.fdb.learn(src, ingress, now))
+    } else {
+        None
+    };
+    if br.stp && dst == STP_GROUP {
+        return (learned, Verdict::Bpdu);
+    }
+    (learned, Verdict::Drop(DropReason::PortBlocking))
 }

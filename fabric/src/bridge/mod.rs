@@ -5,13 +5,15 @@ pub mod fdb;
 pub mod forward;
 pub mod input;
 pub mod port;
+pub mod stp;
 
 use std::num::NonZeroUsize;
 use std::time::Duration;
 
 pub use fdb::{Fdb, FdbChange, FdbEntry, FdbKind, LearnOutcome};
 pub use input::{FloodKind, Verdict};
-pub use port::{Port, PortFlags, PortState};
+pub use port::{Port, PortFlags, PortState, PortStp};
+pub use stp::BridgeStp;
 
 use crate::{LinkId, MacAddr};
 
@@ -36,7 +38,7 @@ pub struct Bridge {
     pub mtu_set_by_user: bool,
     /// STP priority of the bridge (the `8000` in `8000.aabbccddeeff`).
     pub priority: u16,
-    /// STP on or off (only off is modelled; `brctl stp br0 on` is recorded and shown).
+    /// Kernel STP on (`stp_state 1`) or off.
     pub stp: bool,
     /// An Open vSwitch bridge (its NORMAL action: the same learning and flooding) rather than
     /// a Linux bridge: it forwards whether or not its internal port is up, keeps no local
@@ -45,6 +47,9 @@ pub struct Bridge {
     /// An Open vSwitch bridge whose flow table is empty (fail mode secure, no controller):
     /// it drops every frame.
     pub no_flows: bool,
+    /// The spanning tree's variables and timers (see [`stp`]); boxed, as the frame path
+    /// never reads them and the fields it does read stay close together.
+    pub st: Box<BridgeStp>,
     /// When the collector runs next, while the bridge is up.
     pub gc_next: Option<Duration>,
     /// How many ports are forwarding; the bridge has carrier while this is not zero.
@@ -94,6 +99,7 @@ impl Bridge {
             mtu_set_by_user: false,
             priority: 0x8000,
             stp: false,
+            st: Box::default(),
             gc_next: None,
             forwarding_ports: 0,
             had_ports: false,

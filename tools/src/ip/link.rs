@@ -3,7 +3,7 @@
 
 use l2lab_fabric::{LinkId, LinkKind, MacAddr};
 use l2lab_sim::lab::NETNS_IMMUTABLE;
-use l2lab_sim::{IfAddr, Lab, LabError, NsId, Scope};
+use l2lab_sim::{IfAddr, Lab, LabError, NsId, Scope, StpTimer};
 
 use super::common::{
     display_name, flags, link_netns, master_name, matches, operstate, peer, qdisc, Json,
@@ -269,8 +269,12 @@ fn parse_u32(s: &str) -> Option<u32> {
 /// `ageing_time N`, `stp_state N`, ... of `type bridge` (ip/iplink_bridge.c).
 #[derive(Debug, Default, PartialEq)]
 struct BridgeOpts {
+    forward_delay: Option<u32>,
+    hello_time: Option<u32>,
+    max_age: Option<u32>,
     ageing_time: Option<u32>,
     stp_state: Option<u32>,
+    priority: Option<u16>,
 }
 
 fn parse_bridge(args: &[String]) -> Result<BridgeOpts, Fail> {
@@ -295,10 +299,16 @@ fn parse_bridge(args: &[String]) -> Result<BridgeOpts, Fail> {
         }
         i += 1;
         let v = args.get(i).ok_or_else(incomplete)?;
-        let n = parse_u32(v).ok_or_else(|| invarg(&format!("invalid {a}"), v))?;
+        let n = parse_u32(v)
+            .filter(|&n| a != "priority" || n <= u32::from(u16::MAX))
+            .ok_or_else(|| invarg(&format!("invalid {a}"), v))?;
         match a {
+            "forward_delay" => b.forward_delay = Some(n),
+            "hello_time" => b.hello_time = Some(n),
+            "max_age" => b.max_age = Some(n),
             "ageing_time" => b.ageing_time = Some(n),
             "stp_state" => b.stp_state = Some(n),
+            "priority" => b.priority = Some(n as u16),
             _ => {}
         }
         i += 1;
@@ -306,7 +316,18 @@ fn parse_bridge(args: &[String]) -> Result<BridgeOpts, Fail> {
     Ok(b)
 }
 
+/// br_changelink's order: the timers, ageing_time, stp_state, priority; the first error ends it.
 fn apply_bridge(lab: &mut Lab, ns: NsId, name: &str, b: &BridgeOpts) -> Result<(), LabError> {
+    let cs = |n: u32| std::time::Duration::from_millis(u64::from(n) * 10);
+    for (v, which) in [
+        (b.forward_delay, StpTimer::ForwardDelay),
+        (b.hello_time, StpTimer::HelloTime),
+        (b.max_age, StpTimer::MaxAge),
+    ] {
+        if let Some(n) = v {
+            lab.set_stp_timer(ns, name, which, cs(n))?;
+        }
+    }
     if let Some(cs) = b.ageing_time {
         lab.set_ageing_time(
             ns,
@@ -316,6 +337,9 @@ fn apply_bridge(lab: &mut Lab, ns: NsId, name: &str, b: &BridgeOpts) -> Result<(
     }
     if let Some(s) = b.stp_state {
         lab.set_stp(ns, name, s != 0)?;
+    }
+    if let Some(p) = b.priority {
+        lab.set_bridge_priority(ns, name, p)?;
     }
     Ok(())
 }
@@ -607,6 +631,9 @@ fn kernel_err(e: &LabError, out: &mut Output) -> i32 {
         }
         LabError::NotSupported(_) => "RTNETLINK answers: Operation not supported".to_string(),
         LabError::InvalidArgument(m) if m.starts_with("mtu ") => format!("Error: {m}."),
+        LabError::InvalidArgument(m) if m == "ERANGE" => {
+            "RTNETLINK answers: Numerical result out of range".to_string()
+        }
         LabError::InvalidArgument(m) if m == "value out of range" => {
             "RTNETLINK answers: Cannot assign requested address".to_string()
         }
@@ -988,6 +1015,21 @@ fn timer(d: std::time::Duration) -> String {
     format!("{:7.2}", d.as_secs_f64())
 }
 
+/// An STP id as iproute2 prints it: priority in hex, the address unpadded.
+fn stp_id(id: l2lab_fabric::wire::BridgeId) -> String {
+    format!("{:04x}.{}", id.prio, stp_mac(id.addr))
+}
+
+/// What is left of a running kernel timer, zero when it is not running (br_timer_value).
+fn left(lab: &Lab, t: Option<std::time::Duration>) -> String {
+    timer(t.map_or(std::time::Duration::ZERO, |t| t.saturating_sub(lab.now())))
+}
+
+/// A duration in clock_t (centiseconds), as netlink carries the bridge's times.
+fn centis(d: std::time::Duration) -> u128 {
+    d.as_millis() / 10
+}
+
 /// The `-d` part: promiscuity, MTU bounds, kind and port lines, queues.
 fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
     let Some(k) = lab.fabric().link(l) else {
@@ -1024,13 +1066,23 @@ fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
             };
             s.push_str(nl);
             s.push_str(&format!(
-                "    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time {} stp_state {} priority {} vlan_filtering 0 bridge_id {id} designated_root {id} root_port 0 root_path_cost 0 topology_change 0 topology_change_detected 0 hello_timer {} tcn_timer {} topology_change_timer {} gc_timer {} group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1 mcast_query_use_ifaddr 0 mcast_querier 0 mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 mcast_querier_interval 25500 mcast_query_interval 12500 mcast_query_response_interval 1000 mcast_startup_query_interval 3124 mcast_stats_enabled 0 mcast_igmp_version 2 mcast_mld_version 1 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 ",
-                b.ageing_time.as_millis() / 10,
+                "    bridge forward_delay {} hello_time {} max_age {} ageing_time {} stp_state {} priority {} vlan_filtering 0 bridge_id {id} designated_root {} root_port {} root_path_cost {} topology_change {} topology_change_detected {} hello_timer {} tcn_timer {} topology_change_timer {} gc_timer {} group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1 mcast_query_use_ifaddr 0 mcast_querier 0 mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 mcast_querier_interval 25500 mcast_query_interval 12500 mcast_query_response_interval 1000 mcast_startup_query_interval 3124 mcast_stats_enabled 0 mcast_igmp_version 2 mcast_mld_version 1 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 ",
+                centis(b.st.forward_delay),
+                centis(b.st.hello_time),
+                centis(b.st.max_age),
+                centis(b.ageing_time),
                 u8::from(b.stp),
                 b.priority,
-                timer(std::time::Duration::ZERO),
-                timer(std::time::Duration::ZERO),
-                timer(std::time::Duration::ZERO),
+                // iproute2 6.1 prints designated_root from IFLA_BR_BRIDGE_ID, not
+                // IFLA_BR_ROOT_ID: it shows the bridge's own id.
+                id,
+                b.st.root_port,
+                b.st.root_path_cost,
+                u8::from(b.st.topology_change),
+                u8::from(b.st.topology_change_detected),
+                left(lab, b.st.hello_timer),
+                left(lab, b.st.tcn_timer),
+                left(lab, b.st.topology_change_timer),
                 timer(gc),
             ));
             (1, if b.had_ports { 524280 } else { 65536 })
@@ -1043,11 +1095,10 @@ fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
     } else if let Some(m) = k.master {
         if let Some(p) = lab.fabric().bridge(m).and_then(|b| b.port(l)) {
             let onoff = |b: bool| if b { "on" } else { "off" };
-            let id = bridge_id(lab, m);
-            let port_id = (u32::from(p.priority) << 10) | u32::from(p.port_no);
+            let port_id = p.stp.port_id;
             s.push_str(nl);
             s.push_str(&format!(
-                "    bridge_slave state {} priority {} cost {} hairpin {} guard off root_block off fastleave off learning {} flood {} port_id 0x{port_id:04x} port_no 0x{:x} designated_port {port_id} designated_cost 0 designated_bridge {id} designated_root {id} hold_timer {} message_age_timer {} forward_delay_timer {} topology_change_ack 0 config_pending 0 proxy_arp off proxy_arp_wifi off mcast_router 1 mcast_fast_leave off mcast_flood {} bcast_flood {} mcast_to_unicast off neigh_suppress off group_fwd_mask 0 group_fwd_mask_str 0x0 vlan_tunnel off isolated off locked off ",
+                "    bridge_slave state {} priority {} cost {} hairpin {} guard off root_block off fastleave off learning {} flood {} port_id 0x{port_id:04x} port_no 0x{:x} designated_port {} designated_cost {} designated_bridge {} designated_root {} hold_timer {} message_age_timer {} forward_delay_timer {} topology_change_ack {} config_pending {} proxy_arp off proxy_arp_wifi off mcast_router 1 mcast_fast_leave off mcast_flood {} bcast_flood {} mcast_to_unicast off neigh_suppress off group_fwd_mask 0 group_fwd_mask_str 0x0 vlan_tunnel off isolated off locked off ",
                 p.state.as_str(),
                 p.priority,
                 p.cost,
@@ -1055,9 +1106,15 @@ fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
                 onoff(p.flags.learning),
                 onoff(p.flags.flood),
                 p.port_no,
-                timer(std::time::Duration::ZERO),
-                timer(std::time::Duration::ZERO),
-                timer(std::time::Duration::ZERO),
+                p.stp.designated_port,
+                p.stp.designated_cost,
+                stp_id(p.stp.designated_bridge),
+                stp_id(p.stp.designated_root),
+                left(lab, p.stp.hold_timer),
+                left(lab, p.stp.message_age_timer),
+                left(lab, p.stp.forward_delay_timer),
+                u8::from(p.stp.topology_change_ack),
+                u8::from(p.stp.config_pending),
                 onoff(p.flags.mcast_flood),
                 onoff(p.flags.bcast_flood),
             ));

@@ -207,7 +207,7 @@ fn ether(o: &mut String, f: &[u8], len: usize, opts: &PrintOpts) {
         if opts.eflag {
             let _ = write!(o, "802.3, length {}: ", t);
         }
-        o.push_str("LLC");
+        llc(o, payload, opts);
         return;
     }
     if opts.eflag {
@@ -224,6 +224,99 @@ fn ether(o: &mut String, f: &[u8], len: usize, opts: &PrintOpts) {
                 let _ = write!(o, ", length {len}: ");
             }
             hex(o, payload);
+        }
+    }
+}
+
+/// print-llc.c: an 802.2 header; with `-e` its SAPs and control, then what it carries
+/// (only STP's SAP 0x42 is decoded here).
+fn llc(o: &mut String, p: &[u8], opts: &PrintOpts) {
+    let [dsap, ssap, ctrl, ..] = *p else {
+        o.push_str("LLC");
+        return;
+    };
+    if dsap != 0x42 || ssap != 0x42 || ctrl != 0x03 {
+        o.push_str("LLC");
+        return;
+    }
+    if opts.eflag {
+        o.push_str("LLC, dsap STP (0x42) Individual, ssap STP (0x42) Command, ctrl 0x03: ");
+    }
+    stp(o, &p[3..], opts);
+}
+
+/// print-stp.c for 802.1D BPDUs: `STP 802.1d, Config, Flags [...], bridge-id ..., length N`,
+/// with `-v` the timers and the root.
+fn stp(o: &mut String, b: &[u8], opts: &PrintOpts) {
+    let len = b.len();
+    if len < 4 || b[0] != 0 || b[1] != 0 {
+        o.push_str("[|stp]");
+        return;
+    }
+    if b[2] != 0 {
+        let _ = write!(o, "STP Unknown STP protocol (0x{:02x})", b[2]);
+        return;
+    }
+    o.push_str("STP 802.1d");
+    match b[3] {
+        0x80 => o.push_str(", Topology Change"),
+        0x00 => {
+            o.push_str(", Config");
+            if len < 35 {
+                o.push_str(" [|stp]");
+                return;
+            }
+            let flags: Vec<&str> = [
+                (0x01, "Topology change"),
+                (0x02, "Proposal"),
+                (0x10, "Learn"),
+                (0x20, "Forward"),
+                (0x40, "Agreement"),
+                (0x80, "Topology change ACK"),
+            ]
+            .iter()
+            .filter(|(bit, _)| b[4] & bit != 0)
+            .map(|(_, n)| *n)
+            .collect();
+            let flags = if flags.is_empty() {
+                "none".to_string()
+            } else {
+                flags.join(", ")
+            };
+            let id = |at: usize| {
+                format!(
+                    "{:04x}.{}",
+                    u16::from_be_bytes([b[at], b[at + 1]]),
+                    b[at + 2..at + 8]
+                        .iter()
+                        .map(|x| format!("{x:02x}"))
+                        .collect::<Vec<_>>()
+                        .join(":")
+                )
+            };
+            let be16 = |at: usize| u16::from_be_bytes([b[at], b[at + 1]]);
+            let _ = write!(
+                o,
+                ", Flags [{flags}], bridge-id {}.{:04x}, length {len}",
+                id(17),
+                be16(25)
+            );
+            if opts.vflag > 0 {
+                let t = |at: usize| f32::from(be16(at)) / 256.0;
+                let _ = write!(
+                    o,
+                    "\n\tmessage-age {:.2}s, max-age {:.2}s, hello-time {:.2}s, forwarding-delay {:.2}s",
+                    t(27),
+                    t(29),
+                    t(31),
+                    t(33)
+                );
+                let cost = u32::from_be_bytes([b[13], b[14], b[15], b[16]]);
+                let _ = write!(o, "\n\troot-id {}, root-pathcost {cost}", id(5));
+            }
+        }
+        t => {
+            let _ = write!(o, ", Unknown BPDU Type (0x{t:02x})");
         }
     }
 }

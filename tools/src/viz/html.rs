@@ -59,17 +59,8 @@ pub fn describe(ev: &Event) -> String {
         Kind::PortState {
             bridge,
             port,
-            forwarding,
-        } => format!(
-            "{} port {} is {}",
-            bridge.label(),
-            port.label(),
-            if *forwarding {
-                "forwarding"
-            } else {
-                "disabled"
-            }
-        ),
+            state,
+        } => format!("{} port {} is {state}", bridge.label(), port.label()),
         Kind::LinkMoved { link, from, to } => format!(
             "{} moves from {} to {}",
             link.label(),

@@ -118,7 +118,8 @@ pub enum Kind {
     PortState {
         bridge: LinkRef,
         port: LinkRef,
-        forwarding: bool,
+        /// The kernel's name for the new state (`forwarding`, `blocking`, ...).
+        state: String,
     },
     LinkMoved {
         link: LinkRef,
@@ -357,7 +358,7 @@ fn kind(o: &Obj) -> Result<Kind, String> {
         "port_state" => Kind::PortState {
             bridge: o.link("bridge")?,
             port: o.link("port")?,
-            forwarding: o.str("state")? == "forwarding",
+            state: o.str("state")?,
         },
         "link_moved" => Kind::LinkMoved {
             link: o.link("link")?,

@@ -291,11 +291,12 @@ impl Tables {
                     }
                 }
             }
+            // A disabled port's entries go (br_stp_disable_port); a blocked one keeps them.
             Kind::PortState {
                 bridge,
                 port,
-                forwarding: false,
-            } => self.flush_port(bridge.id, port.id, &mut ops),
+                state,
+            } if state == "disabled" => self.flush_port(bridge.id, port.id, &mut ops),
             Kind::LinkMoved { link, from, .. } => {
                 self.flush_neigh(from, Some(link.id), &mut ops);
             }
