@@ -15,6 +15,8 @@ pub mod demo;
 pub mod fuzz;
 mod ifconfig;
 mod ip;
+#[doc(hidden)]
+pub mod lean;
 mod lsns;
 mod members;
 #[doc(hidden)]

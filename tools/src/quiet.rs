@@ -124,10 +124,10 @@ fn timed_wait(syscall: &str) -> bool {
 /// and every lab client among them (a process running `exe`) is one whose command the lab is
 /// running: a client the lab has not heard from yet, or that has its answer but not yet read
 /// it, is about to act, however asleep it looks. `None` when some process is not asleep.
-pub fn asleep(root: i32, exe: &std::path::Path, running: &dyn Fn(i32) -> bool) -> Option<Snapshot> {
+pub fn asleep(root: i32, clients: &Clients, running: &dyn Fn(i32) -> bool) -> Option<Snapshot> {
     let mut seen = vec![];
     for (pid, depth) in tree_depths(root) {
-        if depth > WALLS && is_client(pid, exe) && !running(pid) {
+        if depth > WALLS && clients.runs(pid) && !running(pid) {
             return None;
         }
         let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
@@ -143,13 +143,29 @@ pub fn asleep(root: i32, exe: &std::path::Path, running: &dyn Fn(i32) -> bool) -
     Some(Snapshot(seen))
 }
 
-/// Is `pid` running the l2lab binary (a tutorial command's client)? Compared by file, not by
-/// name: inside the lab's walls the binary also stands at the host tools' paths.
-fn is_client(pid: i32, exe: &std::path::Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (fs::metadata(format!("/proc/{pid}/exe")), fs::metadata(exe)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
+/// The files a tutorial command's client runs from: the l2lab binary and the small client
+/// beside the lab's socket, by device and inode (inside the lab's walls they also stand at
+/// the host tools' paths).
+#[derive(Debug, Default, Clone)]
+pub struct Clients(Vec<(u64, u64)>);
+
+impl Clients {
+    /// The clients that run from `files` (those that exist).
+    pub fn of(files: &[&std::path::Path]) -> Clients {
+        use std::os::unix::fs::MetadataExt;
+        Clients(
+            files
+                .iter()
+                .filter_map(|f| fs::metadata(f).ok())
+                .map(|m| (m.dev(), m.ino()))
+                .collect(),
+        )
+    }
+
+    /// Is `pid` running one of them (a tutorial command's client)?
+    fn runs(&self, pid: i32) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(format!("/proc/{pid}/exe")).is_ok_and(|m| self.0.contains(&(m.dev(), m.ino())))
     }
 }
 
@@ -201,8 +217,9 @@ mod test {
     /// own progress.
     fn wait_asleep(pid: i32) -> Snapshot {
         let exe = std::env::current_exe().unwrap();
+        let clients = Clients::of(&[&exe]);
         loop {
-            if let Some(s) = asleep(pid, &exe, &|_| false) {
+            if let Some(s) = asleep(pid, &clients, &|_| false) {
                 return s;
             }
             std::thread::yield_now();
@@ -221,11 +238,16 @@ mod test {
         // Nothing woke it: a second look is the same.
         assert_eq!(
             Some(a),
-            asleep(pid, &std::env::current_exe().unwrap(), &|_| false)
+            asleep(
+                pid,
+                &Clients::of(&[&std::env::current_exe().unwrap()]),
+                &|_| false
+            )
         );
         let me = std::process::id() as i32;
         assert!(tree(me).contains(&me));
-        assert!(asleep(me, &std::env::current_exe().unwrap(), &|_| false).is_none());
+        let clients = Clients::of(&[&std::env::current_exe().unwrap()]);
+        assert!(asleep(me, &clients, &|_| false).is_none());
         drop(child.stdin.take());
         let _ = child.wait();
     }

@@ -57,6 +57,7 @@ impl LabDir {
         let bin = dir.path().join("bin");
         std::fs::create_dir(&bin)?;
         let exe = std::env::current_exe()?;
+        let client = crate::lean::install(dir.path(), &exe)?;
         for t in TOOLS
             .iter()
             .filter(|t| !crate::sandbox::VIRTUAL_TOOLS.contains(t))
@@ -68,7 +69,14 @@ impl LabDir {
             if crate::sandbox::VIRTUAL_TOOLS.contains(t) && !fast {
                 continue;
             }
-            std::os::unix::fs::symlink(&exe, bin.join(t))?;
+            // The plain commands start as the small client (`tcpdump` reads and writes
+            // files itself: the full binary's).
+            let to = if TOOLS.contains(t) && *t != "tcpdump" {
+                &client
+            } else {
+                &exe
+            };
+            std::os::unix::fs::symlink(to, bin.join(t))?;
         }
         Ok(LabDir { dir })
     }

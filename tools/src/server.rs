@@ -492,18 +492,22 @@ pub async fn serve(
     lab.set_recording(obs.any());
     obs.start(&lab);
     obs.observe(&mut lab);
-    // The views live beside the lab's socket, in its private directory.
-    let views = listener
+    let lab_dir = listener
         .local_addr()
         .ok()
-        .and_then(|a| {
-            a.as_pathname()
-                .and_then(|p| p.parent())
-                .map(|d| d.join("views"))
-        })
-        .unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("l2lab-views-{}", std::process::id()))
-        });
+        .and_then(|a| a.as_pathname().and_then(|p| p.parent()).map(PathBuf::from));
+    // The tutorial commands' clients: this binary, and the small client beside the socket.
+    let exe = std::env::current_exe().unwrap_or_default();
+    let client = lab_dir.as_ref().map(|d| d.join(crate::lean::NAME));
+    let clients = crate::quiet::Clients::of(
+        &std::iter::once(exe.as_path())
+            .chain(client.as_deref())
+            .collect::<Vec<_>>(),
+    );
+    // The views live beside the lab's socket, in its private directory.
+    let views = lab_dir.map(|d| d.join("views")).unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("l2lab-views-{}", std::process::id()))
+    });
     let (to_lab, mut from_conns) = mpsc::unbounded_channel::<Msg>();
     raise_descriptor_limit();
     tokio::task::spawn_local(accept_loop(listener, to_lab.clone()));
@@ -524,6 +528,7 @@ pub async fn serve(
             &root,
             &mut state,
             &mut obs,
+            &clients,
         )
         .await;
     }
@@ -633,6 +638,7 @@ async fn serve_virtual(
     root: &Root,
     state: &mut State,
     obs: &mut Observers,
+    clients: &crate::quiet::Clients,
 ) {
     // Since when the script has kept running without waiting on the lab, and when lab time
     // last followed the wall clock for it.
@@ -668,7 +674,6 @@ async fn serve_virtual(
         };
         let mut quiet = true;
         let mut ran = false;
-        let exe = std::env::current_exe().unwrap_or_default();
         let mut before = None;
         for _ in 0..2 {
             // Biased: a message that came in while the script looked asleep wins over the
@@ -704,7 +709,7 @@ async fn serve_virtual(
                 .map(|r| r.pid)
                 .chain(state.deferred.iter().map(|d| d.pid))
                 .collect();
-            let now = crate::quiet::asleep(pid, &exe, &|p| pids.contains(&p));
+            let now = crate::quiet::asleep(pid, clients, &|p| pids.contains(&p));
             if now.is_none() || (before.is_some() && before != now) {
                 quiet = false;
                 ran = true;
