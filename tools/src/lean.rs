@@ -1,5 +1,5 @@
 //! The tutorial commands' own small client (tools/client): the binary carries it, built
-//! static (tools/build.rs), and writes it into each lab's private directory, where the lab's
+//! with no C library (tools/build.rs), and writes it into each lab's private directory, where the lab's
 //! links and bind mounts for `ip`, `bridge`, `ping`, ... point. It answers the plain commands
 //! itself and execs this binary, kept beside it as [`FULL`], for everything else.
 
@@ -14,13 +14,17 @@ pub const FULL: &str = "l2lab";
 const BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/l2lab-client"));
 
 /// Writes the client into the lab's directory `dir` beside a link to this binary `exe`;
-/// returns the client's path.
-pub fn install(dir: &Path, exe: &Path) -> std::io::Result<PathBuf> {
+/// returns the client's path, `None` where there is no client for this target (the tools
+/// are then this binary).
+pub fn install(dir: &Path, exe: &Path) -> std::io::Result<Option<PathBuf>> {
+    std::os::unix::fs::symlink(exe, dir.join(FULL))?;
+    if BYTES.is_empty() {
+        return Ok(None);
+    }
     let client = dir.join(NAME);
     std::fs::write(&client, BYTES)?;
     std::fs::set_permissions(&client, std::fs::Permissions::from_mode(0o555))?;
-    std::os::unix::fs::symlink(exe, dir.join(FULL))?;
-    Ok(client)
+    Ok(Some(client))
 }
 
 /// The client's half of the protocol, checked here against the lab's own (serde) half.

@@ -71,10 +71,9 @@ impl LabDir {
             }
             // The plain commands start as the small client (`tcpdump` reads and writes
             // files itself: the full binary's).
-            let to = if TOOLS.contains(t) && *t != "tcpdump" {
-                &client
-            } else {
-                &exe
+            let to = match &client {
+                Some(c) if TOOLS.contains(t) && *t != "tcpdump" => c,
+                _ => &exe,
             };
             std::os::unix::fs::symlink(to, bin.join(t))?;
         }

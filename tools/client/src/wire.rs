@@ -2,6 +2,10 @@
 //! a 4-byte big-endian length and JSON as serde_json writes it for `proto::Request`; a reply
 //! is JSON for `proto::Response`, or raw bytes when the length has its top bit set.
 
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
 /// The largest message accepted, as the lab bounds its own (`proto::MAX_MESSAGE`).
 pub const MAX_MESSAGE: usize = 64 << 20;
 /// The bit of a message's length that marks a raw-bytes body.
@@ -147,7 +151,7 @@ impl Parser<'_> {
         while self.s.get(self.i).is_some_and(u8::is_ascii_digit) {
             self.i += 1;
         }
-        std::str::from_utf8(&self.s[start..self.i])
+        core::str::from_utf8(&self.s[start..self.i])
             .ok()
             .and_then(|t| t.parse().ok())
             .ok_or_else(|| "malformed reply: bad number".to_string())
@@ -157,7 +161,7 @@ impl Parser<'_> {
         let digits = self
             .s
             .get(self.i..self.i + 4)
-            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| core::str::from_utf8(h).ok())
             .and_then(|h| u32::from_str_radix(h, 16).ok())
             .ok_or_else(|| "malformed reply: bad \\u escape".to_string())?;
         self.i += 4;
@@ -265,7 +269,7 @@ mod test {
     fn requests() {
         let r = run_request("ip", &["a\"\\\n".into(), "é".into()], Some("n"), 7);
         assert_eq!(
-            std::str::from_utf8(&r[4..]).unwrap(),
+            core::str::from_utf8(&r[4..]).unwrap(),
             r#"{"Run":{"tool":"ip","argv":["a\"\\\u000a","é"],"netns":"n","pid":7,"files":[]}}"#
         );
         assert_eq!(
