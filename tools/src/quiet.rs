@@ -169,9 +169,102 @@ impl Clients {
     }
 }
 
+/// A timer finer than tokio's, whose wheel counts whole milliseconds: the lab waits a few
+/// hundred microseconds twice before each jump of the clock, and a millisecond each would
+/// be most of what a `sleep 0.001` in a script costs. A timerfd, woken through tokio's
+/// reactor; tokio's own timer where the kernel gives none.
+pub struct FineTimer(Option<tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>>);
+
+impl FineTimer {
+    /// A new timer, unarmed (in a tokio runtime, whose reactor wakes it).
+    pub fn new() -> FineTimer {
+        use std::os::fd::FromRawFd;
+        // SAFETY: timerfd_create(2) has no memory arguments.
+        let fd = unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return FineTimer(None);
+        }
+        // SAFETY: a descriptor just opened, owned by no one else.
+        let owned = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
+        // SAFETY: the AsyncFd owns the descriptor, which stays open and the same until it
+        // is dropped.
+        let afd = unsafe {
+            tokio::io::unix::AsyncFd::register_with_interest(owned, tokio::io::Interest::READABLE)
+        };
+        FineTimer(afd.ok())
+    }
+
+    /// Waits `d` (cancel-safe: a later call re-arms the timer, which clears what is pending).
+    pub async fn sleep(&self, d: std::time::Duration) {
+        use std::os::fd::AsRawFd;
+        let Some(afd) = &self.0 else {
+            return tokio::time::sleep(d).await;
+        };
+        let fd = afd.get_ref().as_raw_fd();
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: libc::timespec {
+                tv_sec: d.as_secs().try_into().unwrap_or(libc::time_t::MAX),
+                // A zero value would disarm the timer: a nanosecond instead.
+                tv_nsec: i64::from(d.subsec_nanos()).max(i64::from(d.is_zero())),
+            },
+        };
+        // SAFETY: a valid timerfd and itimerspec; the old value is not wanted.
+        if unsafe { libc::timerfd_settime(fd, 0, &spec, std::ptr::null_mut()) } != 0 {
+            return tokio::time::sleep(d).await;
+        }
+        loop {
+            let Ok(mut guard) = afd.readable().await else {
+                return tokio::time::sleep(d).await;
+            };
+            let mut ticks = [0u8; 8];
+            // SAFETY: reads 8 bytes into a live buffer.
+            let n = unsafe { libc::read(fd, ticks.as_mut_ptr().cast(), ticks.len()) };
+            if n == 8 {
+                return;
+            }
+            guard.clear_ready();
+        }
+    }
+}
+
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn the_fine_timer_waits_its_time_and_a_cancelled_wait_leaves_nothing_behind() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let t = FineTimer::new();
+            assert!(t.0.is_some());
+            let d = std::time::Duration::from_micros(300);
+            let start = std::time::Instant::now();
+            t.sleep(d).await;
+            assert!(start.elapsed() >= d);
+            // A wait given up before its end, then one long past its end: the next wait is
+            // a whole one, not what the first left pending.
+            tokio::select! {
+                _ = t.sleep(std::time::Duration::from_secs(3600)) => unreachable!(),
+                _ = std::future::ready(()) => {}
+            }
+            t.sleep(std::time::Duration::ZERO).await;
+            let start = std::time::Instant::now();
+            t.sleep(d).await;
+            assert!(start.elapsed() >= d);
+        });
+    }
 
     #[test]
     fn waits_with_a_deadline_are_told_apart() {
