@@ -10,6 +10,16 @@
 
 use std::fs;
 
+/// The text of a /proc file: one open, reads, one close (no size probe first, which a
+/// /proc file answers with 0 anyway: the lab reads several per process twice per jump of
+/// the clock).
+fn read_proc(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = Vec::with_capacity(2048);
+    fs::File::open(path)?.read_to_end(&mut text)?;
+    Ok(String::from_utf8_lossy(&text).into_owned())
+}
+
 /// The descendants of `root`, `root` included (through /proc/PID/task/TID/children).
 pub fn tree(root: i32) -> Vec<i32> {
     let mut out: Vec<i32> = tree_depths(root).into_iter().map(|(p, _)| p).collect();
@@ -28,7 +38,7 @@ fn tree_depths(root: i32) -> Vec<(i32, u32)> {
         out.push((pid, depth));
         for t in tasks.flatten() {
             let path = t.path().join("children");
-            if let Ok(text) = fs::read_to_string(path) {
+            if let Ok(text) = read_proc(&path) {
                 todo.extend(
                     text.split_whitespace()
                         .filter_map(|c| c.parse::<i32>().ok())
@@ -57,7 +67,7 @@ pub struct Snapshot(Vec<(i32, u64)>);
 /// read, a lock) that ends without the lab, so it counts as running. Zombie, dead and stopped
 /// threads count as blocked; so does a thread gone while it was read.
 fn blocked_thread(task: &std::path::Path) -> Option<u64> {
-    let Ok(status) = fs::read_to_string(task.join("status")) else {
+    let Ok(status) = read_proc(&task.join("status")) else {
         return Some(u64::MAX);
     };
     let mut state = None;
@@ -75,14 +85,14 @@ fn blocked_thread(task: &std::path::Path) -> Option<u64> {
     match state {
         None | Some(b'Z' | b'X' | b'T' | b't') => Some(switches),
         Some(b'S' | b'I') => {
-            let wchan = fs::read_to_string(task.join("wchan")).ok()?;
+            let wchan = read_proc(&task.join("wchan")).ok()?;
             let w = wchan.trim();
             if w.is_empty() || w == "0" {
                 return None;
             }
             // A wait with a deadline is a wait on the wall clock, which the lab's clock must
             // not jump over: it counts as running, and lab time follows the wall clock.
-            let call = fs::read_to_string(task.join("syscall")).unwrap_or_default();
+            let call = read_proc(&task.join("syscall")).unwrap_or_default();
             (!timed_wait(&call)).then_some(switches)
         }
         Some(_) => None,
