@@ -183,6 +183,13 @@ pub struct Lab {
     link_index: crate::lookup::LinkIndex,
     pub(crate) pings: Vec<PingSession>,
     pub(crate) captures: Vec<Option<Capture>>,
+    /// The captures that see each interface, built when a frame is captured after the
+    /// captures changed (`None` until then): a frame costs the captures that see it.
+    pub(crate) capture_index: Option<HashMap<LinkId, Vec<crate::capture::CaptureId>>>,
+    /// Captures given frames since [`Lab::capture_take_fresh`] last looked, each once.
+    pub(crate) captures_fresh: Vec<crate::capture::CaptureId>,
+    /// Whether each capture is in `captures_fresh`.
+    pub(crate) capture_is_fresh: Vec<bool>,
     pub(crate) events: Vec<Event>,
     pub(crate) recording: bool,
     pub(crate) rng: ChaCha8Rng,
@@ -229,6 +236,9 @@ impl Lab {
             link_index: Default::default(),
             pings: Vec::new(),
             captures: Vec::new(),
+            capture_index: None,
+            captures_fresh: Vec::new(),
+            capture_is_fresh: Vec::new(),
             events: Vec::new(),
             recording: false,
             rng,
