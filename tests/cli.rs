@@ -166,6 +166,37 @@ fn date_tells_the_lab_clock() {
     );
 }
 
+#[test]
+fn plain_commands_start_as_the_small_client_and_the_rest_as_the_full_binary() {
+    // `ip`, `ping`, ... are the small static client the lab writes beside its socket, at
+    // every path of the host's tools too; it hands what it does not do itself (`ip netns
+    // exec`, `sysctl -p`, `tcpdump`, other names) to the full binary, under the same name.
+    let out = run_script(&format!(
+        "{TWO_HOSTS_PINGED}small=/run/l2lab/l2lab-client
+for t in ip ping bridge sysctl; do cmp -s \"$(command -v $t)\" $small && echo $t small; done
+cmp -s \"$(command -v tcpdump)\" $small || echo tcpdump full
+[ -x /usr/sbin/ip ] && ! cmp -s /usr/sbin/ip $small && echo host ip not covered
+ip netns exec a ip -4 -br addr show dev va | cut -c1-2
+sysctl -p /nonexistent.conf; echo rc=$?
+env -i /run/l2lab/bin/ip -br link show dev br0 | cut -c1-3
+ip netns exec a ping -c 3 -i 100 10.0.0.2 > \"$TMPDIR/ping.out\" & sleep 150; kill -INT %1; wait %1; echo ping rc=$?
+grep -c 'bytes from' \"$TMPDIR/ping.out\"
+"
+    ));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text,
+        "ip small\nping small\nbridge small\nsysctl small\ntcpdump full
+va\nrc=1\nbr0\nping rc=0\n2\n",
+        "{out:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("sysctl: cannot open \"/nonexistent.conf\": No such file or directory"),
+        "{out:?}"
+    );
+}
+
 /// Two hosts on a bridge that has just learned both: the bridge's entries age out 300 s on.
 const TWO_HOSTS_PINGED: &str = "ip link add br0 type bridge; ip link set br0 up
 for n in a b; do

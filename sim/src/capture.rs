@@ -3,6 +3,7 @@
 //! for a capture on one interface, Linux cooked v2 (LINUX_SLL2) for one on `any`, which sees
 //! every interface of its namespace, also those that arrive after it started.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::time::Duration;
 
@@ -131,16 +132,6 @@ pub struct Capture {
     pub links: Vec<LinkId>,
 }
 
-impl Capture {
-    /// Does it see frames of `link`?
-    fn sees(&self, link: LinkId) -> bool {
-        match self.any {
-            Some(_) => self.links.contains(&link),
-            None => self.link == link,
-        }
-    }
-}
-
 /// Identifies a capture of a lab.
 pub type CaptureId = usize;
 
@@ -204,6 +195,7 @@ impl Lab {
                 .set_promisc(link, true)
                 .map_err(crate::lab::fabric_err)?;
         }
+        self.capture_index = None;
         self.captures.push(Some(Capture {
             link,
             promisc,
@@ -228,6 +220,7 @@ impl Lab {
                 .set_capture(l, true)
                 .map_err(crate::lab::fabric_err)?;
         }
+        self.capture_index = None;
         self.captures.push(Some(Capture {
             link: links.first().copied().unwrap_or(LinkId(u32::MAX)),
             promisc: false,
@@ -257,6 +250,7 @@ impl Lab {
     pub fn capture_stop(&mut self, id: CaptureId) -> Option<Capture> {
         self.collect_wire();
         let c = self.captures.get_mut(id)?.take()?;
+        self.capture_index = None;
         if c.any.is_some() {
             for &l in &c.links {
                 let _ = self.fabric.set_capture(l, false);
@@ -292,6 +286,7 @@ impl Lab {
     /// first take what it carried, then let go of it.
     pub(crate) fn stop_captures_on(&mut self, link: LinkId) {
         self.collect_wire();
+        self.capture_index = None;
         for c in self.captures.iter_mut().flatten() {
             if c.any.is_some() {
                 c.links.retain(|l| *l != link);
@@ -304,6 +299,7 @@ impl Lab {
     /// `link` has joined namespace `ns` (created there or moved in): the `any` captures of
     /// `ns` start seeing it, as a packet socket bound to no device sees every device.
     pub(crate) fn captures_join(&mut self, ns: NsId, link: LinkId) {
+        self.capture_index = None;
         let mut taps = 0;
         for c in self.captures.iter_mut().flatten() {
             if c.any == Some(ns) && !c.links.contains(&link) {
@@ -320,6 +316,7 @@ impl Lab {
     /// until now and stop seeing it.
     pub(crate) fn captures_leave(&mut self, ns: NsId, link: LinkId) {
         self.collect_wire();
+        self.capture_index = None;
         let mut taps = 0;
         for c in self.captures.iter_mut().flatten() {
             if c.any == Some(ns) && c.links.contains(&link) {
@@ -348,10 +345,26 @@ impl Lab {
 
     /// Hands frames the wire captured to the captures that see their interface.
     pub(crate) fn deliver_captured(&mut self, now: Duration, captured: Vec<Captured>) {
-        for c in captured {
-            if !self.captures.iter().flatten().any(|cap| cap.sees(c.link)) {
-                continue;
+        let index = self.capture_index.get_or_insert_with(|| {
+            let mut index: HashMap<LinkId, Vec<CaptureId>> = HashMap::new();
+            for (id, c) in self.captures.iter().enumerate() {
+                let Some(c) = c else { continue };
+                match c.any {
+                    Some(_) => {
+                        for &l in &c.links {
+                            index.entry(l).or_default().push(id);
+                        }
+                    }
+                    None => index.entry(c.link).or_default().push(id),
+                }
             }
+            index
+        });
+        let index = std::mem::take(index);
+        for c in captured {
+            let Some(ids) = index.get(&c.link) else {
+                continue;
+            };
             let m = self.if_meta(c.link);
             let f = CapturedFrame {
                 at: now,
@@ -361,12 +374,47 @@ impl Lab {
                 ifindex: m.ifindex,
                 hatype: m.hatype,
             };
-            for cap in self.captures.iter_mut().flatten() {
-                if cap.sees(c.link) {
+            for &id in ids {
+                if let Some(Some(cap)) = self.captures.get_mut(id) {
                     cap.frames.push(f.clone());
+                    if self.capture_is_fresh.len() <= id {
+                        self.capture_is_fresh.resize(id + 1, false);
+                    }
+                    if !self.capture_is_fresh[id] {
+                        self.capture_is_fresh[id] = true;
+                        self.captures_fresh.push(id);
+                    }
                 }
             }
         }
+        self.capture_index = Some(index);
+    }
+
+    /// Takes the frames of the captures `wanted` picks among those given frames since the
+    /// last call, by capture in the order they were started: a reader of many captures
+    /// (replay's one per host) pays for the ones that saw something, not for all.
+    pub fn capture_take_fresh(
+        &mut self,
+        wanted: impl Fn(CaptureId) -> bool,
+    ) -> Vec<(CaptureId, Vec<CapturedFrame>)> {
+        self.collect_wire();
+        let mut fresh = std::mem::take(&mut self.captures_fresh);
+        fresh.sort_unstable();
+        let mut out = Vec::new();
+        for id in fresh {
+            if let Some(f) = self.capture_is_fresh.get_mut(id) {
+                *f = false;
+            }
+            if !wanted(id) {
+                continue;
+            }
+            if let Some(Some(c)) = self.captures.get_mut(id) {
+                if !c.frames.is_empty() {
+                    out.push((id, std::mem::take(&mut c.frames)));
+                }
+            }
+        }
+        out
     }
 }
 

@@ -193,6 +193,9 @@ pub struct Lab {
     pub(crate) ns_by_name: HashMap<String, NsId>,
     /// Counts changes of the namespace names, so watchers of the names need not compare them.
     names_changed: u64,
+    /// The name each of those changes gave or took, in order, so that a watcher reads only
+    /// what changed since it last looked instead of every name.
+    names_log: Vec<String>,
     /// Namespaces by nsfs inode.
     ns_by_inode: HashMap<u32, NsId>,
     /// Inodes of namespaces gone, given again lowest first (an ida's rule).
@@ -204,6 +207,13 @@ pub struct Lab {
     link_index: crate::lookup::LinkIndex,
     pub(crate) pings: Vec<PingSession>,
     pub(crate) captures: Vec<Option<Capture>>,
+    /// The captures that see each interface, built when a frame is captured after the
+    /// captures changed (`None` until then): a frame costs the captures that see it.
+    pub(crate) capture_index: Option<HashMap<LinkId, Vec<crate::capture::CaptureId>>>,
+    /// Captures given frames since [`Lab::capture_take_fresh`] last looked, each once.
+    pub(crate) captures_fresh: Vec<crate::capture::CaptureId>,
+    /// Whether each capture is in `captures_fresh`.
+    pub(crate) capture_is_fresh: Vec<bool>,
     pub(crate) events: Vec<Event>,
     pub(crate) recording: bool,
     pub(crate) rng: ChaCha8Rng,
@@ -256,6 +266,7 @@ impl Lab {
             namespaces: Vec::new(),
             ns_by_name: HashMap::new(),
             names_changed: 0,
+            names_log: Vec::new(),
             ns_by_inode: HashMap::new(),
             freed_inodes: Default::default(),
             next_inode: 0,
@@ -263,6 +274,9 @@ impl Lab {
             link_index: Default::default(),
             pings: Vec::new(),
             captures: Vec::new(),
+            capture_index: None,
+            captures_fresh: Vec::new(),
+            capture_is_fresh: Vec::new(),
             events: Vec::new(),
             recording: false,
             rng,
@@ -540,6 +554,7 @@ impl Lab {
         if !name.is_empty() {
             self.ns_by_name.insert(name.clone(), id);
             self.names_changed += 1;
+            self.names_log.push(name.clone());
             self.event(EventKind::NetnsAdded { name });
         }
         self.attach_iface(id, lo, "lo".to_string(), None);
@@ -619,6 +634,7 @@ impl Lab {
         ns.named = true;
         self.ns_by_name.insert(name.to_string(), id);
         self.names_changed += 1;
+        self.names_log.push(name.to_string());
         self.event(EventKind::NetnsAdded {
             name: name.to_string(),
         });
@@ -633,6 +649,7 @@ impl Lab {
         let id = self.netns(name)?;
         self.ns_by_name.remove(name);
         self.names_changed += 1;
+        self.names_log.push(name.to_string());
         if let Some(n) = self.ns_mut(id) {
             n.named = false;
         }
@@ -713,6 +730,22 @@ impl Lab {
     /// A number that changes whenever a namespace name is added or removed.
     pub fn names_changed(&self) -> u64 {
         self.names_changed
+    }
+
+    /// The names given or taken since [`Lab::names_changed`] was `seen`, oldest first (a name
+    /// may come more than once): what a watcher of the names looks at again.
+    pub fn names_changed_since(&self, seen: u64) -> &[String] {
+        let from =
+            usize::try_from(seen).map_or(self.names_log.len(), |s| s.min(self.names_log.len()));
+        &self.names_log[from..]
+    }
+
+    /// Whether `name` names a namespace now (one `ip netns list` shows).
+    pub fn is_netns_name(&self, name: &str) -> bool {
+        self.ns_by_name
+            .get(name)
+            .and_then(|id| self.ns(*id))
+            .is_some_and(|n| n.named && !n.dying)
     }
 
     /// Named namespaces, oldest first.

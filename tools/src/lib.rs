@@ -1,6 +1,8 @@
 //! The `l2lab` command's modules, as a library so that the binary and the fuzz targets under
 //! `fuzz/` share them. Nothing here is a stable API: the binary is the interface.
 
+extern crate alloc;
+
 mod arp;
 mod brctl;
 mod bridge;
@@ -16,6 +18,8 @@ pub mod fuzz;
 mod ifconfig;
 mod ip;
 mod iptables;
+#[doc(hidden)]
+pub mod lean;
 mod lsns;
 mod members;
 #[doc(hidden)]

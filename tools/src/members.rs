@@ -62,6 +62,10 @@ impl Members {
 
     /// The namespace `pid` entered itself or inherited from an ancestor, if any did.
     fn recorded(&self, pid: i32) -> Option<NsId> {
+        // Nothing entered a namespace: no ancestor to look for, and no /proc to read.
+        if self.recs.is_empty() {
+            return None;
+        }
         let mut p = pid;
         for _ in 0..256 {
             let (ppid, start) = stat(p)?;

@@ -10,6 +10,16 @@
 
 use std::fs;
 
+/// The text of a /proc file: one open, reads, one close (no size probe first, which a
+/// /proc file answers with 0 anyway: the lab reads several per process twice per jump of
+/// the clock).
+fn read_proc(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut text = Vec::with_capacity(2048);
+    fs::File::open(path)?.read_to_end(&mut text)?;
+    Ok(String::from_utf8_lossy(&text).into_owned())
+}
+
 /// The descendants of `root`, `root` included (through /proc/PID/task/TID/children).
 pub fn tree(root: i32) -> Vec<i32> {
     let mut out: Vec<i32> = tree_depths(root).into_iter().map(|(p, _)| p).collect();
@@ -28,7 +38,7 @@ fn tree_depths(root: i32) -> Vec<(i32, u32)> {
         out.push((pid, depth));
         for t in tasks.flatten() {
             let path = t.path().join("children");
-            if let Ok(text) = fs::read_to_string(path) {
+            if let Ok(text) = read_proc(&path) {
                 todo.extend(
                     text.split_whitespace()
                         .filter_map(|c| c.parse::<i32>().ok())
@@ -57,7 +67,7 @@ pub struct Snapshot(Vec<(i32, u64)>);
 /// read, a lock) that ends without the lab, so it counts as running. Zombie, dead and stopped
 /// threads count as blocked; so does a thread gone while it was read.
 fn blocked_thread(task: &std::path::Path) -> Option<u64> {
-    let Ok(status) = fs::read_to_string(task.join("status")) else {
+    let Ok(status) = read_proc(&task.join("status")) else {
         return Some(u64::MAX);
     };
     let mut state = None;
@@ -75,14 +85,14 @@ fn blocked_thread(task: &std::path::Path) -> Option<u64> {
     match state {
         None | Some(b'Z' | b'X' | b'T' | b't') => Some(switches),
         Some(b'S' | b'I') => {
-            let wchan = fs::read_to_string(task.join("wchan")).ok()?;
+            let wchan = read_proc(&task.join("wchan")).ok()?;
             let w = wchan.trim();
             if w.is_empty() || w == "0" {
                 return None;
             }
             // A wait with a deadline is a wait on the wall clock, which the lab's clock must
             // not jump over: it counts as running, and lab time follows the wall clock.
-            let call = fs::read_to_string(task.join("syscall")).unwrap_or_default();
+            let call = read_proc(&task.join("syscall")).unwrap_or_default();
             (!timed_wait(&call)).then_some(switches)
         }
         Some(_) => None,
@@ -124,10 +134,10 @@ fn timed_wait(syscall: &str) -> bool {
 /// and every lab client among them (a process running `exe`) is one whose command the lab is
 /// running: a client the lab has not heard from yet, or that has its answer but not yet read
 /// it, is about to act, however asleep it looks. `None` when some process is not asleep.
-pub fn asleep(root: i32, exe: &std::path::Path, running: &dyn Fn(i32) -> bool) -> Option<Snapshot> {
+pub fn asleep(root: i32, clients: &Clients, running: &dyn Fn(i32) -> bool) -> Option<Snapshot> {
     let mut seen = vec![];
     for (pid, depth) in tree_depths(root) {
-        if depth > WALLS && is_client(pid, exe) && !running(pid) {
+        if depth > WALLS && clients.runs(pid) && !running(pid) {
             return None;
         }
         let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
@@ -143,19 +153,128 @@ pub fn asleep(root: i32, exe: &std::path::Path, running: &dyn Fn(i32) -> bool) -
     Some(Snapshot(seen))
 }
 
-/// Is `pid` running the l2lab binary (a tutorial command's client)? Compared by file, not by
-/// name: inside the lab's walls the binary also stands at the host tools' paths.
-fn is_client(pid: i32, exe: &std::path::Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (fs::metadata(format!("/proc/{pid}/exe")), fs::metadata(exe)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
+/// The files a tutorial command's client runs from: the l2lab binary and the small client
+/// beside the lab's socket, by device and inode (inside the lab's walls they also stand at
+/// the host tools' paths).
+#[derive(Debug, Default, Clone)]
+pub struct Clients(Vec<(u64, u64)>);
+
+impl Clients {
+    /// The clients that run from `files` (those that exist).
+    pub fn of(files: &[&std::path::Path]) -> Clients {
+        use std::os::unix::fs::MetadataExt;
+        Clients(
+            files
+                .iter()
+                .filter_map(|f| fs::metadata(f).ok())
+                .map(|m| (m.dev(), m.ino()))
+                .collect(),
+        )
+    }
+
+    /// Is `pid` running one of them (a tutorial command's client)?
+    fn runs(&self, pid: i32) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(format!("/proc/{pid}/exe")).is_ok_and(|m| self.0.contains(&(m.dev(), m.ino())))
+    }
+}
+
+/// A timer finer than tokio's, whose wheel counts whole milliseconds: the lab waits a few
+/// hundred microseconds twice before each jump of the clock, and a millisecond each would
+/// be most of what a `sleep 0.001` in a script costs. A timerfd, woken through tokio's
+/// reactor; tokio's own timer where the kernel gives none.
+pub struct FineTimer(Option<tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>>);
+
+impl FineTimer {
+    /// A new timer, unarmed (in a tokio runtime, whose reactor wakes it).
+    pub fn new() -> FineTimer {
+        use std::os::fd::FromRawFd;
+        // SAFETY: timerfd_create(2) has no memory arguments.
+        let fd = unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return FineTimer(None);
+        }
+        // SAFETY: a descriptor just opened, owned by no one else.
+        let owned = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
+        // SAFETY: the AsyncFd owns the descriptor, which stays open and the same until it
+        // is dropped.
+        let afd = unsafe {
+            tokio::io::unix::AsyncFd::register_with_interest(owned, tokio::io::Interest::READABLE)
+        };
+        FineTimer(afd.ok())
+    }
+
+    /// Waits `d` (cancel-safe: a later call re-arms the timer, which clears what is pending).
+    pub async fn sleep(&self, d: std::time::Duration) {
+        use std::os::fd::AsRawFd;
+        let Some(afd) = &self.0 else {
+            return tokio::time::sleep(d).await;
+        };
+        let fd = afd.get_ref().as_raw_fd();
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: libc::timespec {
+                tv_sec: d.as_secs().try_into().unwrap_or(libc::time_t::MAX),
+                // A zero value would disarm the timer: a nanosecond instead.
+                tv_nsec: i64::from(d.subsec_nanos()).max(i64::from(d.is_zero())),
+            },
+        };
+        // SAFETY: a valid timerfd and itimerspec; the old value is not wanted.
+        if unsafe { libc::timerfd_settime(fd, 0, &spec, std::ptr::null_mut()) } != 0 {
+            return tokio::time::sleep(d).await;
+        }
+        loop {
+            let Ok(mut guard) = afd.readable().await else {
+                return tokio::time::sleep(d).await;
+            };
+            let mut ticks = [0u8; 8];
+            // SAFETY: reads 8 bytes into a live buffer.
+            let n = unsafe { libc::read(fd, ticks.as_mut_ptr().cast(), ticks.len()) };
+            if n == 8 {
+                return;
+            }
+            guard.clear_ready();
+        }
     }
 }
 
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn the_fine_timer_waits_its_time_and_a_cancelled_wait_leaves_nothing_behind() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let t = FineTimer::new();
+            assert!(t.0.is_some());
+            let d = std::time::Duration::from_micros(300);
+            let start = std::time::Instant::now();
+            t.sleep(d).await;
+            assert!(start.elapsed() >= d);
+            // A wait given up before its end, then one long past its end: the next wait is
+            // a whole one, not what the first left pending.
+            tokio::select! {
+                _ = t.sleep(std::time::Duration::from_secs(3600)) => unreachable!(),
+                _ = std::future::ready(()) => {}
+            }
+            t.sleep(std::time::Duration::ZERO).await;
+            let start = std::time::Instant::now();
+            t.sleep(d).await;
+            assert!(start.elapsed() >= d);
+        });
+    }
 
     #[test]
     fn waits_with_a_deadline_are_told_apart() {
@@ -201,8 +320,9 @@ mod test {
     /// own progress.
     fn wait_asleep(pid: i32) -> Snapshot {
         let exe = std::env::current_exe().unwrap();
+        let clients = Clients::of(&[&exe]);
         loop {
-            if let Some(s) = asleep(pid, &exe, &|_| false) {
+            if let Some(s) = asleep(pid, &clients, &|_| false) {
                 return s;
             }
             std::thread::yield_now();
@@ -221,11 +341,16 @@ mod test {
         // Nothing woke it: a second look is the same.
         assert_eq!(
             Some(a),
-            asleep(pid, &std::env::current_exe().unwrap(), &|_| false)
+            asleep(
+                pid,
+                &Clients::of(&[&std::env::current_exe().unwrap()]),
+                &|_| false
+            )
         );
         let me = std::process::id() as i32;
         assert!(tree(me).contains(&me));
-        assert!(asleep(me, &std::env::current_exe().unwrap(), &|_| false).is_none());
+        let clients = Clients::of(&[&std::env::current_exe().unwrap()]);
+        assert!(asleep(me, &clients, &|_| false).is_none());
         drop(child.stdin.take());
         let _ = child.wait();
     }

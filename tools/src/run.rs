@@ -50,6 +50,25 @@ pub enum Program {
 /// A private directory: the lab's socket and the links that make `ip`, `brctl`... ours.
 struct LabDir {
     dir: tempfile::TempDir,
+    /// The namespace files' directory when it is on a tmpfs apart (`netns` links to it).
+    _names: Option<tempfile::TempDir>,
+}
+
+/// Where namespace files go when the temporary directory is no tmpfs: as the kernel's
+/// /run/netns is one. A disk file system's cost of making a file can grow with the files
+/// around it (ext4 looks through its inode bitmap, past recently freed inodes, for each).
+const SHM: &str = "/dev/shm";
+/// The prefix of those directories, before the lab's pid.
+const NAMES_PREFIX: &str = "l2lab-netns-";
+
+/// A private directory for namespace files on the tmpfs at [`SHM`], if there is one.
+fn names_on_tmpfs() -> Option<tempfile::TempDir> {
+    let d = tempfile::Builder::new()
+        .prefix(&format!("{NAMES_PREFIX}{}-", std::process::id()))
+        .tempdir_in(SHM)
+        .ok()?;
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o700)).ok()?;
+    Some(d)
 }
 
 impl LabDir {
@@ -59,10 +78,15 @@ impl LabDir {
         // Only its user may enter, whatever the umask: the socket is the lab's door.
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))?;
         std::fs::write(dir.path().join("pid"), std::process::id().to_string())?;
-        std::fs::create_dir(dir.path().join("netns"))?;
+        let names = names_on_tmpfs();
+        match &names {
+            Some(n) => std::os::unix::fs::symlink(n.path(), dir.path().join("netns"))?,
+            None => std::fs::create_dir(dir.path().join("netns"))?,
+        }
         let bin = dir.path().join("bin");
         std::fs::create_dir(&bin)?;
         let exe = std::env::current_exe()?;
+        let client = crate::lean::install(dir.path(), &exe)?;
         for t in TOOLS
             .iter()
             .filter(|t| !crate::sandbox::VIRTUAL_TOOLS.contains(t))
@@ -74,9 +98,15 @@ impl LabDir {
             if crate::sandbox::VIRTUAL_TOOLS.contains(t) && !fast {
                 continue;
             }
-            std::os::unix::fs::symlink(&exe, bin.join(t))?;
+            // The plain commands start as the small client (`tcpdump` reads and writes
+            // files itself: the full binary's).
+            let to = match &client {
+                Some(c) if TOOLS.contains(t) && *t != "tcpdump" => c,
+                _ => &exe,
+            };
+            std::os::unix::fs::symlink(to, bin.join(t))?;
         }
-        Ok(LabDir { dir })
+        Ok(LabDir { dir, _names: names })
     }
 
     fn bin(&self) -> PathBuf {
@@ -88,9 +118,32 @@ impl LabDir {
     }
 }
 
+/// Whether `path` is this user's.
+fn mine(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: getuid(2) has no preconditions.
+        m.uid() == unsafe { libc::getuid() }
+    })
+}
+
 /// Removes the directories of labs whose process is gone (killed with SIGKILL, which leaves
 /// no chance to clean up).
 fn sweep_stale() {
+    for e in std::fs::read_dir(SHM).into_iter().flatten().flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(NAMES_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if mine(&e.path()) && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return;
     };
@@ -105,12 +158,7 @@ fn sweep_stale() {
         let Ok(pid) = pid.trim().parse::<u32>() else {
             continue;
         };
-        let mine = std::fs::metadata(e.path()).is_ok_and(|m| {
-            use std::os::unix::fs::MetadataExt;
-            // SAFETY: getuid(2) has no preconditions.
-            m.uid() == unsafe { libc::getuid() }
-        });
-        if mine && !Path::new(&format!("/proc/{pid}")).exists() {
+        if mine(&e.path()) && !Path::new(&format!("/proc/{pid}")).exists() {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }

@@ -316,7 +316,7 @@ fn init_main(
         )?;
     }
     let exe = std::env::current_exe()?;
-    cover_tools(&exe, tools);
+    cover_tools(&exe, &lab_dir.join(crate::lean::NAME), tools);
     let child = fork()?;
     if child == 0 {
         let prog = cstr(&program[0])?;
@@ -441,8 +441,9 @@ pub fn real_program(name: &str) -> Option<PathBuf> {
 }
 
 /// Puts the lab's binary over every copy of a tool the host has, under each name: the tools
-/// l2lab models, `sudo`, and the network tools it does not model.
-fn cover_tools(exe: &Path, tools: &[&str]) {
+/// l2lab models, `sudo`, and the network tools it does not model. The plain commands get the
+/// small `client` the lab wrote beside its socket.
+fn cover_tools(exe: &Path, client: &Path, tools: &[&str]) {
     let mut done: Vec<PathBuf> = Vec::new();
     for name in tools.iter().chain(UNMODELLED) {
         for dir in BIN_DIRS {
@@ -455,7 +456,13 @@ fn cover_tools(exe: &Path, tools: &[&str]) {
             if done.contains(&real) || !real.is_file() {
                 continue;
             }
-            if mount(Some(exe), &real, None, libc::MS_BIND, None).is_ok() {
+            let plain = crate::client::TOOLS.contains(name) && *name != "tcpdump";
+            let with = if plain && client.is_file() {
+                client
+            } else {
+                exe
+            };
+            if mount(Some(with), &real, None, libc::MS_BIND, None).is_ok() {
                 done.push(real);
             }
         }

@@ -503,18 +503,22 @@ pub async fn serve(
     lab.set_recording(obs.any());
     obs.start(&lab);
     obs.observe(&mut lab);
-    // The views live beside the lab's socket, in its private directory.
-    let views = listener
+    let lab_dir = listener
         .local_addr()
         .ok()
-        .and_then(|a| {
-            a.as_pathname()
-                .and_then(|p| p.parent())
-                .map(|d| d.join("views"))
-        })
-        .unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("l2lab-views-{}", std::process::id()))
-        });
+        .and_then(|a| a.as_pathname().and_then(|p| p.parent()).map(PathBuf::from));
+    // The tutorial commands' clients: this binary, and the small client beside the socket.
+    let exe = std::env::current_exe().unwrap_or_default();
+    let client = lab_dir.as_ref().map(|d| d.join(crate::lean::NAME));
+    let clients = crate::quiet::Clients::of(
+        &std::iter::once(exe.as_path())
+            .chain(client.as_deref())
+            .collect::<Vec<_>>(),
+    );
+    // The views live beside the lab's socket, in its private directory.
+    let views = lab_dir.map(|d| d.join("views")).unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("l2lab-views-{}", std::process::id()))
+    });
     let (to_lab, mut from_conns) = mpsc::unbounded_channel::<Msg>();
     raise_descriptor_limit();
     tokio::task::spawn_local(accept_loop(listener, to_lab.clone()));
@@ -535,6 +539,7 @@ pub async fn serve(
             &root,
             &mut state,
             &mut obs,
+            &clients,
         )
         .await;
     }
@@ -604,28 +609,31 @@ impl NetnsDir {
         }
     }
 
-    /// Makes the directory match the lab's names, when they changed.
+    /// Makes the directory match the lab's names, when they changed: only the names that
+    /// changed since the last look are looked at.
     fn sync(&mut self, lab: &Lab) {
         let Some(dir) = &self.dir else { return };
-        if self.seen == Some(lab.names_changed()) {
+        let seen = self.seen.unwrap_or(0);
+        if seen == lab.names_changed() && self.seen.is_some() {
             return;
         }
         self.seen = Some(lab.names_changed());
-        let names: std::collections::BTreeSet<String> = lab.netns_names().into_iter().collect();
-        for gone in self.made.difference(&names) {
-            let _ = std::fs::remove_file(dir.join(gone));
-        }
-        self.made.retain(|n| names.contains(n));
-        for new in &names {
-            let path = dir.join(new);
+        for name in lab.names_changed_since(seen) {
+            let path = dir.join(name);
+            if !lab.is_netns_name(name) {
+                if self.made.remove(name) {
+                    let _ = std::fs::remove_file(&path);
+                }
+                continue;
+            }
             // A file the script made itself and bound a namespace to stays its own.
-            if path.exists() {
+            if self.made.contains(name) || path.exists() {
                 continue;
             }
             if std::fs::File::create(&path).is_ok() {
                 use std::os::unix::fs::PermissionsExt;
                 let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444));
-                self.made.insert(new.clone());
+                self.made.insert(name.clone());
             }
         }
     }
@@ -649,10 +657,13 @@ async fn serve_virtual(
     root: &Root,
     state: &mut State,
     obs: &mut Observers,
+    clients: &crate::quiet::Clients,
 ) {
     // Since when the script has kept running without waiting on the lab, and when lab time
     // last followed the wall clock for it.
     let mut busy: Option<(std::time::Instant, std::time::Instant)> = None;
+    let settle = crate::quiet::FineTimer::new();
+    let mut last_ran = false;
     loop {
         while let Ok(msg) = rx.try_recv() {
             {
@@ -684,22 +695,26 @@ async fn serve_virtual(
         };
         let mut quiet = true;
         let mut ran = false;
-        let exe = std::env::current_exe().unwrap_or_default();
         let mut before = None;
-        for _ in 0..2 {
-            // Biased: a message that came in while the script looked asleep wins over the
-            // settle timer that ends at the same moment.
-            tokio::select! {
-                biased;
-                msg = rx.recv() => {
-                    match msg {
-                        Some(msg) => handle(lab, running, msg, state),
-                        None => return,
+        for look in 0..2 {
+            // The two looks are SETTLE apart. The first comes at once unless the last round
+            // saw the script running, which is then given SETTLE to get somewhere (a lab
+            // that looked again at once would only spin beside it).
+            if look == 1 || last_ran {
+                // Biased: a message that came in while the script looked asleep wins over
+                // the settle timer that ends at the same moment.
+                tokio::select! {
+                    biased;
+                    msg = rx.recv() => {
+                        match msg {
+                            Some(msg) => handle(lab, running, msg, state),
+                            None => return,
+                        }
+                        quiet = false;
+                        break;
                     }
-                    quiet = false;
-                    break;
+                    _ = settle.sleep(SETTLE) => {}
                 }
-                _ = tokio::time::sleep(SETTLE) => {}
             }
             // The wake-up that ended the sleep may have woken connection tasks too (a
             // request, a signal, a closed socket): let them hand their news over first.
@@ -720,7 +735,7 @@ async fn serve_virtual(
                 .map(|r| r.pid)
                 .chain(state.deferred.iter().map(|d| d.pid))
                 .collect();
-            let now = crate::quiet::asleep(pid, &exe, &|p| pids.contains(&p));
+            let now = crate::quiet::asleep(pid, clients, &|p| pids.contains(&p));
             if now.is_none() || (before.is_some() && before != now) {
                 quiet = false;
                 ran = true;
@@ -733,6 +748,7 @@ async fn serve_virtual(
             quiet = false;
             ran = true;
         }
+        last_ran = ran;
         if quiet {
             busy = None;
         } else if ran {
@@ -1035,6 +1051,41 @@ impl Session for Offline {
 mod test {
     use super::*;
     use crate::proto::read_msg;
+
+    #[test]
+    fn the_netns_directory_follows_the_names_and_leaves_the_scripts_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ls = || {
+            let mut v: Vec<String> = std::fs::read_dir(tmp.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v.join(" ")
+        };
+        let mut lab = Lab::with_config(l2lab_sim::LabConfig::default());
+        let mut dir = NetnsDir::new(tmp.path().to_path_buf());
+        lab.add_netns("a").unwrap();
+        dir.sync(&lab);
+        // A file the script made itself stays its own, name or no name.
+        std::fs::write(tmp.path().join("mine"), "").unwrap();
+        lab.add_netns("b").unwrap();
+        lab.add_netns("mine").unwrap();
+        lab.add_netns("c").unwrap();
+        lab.del_netns("a").unwrap();
+        dir.sync(&lab);
+        assert_eq!(ls(), "b c mine");
+        lab.del_netns("mine").unwrap();
+        lab.del_netns("b").unwrap();
+        lab.add_netns("b").unwrap();
+        lab.add_netns("a").unwrap();
+        dir.sync(&lab);
+        assert_eq!(ls(), "a b c mine");
+        // Nothing changed: nothing looked at.
+        dir.sync(&lab);
+        assert_eq!(ls(), "a b c mine");
+        assert_eq!(dir.made.len(), 3);
+    }
 
     /// A listener whose accept fails with the errors given, then hands out the streams.
     struct Flaky {

@@ -707,6 +707,7 @@ fn warn_static(path: *const c_char) {
     }
     let why: &[u8] = match elf::unreachable(path) {
         None => return,
+        Some(elf::Unreachable::Static) if is_lab_client(path) => return,
         Some(elf::Unreachable::Static) => b" is statically linked",
         Some(elf::Unreachable::OtherClass) => b" is not a 64-bit program",
     };
@@ -718,6 +719,35 @@ fn warn_static(path: *const c_char) {
         why,
         b": the lab's views and clock do not reach it (it sees an empty network namespace, not the host's)",
     ]);
+}
+
+/// Whether `path` is the lab's own static client (tools/client, written beside the lab's
+/// socket as `l2lab-client`, which the lab links and binds under the tools' names): the lab
+/// reaches it through its socket, not through this library. Compared by device and inode,
+/// with no allocation (this may run after fork).
+fn is_lab_client(path: *const c_char) -> bool {
+    // SAFETY: the name is NUL-terminated; getenv returns NULL or a NUL-terminated string.
+    let sock = unsafe { bytes(libc::getenv(c"L2LAB_SOCK".as_ptr())) }.unwrap_or(b"");
+    let dir = match sock.iter().rposition(|b| *b == b'/') {
+        Some(i) => &sock[..i],
+        None => b"/run/l2lab".as_slice(),
+    };
+    let name = b"/l2lab-client\0";
+    let mut buf = [0u8; 4096];
+    let Some(client) = buf.get_mut(..dir.len() + name.len()) else {
+        return false;
+    };
+    client[..dir.len()].copy_from_slice(dir);
+    client[dir.len()..].copy_from_slice(name);
+    // SAFETY: stat(2) of two NUL-terminated paths into zeroed structures.
+    unsafe {
+        let mut a: libc::stat = std::mem::zeroed();
+        let mut b: libc::stat = std::mem::zeroed();
+        libc::stat(path, &mut a) == 0
+            && libc::stat(buf.as_ptr().cast(), &mut b) == 0
+            && a.st_dev == b.st_dev
+            && a.st_ino == b.st_ino
+    }
 }
 
 /// execvp's search: `file` itself if it has a slash, else the first executable in $PATH.

@@ -188,7 +188,8 @@ pub struct Engine {
     /// The lab.
     pub lab: Lab,
     hosts: HashMap<MacAddr, LinkId>,
-    caps: Vec<(LinkId, CaptureId)>,
+    /// The host interface each capture is on.
+    caps: HashMap<CaptureId, LinkId>,
     /// Lab time of the capture's first frame.
     origin: Duration,
     recorded: Pool,
@@ -225,14 +226,14 @@ fn ipv4_of(frame: &[u8]) -> Option<Ipv4Repr> {
 impl Engine {
     /// Starts replaying into `lab` once it has settled; frames then count from `origin`.
     pub fn new(mut lab: Lab, hosts: &[Placed], keep_outcomes: bool) -> Engine {
-        let mut caps = Vec::new();
+        let mut caps = HashMap::new();
         let mut by_mac = HashMap::new();
         for p in hosts {
             by_mac.insert(p.host.mac, p.link);
             if let Some(i) = lab.iface(p.link) {
                 let (ns, name) = (i.ns, i.name.clone());
                 if let Ok(c) = lab.capture_start(ns, &name, false) {
-                    caps.push((p.link, c));
+                    caps.insert(c, p.link);
                 }
             }
         }
@@ -240,9 +241,7 @@ impl Engine {
         let _ = lab.advance(Duration::from_secs(3));
         lab.set_recording(true);
         let _ = lab.drain_events();
-        for (_, c) in &caps {
-            let _ = lab.capture_take(*c);
-        }
+        let _ = lab.capture_take_fresh(|c| caps.contains_key(&c));
         let origin = lab.now();
         Engine {
             lab,
@@ -338,9 +337,14 @@ impl Engine {
     fn collect(&mut self, mut skip: Option<(LinkId, Bytes)>) {
         self.collect_fates();
         let now_frame = self.last_frame;
-        let caps = self.caps.clone();
-        for (link, c) in caps {
-            for f in self.lab.capture_take(c) {
+        let caps = &self.caps;
+        // Only the captures that saw something: a frame costs the hosts it reached.
+        let fresh = self.lab.capture_take_fresh(|c| caps.contains_key(&c));
+        for (c, frames) in fresh {
+            let Some(&link) = self.caps.get(&c) else {
+                continue;
+            };
+            for f in frames {
                 if f.direction != Direction::Out {
                     continue;
                 }

@@ -2,7 +2,7 @@
 //! with its ports hanging below it), the other namespaces on a row beneath, each placed under
 //! the ports its veths lead to so the wires run short and straight.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::topo::{Link, Topology};
 
@@ -141,8 +141,29 @@ pub fn n(v: f64) -> String {
 impl Layout {
     /// Lays out a topology.
     pub fn new(t: &Topology) -> Self {
-        let is_bridge =
-            |l: &Link| l.kind == "bridge" || t.links.values().any(|p| p.master == Some(l.id));
+        // Each namespace's drawn links and each bridge's drawn ports, in id order, found in
+        // one pass: a look at every link per namespace made the layout quadratic.
+        let mut by_ns: HashMap<&str, Vec<&Link>> = HashMap::new();
+        let mut by_master: HashMap<u64, Vec<&Link>> = HashMap::new();
+        let mut masters: HashSet<u64> = HashSet::new();
+        for l in t.links.values() {
+            if let Some(m) = l.master {
+                masters.insert(m);
+            }
+            if l.drawn() {
+                by_ns.entry(l.ns.as_str()).or_default().push(l);
+                if let Some(m) = l.master {
+                    by_master.entry(m).or_default().push(l);
+                }
+            }
+        }
+        let links_in = |ns: &str| by_ns.get(ns).into_iter().flatten().copied();
+        let ports_of = |b: u64| by_master.get(&b).into_iter().flatten().copied();
+        let mut first_at: HashMap<&str, usize> = HashMap::new();
+        for (i, n) in t.namespaces.iter().enumerate() {
+            first_at.entry(n.as_str()).or_insert(i);
+        }
+        let is_bridge = |l: &Link| l.kind == "bridge" || masters.contains(&l.id);
         let bridges: BTreeSet<u64> = t
             .links
             .values()
@@ -150,7 +171,7 @@ impl Layout {
             .map(|l| l.id)
             .collect();
         let shown: Vec<&String> = t.namespaces.iter().collect();
-        let has_bridge = |ns: &str| t.links_in(ns).any(|l| bridges.contains(&l.id));
+        let has_bridge = |ns: &str| links_in(ns).any(|l| bridges.contains(&l.id));
         let mut top: Vec<&str> = shown
             .iter()
             .filter(|n| has_bridge(n))
@@ -159,7 +180,7 @@ impl Layout {
         if top.is_empty() {
             // No bridge: the namespace with the most veths into others goes on top.
             let degree = |ns: &str| {
-                t.links_in(ns)
+                links_in(ns)
                     .filter(|l| {
                         l.peer
                             .and_then(|p| t.links.get(&p))
@@ -170,13 +191,8 @@ impl Layout {
             if let Some(best) = shown
                 .iter()
                 .map(|n| n.as_str())
-                .filter(|n| degree(n) > 0 || t.links_in(n).next().is_some())
-                .max_by_key(|n| {
-                    (
-                        degree(n),
-                        std::cmp::Reverse(t.namespaces.iter().position(|x| x == n)),
-                    )
-                })
+                .filter(|n| degree(n) > 0 || links_in(n).next().is_some())
+                .max_by_key(|n| (degree(n), std::cmp::Reverse(first_at.get(n).copied())))
             {
                 top.push(best);
             }
@@ -208,9 +224,8 @@ impl Layout {
             let x0 = x;
             x += NS_PAD;
             let mut in_groups = BTreeSet::new();
-            for b in t.links_in(ns).filter(|l| bridges.contains(&l.id)) {
-                let ports: Vec<&Link> = t
-                    .ports_of(b.id)
+            for b in links_in(ns).filter(|l| bridges.contains(&l.id)) {
+                let ports: Vec<&Link> = ports_of(b.id)
                     .filter(|p| p.ns == *ns && !bridges.contains(&p.id))
                     .collect();
                 let ports_w: f64 = ports.iter().map(|p| if_width(p)).sum::<f64>()
@@ -241,9 +256,7 @@ impl Layout {
                 }
                 x += w + GAP * 2.0;
             }
-            for l in t
-                .links_in(ns)
-                .filter(|l| !bridges.contains(&l.id) && !in_groups.contains(&l.id))
+            for l in links_in(ns).filter(|l| !bridges.contains(&l.id) && !in_groups.contains(&l.id))
             {
                 let w = if_width(l);
                 lay.put_iface(l.id, x, if_y, w, true);
@@ -275,7 +288,7 @@ impl Layout {
             .iter()
             .enumerate()
             .map(|(i, ns)| {
-                let xs: Vec<f64> = t.links_in(ns).filter_map(|l| peer_x(l, &lay)).collect();
+                let xs: Vec<f64> = links_in(ns).filter_map(|l| peer_x(l, &lay)).collect();
                 let key = if xs.is_empty() {
                     f64::INFINITY
                 } else {
@@ -293,7 +306,7 @@ impl Layout {
         let bottom_h = NS_PAD + IF_H + 8.0 + NS_LABEL_H;
         let mut x = f64::NEG_INFINITY;
         for (_, _, ns) in order {
-            let mut links: Vec<&Link> = t.links_in(ns).collect();
+            let mut links: Vec<&Link> = links_in(ns).collect();
             links.sort_by(|a, b| {
                 let ka = peer_x(a, &lay).unwrap_or(f64::INFINITY);
                 let kb = peer_x(b, &lay).unwrap_or(f64::INFINITY);

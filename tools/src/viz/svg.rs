@@ -3,10 +3,11 @@
 //! is the viewer's canvas, so every element carries a stable id (`ns-N`, `br-ID`, `if-ID`,
 //! `wire-A-B`) and `data-` attributes for the page's script.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::layout::{addr_more, n, Layout, Rect};
-use super::topo::{ns_label, Topology};
+use super::layout::{addr_more, n, IfaceBox, Layout, Rect};
+use super::topo::{ns_label, Link, Topology};
 
 /// The drawing's own style, so the SVG stands alone (slides, docs); the viewer adds its own
 /// classes (`hl`, `absent`, ...) on top.
@@ -68,6 +69,26 @@ pub fn render(t: &Topology, lay: &Layout) -> String {
         w = n(lay.width),
         h = n(lay.height)
     );
+    // Each namespace's bridges and interfaces, and each bridge's ports, found in one pass
+    // each (in id order, as the maps hold them), not by a look at every link per namespace.
+    let mut bridges_in: HashMap<&str, Vec<(u64, &Rect)>> = HashMap::new();
+    for (id, br) in &lay.bridges {
+        if let Some(l) = t.links.get(id) {
+            bridges_in.entry(l.ns.as_str()).or_default().push((*id, br));
+        }
+    }
+    let mut ifaces_in: HashMap<&str, Vec<(u64, &IfaceBox)>> = HashMap::new();
+    for (id, ib) in &lay.ifaces {
+        if let Some(l) = t.links.get(id) {
+            ifaces_in.entry(l.ns.as_str()).or_default().push((*id, ib));
+        }
+    }
+    let mut ports: HashMap<u64, Vec<&Link>> = HashMap::new();
+    for l in t.links.values().filter(|l| l.drawn()) {
+        if let Some(m) = l.master {
+            ports.entry(m).or_default().push(l);
+        }
+    }
     for (i, nb) in lay.namespaces.iter().enumerate() {
         let r = &nb.rect;
         let _ = write!(
@@ -94,18 +115,15 @@ pub fn render(t: &Topology, lay: &Layout) -> String {
             "start",
             ns_label(&nb.name),
         );
-        for (id, br) in &lay.bridges {
-            let Some(l) = t.links.get(id) else { continue };
-            if l.ns != nb.name {
-                continue;
-            }
+        for &(id, br) in bridges_in.get(nb.name.as_str()).into_iter().flatten() {
+            let Some(l) = t.links.get(&id) else { continue };
             let _ = write!(
                 o,
                 r#"<g class="bridge" id="br-{id}" data-link="{id}" data-ns="{}"><title>bridge {}: click for its MAC table</title>"#,
                 esc(&l.ns),
                 esc(&l.name)
             );
-            for p in t.ports_of(*id) {
+            for p in ports.get(&id).into_iter().flatten() {
                 if let Some(pb) = lay.ifaces.get(&p.id) {
                     let x = pb.rect.x + pb.rect.w / 2.0;
                     let _ = write!(
@@ -133,11 +151,8 @@ pub fn render(t: &Topology, lay: &Layout) -> String {
             }
             o.push_str("</g>");
         }
-        for (id, ib) in &lay.ifaces {
-            let Some(l) = t.links.get(id) else { continue };
-            if l.ns != nb.name {
-                continue;
-            }
+        for &(id, ib) in ifaces_in.get(nb.name.as_str()).into_iter().flatten() {
+            let Some(l) = t.links.get(&id) else { continue };
             let _ = write!(
                 o,
                 r#"<g class="iface" id="if-{id}" data-link="{id}"><title>{} ({}){}</title>"#,

@@ -39,6 +39,8 @@ pub struct Topology {
     pub namespaces: Vec<String>,
     /// Interfaces by id.
     pub links: BTreeMap<u64, Link>,
+    /// The names in `namespaces`, so that each event's look costs one probe.
+    known: std::collections::HashSet<String>,
 }
 
 /// How a namespace is called on screen: the initial one is the host.
@@ -72,7 +74,8 @@ impl Topology {
     }
 
     fn see_ns(&mut self, ns: &str) {
-        if !self.namespaces.iter().any(|n| n == ns) {
+        if !self.known.contains(ns) {
+            self.known.insert(ns.to_string());
             self.namespaces.push(ns.to_string());
         }
     }
