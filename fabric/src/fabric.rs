@@ -1678,6 +1678,11 @@ impl Fabric {
                 local
             }
         };
+        // An Open vSwitch bridge's internal port takes nothing while it is down.
+        let local = local
+            && self
+                .link(br)
+                .is_some_and(|l| l.admin_up || l.bridge().is_none_or(|b| !b.ovs));
         if local && ingress.is_some() {
             let promisc = self.recording
                 && !dst.is_multicast()
