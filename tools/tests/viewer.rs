@@ -562,6 +562,8 @@ fn port_states_colour_the_ports_of_a_loop() {
     );
     let html = std::fs::read_to_string(&page).expect("page");
     assert!(html.contains("STP 802.1d, Config"));
+    assert!(html.contains(": STP takes in the BPDU from port "));
+    assert!(!html.contains("not known to this viewer"));
     assert!(html.contains("id=\"legend-stp\""));
     let Some(chrome) = skip_without_chromium() else {
         return;

@@ -502,7 +502,9 @@ fn about(ev: &Event) -> (Option<u64>, Option<String>) {
         | Kind::Forwarded { bridge, .. }
         | Kind::Flooded { bridge, .. }
         | Kind::DeliveredLocal { bridge, .. }
-        | Kind::PortState { bridge, .. } => (Some(bridge.id), bridge.ns.clone()),
+        | Kind::PortState { bridge, .. }
+        | Kind::BpduReceived { bridge, .. }
+        | Kind::Stp { bridge } => (Some(bridge.id), bridge.ns.clone()),
         Kind::Neigh { ns, .. } | Kind::Route { ns, .. } => (None, Some(ns.clone())),
         Kind::Sent { link, .. }
         | Kind::Received { link }
@@ -561,10 +563,12 @@ impl Replay {
                     from: ingress,
                     to: ports.iter().map(|p| p.id).collect(),
                 },
-                Kind::DeliveredLocal { bridge, .. } => Hop::Local {
-                    bridge: bridge.id,
-                    from: ingress,
-                },
+                Kind::DeliveredLocal { bridge, .. } | Kind::BpduReceived { bridge, .. } => {
+                    Hop::Local {
+                        bridge: bridge.id,
+                        from: ingress,
+                    }
+                }
                 Kind::Received { link } => Hop::Received(link.id),
                 Kind::Dropped { link, .. } => Hop::Dropped(link.id),
                 Kind::Learned { bridge, port, .. }
