@@ -843,7 +843,8 @@ impl Fabric {
             }
         }
         if let Some(b) = self.bridge(id) {
-            let ports: Vec<LinkId> = b.ports.iter().map(|p| p.link).collect();
+            // The kernel's port_list has the newest port first.
+            let ports: Vec<LinkId> = b.ports.iter().rev().map(|p| p.link).collect();
             for p in ports {
                 self.update_port_state(p, now);
             }

@@ -290,7 +290,8 @@ impl Bridge {
 
     /// br_config_bpdu_generation: a config BPDU out of every designated port.
     fn config_bpdu_generation(&mut self, cx: &mut Cx) {
-        for i in 0..self.ports.len() {
+        // As the kernel walks port_list: the newest port first.
+        for i in (0..self.ports.len()).rev() {
             if self.ports[i].state != PortState::Disabled && self.is_designated_port(i) {
                 self.transmit_config(i, cx);
             }
@@ -370,7 +371,8 @@ impl Bridge {
     }
 
     fn designated_port_selection(&mut self) {
-        for i in 0..self.ports.len() {
+        // As the kernel walks port_list: the newest port first.
+        for i in (0..self.ports.len()).rev() {
             if self.ports[i].state != PortState::Disabled && self.should_become_designated_port(i) {
                 self.become_designated_port(i);
             }
@@ -494,7 +496,8 @@ impl Bridge {
     /// br_port_state_selection: root and designated ports go towards forwarding, the rest
     /// block.
     fn port_state_selection(&mut self, cx: &mut Cx) {
-        for i in 0..self.ports.len() {
+        // As the kernel walks port_list: the newest port first.
+        for i in (0..self.ports.len()).rev() {
             if self.ports[i].state == PortState::Disabled {
                 continue;
             }
