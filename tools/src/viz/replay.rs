@@ -733,13 +733,24 @@ mod test {
         assert_eq!(macs(&r.tables_at(4)).len(), 2);
         assert_eq!(
             r.steps[4].ops,
-            [Op::FdbDel {
-                bridge: 1,
-                mac: "02:00:00:00:00:0a".into()
-            }]
+            [
+                Op::FdbDel {
+                    bridge: 1,
+                    mac: "02:00:00:00:00:0a".into()
+                },
+                Op::PortState {
+                    port: 2,
+                    state: "disabled".into()
+                }
+            ]
         );
         assert_eq!(macs(&r.tables_at(5)).len(), 1);
         assert!(r.last.fdb.is_empty());
+        // The port that left has no state any more; the disabled one keeps its own.
+        assert_eq!(
+            r.last.port_states,
+            std::collections::BTreeMap::from([(2, "disabled".to_string())])
+        );
     }
 
     #[test]
