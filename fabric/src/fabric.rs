@@ -126,6 +126,30 @@ impl Work {
     }
 }
 
+/// A bridge port's RTM_NEWLINK notification (br_ifinfo_notify), with the port as it was
+/// when the bridge sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortNote {
+    /// The bridge.
+    pub bridge: LinkId,
+    /// The port's device.
+    pub port: LinkId,
+    /// The STP state the notification carries.
+    pub state: PortState,
+    /// The device administratively up.
+    pub admin_up: bool,
+    /// The device's carrier (LOWER_UP).
+    pub carrier: bool,
+    /// The device operational (IFF_RUNNING; NO-CARRIER when up without it).
+    pub running: bool,
+    /// The device's MTU.
+    pub mtu: u32,
+    /// The port's priority.
+    pub priority: u8,
+    /// The port's path cost.
+    pub cost: u32,
+}
+
 /// Every interface on the wire, and the machinery that carries frames between them.
 #[derive(Debug)]
 pub struct Fabric {
@@ -134,6 +158,10 @@ pub struct Fabric {
     bridges: Vec<LinkId>,
     /// Whether the bridges log their FDB changes (someone runs `bridge monitor fdb`).
     fdb_logging: bool,
+    /// Whether the bridges' port notifications are kept (someone runs `bridge monitor link`).
+    port_logging: bool,
+    /// The port notifications kept, oldest first.
+    port_notes: Vec<PortNote>,
     rng: ChaCha8Rng,
     /// The journey's work items, in FIFO order; those before `next` are done.
     queue: Vec<Work>,
@@ -184,6 +212,8 @@ impl Fabric {
             free: Vec::new(),
             bridges: Vec::new(),
             fdb_logging: false,
+            port_logging: false,
+            port_notes: Vec::new(),
             rng: ChaCha8Rng::seed_from_u64(seed),
             queue: Vec::new(),
             next: 0,
@@ -385,7 +415,7 @@ impl Fabric {
             // br_dev_open: br_stp_enable_bridge, whose ports then come up one by one.
             self.stp_step(id, StpSend::Now, |b, cx| b.stp_enable_bridge(cx));
         }
-        self.refresh(id, now);
+        self.refresh(id, now, true);
         if is_bridge && !up {
             self.stp_step(id, StpSend::Now, |b, _| b.stp_disable_bridge());
         }
@@ -521,8 +551,10 @@ impl Fabric {
         }
         self.mtu_auto_adjust(bridge);
         self.recalculate_bridge_mac(bridge, now);
-        self.refresh(port, now);
+        self.refresh(port, now, false);
         self.update_bridge_carrier(bridge);
+        // br_add_if tells of the new port last, once it has joined the tree.
+        self.port_note(port);
         Ok(())
     }
 
@@ -597,6 +629,50 @@ impl Fabric {
         }
     }
 
+    /// Starts or stops keeping the bridges' port notifications (`bridge monitor link`).
+    pub fn set_port_logging(&mut self, on: bool) {
+        self.port_logging = on;
+        if !on {
+            self.port_notes.clear();
+        }
+    }
+
+    /// Takes the port notifications kept so far, oldest first.
+    pub fn take_port_notes(&mut self) -> Vec<PortNote> {
+        std::mem::take(&mut self.port_notes)
+    }
+
+    /// Keeps a notification for `port` of its bridge, in the state it has now.
+    fn port_note(&mut self, port: LinkId) {
+        let running = self.link(port).is_some_and(|l| l.oper_up());
+        self.port_note_running(port, running);
+    }
+
+    /// Keeps a notification for `port`, operational or not as `running` says.
+    fn port_note_running(&mut self, port: LinkId, running: bool) {
+        if !self.port_logging {
+            return;
+        }
+        let Some(l) = self.link(port) else { return };
+        let Some(bridge) = l.master else { return };
+        let (admin_up, carrier, mtu) = (l.admin_up, l.carrier, l.mtu);
+        let Some(p) = self.bridge(bridge).and_then(|b| b.port(port)) else {
+            return;
+        };
+        let note = PortNote {
+            bridge,
+            port,
+            state: p.state,
+            admin_up,
+            carrier,
+            running,
+            mtu,
+            priority: p.priority,
+            cost: p.cost,
+        };
+        self.port_notes.push(note);
+    }
+
     /// Takes every bridge's logged FDB changes, bridge by bridge, oldest first.
     pub fn take_fdb_changes(&mut self) -> Vec<(LinkId, crate::FdbChange)> {
         let mut out = Vec::new();
@@ -619,6 +695,9 @@ impl Fabric {
                 .position(|p| p.link == port && p.state != PortState::Disabled)
         }) {
             self.stp_step(bridge, StpSend::Now, |b, cx| b.stp_disable_port(i, cx));
+        } else {
+            // br_stp_disable_port runs on a disabled port too, and says so.
+            self.port_note(port);
         }
         let port_mac = self.link(port).map(|l| l.mac);
         let bridge_mac = self.link(bridge).map_or(MacAddr::ZERO, |l| l.mac);
@@ -730,18 +809,42 @@ impl Fabric {
         }
     }
 
-    /// Recomputes carrier and port states around `id` after a change of admin state.
-    fn refresh(&mut self, id: LinkId, now: Duration) {
+    /// Recomputes carrier and port states around `id` after a change of admin state
+    /// (`admin`: `id` went up or down), and sends the port notifications of the device
+    /// events that follow (br_device_event).
+    fn refresh(&mut self, id: LinkId, now: Duration, admin: bool) {
         let mut todo = vec![id];
         if let Some(LinkKind::Veth { peer }) = self.link(id).map(|l| &l.kind) {
             todo.push(*peer);
         }
-        for id in todo {
-            self.update_carrier(id);
-            self.update_port_state(id, now);
+        for x in todo {
+            let Some((carrier, admin_up, port)) = self
+                .link(x)
+                .map(|l| (l.carrier, l.admin_up, l.master.is_some()))
+            else {
+                continue;
+            };
+            let own = admin && x == id && port;
+            self.update_carrier(x);
+            if own && admin_up {
+                // NETDEV_UP comes before linkwatch has made the new carrier operational
+                // (LOWER_UP without RUNNING): the port stays as it was, and the bridge says
+                // so.
+                self.port_note_running(x, false);
+            }
+            let changed = self.link(x).is_some_and(|l| l.carrier != carrier);
+            let acted = self.update_port_state(x, now);
+            // NETDEV_DOWN, and NETDEV_CHANGE (a carrier change of an up device): the bridge
+            // says so unless enabling or disabling the port already did.
+            let down = own && !admin_up;
+            let change = port && admin_up && changed;
+            if (down || change) && !acted {
+                self.port_note(x);
+            }
         }
         if let Some(b) = self.bridge(id) {
-            let ports: Vec<LinkId> = b.ports.iter().map(|p| p.link).collect();
+            // The kernel's port_list has the newest port first.
+            let ports: Vec<LinkId> = b.ports.iter().rev().map(|p| p.link).collect();
             for p in ports {
                 self.update_port_state(p, now);
             }
@@ -767,26 +870,35 @@ impl Fabric {
     /// A port's device or its bridge changed: the port joins the spanning tree when both are
     /// up and it has carrier (br_stp_enable_port), and leaves it otherwise
     /// (br_stp_disable_port). With STP off it then forwards at once.
-    fn update_port_state(&mut self, port: LinkId, _now: Duration) {
-        let Some(l) = self.link(port) else { return };
-        let Some(bridge) = l.master else { return };
+    /// True when the port joined or left the tree.
+    fn update_port_state(&mut self, port: LinkId, _now: Duration) -> bool {
+        let Some(l) = self.link(port) else {
+            return false;
+        };
+        let Some(bridge) = l.master else {
+            return false;
+        };
         let port_ok = l.admin_up && l.carrier;
         // An Open vSwitch bridge forwards with its internal port down.
         let br_up = self
             .link(bridge)
             .is_some_and(|b| b.admin_up || b.bridge().is_some_and(|b| b.ovs));
         let Some(b) = self.bridge(bridge) else {
-            return;
+            return false;
         };
         let Some(i) = b.ports.iter().position(|p| p.link == port) else {
-            return;
+            return false;
         };
         let disabled = b.ports[i].state == PortState::Disabled;
         let up = port_ok && br_up;
         if up && disabled {
             self.stp_step(bridge, StpSend::Now, |b, cx| b.stp_enable_port(i, cx));
+            true
         } else if !up && !disabled {
             self.stp_step(bridge, StpSend::Now, |b, cx| b.stp_disable_port(i, cx));
+            true
+        } else {
+            false
         }
     }
 
@@ -820,7 +932,20 @@ impl Fabric {
             .filter(|p| !before.contains(&(p.link, p.state)))
             .map(|p| (p.link, p.state))
             .collect();
+        let notes: Vec<LinkId> = cx
+            .notify
+            .iter()
+            .filter_map(|(i, _)| b.ports.get(*i).map(|p| p.link))
+            .collect();
+        let states: Vec<PortState> = cx.notify.iter().map(|(_, s)| *s).collect();
         self.stp_seq = seq;
+        for (port, state) in notes.into_iter().zip(states) {
+            self.port_note(port);
+            // The step may have moved the port on since this notification.
+            if let Some(n) = self.port_notes.last_mut().filter(|n| n.port == port) {
+                n.state = state;
+            }
+        }
         let j = match send {
             StpSend::InJourney(j) => j,
             _ => 0,

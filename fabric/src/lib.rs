@@ -16,6 +16,6 @@ pub mod wire;
 
 pub use bridge::{Bridge, Fdb, FdbChange, FdbEntry, FdbKind, Port, PortFlags, PortState};
 pub use decision::{Decision, DropReason, Record};
-pub use fabric::{Captured, Direction, Fabric, FabricError};
+pub use fabric::{Captured, Direction, Fabric, FabricError, PortNote};
 pub use link::{Counters, Link, LinkId, LinkKind};
 pub use mac::MacAddr;

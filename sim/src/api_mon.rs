@@ -1,10 +1,11 @@
 //! `bridge monitor fdb`: the forwarding databases' changes as the kernel notifies them
 //! (br_fdb.c's fdb_notify), for each watcher in its namespace, with the names of the
-//! interfaces as they were when the change happened.
+//! interfaces as they were when the change happened; `bridge monitor link`: the bridges'
+//! port notifications (br_netlink.c's br_ifinfo_notify); `ip monitor neigh`.
 
 use std::time::Duration;
 
-use l2lab_fabric::{FdbChange, FdbKind, LinkId};
+use l2lab_fabric::{FdbChange, FdbKind, LinkId, LinkKind, PortNote};
 
 use crate::lab::{Lab, NsId};
 
@@ -133,6 +134,69 @@ impl Lab {
             stale: c.entry.kind == FdbKind::Learned && c.entry.updated + ageing <= now,
             deleted: c.deleted,
         })
+    }
+}
+
+/// A bridge port's RTM_NEWLINK notification as a watcher sees it (br_ifinfo_notify), with
+/// the device's state when the bridge sent it and its names when the watcher reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkEvent {
+    /// The port's index.
+    pub ifindex: u32,
+    /// The port's name.
+    pub name: String,
+    /// A veth port's peer's index (IFLA_LINK), wherever the peer is.
+    pub peer: Option<u32>,
+    /// The bridge's name.
+    pub bridge: String,
+    /// The notification as the bridge sent it.
+    pub note: PortNote,
+}
+
+impl Lab {
+    /// Starts watching the bridge ports of `ns` (`bridge monitor link`).
+    pub fn link_monitor_start(&mut self, ns: NsId) -> MonitorId {
+        self.collect_port_notes();
+        self.fabric.set_port_logging(true);
+        self.link_watchers.start(ns)
+    }
+
+    /// Takes what link watcher `id` has not read yet, oldest first.
+    pub fn link_monitor_take(&mut self, id: MonitorId) -> Vec<LinkEvent> {
+        self.collect_port_notes();
+        self.link_watchers.take(id)
+    }
+
+    /// Stops link watcher `id`; the bridges stop keeping notes when nobody watches.
+    pub fn link_monitor_stop(&mut self, id: MonitorId) {
+        if self.link_watchers.stop(id) {
+            self.fabric.set_port_logging(false);
+        }
+    }
+
+    /// Hands the bridges' port notifications to the watchers of their namespaces.
+    fn collect_port_notes(&mut self) {
+        if self.link_watchers.is_empty() {
+            return;
+        }
+        for note in self.fabric.take_port_notes() {
+            let (Some(i), Some(b)) = (self.iface(note.port), self.iface(note.bridge)) else {
+                continue;
+            };
+            let peer = match self.fabric.link(note.port).map(|l| &l.kind) {
+                Some(LinkKind::Veth { peer }) => self.iface(*peer).map(|p| p.ifindex),
+                _ => None,
+            };
+            let ev = LinkEvent {
+                ifindex: i.ifindex,
+                name: i.name.clone(),
+                peer,
+                bridge: b.name.clone(),
+                note,
+            };
+            let ns = i.ns;
+            self.link_watchers.push(ns, &ev);
+        }
     }
 }
 

@@ -233,6 +233,8 @@ pub struct Lab {
     pub(crate) fdb_watchers: crate::api_mon::Watchers<crate::api_mon::FdbEvent>,
     /// `ip monitor neigh` watchers.
     pub(crate) neigh_watchers: crate::api_mon::Watchers<crate::api_mon::NeighNote>,
+    /// `bridge monitor link` watchers.
+    pub(crate) link_watchers: crate::api_mon::Watchers<crate::api_mon::LinkEvent>,
     /// Pings whose process was woken (a wait ended, something arrived) and has yet to act.
     pub(crate) pings_woken: Vec<crate::ping::PingId>,
     /// A ping's process is acting: what wakes others waits until it is done.
@@ -289,6 +291,7 @@ impl Lab {
             ipa: Default::default(),
             fdb_watchers: Default::default(),
             neigh_watchers: Default::default(),
+            link_watchers: Default::default(),
             pings_woken: Vec::new(),
             pings_running: false,
             ip_idents: HashMap::new(),

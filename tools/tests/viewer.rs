@@ -468,3 +468,155 @@ fn igmp_is_named_and_nothing_is_drawn_over_a_bridge() {
         .expect("a point");
     assert_eq!(point.get(1).copied(), Some(bottom), "{point:?} vs {rect}");
 }
+
+/// Two bridges joined twice (a0–b0, a1–b1) with STP on in both, run until the tree has
+/// converged (twice forward_delay and more).
+fn two_bridge_loop() -> String {
+    let mut lab = Lab::new();
+    lab.set_recording(true);
+    let root = lab.netns("").expect("initial namespace");
+    for br in ["br0", "br1"] {
+        lab.add_bridge(root, br).expect("bridge");
+        lab.set_stp(root, br, true).expect("stp on");
+    }
+    for (a, b) in [("a0", "b0"), ("a1", "b1")] {
+        lab.add_veth(root, a, b, None).expect("veth");
+        lab.set_master(root, a, Some("br0")).expect("master");
+        lab.set_master(root, b, Some("br1")).expect("master");
+    }
+    for l in ["a0", "a1", "b0", "b1", "br0", "br1"] {
+        lab.set_link_up(root, l, true).expect("up");
+    }
+    lab.advance(Duration::from_secs(40)).expect("time passes");
+    trace_text(&mut lab)
+}
+
+/// The replay turns the loop's port_state events into one op per change: every port
+/// listens first; three go on to learning and then forwarding, forward_delay (15 s) apart;
+/// one port of the bridge that is not root ends blocking. BPDUs travel as frames named as
+/// tcpdump names them. In the browser, each port and its stub take the colour of its state
+/// at the step shown, and the legend names the states.
+#[test]
+fn port_states_colour_the_ports_of_a_loop() {
+    use l2lab::viz::{parse, replay};
+    let text = two_bridge_loop();
+    let tr = parse::trace(&text).expect("the trace parses");
+    let rp = replay::Replay::new(&tr.events);
+    // Per port, the states the ops set, with the time of their event.
+    let mut seq: std::collections::BTreeMap<u64, Vec<(String, f64)>> = Default::default();
+    for (i, s) in rp.steps.iter().enumerate() {
+        for op in &s.ops {
+            if let replay::Op::PortState { port, state } = op {
+                assert_eq!(
+                    op.to_json(),
+                    serde_json::json!(["p", port, state]),
+                    "the viewer's form"
+                );
+                seq.entry(*port)
+                    .or_default()
+                    .push((state.clone(), tr.events[i].t));
+            }
+        }
+    }
+    assert_eq!(seq.len(), 4, "{seq:?}");
+    let last: Vec<&str> = seq.values().map(|v| v[v.len() - 1].0.as_str()).collect();
+    assert_eq!(last.iter().filter(|s| **s == "forwarding").count(), 3);
+    assert_eq!(last.iter().filter(|s| **s == "blocking").count(), 1);
+    let mut blocked = 0;
+    for (port, v) in &seq {
+        assert_eq!(v[0].0, "listening", "port {port}: {v:?}");
+        // No op repeats the state the port is in.
+        assert!(v.windows(2).all(|w| w[0].0 != w[1].0), "{v:?}");
+        if v[v.len() - 1].0 == "blocking" {
+            blocked = *port;
+            continue;
+        }
+        let n = v.len();
+        let states: Vec<&str> = v[n - 3..].iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(states, ["listening", "learning", "forwarding"], "{v:?}");
+        let (l, f) = (v[n - 3].1, v[n - 1].1);
+        // Twice forward_delay, as the kernel's timer wheel rounds 15 s up (to 1/2 s or so).
+        assert!(
+            (30.0..31.0).contains(&(f - l)),
+            "forwarding 30 s after listening: {v:?}"
+        );
+    }
+    // The tables at the end agree with the ops.
+    assert_eq!(rp.last.port_states.len(), 4);
+    assert_eq!(rp.last.port_states[&blocked], "blocking");
+    // BPDUs are frames, named as tcpdump names them.
+    assert!(
+        tr.events
+            .iter()
+            .any(|e| e.ty == "sent" && text.contains("\"summary\":\"STP 802.1d, Config")),
+        "BPDUs are sent as frames"
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("loop.html");
+    let out = viz(dir.path(), &text, &["-o", &page.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&page).expect("page");
+    assert!(html.contains("STP 802.1d, Config"));
+    assert!(html.contains(": STP takes in the BPDU from port "));
+    assert!(!html.contains("not known to this viewer"));
+    assert!(html.contains("id=\"legend-stp\""));
+    let Some(chrome) = skip_without_chromium() else {
+        return;
+    };
+    // The state of each port drawn: data-stp on its group, and the class that colours it.
+    let drawn = |dom: &str| -> std::collections::BTreeMap<u64, String> {
+        tags(dom)
+            .filter(|t| t.starts_with("g ") && attr(t, "id").is_some_and(|i| i.starts_with("if-")))
+            .filter_map(|t| {
+                let st = attr(t, "data-stp")?;
+                assert!(
+                    attr(t, "class")
+                        .is_some_and(|c| c.split(' ').any(|c| c == format!("stp-{st}"))),
+                    "{t}"
+                );
+                Some((attr(t, "data-link")?.parse().ok()?, st.to_string()))
+            })
+            .collect()
+    };
+    let dom = browse(
+        &chrome,
+        &page,
+        &format!("step={}", rp.steps.len()),
+        &["--dump-dom"],
+    );
+    let want: std::collections::BTreeMap<u64, String> = rp
+        .last
+        .port_states
+        .iter()
+        .map(|(p, s)| (*p, s.clone()))
+        .collect();
+    assert_eq!(drawn(&dom), want);
+    let legend = tags(&dom)
+        .find(|t| attr(t, "id") == Some("legend-stp"))
+        .expect("the legend's port states");
+    assert!(attr(legend, "hidden").is_none(), "{legend}");
+    // Stepping back: after the first event every port that has a state listens.
+    let first = rp
+        .steps
+        .iter()
+        .position(|s| {
+            s.ops
+                .iter()
+                .any(|o| matches!(o, replay::Op::PortState { .. }))
+        })
+        .expect("a port state");
+    let dom = browse(
+        &chrome,
+        &page,
+        &format!("step={}", first + 1),
+        &["--dump-dom"],
+    );
+    let states = drawn(&dom);
+    assert!(!states.is_empty());
+    assert!(states.values().all(|s| s == "listening"), "{states:?}");
+}

@@ -120,6 +120,9 @@ pub struct Cx {
     /// Timers armed so far, counted across the wire: the wheel runs the newest timer of a
     /// bucket first, so each timer keeps its count.
     pub seq: u64,
+    /// The port notifications the step sends (br_ifinfo_notify), each with the state it
+    /// carries: port index and state, in order.
+    pub notify: Vec<(usize, PortState)>,
 }
 
 impl Cx {
@@ -131,6 +134,7 @@ impl Cx {
             out: Vec::new(),
             events: Vec::new(),
             seq: 0,
+            notify: Vec::new(),
         }
     }
 
@@ -286,7 +290,8 @@ impl Bridge {
 
     /// br_config_bpdu_generation: a config BPDU out of every designated port.
     fn config_bpdu_generation(&mut self, cx: &mut Cx) {
-        for i in 0..self.ports.len() {
+        // As the kernel walks port_list: the newest port first.
+        for i in (0..self.ports.len()).rev() {
             if self.ports[i].state != PortState::Disabled && self.is_designated_port(i) {
                 self.transmit_config(i, cx);
             }
@@ -366,7 +371,8 @@ impl Bridge {
     }
 
     fn designated_port_selection(&mut self) {
-        for i in 0..self.ports.len() {
+        // As the kernel walks port_list: the newest port first.
+        for i in (0..self.ports.len()).rev() {
             if self.ports[i].state != PortState::Disabled && self.should_become_designated_port(i) {
                 self.become_designated_port(i);
             }
@@ -446,6 +452,11 @@ impl Bridge {
         self.ports[i].state = state;
     }
 
+    /// br_ifinfo_notify(RTM_NEWLINK) for port `i`, with the state it has now.
+    fn notify(&self, i: usize, cx: &mut Cx) {
+        cx.notify.push((i, self.ports[i].state));
+    }
+
     fn make_forwarding(&mut self, i: usize, cx: &mut Cx) {
         if self.ports[i].state != PortState::Blocking {
             return;
@@ -457,6 +468,7 @@ impl Bridge {
         } else {
             self.set_state(i, PortState::Listening);
         }
+        self.notify(i, cx);
         if !self.st.forward_delay.is_zero() {
             self.ports[i].stp.forward_delay_timer = cx.at(self.st.forward_delay);
             self.ports[i].stp.seqs[1] = cx.seq;
@@ -470,6 +482,7 @@ impl Bridge {
                 self.topology_change_detection(cx);
             }
             self.set_state(i, PortState::Blocking);
+            self.notify(i, cx);
             cx.events.push(StpEvent::Blocks {
                 port: self.ports[i].link,
                 root: self.st.designated_root,
@@ -483,7 +496,8 @@ impl Bridge {
     /// br_port_state_selection: root and designated ports go towards forwarding, the rest
     /// block.
     fn port_state_selection(&mut self, cx: &mut Cx) {
-        for i in 0..self.ports.len() {
+        // As the kernel walks port_list: the newest port first.
+        for i in (0..self.ports.len()).rev() {
             if self.ports[i].state == PortState::Disabled {
                 continue;
             }
@@ -522,6 +536,7 @@ impl Bridge {
         p.topology_change_ack = false;
         p.config_pending = false;
         self.port_state_selection(cx);
+        self.notify(i, cx);
     }
 
     /// br_stp_disable_port: a port whose device went down.
@@ -529,6 +544,7 @@ impl Bridge {
         let was_root = self.is_root_bridge();
         self.become_designated_port(i);
         self.set_state(i, PortState::Disabled);
+        self.notify(i, cx);
         let link = self.ports[i].link;
         let p = &mut self.ports[i].stp;
         p.topology_change_ack = false;
@@ -934,6 +950,7 @@ impl Bridge {
             }
             _ => {}
         }
+        self.notify(i, cx);
     }
 }
 

@@ -61,6 +61,12 @@ pub fn describe(ev: &Event) -> String {
             port,
             state,
         } => format!("{} port {} is {state}", bridge.label(), port.label()),
+        Kind::BpduReceived { bridge, port } => format!(
+            "{}: STP takes in the BPDU from port {} (a BPDU is never forwarded)",
+            bridge.label(),
+            port.label()
+        ),
+        Kind::Stp { bridge } => format!("{}: spanning tree", bridge.label()),
         Kind::LinkMoved { link, from, to } => format!(
             "{} moves from {} to {}",
             link.label(),

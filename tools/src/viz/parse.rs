@@ -121,6 +121,15 @@ pub enum Kind {
         /// The kernel's name for the new state (`forwarding`, `blocking`, ...).
         state: String,
     },
+    /// A BPDU taken in by the bridge's STP, which does not forward it.
+    BpduReceived {
+        bridge: LinkRef,
+        port: LinkRef,
+    },
+    /// A change in a bridge's spanning tree (its sentence says which and why).
+    Stp {
+        bridge: LinkRef,
+    },
     LinkMoved {
         link: LinkRef,
         from: String,
@@ -359,6 +368,13 @@ fn kind(o: &Obj) -> Result<Kind, String> {
             bridge: o.link("bridge")?,
             port: o.link("port")?,
             state: o.str("state")?,
+        },
+        "bpdu_received" => Kind::BpduReceived {
+            bridge: o.link("bridge")?,
+            port: o.link("port")?,
+        },
+        "stp" => Kind::Stp {
+            bridge: o.link("bridge")?,
         },
         "link_moved" => Kind::LinkMoved {
             link: o.link("link")?,

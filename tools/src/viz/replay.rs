@@ -1,6 +1,7 @@
 //! Replaying a trace into the tables a learner looks at: each bridge's MAC table (the FDB, as
 //! learned/refreshed/moved/aged out/evicted and flushed when a port goes away), each
-//! namespace's neighbour table, and which interfaces exist and are up.
+//! namespace's neighbour table, which interfaces exist and are up, and each bridge port's
+//! STP state.
 //!
 //! Every event becomes a list of [`Op`]s that turn the tables before it into the tables after
 //! it. The viewer applies them one by one when the learner steps forward, and starts from a
@@ -74,6 +75,11 @@ pub enum Op {
     NsSet { name: String },
     /// A namespace is gone.
     NsDel { name: String },
+    /// A bridge port is in this STP state (`disabled`, `blocking`, `listening`, `learning`,
+    /// `forwarding`).
+    PortState { port: u64, state: String },
+    /// A port left its bridge: it has no state any more.
+    PortDel { port: u64 },
 }
 
 impl Op {
@@ -101,6 +107,8 @@ impl Op {
             Op::LinkDel { link } => json!(["L", link]),
             Op::NsSet { name } => json!(["s", name]),
             Op::NsDel { name } => json!(["S", name]),
+            Op::PortState { port, state } => json!(["p", port, state]),
+            Op::PortDel { port } => json!(["P", port]),
         }
     }
 }
@@ -116,6 +124,8 @@ pub struct Tables {
     pub links: BTreeMap<u64, LinkState>,
     /// Namespaces that exist (the initial one always does).
     pub netns: BTreeSet<String>,
+    /// Bridge port → its STP state.
+    pub port_states: BTreeMap<u64, String>,
     /// Port → its bridge, to flush the right table when a port leaves.
     master: HashMap<u64, u64>,
 }
@@ -172,6 +182,12 @@ impl Tables {
             Op::NsDel { name } => {
                 self.netns.remove(name);
             }
+            Op::PortState { port, state } => {
+                self.port_states.insert(*port, state.clone());
+            }
+            Op::PortDel { port } => {
+                self.port_states.remove(port);
+            }
         }
     }
 
@@ -185,6 +201,10 @@ impl Tables {
         ops.extend(self.links.iter().map(|(l, s)| Op::LinkSet {
             link: *l,
             state: *s,
+        }));
+        ops.extend(self.port_states.iter().map(|(p, s)| Op::PortState {
+            port: *p,
+            state: s.clone(),
         }));
         for (b, t) in &self.fdb {
             ops.extend(t.iter().map(|(mac, r)| Op::FdbSet {
@@ -261,6 +281,9 @@ impl Tables {
                     }));
                 }
                 self.flush_neigh(ns, Some(*link), &mut ops);
+                if self.port_states.contains_key(link) {
+                    ops.push(Op::PortDel { port: *link });
+                }
                 ops.push(Op::LinkDel { link: *link });
             }
             Kind::LinkAdmin { link, up } => {
@@ -288,15 +311,29 @@ impl Tables {
                 if let Some(old) = self.master.get(&link.id) {
                     if bridge.as_ref().map(|b| b.id) != Some(*old) {
                         self.flush_port(*old, link.id, &mut ops);
+                        if self.port_states.contains_key(&link.id) {
+                            ops.push(Op::PortDel { port: link.id });
+                        }
                     }
                 }
             }
-            // A disabled port's entries go (br_stp_disable_port); a blocked one keeps them.
             Kind::PortState {
                 bridge,
                 port,
                 state,
-            } if state == "disabled" => self.flush_port(bridge.id, port.id, &mut ops),
+            } => {
+                // A disabled port's entries go (br_stp_disable_port); a blocked one keeps
+                // them.
+                if state == "disabled" {
+                    self.flush_port(bridge.id, port.id, &mut ops);
+                }
+                if self.port_states.get(&port.id) != Some(state) {
+                    ops.push(Op::PortState {
+                        port: port.id,
+                        state: state.clone(),
+                    });
+                }
+            }
             Kind::LinkMoved { link, from, .. } => {
                 self.flush_neigh(from, Some(link.id), &mut ops);
             }
@@ -465,7 +502,9 @@ fn about(ev: &Event) -> (Option<u64>, Option<String>) {
         | Kind::Forwarded { bridge, .. }
         | Kind::Flooded { bridge, .. }
         | Kind::DeliveredLocal { bridge, .. }
-        | Kind::PortState { bridge, .. } => (Some(bridge.id), bridge.ns.clone()),
+        | Kind::PortState { bridge, .. }
+        | Kind::BpduReceived { bridge, .. }
+        | Kind::Stp { bridge } => (Some(bridge.id), bridge.ns.clone()),
         Kind::Neigh { ns, .. } | Kind::Route { ns, .. } => (None, Some(ns.clone())),
         Kind::Sent { link, .. }
         | Kind::Received { link }
@@ -524,10 +563,12 @@ impl Replay {
                     from: ingress,
                     to: ports.iter().map(|p| p.id).collect(),
                 },
-                Kind::DeliveredLocal { bridge, .. } => Hop::Local {
-                    bridge: bridge.id,
-                    from: ingress,
-                },
+                Kind::DeliveredLocal { bridge, .. } | Kind::BpduReceived { bridge, .. } => {
+                    Hop::Local {
+                        bridge: bridge.id,
+                        from: ingress,
+                    }
+                }
                 Kind::Received { link } => Hop::Received(link.id),
                 Kind::Dropped { link, .. } => Hop::Dropped(link.id),
                 Kind::Learned { bridge, port, .. }
@@ -692,13 +733,24 @@ mod test {
         assert_eq!(macs(&r.tables_at(4)).len(), 2);
         assert_eq!(
             r.steps[4].ops,
-            [Op::FdbDel {
-                bridge: 1,
-                mac: "02:00:00:00:00:0a".into()
-            }]
+            [
+                Op::FdbDel {
+                    bridge: 1,
+                    mac: "02:00:00:00:00:0a".into()
+                },
+                Op::PortState {
+                    port: 2,
+                    state: "disabled".into()
+                }
+            ]
         );
         assert_eq!(macs(&r.tables_at(5)).len(), 1);
         assert!(r.last.fdb.is_empty());
+        // The port that left has no state any more; the disabled one keeps its own.
+        assert_eq!(
+            r.last.port_states,
+            std::collections::BTreeMap::from([(2, "disabled".to_string())])
+        );
     }
 
     #[test]

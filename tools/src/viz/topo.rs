@@ -151,6 +151,7 @@ impl Topology {
                 }
             }
             Kind::PortState { bridge, port, .. }
+            | Kind::BpduReceived { bridge, port }
             | Kind::Entered { bridge, port }
             | Kind::Learned { bridge, port, .. }
             | Kind::Refreshed { bridge, port, .. }

@@ -15,7 +15,7 @@
   svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
 
   // The tables after the first `cur` events.
-  var S = { fdb: new Map(), neigh: new Map(), links: new Map(), netns: new Set() };
+  var S = { fdb: new Map(), neigh: new Map(), links: new Map(), netns: new Set(), stp: new Map() };
   var cur = 0;
 
   function applyOp(o) {
@@ -41,6 +41,8 @@
       case 'L': S.links.delete(o[1]); break;
       case 's': S.netns.add(o[1]); break;
       case 'S': S.netns.delete(o[1]); break;
+      case 'p': S.stp.set(o[1], o[2]); break;
+      case 'P': S.stp.delete(o[1]); break;
     }
   }
   function applyEvent(i) {
@@ -48,7 +50,7 @@
     if (ops) for (var j = 0; j < ops.length; j++) applyOp(ops[j]);
   }
   function restore(c) {
-    S.fdb.clear(); S.neigh.clear(); S.links.clear(); S.netns.clear();
+    S.fdb.clear(); S.neigh.clear(); S.links.clear(); S.netns.clear(); S.stp.clear();
     D.cp[c].forEach(applyOp);
   }
   // Moves the tables to "after the first n events": forward one op list at a time, or from
@@ -116,12 +118,27 @@
   function mark(e, cls) { if (e) { e.classList.add(cls); marked.push([e, cls]); } }
   function unmarkAll() { marked.forEach(function (m) { m[0].classList.remove(m[1]); }); marked = []; }
 
+  // A bridge port's STP state colours the port and the stub that joins it to its bridge.
+  var STP_STATES = ['disabled', 'blocking', 'listening', 'learning', 'forwarding'];
+  function drawPortState(id) {
+    var st = S.stp.get(+id), g = ifEls[id], stub = stubEls[id];
+    STP_STATES.forEach(function (s) {
+      var on = st === s;
+      if (g) g.classList.toggle('stp-' + s, on);
+      if (stub) stub.classList.toggle('stp-' + s, on);
+    });
+    if (g) {
+      if (st === undefined) g.removeAttribute('data-stp');
+      else g.setAttribute('data-stp', st);
+    }
+  }
   function drawState() {
     Object.keys(ifEls).forEach(function (id) {
       var f = S.links.get(+id), g = ifEls[id];
       g.classList.toggle('absent', f === undefined);
       g.classList.toggle('down', f !== undefined && !(f & 1));
       g.classList.toggle('nocarrier', f !== undefined && (f & 1) && !(f & 2));
+      drawPortState(id);
     });
     Object.keys(brEls).forEach(function (id) {
       var f = S.links.get(+id);
@@ -511,6 +528,8 @@
     if (h.step !== cur) go(h.step);
   });
 
+  // The port states' legend shows where the trace has port states to show.
+  $('legend-stp').hidden = !types.port_state;
   $('clock').textContent = (D.clock === 'virtual' ? 'virtual time' : 'real time') +
     (D.seed !== null && D.seed !== undefined ? ', seed ' + D.seed : '') + ' · ' + N + ' events';
   var start = fromHash();
