@@ -4,7 +4,7 @@
 use std::net::Ipv4Addr;
 
 use l2lab_fabric::LinkId;
-use l2lab_sim::{IfAddr, Ipv4Net, Lab, LabError, Scope};
+use l2lab_sim::{IfAddr, Inet6Addr, Ipv4Net, Lab, LabError, Scope};
 
 use super::common::{display_name, matches, operstate, Json};
 use super::link::{
@@ -259,7 +259,7 @@ fn label_match(pat: &str, s: &str) -> bool {
 /// The addresses of one device that the options and filter select.
 struct Shown {
     v4: Vec<IfAddr>,
-    v6: Vec<(String, u8, Scope)>,
+    v6: Vec<Inet6Addr>,
     /// The device has no address at all (kept in listings without a family).
     none: bool,
 }
@@ -277,7 +277,7 @@ fn shown(lab: &Lab, l: LinkId, opts: &Opts, f: &Filter) -> Shown {
         Vec::new()
     } else {
         all6.into_iter()
-            .filter(|(_, _, s)| f.scope.is_none_or(|x| x == *s))
+            .filter(|a| f.scope.is_none_or(|x| x == a.scope))
             .collect()
     };
     Shown { v4, v6, none }
@@ -323,10 +323,10 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
                 j.int("prefixlen", a.net.prefix);
                 j.end_object();
             }
-            for (a, p, _) in s.v6.iter().filter(|_| opts.brief) {
+            for a in s.v6.iter().filter(|_| opts.brief) {
                 j.start_object();
-                j.str("local", a);
-                j.int("prefixlen", p);
+                j.str("local", &a.addr.to_string());
+                j.int("prefixlen", a.prefix);
                 j.end_object();
             }
             for a in s.v4.iter().filter(|_| !opts.brief) {
@@ -346,12 +346,18 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
                 j.int("preferred_life_time", 4294967295u32);
                 j.end_object();
             }
-            for (a, p, sc) in s.v6.iter().filter(|_| !opts.brief) {
+            for a in s.v6.iter().filter(|_| !opts.brief) {
                 j.start_object();
                 j.str("family", "inet6");
-                j.str("local", a);
-                j.int("prefixlen", p);
-                j.str("scope", sc.as_str());
+                j.str("local", &a.addr.to_string());
+                j.int("prefixlen", a.prefix);
+                j.str("scope", a.scope.as_str());
+                if a.nodad {
+                    j.int("nodad", "true");
+                }
+                if a.tentative {
+                    j.int("tentative", "true");
+                }
                 j.int("valid_life_time", 4294967295u32);
                 j.int("preferred_life_time", 4294967295u32);
                 j.end_object();
@@ -369,8 +375,8 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
             for a in &s.v4 {
                 line.push_str(&format!("{} ", a.net));
             }
-            for (a, p, _) in &s.v6 {
-                line.push_str(&format!("{a}/{p} "));
+            for a in &s.v6 {
+                line.push_str(&format!("{}/{} ", a.addr, a.prefix));
             }
             out.out(format!("{line}\n"));
             continue;
@@ -412,10 +418,20 @@ fn addr_lines(s: &Shown, oneline: bool) -> Vec<String> {
         t.push_str(&a.label);
         v.push(format!("{t}{nl}{life}"));
     }
-    for (a, p, sc) in &s.v6 {
+    for a in &s.v6 {
+        // print_ifa_flags: the flags in the order of iproute2's table.
+        let mut flags = String::new();
+        if a.nodad {
+            flags.push_str("nodad ");
+        }
+        if a.tentative {
+            flags.push_str("tentative ");
+        }
         v.push(format!(
-            "    inet6 {a}/{p} scope {} {nl}{life}",
-            sc.as_str()
+            "    inet6 {}/{} scope {} {flags}{nl}{life}",
+            a.addr,
+            a.prefix,
+            a.scope.as_str()
         ));
     }
     v
@@ -511,7 +527,10 @@ mod test {
                 label: "iav1".into(),
                 secondary: true,
             }],
-            v6: vec![("fe80::b853:47ff:fe6a:c5c0".into(), 64, Scope::Link)],
+            v6: vec![Inet6Addr::new(
+                "fe80::b853:47ff:fe6a:c5c0".parse().unwrap(),
+                64,
+            )],
             none: false,
         };
         assert_eq!(

@@ -1,0 +1,385 @@
+//! IPv6 addresses as net/ipv6/addrconf.c makes them: `::1` on lo, a link-local from the MAC
+//! (EUI-64) when a device first has carrier after coming up, duplicate address detection
+//! (one neighbour solicitation after a random delay, `tentative` until `retrans_time` later),
+//! then router solicitations; addresses stay across carrier loss and MAC changes and go
+//! when the device goes down (`keep_addr_on_down` 0) or IPv6 is disabled on it.
+
+use std::net::Ipv6Addr;
+use std::time::Duration;
+
+use l2lab_fabric::{LinkId, LinkKind, MacAddr};
+use rand_chacha::rand_core::RngCore;
+
+use crate::lab::{Lab, Timer};
+use crate::stack::addr::Scope;
+use crate::stack::ndisc;
+
+/// An IPv6 address on an interface (struct inet6_ifaddr).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inet6Addr {
+    /// The address.
+    pub addr: Ipv6Addr,
+    /// Prefix length.
+    pub prefix: u8,
+    /// Its scope, from the address (ipv6_addr_scope).
+    pub scope: Scope,
+    /// Duplicate address detection has not finished (IFA_F_TENTATIVE).
+    pub tentative: bool,
+    /// Added with `nodad` (IFA_F_NODAD).
+    pub nodad: bool,
+    /// Counts DAD runs, so a timer of an earlier run finds itself stale.
+    pub(crate) dad_gen: u64,
+}
+
+impl Inet6Addr {
+    /// A settled address (DAD done) of the address's own scope.
+    pub fn new(addr: Ipv6Addr, prefix: u8) -> Inet6Addr {
+        Inet6Addr {
+            addr,
+            prefix,
+            scope: scope_of(addr),
+            tentative: false,
+            nodad: false,
+            dad_gen: 0,
+        }
+    }
+}
+
+/// `rtr_solicit_delay`: DAD's first probe waits a random time below it (addrconf_dad_kick).
+pub const RTR_SOLICIT_DELAY: Duration = Duration::from_secs(1);
+/// `retrans_time` of ND: the wait after each DAD probe.
+pub const RETRANS_TIME: Duration = Duration::from_secs(1);
+/// `rtr_solicit_interval`: the first wait between router solicitations, before backoff.
+pub const RTR_SOLICIT_INTERVAL: Duration = Duration::from_secs(4);
+/// `rtr_solicit_max_interval`: the backoff's cap.
+pub const RTR_SOLICIT_MAX_INTERVAL: Duration = Duration::from_secs(3600);
+/// `rtr_solicitations`: how many router solicitations a device sends.
+pub const RTR_SOLICITS: u32 = 3;
+
+/// The modified EUI-64 link-local address of a MAC (addrconf_ifid_eui48).
+pub fn eui64_link_local(m: MacAddr) -> Ipv6Addr {
+    let b = m.0;
+    Ipv6Addr::new(
+        0xfe80,
+        0,
+        0,
+        0,
+        u16::from_be_bytes([b[0] ^ 0x02, b[1]]),
+        u16::from_be_bytes([b[2], 0xff]),
+        u16::from_be_bytes([0xfe, b[3]]),
+        u16::from_be_bytes([b[4], b[5]]),
+    )
+}
+
+/// The solicited-node multicast group of an address (addrconf_addr_solict_mult).
+pub fn solicited_node(a: Ipv6Addr) -> Ipv6Addr {
+    let o = a.octets();
+    Ipv6Addr::new(
+        0xff02,
+        0,
+        0,
+        0,
+        0,
+        1,
+        0xff00 | u16::from(o[13]),
+        u16::from_be_bytes([o[14], o[15]]),
+    )
+}
+
+/// ipv6_addr_scope as `ip addr` names it.
+pub fn scope_of(a: Ipv6Addr) -> Scope {
+    if a.is_loopback() {
+        Scope::Host
+    } else if a.segments()[0] & 0xffc0 == 0xfe80 {
+        Scope::Link
+    } else {
+        Scope::Global
+    }
+}
+
+/// ipv6_addr_src_scope's order: smaller is narrower.
+fn src_scope(s: Scope) -> u8 {
+    match s {
+        Scope::Host => 1,
+        Scope::Link => 2,
+        Scope::Global => 0xe,
+    }
+}
+
+/// ipv6_link_dev_addr: an address goes before the first one of the same or a narrower
+/// scope, so the newest global comes first and link-locals follow.
+pub(crate) fn insert_addr(list: &mut Vec<Inet6Addr>, a: Inet6Addr) {
+    let s = src_scope(a.scope);
+    let at = list
+        .iter()
+        .position(|x| s >= src_scope(x.scope))
+        .unwrap_or(list.len());
+    list.insert(at, a);
+}
+
+/// Router solicitation state of a device (inet6_dev's rs_probes, rs_interval).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RsState {
+    pub(crate) probes: u32,
+    pub(crate) interval: Duration,
+    pub(crate) gen: u64,
+}
+
+/// rfc3315_s14_backoff_init: the interval times a random 0.9 .. 1.1.
+fn backoff_init(lab: &mut Lab, irt: Duration) -> Duration {
+    let r = 900_000 + u64::from(lab.v6_rng.next_u32()) % 200_001;
+    Duration::from_micros(irt.as_micros() as u64 * r / 1_000_000)
+}
+
+/// rfc3315_s14_backoff_update: the interval times a random 1.9 .. 2.1, capped.
+fn backoff_update(lab: &mut Lab, rt: Duration, mrt: Duration) -> Duration {
+    let r = 1_900_000 + u64::from(lab.v6_rng.next_u32()) % 200_001;
+    let t = Duration::from_micros(rt.as_micros() as u64 * r / 1_000_000);
+    if t > mrt {
+        backoff_init(lab, mrt)
+    } else {
+        t
+    }
+}
+
+impl Lab {
+    /// Brings every interface's IPv6 addresses in line with its state, as addrconf_notify
+    /// does on NETDEV_UP, NETDEV_CHANGE and NETDEV_DOWN.
+    pub(crate) fn addrconf_sync(&mut self) {
+        let n = self.ifaces.len();
+        for idx in 0..n {
+            let link = LinkId(idx as _);
+            let Some(i) = self.ifaces[idx].as_ref() else {
+                continue;
+            };
+            let Some(l) = self.fabric.link(link) else {
+                continue;
+            };
+            let on = i.disable_ipv6 == 0 && l.admin_up;
+            if !on {
+                if i.v6_ready || !i.inet6.is_empty() {
+                    self.addrconf_ifdown(link);
+                }
+                continue;
+            }
+            if i.v6_ready {
+                continue;
+            }
+            let lo = matches!(l.kind, LinkKind::Loopback);
+            if lo {
+                let a = Inet6Addr {
+                    addr: Ipv6Addr::LOCALHOST,
+                    prefix: 128,
+                    scope: Scope::Host,
+                    tentative: false,
+                    nodad: false,
+                    dad_gen: 0,
+                };
+                if let Some(i) = self.ifaces[idx].as_mut() {
+                    i.v6_ready = true;
+                    insert_addr(&mut i.inet6, a);
+                }
+                continue;
+            }
+            if !l.carrier {
+                continue;
+            }
+            let ll = eui64_link_local(l.mac);
+            if let Some(i) = self.ifaces[idx].as_mut() {
+                i.v6_ready = true;
+            }
+            self.addr6_add_internal(link, ll, 64, false);
+        }
+    }
+
+    /// addrconf_ifdown: every address goes, and with them DAD and router solicitation.
+    fn addrconf_ifdown(&mut self, link: LinkId) {
+        if let Some(i) = self.iface_mut(link) {
+            i.inet6.clear();
+            i.v6_ready = false;
+            i.rs.gen += 1;
+            i.rs.probes = 0;
+        }
+    }
+
+    /// Adds an address and starts its DAD unless `nodad` (or on a loopback device).
+    pub(crate) fn addr6_add_internal(
+        &mut self,
+        link: LinkId,
+        addr: Ipv6Addr,
+        prefix: u8,
+        nodad: bool,
+    ) {
+        let gen = self.v6_next_gen();
+        let a = Inet6Addr {
+            addr,
+            prefix,
+            scope: scope_of(addr),
+            tentative: !nodad,
+            nodad,
+            dad_gen: gen,
+        };
+        let Some(i) = self.iface_mut(link) else {
+            return;
+        };
+        insert_addr(&mut i.inet6, a);
+        if !nodad {
+            self.addrconf_dad_kick(link, addr, gen);
+        }
+    }
+
+    fn v6_next_gen(&mut self) -> u64 {
+        self.v6_gen += 1;
+        self.v6_gen
+    }
+
+    /// addrconf_dad_kick: the first probe after a random number of jiffies below
+    /// `rtr_solicit_delay`.
+    fn addrconf_dad_kick(&mut self, link: LinkId, addr: Ipv6Addr, gen: u64) {
+        let hz = u64::from(self.config.hz);
+        let below = (RTR_SOLICIT_DELAY.as_millis() as u64 * hz / 1000).max(1);
+        let delay = u64::from(self.v6_rng.next_u32()) % below;
+        self.arm_kernel_timer_jiffies(
+            delay,
+            Timer::Dad {
+                link,
+                addr,
+                gen,
+                probes: 1,
+            },
+        );
+    }
+
+    /// addrconf_dad_work: send a probe while any is left, else DAD is complete.
+    pub(crate) fn dad_timer(&mut self, link: LinkId, addr: Ipv6Addr, gen: u64, probes: u32) {
+        let Some(a) = self
+            .iface(link)
+            .and_then(|i| i.inet6.iter().find(|a| a.addr == addr && a.dad_gen == gen))
+        else {
+            return;
+        };
+        if !a.tentative {
+            return;
+        }
+        if probes == 0 {
+            self.addrconf_dad_completed(link, addr);
+            return;
+        }
+        let jiffies = (RETRANS_TIME.as_millis() as u64 * u64::from(self.config.hz) / 1000).max(1);
+        self.arm_kernel_timer_jiffies(
+            jiffies,
+            Timer::Dad {
+                link,
+                addr,
+                gen,
+                probes: probes - 1,
+            },
+        );
+        if let Some(mac) = self.fabric.link(link).map(|l| l.mac) {
+            let mut nonce = [0u8; 6];
+            self.v6_rng.fill_bytes(&mut nonce);
+            self.stack_transmit(link, ndisc::dad_solicitation(mac, addr, nonce));
+        }
+    }
+
+    /// addrconf_dad_completed: the address is usable; a device's first link-local sends a
+    /// router solicitation at once and plans the next ones.
+    fn addrconf_dad_completed(&mut self, link: LinkId, addr: Ipv6Addr) {
+        let Some(i) = self.iface_mut(link) else {
+            return;
+        };
+        if let Some(a) = i.inet6.iter_mut().find(|a| a.addr == addr) {
+            a.tentative = false;
+        }
+        let first_ll = scope_of(addr) == Scope::Link && i.rs.probes == 0;
+        if !first_ll {
+            return;
+        }
+        self.send_rs(link, addr);
+        let interval = backoff_init(self, RTR_SOLICIT_INTERVAL);
+        let gen = self.v6_next_gen();
+        if let Some(i) = self.iface_mut(link) {
+            i.rs = RsState {
+                probes: 1,
+                interval,
+                gen,
+            };
+        }
+        let at = self.now() + interval;
+        self.arm_kernel_timer(at, Timer::Rs { link, gen });
+    }
+
+    fn send_rs(&mut self, link: LinkId, src: Ipv6Addr) {
+        if let Some(mac) = self.fabric.link(link).map(|l| l.mac) {
+            self.stack_transmit(link, ndisc::router_solicitation(mac, src));
+        }
+    }
+
+    /// addrconf_rs_timer: the next solicitation while fewer than `rtr_solicitations` went
+    /// out, from a link-local that passed DAD.
+    pub(crate) fn rs_timer(&mut self, link: LinkId, gen: u64) {
+        let Some(i) = self.iface(link) else {
+            return;
+        };
+        if i.rs.gen != gen || i.rs.probes >= RTR_SOLICITS {
+            return;
+        }
+        let Some(src) = i
+            .inet6
+            .iter()
+            .find(|a| a.scope == Scope::Link && !a.tentative)
+            .map(|a| a.addr)
+        else {
+            return;
+        };
+        let interval = i.rs.interval;
+        self.send_rs(link, src);
+        let next = backoff_update(self, interval, RTR_SOLICIT_MAX_INTERVAL);
+        if let Some(i) = self.iface_mut(link) {
+            i.rs.probes += 1;
+            i.rs.interval = next;
+        }
+        if self.iface(link).is_some_and(|i| i.rs.probes < RTR_SOLICITS) {
+            let at = self.now() + next;
+            self.arm_kernel_timer(at, Timer::Rs { link, gen });
+        }
+    }
+
+    /// The IPv6 addresses of `link`, in the kernel's list order.
+    pub fn addrs6(&self, link: LinkId) -> &[Inet6Addr] {
+        self.iface(link).map_or(&[], |i| i.inet6.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn link_local_from_mac() {
+        // `ip addr` on Linux 6.18: c2:36:27:13:ac:aa -> fe80::c036:27ff:fe13:acaa/64.
+        let m: MacAddr = "c2:36:27:13:ac:aa".parse().unwrap();
+        assert_eq!(eui64_link_local(m).to_string(), "fe80::c036:27ff:fe13:acaa");
+        assert_eq!(
+            solicited_node(eui64_link_local(m)).to_string(),
+            "ff02::1:ff13:acaa"
+        );
+    }
+
+    #[test]
+    fn newest_global_first_link_local_after() {
+        let mk = |s: &str| Inet6Addr {
+            addr: s.parse().unwrap(),
+            prefix: 64,
+            scope: scope_of(s.parse().unwrap()),
+            tentative: false,
+            nodad: false,
+            dad_gen: 0,
+        };
+        let mut v = vec![mk("fe80::1")];
+        insert_addr(&mut v, mk("2001:db8::1"));
+        insert_addr(&mut v, mk("2001:db8:1::1"));
+        let order: Vec<String> = v.iter().map(|a| a.addr.to_string()).collect();
+        assert_eq!(order, ["2001:db8:1::1", "2001:db8::1", "fe80::1"]);
+    }
+}
