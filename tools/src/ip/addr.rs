@@ -369,6 +369,17 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
         out.out(format!("{}\n", j.out));
         return 0;
     }
+    // With `dev X`, ipaddr_list asks for that one device (RTM_GETLINK), whose answer has the
+    // full link line; a dump with -6 goes to the kernel's inet6 link dump, which has less.
+    let link_opts = if opts.inet6 && f.dev.is_some() {
+        Opts {
+            inet6: false,
+            inet4: true,
+            ..opts.clone()
+        }
+    } else {
+        opts.clone()
+    };
     for (l, s) in list {
         if opts.brief {
             let mut line = format!("{:<16} {:<14} ", display_name(lab, l), operstate(lab, l));
@@ -391,7 +402,7 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
                 out.out(format!("{idx}: {name}{a}\n"));
             }
         } else {
-            out.out(link_text(lab, l, opts, false));
+            out.out(link_text(lab, l, &link_opts, false));
             out.out("\n");
             for a in lines {
                 out.out(format!("{a}\n"));
