@@ -1,7 +1,7 @@
 //! IPv6 addresses as net/ipv6/addrconf.c makes them: `::1` on lo, a link-local from the MAC
 //! (EUI-64) when a device first has carrier after coming up, duplicate address detection
 //! (one neighbour solicitation after a random delay, `tentative` until `retrans_time` later),
-//! then router solicitations; addresses stay across carrier loss and MAC changes and go
+//! then router solicitations, ever further apart; addresses stay across carrier loss and MAC changes and go
 //! when the device goes down (`keep_addr_on_down` 0) or IPv6 is disabled on it.
 
 use std::net::Ipv6Addr;
@@ -53,8 +53,9 @@ pub const RETRANS_TIME: Duration = Duration::from_secs(1);
 pub const RTR_SOLICIT_INTERVAL: Duration = Duration::from_secs(4);
 /// `rtr_solicit_max_interval`: the backoff's cap.
 pub const RTR_SOLICIT_MAX_INTERVAL: Duration = Duration::from_secs(3600);
-/// `rtr_solicitations`: how many router solicitations a device sends.
-pub const RTR_SOLICITS: u32 = 3;
+/// `router_solicitations`: how many router solicitations a device sends; `None` is the
+/// kernel's default -1, no limit (RFC 7559: the interval doubles up to its cap instead).
+pub const RTR_SOLICITS: Option<u32> = None;
 
 /// The modified EUI-64 link-local address of a MAC (addrconf_ifid_eui48).
 pub fn eui64_link_local(m: MacAddr) -> Ipv6Addr {
@@ -315,13 +316,13 @@ impl Lab {
         }
     }
 
-    /// addrconf_rs_timer: the next solicitation while fewer than `rtr_solicitations` went
-    /// out, from a link-local that passed DAD.
+    /// addrconf_rs_timer: the next solicitation, from a link-local that passed DAD, while
+    /// `router_solicitations` allows one more.
     pub(crate) fn rs_timer(&mut self, link: LinkId, gen: u64) {
         let Some(i) = self.iface(link) else {
             return;
         };
-        if i.rs.gen != gen || i.rs.probes >= RTR_SOLICITS {
+        if i.rs.gen != gen || RTR_SOLICITS.is_some_and(|n| i.rs.probes >= n) {
             return;
         }
         let Some(src) = i
@@ -339,7 +340,10 @@ impl Lab {
             i.rs.probes += 1;
             i.rs.interval = next;
         }
-        if self.iface(link).is_some_and(|i| i.rs.probes < RTR_SOLICITS) {
+        if self
+            .iface(link)
+            .is_some_and(|i| RTR_SOLICITS.is_none_or(|n| i.rs.probes < n))
+        {
             let at = self.now() + next;
             self.arm_kernel_timer(at, Timer::Rs { link, gen });
         }
