@@ -143,6 +143,8 @@ pub struct Iface {
     pub(crate) v6_ready: bool,
     /// Router solicitations sent and planned.
     pub(crate) rs: crate::stack::addrconf::RsState,
+    /// MLD reports sent and planned.
+    pub(crate) mld: crate::stack::mld::MldState,
 }
 
 /// A timer of the stacks.
@@ -183,6 +185,12 @@ pub(crate) enum Timer {
     /// The next router solicitation (addrconf_rs_timer).
     Rs {
         link: LinkId,
+        gen: u64,
+    },
+    /// An MLD report is due.
+    Mld {
+        link: LinkId,
+        work: crate::stack::mld::MldWork,
         gen: u64,
     },
 }
@@ -485,6 +493,7 @@ impl Lab {
                     probes,
                 } => self.dad_timer(link, addr, gen, probes),
                 Timer::Rs { link, gen } => self.rs_timer(link, gen),
+                Timer::Mld { link, work, gen } => self.mld_timer(link, work, gen),
             }
         }
         self.pump();
@@ -916,6 +925,7 @@ impl Lab {
             inet6: Vec::new(),
             v6_ready: false,
             rs: Default::default(),
+            mld: Default::default(),
         });
         self.captures_join(ns, link);
     }

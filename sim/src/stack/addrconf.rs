@@ -150,47 +150,55 @@ impl Lab {
         let n = self.ifaces.len();
         for idx in 0..n {
             let link = LinkId(idx as _);
-            let Some(i) = self.ifaces[idx].as_ref() else {
-                continue;
+            self.addrconf_sync_link(idx, link);
+            if self.iface(link).is_some_and(|i| i.disable_ipv6 == 0) {
+                self.mld_sync(link);
+            }
+        }
+    }
+
+    /// One device's part of [`Lab::addrconf_sync`].
+    fn addrconf_sync_link(&mut self, idx: usize, link: LinkId) {
+        let Some(i) = self.ifaces[idx].as_ref() else {
+            return;
+        };
+        let Some(l) = self.fabric.link(link) else {
+            return;
+        };
+        let on = i.disable_ipv6 == 0 && l.admin_up;
+        if !on {
+            if i.v6_ready || !i.inet6.is_empty() {
+                self.addrconf_ifdown(link);
+            }
+            return;
+        }
+        if i.v6_ready {
+            return;
+        }
+        let lo = matches!(l.kind, LinkKind::Loopback);
+        if lo {
+            let a = Inet6Addr {
+                addr: Ipv6Addr::LOCALHOST,
+                prefix: 128,
+                scope: Scope::Host,
+                tentative: false,
+                nodad: false,
+                dad_gen: 0,
             };
-            let Some(l) = self.fabric.link(link) else {
-                continue;
-            };
-            let on = i.disable_ipv6 == 0 && l.admin_up;
-            if !on {
-                if i.v6_ready || !i.inet6.is_empty() {
-                    self.addrconf_ifdown(link);
-                }
-                continue;
-            }
-            if i.v6_ready {
-                continue;
-            }
-            let lo = matches!(l.kind, LinkKind::Loopback);
-            if lo {
-                let a = Inet6Addr {
-                    addr: Ipv6Addr::LOCALHOST,
-                    prefix: 128,
-                    scope: Scope::Host,
-                    tentative: false,
-                    nodad: false,
-                    dad_gen: 0,
-                };
-                if let Some(i) = self.ifaces[idx].as_mut() {
-                    i.v6_ready = true;
-                    insert_addr(&mut i.inet6, a);
-                }
-                continue;
-            }
-            if !l.carrier {
-                continue;
-            }
-            let ll = eui64_link_local(l.mac);
             if let Some(i) = self.ifaces[idx].as_mut() {
                 i.v6_ready = true;
+                insert_addr(&mut i.inet6, a);
             }
-            self.addr6_add_internal(link, ll, 64, false);
+            return;
         }
+        if !l.carrier {
+            return;
+        }
+        let ll = eui64_link_local(l.mac);
+        if let Some(i) = self.ifaces[idx].as_mut() {
+            i.v6_ready = true;
+        }
+        self.addr6_add_internal(link, ll, 64, false);
     }
 
     /// addrconf_ifdown: every address goes, and with them DAD and router solicitation.
@@ -292,7 +300,17 @@ impl Lab {
         if let Some(a) = i.inet6.iter_mut().find(|a| a.addr == addr) {
             a.tentative = false;
         }
-        let first_ll = scope_of(addr) == Scope::Link && i.rs.probes == 0;
+        let link_local = scope_of(addr) == Scope::Link;
+        let lonely = link_local
+            && i.inet6
+                .iter()
+                .filter(|a| a.scope == Scope::Link && !a.tentative)
+                .count()
+                == 1;
+        let first_ll = link_local && i.rs.probes == 0;
+        if lonely {
+            self.mld_dad_complete(link);
+        }
         if !first_ll {
             return;
         }

@@ -7,6 +7,7 @@ pub mod frag;
 pub mod icmp;
 pub mod igmp;
 pub mod input;
+pub mod mld;
 pub mod ndisc;
 pub mod neigh;
 pub mod output;
