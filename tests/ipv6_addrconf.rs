@@ -79,10 +79,11 @@ fn dad_probe_then_solicitations_further_and_further_apart() {
         );
         let first = ms(got[2].0 - got[1].0);
         assert!(
-            (3_600..4_500).contains(&first),
+            (3_600..4_950).contains(&first),
             "seed {seed}: first wait {first} ms"
         );
-        // The timer wheel rounds each wait up, by less than an eighth at its level.
+        // The timer wheel rounds each wait up, by less than an eighth at its level (so the
+        // first, 4 s ± 10 %, is below 4.95 s).
         for w in got[1..].windows(3) {
             let (a, b) = (ms(w[1].0 - w[0].0) as f64, ms(w[2].0 - w[1].0) as f64);
             assert!(
