@@ -236,6 +236,27 @@ mod test {
     use super::*;
 
     #[test]
+    fn report_is_the_kernels_byte_for_byte() {
+        // `tcpdump -x` of a bridge's report on Linux 6.18, from :: for two groups.
+        let mac: MacAddr = "ca:6c:ed:6e:e0:f6".parse().unwrap();
+        let recs = [
+            (CHANGE_TO_EXCLUDE, "ff02::1:ff6e:e0f6".parse().unwrap()),
+            (CHANGE_TO_EXCLUDE, "ff02::6a".parse().unwrap()),
+        ];
+        let f = report_frame(mac, Ipv6Addr::UNSPECIFIED, &recs);
+        let want = "6000 0000 0038 0001 0000 0000 0000 0000 0000 0000 0000 0000 ff02 0000 0000 0000
+                    0000 0000 0000 0016 3a00 0502 0000 0100 8f00 8aa3 0000 0002 0400 0000 ff02 0000
+                    0000 0000 0000 0001 ff6e e0f6 0400 0000 ff02 0000 0000 0000 0000 0000 0000 006a";
+        let s: String = want.split_whitespace().collect();
+        let want: Vec<u8> = (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(f[14..], want[..]);
+        assert_eq!(&f[0..6], &[0x33, 0x33, 0, 0, 0, 0x16]);
+    }
+
+    #[test]
     fn report_sizes_as_captured() {
         let mac: MacAddr = "4a:7a:0c:e5:a2:46".parse().unwrap();
         let g: Ipv6Addr = "ff02::1:ffe5:a246".parse().unwrap();

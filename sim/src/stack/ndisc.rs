@@ -80,6 +80,38 @@ pub fn router_solicitation(mac: MacAddr, src: Ipv6Addr) -> Bytes {
 mod test {
     use super::*;
 
+    fn hexb(s: &str) -> Vec<u8> {
+        let s: String = s.split_whitespace().collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn frames_are_the_kernels_byte_for_byte() {
+        // `tcpdump -x` of Linux 6.18's own DAD probe and router solicitation.
+        let mac: MacAddr = "4a:7a:0c:e5:a2:46".parse().unwrap();
+        let ll: Ipv6Addr = "fe80::487a:cff:fee5:a246".parse().unwrap();
+        let ns = dad_solicitation(mac, ll, [0xa4, 0x82, 0x5f, 0x9c, 0x1d, 0x0e]);
+        assert_eq!(
+            ns[14..],
+            hexb(
+                "6000 0000 0020 3aff 0000 0000 0000 0000 0000 0000 0000 0000 ff02 0000 0000 0000
+                 0000 0001 ffe5 a246 8700 b31f 0000 0000 fe80 0000 0000 0000 487a 0cff fee5 a246
+                 0e01 a482 5f9c 1d0e"
+            )[..]
+        );
+        let rs = router_solicitation(mac, ll);
+        assert_eq!(
+            rs[14..],
+            hexb(
+                "6000 0000 0010 3aff fe80 0000 0000 0000 487a 0cff fee5 a246 ff02 0000 0000 0000
+                 0000 0000 0000 0002 8500 8be2 0000 0000 0101 4a7a 0ce5 a246"
+            )[..]
+        );
+    }
+
     #[test]
     fn dad_probe_is_86_bytes_and_checks() {
         let mac: MacAddr = "4a:7a:0c:e5:a2:46".parse().unwrap();

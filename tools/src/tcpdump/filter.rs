@@ -1214,6 +1214,25 @@ mod test {
     }
 
     #[test]
+    fn ip6_and_icmp6() {
+        // A DAD probe (ICMPv6 right after the IPv6 header) and an MLD report (behind a
+        // hop-by-hop header, which `icmp6` does not look past, as libpcap's filter).
+        let frame = |nh: u8| {
+            let mut f = vec![0x33, 0x33, 0, 0, 0, 0x16, 2, 0, 0, 0, 0, 1, 0x86, 0xdd];
+            f.extend_from_slice(&[0x60, 0, 0, 0, 0, 8, nh, 1]);
+            f.extend_from_slice(&[0; 32]);
+            f.extend_from_slice(&[58, 0, 5, 2, 0, 0, 1, 0]);
+            f
+        };
+        let (ns, mld, e) = (frame(58), frame(0), echo(8));
+        let m = |s: &str, f: &[u8]| c(s).unwrap().matches(f, f.len());
+        assert!(m("ip6", &ns) && m("ip6", &mld) && !m("ip6", &e));
+        assert!(m("icmp6", &ns) && !m("icmp6", &mld) && !m("icmp6", &e));
+        assert!(!m("ip", &ns) && !m("icmp", &ns) && m("not icmp6", &mld));
+        assert!(c("ip6 host 10.0.0.1").is_err() && c("icmp6 host 10.0.0.1").is_err());
+    }
+
+    #[test]
     fn errors_as_tcpdump() {
         let syn = "can't parse filter expression: syntax error";
         for s in [

@@ -934,6 +934,51 @@ mod test {
     }
 
     #[test]
+    fn ipv6_lines() {
+        // Linux 6.18's own frames, as tcpdump 4.99 -nn [-e] prints them.
+        let eth = |dst: &str, ip: &str| hexb(&format!("{dst} 4a7a 0ce5 a246 86dd {ip}"));
+        let ns = eth(
+            "3333 ffe5 a246",
+            "6000 0000 0020 3aff 0000 0000 0000 0000 0000 0000 0000 0000 ff02 0000 0000 0000
+             0000 0001 ffe5 a246 8700 b31f 0000 0000 fe80 0000 0000 0000 487a 0cff fee5 a246
+             0e01 a482 5f9c 1d0e",
+        );
+        assert_eq!(
+            packet(&ns, ns.len(), &nn()),
+            "IP6 :: > ff02::1:ffe5:a246: ICMP6, neighbor solicitation, who has fe80::487a:cff:fee5:a246, length 32"
+        );
+        let e = PrintOpts {
+            eflag: true,
+            ..nn()
+        };
+        assert_eq!(
+            packet(&ns, ns.len(), &e),
+            "4a:7a:0c:e5:a2:46 > 33:33:ff:e5:a2:46, ethertype IPv6 (0x86dd), length 86: :: > ff02::1:ffe5:a246: ICMP6, neighbor solicitation, who has fe80::487a:cff:fee5:a246, length 32"
+        );
+        let rs = eth(
+            "3333 0000 0002",
+            "6000 0000 0010 3aff fe80 0000 0000 0000 487a 0cff fee5 a246 ff02 0000 0000 0000
+             0000 0000 0000 0002 8500 8be2 0000 0000 0101 4a7a 0ce5 a246",
+        );
+        assert_eq!(
+            packet(&rs, rs.len(), &nn()),
+            "IP6 fe80::487a:cff:fee5:a246 > ff02::2: ICMP6, router solicitation, length 16"
+        );
+        let mld = eth(
+            "3333 0000 0016",
+            "6000 0000 0024 0001 0000 0000 0000 0000 0000 0000 0000 0000 ff02 0000 0000 0000
+             0000 0000 0000 0016 3a00 0502 0000 0100 8f00 cc5e 0000 0001 0400 0000 ff02 0000
+             0000 0000 0000 0001 ffe5 a246",
+        );
+        assert_eq!(
+            packet(&mld, mld.len(), &nn()),
+            "IP6 :: > ff02::16: HBH ICMP6, multicast listener report v2, 1 group record(s), length 28"
+        );
+        // Cut short: no panic, tcpdump's marker.
+        assert_eq!(packet(&mld[..40], 40, &nn()), "[|ip6]");
+    }
+
+    #[test]
     fn arp_lines() {
         let o = nn();
         assert_eq!(
