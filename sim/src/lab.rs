@@ -141,6 +141,8 @@ pub struct Iface {
     pub inet6: Vec<crate::stack::addrconf::Inet6Addr>,
     /// IPv6 configured the device since it came up (IF_READY): its link-local is made.
     pub(crate) v6_ready: bool,
+    /// Up with IPv6 enabled, as addrconf last saw it.
+    pub(crate) v6_on: bool,
     /// Router solicitations sent and planned.
     pub(crate) rs: crate::stack::addrconf::RsState,
     /// MLD reports sent and planned.
@@ -924,6 +926,7 @@ impl Lab {
             ever_up: false,
             inet6: Vec::new(),
             v6_ready: false,
+            v6_on: false,
             rs: Default::default(),
             mld: Default::default(),
         });

@@ -32,6 +32,11 @@ pub struct Inet6Addr {
 }
 
 impl Inet6Addr {
+    /// Its place in the order addresses were made (their prefix routes are listed so).
+    pub fn seq(&self) -> u64 {
+        self.dad_gen
+    }
+
     /// A settled address (DAD done) of the address's own scope.
     pub fn new(addr: Ipv6Addr, prefix: u8) -> Inet6Addr {
         Inet6Addr {
@@ -148,7 +153,21 @@ impl Lab {
     /// does on NETDEV_UP, NETDEV_CHANGE and NETDEV_DOWN.
     pub(crate) fn addrconf_sync(&mut self) {
         let n = self.ifaces.len();
-        for idx in 0..n {
+        // A device coming up is configured at once (NETDEV_UP); one whose carrier changed
+        // with it, a veth's peer, later, when linkwatch reports it (NETDEV_CHANGE).
+        let coming_up: Vec<usize> = (0..n)
+            .filter(|&idx| {
+                self.ifaces[idx].as_ref().is_some_and(|i| {
+                    !i.v6_on
+                        && i.disable_ipv6 == 0
+                        && self
+                            .fabric
+                            .link(LinkId(idx as _))
+                            .is_some_and(|l| l.admin_up)
+                })
+            })
+            .collect();
+        for idx in coming_up.into_iter().chain(0..n) {
             let link = LinkId(idx as _);
             self.addrconf_sync_link(idx, link);
             if self.iface(link).is_some_and(|i| i.disable_ipv6 == 0) {
@@ -166,12 +185,36 @@ impl Lab {
             return;
         };
         let on = i.disable_ipv6 == 0 && l.admin_up;
+        let was_on = i.v6_on;
+        let leftover = i.disable_ipv6 != 0 && (i.v6_ready || !i.inet6.is_empty());
+        if let Some(i) = self.ifaces[idx].as_mut() {
+            i.v6_on = on;
+        }
         if !on {
-            if i.v6_ready || !i.inet6.is_empty() {
+            // Going down takes every address; one added while down stays (keep_addr_on_down 0).
+            if was_on || leftover {
                 self.addrconf_ifdown(link);
             }
             return;
         }
+        if !was_on {
+            // addrconf_dad_run: addresses added while down start DAD now.
+            let waiting: Vec<(Ipv6Addr, u64)> = self
+                .addrs6(link)
+                .iter()
+                .filter(|a| a.tentative)
+                .map(|a| (a.addr, a.dad_gen))
+                .collect();
+            for (addr, gen) in waiting {
+                self.addrconf_dad_kick(link, addr, gen);
+            }
+        }
+        let Some(i) = self.ifaces[idx].as_ref() else {
+            return;
+        };
+        let Some(l) = self.fabric.link(link) else {
+            return;
+        };
         if i.v6_ready {
             return;
         }
@@ -235,6 +278,56 @@ impl Lab {
         if !nodad {
             self.addrconf_dad_kick(link, addr, gen);
         }
+    }
+
+    /// `ip -6 addr add`: `Exists` when the device has the address; DAD starts at once on
+    /// an up device (unless `nodad`), or when it comes up.
+    pub fn addr6_add(
+        &mut self,
+        link: LinkId,
+        addr: Ipv6Addr,
+        prefix: u8,
+        nodad: bool,
+    ) -> crate::LabResult<()> {
+        let i = self
+            .iface(link)
+            .ok_or(crate::LabError::NoSuchDevice(String::new()))?;
+        if i.inet6.iter().any(|a| a.addr == addr) {
+            return Err(crate::LabError::Exists(addr.to_string()));
+        }
+        if i.v6_on {
+            self.addr6_add_internal(link, addr, prefix, nodad);
+        } else {
+            let gen = self.v6_next_gen();
+            let a = Inet6Addr {
+                addr,
+                prefix,
+                scope: scope_of(addr),
+                tentative: !nodad,
+                nodad,
+                dad_gen: gen,
+            };
+            if let Some(i) = self.iface_mut(link) {
+                insert_addr(&mut i.inet6, a);
+            }
+        }
+        self.collect_wire();
+        Ok(())
+    }
+
+    /// `ip -6 addr del`: `NotFound` unless the device has the address with that length.
+    pub fn addr6_del(&mut self, link: LinkId, addr: Ipv6Addr, prefix: u8) -> crate::LabResult<()> {
+        let i = self
+            .iface_mut(link)
+            .ok_or(crate::LabError::NoSuchDevice(String::new()))?;
+        let at = i
+            .inet6
+            .iter()
+            .position(|a| a.addr == addr && a.prefix == prefix)
+            .ok_or(crate::LabError::NotFound("address"))?;
+        i.inet6.remove(at);
+        self.collect_wire();
+        Ok(())
     }
 
     fn v6_next_gen(&mut self) -> u64 {

@@ -179,7 +179,65 @@ fn parse_modify(args: &[String]) -> Result<AddrReq, (String, i32)> {
     Ok(r)
 }
 
+/// `ip addr add|del ADDR[/LEN] dev X [nodad]` for an IPv6 address (inet6_rtm_newaddr,
+/// inet6_rtm_deladdr); `None` when the arguments are not that.
+fn modify6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output, del: bool) -> Option<i32> {
+    let (mut local, mut dev, mut nodad) = (None, None, false);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "dev" => dev = Some(it.next()?.clone()),
+            "nodad" => nodad = true,
+            "local" => local = Some(it.next()?.clone()),
+            s if s.contains(':') && local.is_none() => local = Some(s.to_string()),
+            _ => return None,
+        }
+    }
+    let local = local?;
+    let (a, p) = match local.split_once('/') {
+        Some((a, p)) => (a, p.parse::<u8>().ok().filter(|p| *p <= 128)),
+        None => (local.as_str(), Some(128)),
+    };
+    let (Ok(addr), Some(prefix)) = (a.parse::<std::net::Ipv6Addr>(), p) else {
+        out.err(format!(
+            "Error: inet6 prefix is expected rather than \"{local}\".\n"
+        ));
+        return Some(1);
+    };
+    let Some(dev) = dev else {
+        out.err("Not enough information: \"dev\" argument is required.\n");
+        return Some(1);
+    };
+    let Ok(id) = lab.link_by_name(env.ns, &dev) else {
+        out.err(format!("Cannot find device \"{dev}\"\n"));
+        return Some(1);
+    };
+    let r = if del {
+        lab.addr6_del(id, addr, prefix)
+    } else {
+        lab.addr6_add(id, addr, prefix, nodad)
+    };
+    Some(match r {
+        Ok(()) => 0,
+        Err(LabError::Exists(_)) => {
+            out.err("Error: ipv6: address already assigned.\n");
+            2
+        }
+        Err(LabError::NotFound(_)) => {
+            out.err("Error: ipv6: address not found.\n");
+            2
+        }
+        Err(_) => {
+            out.err("RTNETLINK answers: Invalid argument\n");
+            2
+        }
+    })
+}
+
 fn modify(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output, del: bool) -> i32 {
+    if let Some(rc) = modify6(args, env, lab, out, del) {
+        return rc;
+    }
     let r = match parse_modify(args) {
         Ok(r) => r,
         Err((m, rc)) => {

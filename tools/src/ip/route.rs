@@ -656,7 +656,7 @@ fn list(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) ->
 }
 
 /// `ip -6 route [show] [dev X]`: the prefix routes of the IPv6 addresses (addrconf_prefix_route:
-/// proto kernel, metric 256), in the fib6 tree's order (by prefix, then as added), `linkdown`
+/// proto kernel, metric 256), in the fib6 tree's order (by prefix, then as made), `linkdown`
 /// on a device without carrier. `None` for filters it does not know.
 fn list6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Option<i32> {
     let dev = match args {
@@ -675,16 +675,21 @@ fn list6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Option<
         },
         None => None,
     };
-    let mut links = lab.links(env.ns);
-    links.sort_by_key(|l| lab.iface(*l).map_or(0, |i| i.ifindex));
-    let mut rows: Vec<(u128, u8, usize, String)> = Vec::new();
-    for (order, l) in links.iter().enumerate() {
-        if only.is_some_and(|o| o != *l) {
+    let mut rows: Vec<(u128, u8, u64, String)> = Vec::new();
+    for l in lab.links(env.ns) {
+        if only.is_some_and(|o| o != l) {
             continue;
         }
-        let Some(i) = lab.iface(*l) else { continue };
-        let carrier = lab.fabric().link(*l).is_some_and(|k| k.carrier);
-        for a in lab.addrs6(*l) {
+        let Some(i) = lab.iface(l) else { continue };
+        let Some(k) = lab.fabric().link(l) else {
+            continue;
+        };
+        // A device that is down has no routes, even with addresses added while down.
+        if !k.admin_up {
+            continue;
+        }
+        let carrier = k.carrier;
+        for a in lab.addrs6(l) {
             if a.scope == Scope::Host {
                 continue;
             }
@@ -695,23 +700,22 @@ fn list6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Option<
                 u128::MAX << (128 - u32::from(a.prefix.min(128)))
             };
             let net = bits & mask;
-            if rows
-                .iter()
-                .any(|r| r.0 == net && r.1 == a.prefix && r.2 == order)
-            {
-                continue;
-            }
+            let order = a.seq();
             let dev = if only.is_some() {
                 String::new()
             } else {
                 format!("dev {} ", i.name)
             };
             let down = if carrier { "" } else { "linkdown " };
-            let text = format!(
-                "{}/{} {dev}proto kernel metric 256 {down}pref medium\n",
-                std::net::Ipv6Addr::from(net),
-                a.prefix
-            );
+            let dst = if a.prefix == 128 {
+                std::net::Ipv6Addr::from(net).to_string()
+            } else {
+                format!("{}/{}", std::net::Ipv6Addr::from(net), a.prefix)
+            };
+            let text = format!("{dst} {dev}proto kernel metric 256 {down}pref medium\n");
+            if rows.iter().any(|r| r.3 == text) {
+                continue;
+            }
             rows.push((net, a.prefix, order, text));
         }
     }
