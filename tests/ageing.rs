@@ -38,7 +38,7 @@ fn forwarded_or_flooded(lab: &mut Lab) -> Vec<&'static str> {
 
 #[test]
 fn short_ageing_time_forgets_after_six_seconds() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let (br, h1, h2, _h3) = setup(&mut lab);
     let host = lab.netns("").unwrap();
     lab.set_ageing_time(host, "br0", secs(5)).unwrap();
@@ -79,7 +79,7 @@ fn short_ageing_time_forgets_after_six_seconds() {
 
 #[test]
 fn default_ageing_stale_after_300_s_gone_when_the_collector_runs() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let (br, h1, h2, _h3) = setup(&mut lab);
     let (m1, m2) = (mac(&lab, h1.link), mac(&lab, h2.link));
     let t0 = lab.now();
@@ -129,7 +129,7 @@ fn default_ageing_stale_after_300_s_gone_when_the_collector_runs() {
 
 #[test]
 fn a_port_going_down_forgets_what_was_learned_behind_it() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let (br, h1, h2, _h3) = setup(&mut lab);
     let (m1, m2) = (mac(&lab, h1.link), mac(&lab, h2.link));
     lab.inject(h1.link, probe(m1, m2));

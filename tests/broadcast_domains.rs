@@ -1,11 +1,10 @@
 //! Two bridges are separate broadcast domains until a veth pair joins them.
 
-use l2lab_sim::Lab;
 use l2lab_tests::{bridge, captured, host_on_bridge, ping};
 
 #[test]
 fn bridges_are_separate_until_joined() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let host = lab.netns("").unwrap();
     bridge(&mut lab, host, "br0");
     bridge(&mut lab, host, "br1");

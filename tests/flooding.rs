@@ -2,12 +2,11 @@
 //! the echo request/reply are unicast and never reach the third host.
 
 use l2lab_fabric::{Decision, MacAddr};
-use l2lab_sim::Lab;
 use l2lab_tests::{bridge, captured, decisions, host_on_bridge, ip, learned, mac, ping, Seen};
 
 #[test]
 fn first_arp_floods_then_unicast() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let host = lab.netns("").unwrap();
     let br = bridge(&mut lab, host, "br0");
     let h1 = host_on_bridge(&mut lab, host, "br0", "ns1", "p1", "10.1.0.1/24");
@@ -58,7 +57,7 @@ fn first_arp_floods_then_unicast() {
 
 #[test]
 fn flood_off_keeps_unknown_unicast_off_a_port_but_not_broadcast() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let host = lab.netns("").unwrap();
     bridge(&mut lab, host, "br0");
     let h1 = host_on_bridge(&mut lab, host, "br0", "ns1", "p1", "10.1.0.1/24");
@@ -91,7 +90,7 @@ fn flood_off_keeps_unknown_unicast_off_a_port_but_not_broadcast() {
 
 #[test]
 fn unknown_unicast_floods_to_flood_on_ports() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let host = lab.netns("").unwrap();
     bridge(&mut lab, host, "br0");
     let h1 = host_on_bridge(&mut lab, host, "br0", "ns1", "p1", "10.1.0.1/24");

@@ -1,11 +1,11 @@
 //! A bridge with an address is the default gateway: it answers ARP and ping with its own MAC.
 
-use l2lab_sim::{Lab, RouteProto};
+use l2lab_sim::RouteProto;
 use l2lab_tests::{bridge, captured, host_on_bridge, ip, mac, ping, Seen};
 
 #[test]
 fn bridge_answers_arp_and_ping_with_its_own_mac() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let host = lab.netns("").unwrap();
     let br = bridge(&mut lab, host, "br01");
     lab.addr_add(host, "br01", "192.168.88.1/24".parse().unwrap(), None)
@@ -69,7 +69,7 @@ fn bridge_answers_arp_and_ping_with_its_own_mac() {
 
 #[test]
 fn tcpdump_on_the_bridge_sees_host_to_host_traffic() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let host = lab.netns("").unwrap();
     bridge(&mut lab, host, "br01");
     let h1 = host_on_bridge(

@@ -3,14 +3,13 @@
 
 use std::process::Command;
 
-use l2lab_sim::Lab;
 use l2lab_tests::{bridge, host_on_bridge, ping};
 use pcap_file::pcap::PcapReader;
 use pcap_file::DataLink;
 
 #[test]
 fn capture_is_a_pcap_that_tcpdump_reads() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let host = lab.netns("").unwrap();
     bridge(&mut lab, host, "br01");
     let h1 = host_on_bridge(
@@ -75,7 +74,7 @@ fn capture_is_a_pcap_that_tcpdump_reads() {
 
 #[test]
 fn any_capture_sees_every_interface_and_writes_linux_sll2() {
-    let mut lab = Lab::new();
+    let mut lab = l2lab_tests::lab_ipv4();
     let host = lab.netns("").unwrap();
     bridge(&mut lab, host, "br01");
     let h1 = host_on_bridge(&mut lab, host, "br01", "ns01", "veth01", "10.5.0.1/24");

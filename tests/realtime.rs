@@ -10,6 +10,8 @@ use l2lab_tests::{bridge, host_on_bridge, ip};
 async fn ping_and_ageing_on_the_real_clock() {
     let mut lab = Lab::with_config(LabConfig {
         virtual_time: false,
+        // IPv4 only, as in tests/util's lab_ipv4.
+        ipv6: false,
         ..Default::default()
     });
     assert!(

@@ -50,7 +50,7 @@ impl Lab {
     /// coming up adds 01:00:5e:00:00:01 (a bridge first adds 01:00:5e:00:00:6a and
     /// 33:33:00:00:00:6a) and going down removes them. With IPv6 on, going down also drops
     /// 33:33:00:00:00:01, and an up device with carrier holds the solicited-node group of its
-    /// link-local address (33:33:ff + the MAC's last three bytes).
+    /// addresses (33:33:ff + the address's last three bytes).
     pub fn mc_addrs(&self, link: LinkId) -> Vec<MacAddr> {
         let (Some(l), Some(i)) = (self.fabric.link(link), self.iface(link)) else {
             return Vec::new();
@@ -69,9 +69,13 @@ impl Lab {
                 v.push(MRD6);
             }
             v.push(ALL_HOSTS4);
-            if ipv6 && l.carrier {
-                let m = l.mac.0;
-                v.push(MacAddr([0x33, 0x33, 0xff, m[3], m[4], m[5]]));
+            for a in &i.inet6 {
+                let m = crate::stack::ndisc::multicast_mac(crate::stack::addrconf::solicited_node(
+                    a.addr,
+                ));
+                if !v.contains(&m) {
+                    v.push(m);
+                }
             }
         }
         v.extend(self.ipa.mc.get(&link).into_iter().flatten());
@@ -129,8 +133,7 @@ impl Lab {
     }
 
     /// The IPv6 groups of `link` (/proc/net/igmp6), newest first as the kernel lists them:
-    /// the solicited-node group of its link-local address while IPv6 is on and it is up with
-    /// carrier (not on lo), an up bridge's ff02::6a, and ff02::1 and ff01::1, which every
+    /// the solicited-node groups of its addresses (not on lo), an up bridge's ff02::6a, and ff02::1 and ff01::1, which every
     /// device joins when it is registered, also with IPv6 disabled (measured on Linux 6.18).
     pub fn igmp6_groups(&self, link: LinkId) -> Vec<std::net::Ipv6Addr> {
         let (Some(l), Some(i)) = (self.fabric.link(link), self.iface(link)) else {
@@ -138,18 +141,13 @@ impl Lab {
         };
         let mut v = Vec::new();
         let lo = matches!(l.kind, LinkKind::Loopback);
-        if !lo && i.disable_ipv6 == 0 && l.admin_up && l.carrier {
-            let m = l.mac.0;
-            v.push(std::net::Ipv6Addr::new(
-                0xff02,
-                0,
-                0,
-                0,
-                0,
-                1,
-                0xff00 | u16::from(m[3]),
-                u16::from_be_bytes([m[4], m[5]]),
-            ));
+        if !lo {
+            for a in i.inet6.iter().rev() {
+                let g = crate::stack::addrconf::solicited_node(a.addr);
+                if !v.contains(&g) {
+                    v.push(g);
+                }
+            }
         }
         if l.admin_up && matches!(l.kind, LinkKind::Bridge(_)) {
             v.push(std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x6a));

@@ -63,6 +63,7 @@ impl Lab {
     /// Records the operational state of every veth whose carrier went off since the last
     /// call, as the kernel's link watch does after each change; call it after each command.
     pub fn sync_operstates(&mut self) {
+        self.addrconf_sync();
         let ifaces = &self.ifaces;
         self.ipa
             .oper_memo

@@ -126,7 +126,11 @@ mod test {
 
     #[test]
     fn a_replayed_request_leaves_an_incomplete_entry_that_retries() {
-        let mut lab = Lab::new();
+        // IPv6 off: the devices' own IPv6 traffic would be in the capture too.
+        let mut lab = Lab::with_config(crate::LabConfig {
+            ipv6: false,
+            ..Default::default()
+        });
         let ns = lab.add_netns("rpa").unwrap_or_else(|e| panic!("{e}"));
         let (a, _b) = lab
             .add_veth(ns, "eth0", "peer0", None)

@@ -137,6 +137,16 @@ pub struct Iface {
     pub disable_ipv6: i32,
     /// Has been up at least once (a qdisc is attached from then on: `noqueue`, not `noop`).
     pub ever_up: bool,
+    /// IPv6 addresses, in the kernel's list order (net/ipv6/addrconf.c).
+    pub inet6: Vec<crate::stack::addrconf::Inet6Addr>,
+    /// IPv6 configured the device since it came up (IF_READY): its link-local is made.
+    pub(crate) v6_ready: bool,
+    /// Up with IPv6 enabled, as addrconf last saw it.
+    pub(crate) v6_on: bool,
+    /// Router solicitations sent and planned.
+    pub(crate) rs: crate::stack::addrconf::RsState,
+    /// MLD reports sent and planned.
+    pub(crate) mld: crate::stack::mld::MldState,
 }
 
 /// A timer of the stacks.
@@ -166,6 +176,24 @@ pub(crate) enum Timer {
     },
     Cable {
         slot: u64,
+    },
+    /// Duplicate address detection's next step (addrconf_dad_work).
+    Dad {
+        link: LinkId,
+        addr: std::net::Ipv6Addr,
+        gen: u64,
+        probes: u32,
+    },
+    /// The next router solicitation (addrconf_rs_timer).
+    Rs {
+        link: LinkId,
+        gen: u64,
+    },
+    /// An MLD report is due.
+    Mld {
+        link: LinkId,
+        work: crate::stack::mld::MldWork,
+        gen: u64,
     },
 }
 
@@ -244,6 +272,11 @@ pub struct Lab {
     pub(crate) ip_idents: HashMap<u32, (u32, u32)>,
     /// Draws of the id generators, apart from the lab's other random choices.
     pub(crate) ip_id_rng: ChaCha8Rng,
+    /// IPv6's random choices (DAD delays and nonces, solicitation backoff), apart from the
+    /// others so a lab without IPv6 draws the same as before.
+    pub(crate) v6_rng: ChaCha8Rng,
+    /// Generation numbers of IPv6 timers.
+    pub(crate) v6_gen: u64,
 }
 
 impl Lab {
@@ -257,6 +290,7 @@ impl Lab {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x006c_326c_6162);
         let fabric_seed = rng.next_u64();
         let ip_id_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6970_6964);
+        let v6_rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6970_7636);
         let mut lab = Lab {
             fabric: Fabric::new(fabric_seed),
             clock: if config.virtual_time {
@@ -296,6 +330,8 @@ impl Lab {
             pings_running: false,
             ip_idents: HashMap::new(),
             ip_id_rng,
+            v6_rng,
+            v6_gen: 0,
         };
         lab.jiffies0 = u64::from(lab.random_u32());
         let wheel = lab.wheel();
@@ -469,6 +505,14 @@ impl Lab {
                 }
                 Timer::Igmp { link, left } => self.igmp_timer(link, left),
                 Timer::Cable { slot } => self.cable_timer(slot),
+                Timer::Dad {
+                    link,
+                    addr,
+                    gen,
+                    probes,
+                } => self.dad_timer(link, addr, gen, probes),
+                Timer::Rs { link, gen } => self.rs_timer(link, gen),
+                Timer::Mld { link, work, gen } => self.mld_timer(link, work, gen),
             }
         }
         self.pump();
@@ -916,6 +960,11 @@ impl Lab {
             forwarding,
             disable_ipv6,
             ever_up: false,
+            inet6: Vec::new(),
+            v6_ready: false,
+            v6_on: false,
+            rs: Default::default(),
+            mld: Default::default(),
         });
         self.captures_join(ns, link);
     }
@@ -1988,6 +2037,7 @@ impl Lab {
 
     /// Moves captured frames to their captures and records to the event log.
     pub(crate) fn collect_wire(&mut self) {
+        self.addrconf_sync();
         self.collect_uplink();
         let now = self.now();
         let captured: Vec<_> = self.fabric.drain_captured().collect();

@@ -10,6 +10,16 @@ use l2lab_sim::{
     CaptureId, Event, EventKind, Lab, NsId, PingEvent, PingId, PingOptions, PingSession,
 };
 
+/// A lab with IPv6 off everywhere, as the kernel transcripts these IPv4 tests follow were
+/// recorded: with it on, every device's own IPv6 traffic (DAD, router solicitations) would
+/// also fill captures and refresh bridges' FDBs.
+pub fn lab_ipv4() -> Lab {
+    Lab::with_config(l2lab_sim::LabConfig {
+        ipv6: false,
+        ..Default::default()
+    })
+}
+
 /// Seconds as a Duration.
 pub fn secs(s: u64) -> Duration {
     Duration::from_secs(s)

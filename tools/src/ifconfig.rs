@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 
 use l2lab_fabric::{LinkId, LinkKind, MacAddr};
 use l2lab_sim::api_ipr::IoctlError;
-use l2lab_sim::Lab;
+use l2lab_sim::{Lab, Scope};
 
 use crate::cmd::{Env, Output};
 use crate::ip::common::operstate;
@@ -160,25 +160,17 @@ fn print_long(lab: &Lab, link: LinkId, out: &mut Output) {
         }
         s.push('\n');
     }
-    if i.disable_ipv6 == 0 && l.admin_up {
-        match l.kind {
-            LinkKind::Loopback => s += "        inet6 ::1  prefixlen 128  scopeid 0x10<host>\n",
-            _ if l.carrier => {
-                let m = l.mac.0;
-                let ll = std::net::Ipv6Addr::new(
-                    0xfe80,
-                    0,
-                    0,
-                    0,
-                    u16::from_be_bytes([m[0] ^ 0x02, m[1]]),
-                    u16::from_be_bytes([m[2], 0xff]),
-                    u16::from_be_bytes([0xfe, m[3]]),
-                    u16::from_be_bytes([m[4], m[5]]),
-                );
-                s += &format!("        inet6 {ll}  prefixlen 64  scopeid 0x20<link>\n");
-            }
-            _ => {}
-        }
+    // if_print lists the addresses /proc/net/if_inet6 holds, in its order.
+    for a in lab.addrs6(link) {
+        let scope = match a.scope {
+            Scope::Host => "0x10<host>",
+            Scope::Link => "0x20<link>",
+            Scope::Global => "0x0<global>",
+        };
+        s += &format!(
+            "        inet6 {}  prefixlen {}  scopeid {scope}\n",
+            a.addr, a.prefix
+        );
     }
     match l.kind {
         LinkKind::Loopback => s += "        loop  txqueuelen 1000  (Local Loopback)\n",

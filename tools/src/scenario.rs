@@ -52,22 +52,28 @@ pub fn scenario_dirs(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 /// that is not on the machine, with the default options.
 pub const SCENARIO_RESOLV_CONF: &str = "nameserver 10.255.255.53\n";
 
-/// The lab options a scenario asks for, one per line of its file `options` (the same file
-/// tools/record-kernel reads): `--uplink` for both; `--ovs` asks record-kernel to run Open
-/// vSwitch, which a lab always has.
+/// The `l2lab run` options a scenario asks for, one per line of its file `options` (the same
+/// file tools/record-kernel reads): `--uplink` for both; `--ovs` asks record-kernel to run
+/// Open vSwitch, which a lab always has; `--ipv6` keeps IPv6 on, which the lab then gets
+/// by leaving out the `--no-ipv6` every other scenario runs with.
 fn options(dir: &Path) -> anyhow::Result<Vec<String>> {
     let text = match std::fs::read_to_string(dir.join("options")) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(anyhow::anyhow!("{}/options: {e}", dir.display())),
     };
     let mut v = Vec::new();
+    let mut ipv6 = false;
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         match line {
             "--uplink" => v.push(line.to_string()),
             "--ovs" => {}
+            "--ipv6" => ipv6 = true,
             other => anyhow::bail!("{}/options: unknown option {other:?}", dir.display()),
         }
+    }
+    if !ipv6 {
+        v.insert(0, "--no-ipv6".to_string());
     }
     Ok(v)
 }
@@ -91,7 +97,6 @@ pub fn run_one(
     std::io::Write::write_all(&mut resolv, SCENARIO_RESOLV_CONF.as_bytes())?;
     let out = std::process::Command::new(exe)
         .arg("run")
-        .arg("--no-ipv6")
         .arg("--resolv-conf")
         .arg(resolv.path())
         .args(options(dir)?)

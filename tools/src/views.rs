@@ -580,24 +580,23 @@ fn proc_route(lab: &Lab, ns: NsId) -> String {
     s
 }
 
-/// /proc/net/if_inet6 (if6_seq_show): the addresses `ip -6 addr` shows, settled (no DAD).
+/// /proc/net/if_inet6 (if6_seq_show): the addresses `ip -6 addr` shows, with their flags.
 fn proc_if_inet6(lab: &Lab, links: &[LinkId]) -> String {
     let mut s = String::new();
     for l in links {
         let Some(i) = lab.iface(*l) else { continue };
-        for (a, plen, scope) in crate::ip::link::ipv6_addrs(lab, *l) {
-            let Ok(a) = a.parse::<std::net::Ipv6Addr>() else {
-                continue;
-            };
+        for x in crate::ip::link::ipv6_addrs(lab, *l) {
+            let (a, plen, scope) = (x.addr, x.prefix, x.scope);
             let hex: String = a.octets().iter().map(|b| format!("{b:02x}")).collect();
             let scope = match scope {
                 Scope::Host => 0x10,
                 Scope::Link => 0x20,
                 _ => 0,
             };
+            let flags = 0x80 | if x.tentative { 0x40 } else { 0 } | if x.nodad { 0x02 } else { 0 };
             let _ = writeln!(
                 s,
-                "{hex} {:02x} {plen:02x} {scope:02x} 80 {:>8}",
+                "{hex} {:02x} {plen:02x} {scope:02x} {flags:02x} {:>8}",
                 i.ifindex, i.name
             );
         }

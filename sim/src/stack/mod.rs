@@ -1,11 +1,14 @@
-//! A namespace's IPv4 stack: what it does with a frame it receives (ARP, IPv4 for itself,
+//! A namespace's IPv4 and IPv6 stack: what it does with a frame it receives (ARP, IPv4 for itself,
 //! forwarding) and how it sends (route lookup, neighbour resolution, Ethernet framing).
 
 pub mod addr;
+pub mod addrconf;
 pub mod frag;
 pub mod icmp;
 pub mod igmp;
 pub mod input;
+pub mod mld;
+pub mod ndisc;
 pub mod neigh;
 pub mod output;
 pub mod route;

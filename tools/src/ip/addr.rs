@@ -4,7 +4,7 @@
 use std::net::Ipv4Addr;
 
 use l2lab_fabric::LinkId;
-use l2lab_sim::{IfAddr, Ipv4Net, Lab, LabError, Scope};
+use l2lab_sim::{IfAddr, Inet6Addr, Ipv4Net, Lab, LabError, Scope};
 
 use super::common::{display_name, matches, operstate, Json};
 use super::link::{
@@ -179,7 +179,65 @@ fn parse_modify(args: &[String]) -> Result<AddrReq, (String, i32)> {
     Ok(r)
 }
 
+/// `ip addr add|del ADDR[/LEN] dev X [nodad]` for an IPv6 address (inet6_rtm_newaddr,
+/// inet6_rtm_deladdr); `None` when the arguments are not that.
+fn modify6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output, del: bool) -> Option<i32> {
+    let (mut local, mut dev, mut nodad) = (None, None, false);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "dev" => dev = Some(it.next()?.clone()),
+            "nodad" => nodad = true,
+            "local" => local = Some(it.next()?.clone()),
+            s if s.contains(':') && local.is_none() => local = Some(s.to_string()),
+            _ => return None,
+        }
+    }
+    let local = local?;
+    let (a, p) = match local.split_once('/') {
+        Some((a, p)) => (a, p.parse::<u8>().ok().filter(|p| *p <= 128)),
+        None => (local.as_str(), Some(128)),
+    };
+    let (Ok(addr), Some(prefix)) = (a.parse::<std::net::Ipv6Addr>(), p) else {
+        out.err(format!(
+            "Error: inet6 prefix is expected rather than \"{local}\".\n"
+        ));
+        return Some(1);
+    };
+    let Some(dev) = dev else {
+        out.err("Not enough information: \"dev\" argument is required.\n");
+        return Some(1);
+    };
+    let Ok(id) = lab.link_by_name(env.ns, &dev) else {
+        out.err(format!("Cannot find device \"{dev}\"\n"));
+        return Some(1);
+    };
+    let r = if del {
+        lab.addr6_del(id, addr, prefix)
+    } else {
+        lab.addr6_add(id, addr, prefix, nodad)
+    };
+    Some(match r {
+        Ok(()) => 0,
+        Err(LabError::Exists(_)) => {
+            out.err("Error: ipv6: address already assigned.\n");
+            2
+        }
+        Err(LabError::NotFound(_)) => {
+            out.err("Error: ipv6: address not found.\n");
+            2
+        }
+        Err(_) => {
+            out.err("RTNETLINK answers: Invalid argument\n");
+            2
+        }
+    })
+}
+
 fn modify(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output, del: bool) -> i32 {
+    if let Some(rc) = modify6(args, env, lab, out, del) {
+        return rc;
+    }
     let r = match parse_modify(args) {
         Ok(r) => r,
         Err((m, rc)) => {
@@ -259,7 +317,7 @@ fn label_match(pat: &str, s: &str) -> bool {
 /// The addresses of one device that the options and filter select.
 struct Shown {
     v4: Vec<IfAddr>,
-    v6: Vec<(String, u8, Scope)>,
+    v6: Vec<Inet6Addr>,
     /// The device has no address at all (kept in listings without a family).
     none: bool,
 }
@@ -277,7 +335,7 @@ fn shown(lab: &Lab, l: LinkId, opts: &Opts, f: &Filter) -> Shown {
         Vec::new()
     } else {
         all6.into_iter()
-            .filter(|(_, _, s)| f.scope.is_none_or(|x| x == *s))
+            .filter(|a| f.scope.is_none_or(|x| x == a.scope))
             .collect()
     };
     Shown { v4, v6, none }
@@ -323,10 +381,10 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
                 j.int("prefixlen", a.net.prefix);
                 j.end_object();
             }
-            for (a, p, _) in s.v6.iter().filter(|_| opts.brief) {
+            for a in s.v6.iter().filter(|_| opts.brief) {
                 j.start_object();
-                j.str("local", a);
-                j.int("prefixlen", p);
+                j.str("local", &a.addr.to_string());
+                j.int("prefixlen", a.prefix);
                 j.end_object();
             }
             for a in s.v4.iter().filter(|_| !opts.brief) {
@@ -346,12 +404,18 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
                 j.int("preferred_life_time", 4294967295u32);
                 j.end_object();
             }
-            for (a, p, sc) in s.v6.iter().filter(|_| !opts.brief) {
+            for a in s.v6.iter().filter(|_| !opts.brief) {
                 j.start_object();
                 j.str("family", "inet6");
-                j.str("local", a);
-                j.int("prefixlen", p);
-                j.str("scope", sc.as_str());
+                j.str("local", &a.addr.to_string());
+                j.int("prefixlen", a.prefix);
+                j.str("scope", a.scope.as_str());
+                if a.nodad {
+                    j.int("nodad", "true");
+                }
+                if a.tentative {
+                    j.int("tentative", "true");
+                }
                 j.int("valid_life_time", 4294967295u32);
                 j.int("preferred_life_time", 4294967295u32);
                 j.end_object();
@@ -363,14 +427,25 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
         out.out(format!("{}\n", j.out));
         return 0;
     }
+    // With `dev X`, ipaddr_list asks for that one device (RTM_GETLINK), whose answer has the
+    // full link line; a dump with -6 goes to the kernel's inet6 link dump, which has less.
+    let link_opts = if opts.inet6 && f.dev.is_some() {
+        Opts {
+            inet6: false,
+            inet4: true,
+            ..opts.clone()
+        }
+    } else {
+        opts.clone()
+    };
     for (l, s) in list {
         if opts.brief {
             let mut line = format!("{:<16} {:<14} ", display_name(lab, l), operstate(lab, l));
             for a in &s.v4 {
                 line.push_str(&format!("{} ", a.net));
             }
-            for (a, p, _) in &s.v6 {
-                line.push_str(&format!("{a}/{p} "));
+            for a in &s.v6 {
+                line.push_str(&format!("{}/{} ", a.addr, a.prefix));
             }
             out.out(format!("{line}\n"));
             continue;
@@ -385,7 +460,7 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
                 out.out(format!("{idx}: {name}{a}\n"));
             }
         } else {
-            out.out(link_text(lab, l, opts, false));
+            out.out(link_text(lab, l, &link_opts, false));
             out.out("\n");
             for a in lines {
                 out.out(format!("{a}\n"));
@@ -412,10 +487,20 @@ fn addr_lines(s: &Shown, oneline: bool) -> Vec<String> {
         t.push_str(&a.label);
         v.push(format!("{t}{nl}{life}"));
     }
-    for (a, p, sc) in &s.v6 {
+    for a in &s.v6 {
+        // print_ifa_flags: the flags in the order of iproute2's table.
+        let mut flags = String::new();
+        if a.nodad {
+            flags.push_str("nodad ");
+        }
+        if a.tentative {
+            flags.push_str("tentative ");
+        }
         v.push(format!(
-            "    inet6 {a}/{p} scope {} {nl}{life}",
-            sc.as_str()
+            "    inet6 {}/{} scope {} {flags}{nl}{life}",
+            a.addr,
+            a.prefix,
+            a.scope.as_str()
         ));
     }
     v
@@ -511,7 +596,10 @@ mod test {
                 label: "iav1".into(),
                 secondary: true,
             }],
-            v6: vec![("fe80::b853:47ff:fe6a:c5c0".into(), 64, Scope::Link)],
+            v6: vec![Inet6Addr::new(
+                "fe80::b853:47ff:fe6a:c5c0".parse().unwrap(),
+                64,
+            )],
             none: false,
         };
         assert_eq!(

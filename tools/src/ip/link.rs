@@ -3,7 +3,7 @@
 
 use l2lab_fabric::{LinkId, LinkKind, MacAddr};
 use l2lab_sim::lab::NETNS_IMMUTABLE;
-use l2lab_sim::{IfAddr, Lab, LabError, NsId, Scope, StpTimer};
+use l2lab_sim::{IfAddr, Inet6Addr, Lab, LabError, NsId, Scope, StpTimer};
 
 use super::common::{
     display_name, flags, link_netns, master_name, matches, operstate, peer, qdisc, Json,
@@ -1375,38 +1375,9 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
     }
 }
 
-/// Does the lab show IPv6 on `l` (a link-local once up with carrier, `::1` on `lo`)?
-pub(crate) fn ipv6_addrs(lab: &Lab, l: LinkId) -> Vec<(String, u8, Scope)> {
-    let (Some(k), Some(i)) = (lab.fabric().link(l), lab.iface(l)) else {
-        return Vec::new();
-    };
-    if !lab.config().ipv6 || i.disable_ipv6 != 0 || !k.admin_up {
-        return Vec::new();
-    }
-    match k.kind {
-        LinkKind::Loopback => vec![("::1".into(), 128, Scope::Host)],
-        _ if k.carrier => vec![(eui64_link_local(k.mac), 64, Scope::Link)],
-        _ => Vec::new(),
-    }
-}
-
-/// fe80::/64 with the modified EUI-64 of a MAC, in RFC 5952 text.
-pub(super) fn eui64_link_local(m: MacAddr) -> String {
-    let b = m.0;
-    let words = [
-        0xfe80u16,
-        0,
-        0,
-        0,
-        u16::from_be_bytes([b[0] ^ 0x02, b[1]]),
-        u16::from_be_bytes([b[2], 0xff]),
-        u16::from_be_bytes([0xfe, b[3]]),
-        u16::from_be_bytes([b[4], b[5]]),
-    ];
-    std::net::Ipv6Addr::new(
-        words[0], words[1], words[2], words[3], words[4], words[5], words[6], words[7],
-    )
-    .to_string()
+/// The IPv6 addresses of `l` in the kernel's list order.
+pub(crate) fn ipv6_addrs(lab: &Lab, l: LinkId) -> Vec<Inet6Addr> {
+    lab.addrs6(l).to_vec()
 }
 
 /// Addresses shown for `l` under the family options: IPv4 (with the lab's flags) first.
@@ -1417,15 +1388,6 @@ pub(super) fn inet4(lab: &Lab, l: LinkId) -> Vec<IfAddr> {
 #[cfg(test)]
 mod test {
     use super::*;
-
-    #[test]
-    fn link_local_from_mac() {
-        // `ip addr` on Linux 6.18: c2:36:27:13:ac:aa -> fe80::c036:27ff:fe13:acaa/64.
-        let m: MacAddr = "c2:36:27:13:ac:aa".parse().unwrap();
-        assert_eq!(eui64_link_local(m), "fe80::c036:27ff:fe13:acaa");
-        let m: MacAddr = "ea:86:94:a9:0b:51".parse().unwrap();
-        assert_eq!(eui64_link_local(m), "fe80::e886:94ff:fea9:b51");
-    }
 
     #[test]
     fn stp_ids_are_unpadded() {

@@ -655,6 +655,77 @@ fn list(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) ->
     Ok(0)
 }
 
+/// `ip -6 route [show] [dev X]`: the prefix routes of the IPv6 addresses (addrconf_prefix_route:
+/// proto kernel, metric 256), in the fib6 tree's order (by prefix, then as made), `linkdown`
+/// on a device without carrier. `None` for filters it does not know.
+fn list6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Option<i32> {
+    let dev = match args {
+        [] => None,
+        [d, name] if d == "dev" => Some(name.as_str()),
+        _ => return None,
+    };
+    lab.sync_operstates();
+    let only = match dev {
+        Some(name) => match lab.link_by_name(env.ns, name) {
+            Ok(l) => Some(l),
+            Err(_) => {
+                out.err(format!("Cannot find device \"{name}\"\n"));
+                return Some(1);
+            }
+        },
+        None => None,
+    };
+    let mut rows: Vec<(u128, u8, u64, String)> = Vec::new();
+    for l in lab.links(env.ns) {
+        if only.is_some_and(|o| o != l) {
+            continue;
+        }
+        let Some(i) = lab.iface(l) else { continue };
+        let Some(k) = lab.fabric().link(l) else {
+            continue;
+        };
+        // A device that is down has no routes, even with addresses added while down.
+        if !k.admin_up {
+            continue;
+        }
+        let carrier = k.carrier;
+        for a in lab.addrs6(l) {
+            if a.scope == Scope::Host {
+                continue;
+            }
+            let bits = u128::from(a.addr);
+            let mask = if a.prefix == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(a.prefix.min(128)))
+            };
+            let net = bits & mask;
+            let order = a.seq();
+            let dev = if only.is_some() {
+                String::new()
+            } else {
+                format!("dev {} ", i.name)
+            };
+            let down = if carrier { "" } else { "linkdown " };
+            let dst = if a.prefix == 128 {
+                std::net::Ipv6Addr::from(net).to_string()
+            } else {
+                format!("{}/{}", std::net::Ipv6Addr::from(net), a.prefix)
+            };
+            let text = format!("{dst} {dev}proto kernel metric 256 {down}pref medium\n");
+            if rows.iter().any(|r| r.3 == text) {
+                continue;
+            }
+            rows.push((net, a.prefix, order, text));
+        }
+    }
+    rows.sort_by_key(|r| (r.0, r.1, r.2));
+    for r in rows {
+        out.out(r.3);
+    }
+    Some(0)
+}
+
 fn flush(args: &[String], env: &Env, lab: &mut Lab) -> Res<i32> {
     if args.is_empty() {
         return Err(Fail("\"ip route flush\" requires arguments.\n".into(), 1));
@@ -927,6 +998,14 @@ fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> 
 
 /// Runs `ip route ARGS...`.
 pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
+    let listing = args
+        .first()
+        .is_none_or(|c| matches(c, "list") || matches(c, "show") || matches(c, "lst"));
+    if opts.inet6 && listing && !opts.json {
+        if let Some(rc) = list6(args.get(1..).unwrap_or(&[]), env, lab, out) {
+            return rc;
+        }
+    }
     let r = match args.first().map(String::as_str) {
         None => list(&[], opts, env, lab, out),
         Some(c) => {

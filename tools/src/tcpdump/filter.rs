@@ -42,6 +42,8 @@ pub enum Prim {
     EtherType(u16),
     /// IPv4 with this protocol number.
     IpProto(u8),
+    /// IPv6 whose header's next header is this (libpcap looks past no extension header).
+    Ip6Proto(u8),
     /// An IPv4 network (host = /32) in the given direction, for these protocols.
     Net {
         /// Which layers: IP, ARP, RARP.
@@ -190,6 +192,8 @@ enum Proto {
     Tcp,
     Udp,
     Icmp,
+    Ip6,
+    Icmp6,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -381,6 +385,8 @@ fn proto_word(w: &str) -> Option<Proto> {
         "tcp" => Proto::Tcp,
         "udp" => Proto::Udp,
         "icmp" => Proto::Icmp,
+        "ip6" => Proto::Ip6,
+        "icmp6" => Proto::Icmp6,
         _ => return None,
     })
 }
@@ -475,6 +481,8 @@ fn proto_node(p: Proto) -> Node {
         Proto::Tcp => Prim::IpProto(6),
         Proto::Udp => Prim::IpProto(17),
         Proto::Icmp => Prim::IpProto(1),
+        Proto::Ip6 => Prim::EtherType(0x86dd),
+        Proto::Icmp6 => Prim::Ip6Proto(58),
     })
 }
 
@@ -682,7 +690,7 @@ impl Parser {
                 return Ok(Node::Prim(if t == "ip6" {
                     Prim::EtherType(0x86dd)
                 } else {
-                    Prim::IpProto(255)
+                    Prim::Ip6Proto(58)
                 }));
             }
             "igmp" => {
@@ -854,6 +862,15 @@ impl Parser {
                         )));
                     }
                     Some(Proto::Ether) => unreachable_ether(),
+                    // gen_host: an IPv4 address under ip6; icmp6 qualifies no host at all.
+                    Some(Proto::Ip6) => {
+                        let k = if q.kind == Kind::Host { "host" } else { "net" };
+                        return Err(FilterError(format!("'ip6' modifier applied to ip {k}")));
+                    }
+                    Some(Proto::Icmp6) => {
+                        let k = if q.kind == Kind::Host { "host" } else { "net" };
+                        return Err(FilterError(format!("'icmp6' modifier applied to {k}")));
+                    }
                 };
                 Ok(Node::Prim(Prim::Net {
                     ip,
@@ -1030,6 +1047,7 @@ fn prim(p: &Prim, l: Layout, f: &[u8], len: usize) -> bool {
     match *p {
         Prim::EtherType(t) => et == Some(t),
         Prim::IpProto(p) => ip_proto(l, f) == Some(p),
+        Prim::Ip6Proto(p) => ethertype(l, f) == Some(0x86dd) && f.get(l.nl + 6).copied() == Some(p),
         Prim::Net {
             ip,
             arp,
@@ -1193,6 +1211,25 @@ mod test {
         assert!(m("ether[12:2] = 0x806", &a) && m("ip proto \\icmp", &e) && m("arp[6:2] = 1", &a));
         assert!(!m("icmp[100] == 0", &e) && !m("not icmp[100] == 0", &e));
         assert!(m("((arp))", &a));
+    }
+
+    #[test]
+    fn ip6_and_icmp6() {
+        // A DAD probe (ICMPv6 right after the IPv6 header) and an MLD report (behind a
+        // hop-by-hop header, which `icmp6` does not look past, as libpcap's filter).
+        let frame = |nh: u8| {
+            let mut f = vec![0x33, 0x33, 0, 0, 0, 0x16, 2, 0, 0, 0, 0, 1, 0x86, 0xdd];
+            f.extend_from_slice(&[0x60, 0, 0, 0, 0, 8, nh, 1]);
+            f.extend_from_slice(&[0; 32]);
+            f.extend_from_slice(&[58, 0, 5, 2, 0, 0, 1, 0]);
+            f
+        };
+        let (ns, mld, e) = (frame(58), frame(0), echo(8));
+        let m = |s: &str, f: &[u8]| c(s).unwrap().matches(f, f.len());
+        assert!(m("ip6", &ns) && m("ip6", &mld) && !m("ip6", &e));
+        assert!(m("icmp6", &ns) && !m("icmp6", &mld) && !m("icmp6", &e));
+        assert!(!m("ip", &ns) && !m("icmp", &ns) && m("not icmp6", &mld));
+        assert!(c("ip6 host 10.0.0.1").is_err() && c("icmp6 host 10.0.0.1").is_err());
     }
 
     #[test]

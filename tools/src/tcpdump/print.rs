@@ -217,6 +217,7 @@ fn ether(o: &mut String, f: &[u8], len: usize, opts: &PrintOpts) {
     match t {
         0x0806 => arp(o, payload, plen, opts),
         0x0800 => ip(o, payload, opts),
+        0x86dd => ip6(o, payload, opts),
         _ => {
             if !opts.eflag {
                 let _ = write!(o, "{} > {}, ", mac_str(src, opts), mac_str(dst, opts));
@@ -455,6 +456,101 @@ fn ip(o: &mut String, b: &[u8], opts: &PrintOpts) {
         o.push_str("IP ");
     }
     ip_body(o, b, b.len(), opts);
+}
+
+/// print-ip6.c's ip6_print without -v: `IP6 SRC > DST: ` (no `IP6` with -e), then a
+/// hop-by-hop header as `HBH `, then ICMPv6 or the protocol's name.
+fn ip6(o: &mut String, b: &[u8], opts: &PrintOpts) {
+    if b.len() < 40 {
+        o.push_str("[|ip6]");
+        return;
+    }
+    if b[0] >> 4 != 6 {
+        let _ = write!(o, "IP{} (invalid)", b[0] >> 4);
+        return;
+    }
+    if !opts.eflag {
+        o.push_str("IP6 ");
+    }
+    let addr = |at: usize| {
+        let mut a = [0u8; 16];
+        a.copy_from_slice(&b[at..at + 16]);
+        std::net::Ipv6Addr::from(a)
+    };
+    let (src, dst) = (addr(8), addr(24));
+    let plen = usize::from(u16::from_be_bytes([b[4], b[5]]));
+    let mut nh = b[6];
+    let mut at = 40;
+    let _ = write!(o, "{src} > {dst}: ");
+    let end = (40 + plen).min(b.len());
+    if nh == 0 {
+        // The hop-by-hop options header: its length in 8-byte units past the first 8.
+        let Some(h) = b.get(at..at + 2) else {
+            o.push_str("[|HBH]");
+            return;
+        };
+        o.push_str("HBH ");
+        nh = h[0];
+        at += (usize::from(h[1]) + 1) * 8;
+    }
+    let body = b.get(at..end).unwrap_or(&[]);
+    match nh {
+        58 => icmp6(o, body),
+        _ => {
+            let _ = write!(o, "ip-proto-{nh} {}", body.len());
+        }
+    }
+}
+
+/// print-icmp6.c without -v: the message's name and what identifies it, then its length.
+fn icmp6(o: &mut String, d: &[u8]) {
+    let len = d.len();
+    let Some(&ty) = d.first() else {
+        o.push_str("[|icmp6]");
+        return;
+    };
+    let v6 = |at: usize| -> Option<std::net::Ipv6Addr> {
+        let s = d.get(at..at + 16)?;
+        let mut a = [0u8; 16];
+        a.copy_from_slice(s);
+        Some(std::net::Ipv6Addr::from(a))
+    };
+    let be = |at: usize| be16(d, at).unwrap_or(0);
+    o.push_str("ICMP6, ");
+    match ty {
+        128 | 129 => {
+            let what = if ty == 128 { "request" } else { "reply" };
+            let _ = write!(o, "echo {what}, id {}, seq {}, length {len}", be(4), be(6));
+        }
+        133 => {
+            let _ = write!(o, "router solicitation, length {len}");
+        }
+        134 => {
+            let _ = write!(o, "router advertisement, length {len}");
+        }
+        135 => match v6(8) {
+            Some(t) => {
+                let _ = write!(o, "neighbor solicitation, who has {t}, length {len}");
+            }
+            None => o.push_str("neighbor solicitation[|icmp6]"),
+        },
+        136 => match v6(8) {
+            Some(t) => {
+                let _ = write!(o, "neighbor advertisement, tgt is {t}, length {len}");
+            }
+            None => o.push_str("neighbor advertisement[|icmp6]"),
+        },
+        143 => {
+            let _ = write!(
+                o,
+                "multicast listener report v2, {} group record(s), length {len}",
+                be(6)
+            );
+        }
+        _ => {
+            let _ = write!(o, "type-#{ty}, length {len}");
+        }
+    }
 }
 
 fn ip_body(o: &mut String, b: &[u8], length: usize, opts: &PrintOpts) {
@@ -865,6 +961,7 @@ pub fn packet_sll2(
     match proto {
         0x0806 => arp(&mut o, payload, plen, opts),
         0x0800 => ip(&mut o, payload, opts),
+        0x86dd => ip6(&mut o, payload, opts),
         _ => {
             // Unknown types (and 802.2/802.3, not decoded here) get the header even without
             // -e, then the bytes.
@@ -927,6 +1024,51 @@ mod test {
             tflag: 1,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn ipv6_lines() {
+        // Linux 6.18's own frames, as tcpdump 4.99 -nn [-e] prints them.
+        let eth = |dst: &str, ip: &str| hexb(&format!("{dst} 4a7a 0ce5 a246 86dd {ip}"));
+        let ns = eth(
+            "3333 ffe5 a246",
+            "6000 0000 0020 3aff 0000 0000 0000 0000 0000 0000 0000 0000 ff02 0000 0000 0000
+             0000 0001 ffe5 a246 8700 b31f 0000 0000 fe80 0000 0000 0000 487a 0cff fee5 a246
+             0e01 a482 5f9c 1d0e",
+        );
+        assert_eq!(
+            packet(&ns, ns.len(), &nn()),
+            "IP6 :: > ff02::1:ffe5:a246: ICMP6, neighbor solicitation, who has fe80::487a:cff:fee5:a246, length 32"
+        );
+        let e = PrintOpts {
+            eflag: true,
+            ..nn()
+        };
+        assert_eq!(
+            packet(&ns, ns.len(), &e),
+            "4a:7a:0c:e5:a2:46 > 33:33:ff:e5:a2:46, ethertype IPv6 (0x86dd), length 86: :: > ff02::1:ffe5:a246: ICMP6, neighbor solicitation, who has fe80::487a:cff:fee5:a246, length 32"
+        );
+        let rs = eth(
+            "3333 0000 0002",
+            "6000 0000 0010 3aff fe80 0000 0000 0000 487a 0cff fee5 a246 ff02 0000 0000 0000
+             0000 0000 0000 0002 8500 8be2 0000 0000 0101 4a7a 0ce5 a246",
+        );
+        assert_eq!(
+            packet(&rs, rs.len(), &nn()),
+            "IP6 fe80::487a:cff:fee5:a246 > ff02::2: ICMP6, router solicitation, length 16"
+        );
+        let mld = eth(
+            "3333 0000 0016",
+            "6000 0000 0024 0001 0000 0000 0000 0000 0000 0000 0000 0000 ff02 0000 0000 0000
+             0000 0000 0000 0016 3a00 0502 0000 0100 8f00 cc5e 0000 0001 0400 0000 ff02 0000
+             0000 0000 0000 0001 ffe5 a246",
+        );
+        assert_eq!(
+            packet(&mld, mld.len(), &nn()),
+            "IP6 :: > ff02::16: HBH ICMP6, multicast listener report v2, 1 group record(s), length 28"
+        );
+        // Cut short: no panic, tcpdump's marker.
+        assert_eq!(packet(&mld[..40], 40, &nn()), "[|ip6]");
     }
 
     #[test]

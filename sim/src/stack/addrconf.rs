@@ -1,0 +1,500 @@
+//! IPv6 addresses as net/ipv6/addrconf.c makes them: `::1` on lo, a link-local from the MAC
+//! (EUI-64) when a device first has carrier after coming up, duplicate address detection
+//! (one neighbour solicitation after a random delay, `tentative` until `retrans_time` later),
+//! then router solicitations, ever further apart; addresses stay across carrier loss and MAC changes and go
+//! when the device goes down (`keep_addr_on_down` 0) or IPv6 is disabled on it.
+
+use std::net::Ipv6Addr;
+use std::time::Duration;
+
+use l2lab_fabric::{LinkId, LinkKind, MacAddr};
+use rand_chacha::rand_core::RngCore;
+
+use crate::lab::{Lab, Timer};
+use crate::stack::addr::Scope;
+use crate::stack::ndisc;
+
+/// An IPv6 address on an interface (struct inet6_ifaddr).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inet6Addr {
+    /// The address.
+    pub addr: Ipv6Addr,
+    /// Prefix length.
+    pub prefix: u8,
+    /// Its scope, from the address (ipv6_addr_scope).
+    pub scope: Scope,
+    /// Duplicate address detection has not finished (IFA_F_TENTATIVE).
+    pub tentative: bool,
+    /// Added with `nodad` (IFA_F_NODAD).
+    pub nodad: bool,
+    /// Counts DAD runs, so a timer of an earlier run finds itself stale.
+    pub(crate) dad_gen: u64,
+}
+
+impl Inet6Addr {
+    /// Its place in the order addresses were made (their prefix routes are listed so).
+    pub fn seq(&self) -> u64 {
+        self.dad_gen
+    }
+
+    /// A settled address (DAD done) of the address's own scope.
+    pub fn new(addr: Ipv6Addr, prefix: u8) -> Inet6Addr {
+        Inet6Addr {
+            addr,
+            prefix,
+            scope: scope_of(addr),
+            tentative: false,
+            nodad: false,
+            dad_gen: 0,
+        }
+    }
+}
+
+/// `rtr_solicit_delay`: DAD's first probe waits a random time below it (addrconf_dad_kick).
+pub const RTR_SOLICIT_DELAY: Duration = Duration::from_secs(1);
+/// `retrans_time` of ND: the wait after each DAD probe.
+pub const RETRANS_TIME: Duration = Duration::from_secs(1);
+/// `rtr_solicit_interval`: the first wait between router solicitations, before backoff.
+pub const RTR_SOLICIT_INTERVAL: Duration = Duration::from_secs(4);
+/// `rtr_solicit_max_interval`: the backoff's cap.
+pub const RTR_SOLICIT_MAX_INTERVAL: Duration = Duration::from_secs(3600);
+/// `router_solicitations`: how many router solicitations a device sends; `None` is the
+/// kernel's default -1, no limit (RFC 7559: the interval doubles up to its cap instead).
+pub const RTR_SOLICITS: Option<u32> = None;
+
+/// The modified EUI-64 link-local address of a MAC (addrconf_ifid_eui48).
+pub fn eui64_link_local(m: MacAddr) -> Ipv6Addr {
+    let b = m.0;
+    Ipv6Addr::new(
+        0xfe80,
+        0,
+        0,
+        0,
+        u16::from_be_bytes([b[0] ^ 0x02, b[1]]),
+        u16::from_be_bytes([b[2], 0xff]),
+        u16::from_be_bytes([0xfe, b[3]]),
+        u16::from_be_bytes([b[4], b[5]]),
+    )
+}
+
+/// The solicited-node multicast group of an address (addrconf_addr_solict_mult).
+pub fn solicited_node(a: Ipv6Addr) -> Ipv6Addr {
+    let o = a.octets();
+    Ipv6Addr::new(
+        0xff02,
+        0,
+        0,
+        0,
+        0,
+        1,
+        0xff00 | u16::from(o[13]),
+        u16::from_be_bytes([o[14], o[15]]),
+    )
+}
+
+/// ipv6_addr_scope as `ip addr` names it.
+pub fn scope_of(a: Ipv6Addr) -> Scope {
+    if a.is_loopback() {
+        Scope::Host
+    } else if a.segments()[0] & 0xffc0 == 0xfe80 {
+        Scope::Link
+    } else {
+        Scope::Global
+    }
+}
+
+/// ipv6_addr_src_scope's order: smaller is narrower.
+fn src_scope(s: Scope) -> u8 {
+    match s {
+        Scope::Host => 1,
+        Scope::Link => 2,
+        Scope::Global => 0xe,
+    }
+}
+
+/// ipv6_link_dev_addr: an address goes before the first one of the same or a narrower
+/// scope, so the newest global comes first and link-locals follow.
+pub(crate) fn insert_addr(list: &mut Vec<Inet6Addr>, a: Inet6Addr) {
+    let s = src_scope(a.scope);
+    let at = list
+        .iter()
+        .position(|x| s >= src_scope(x.scope))
+        .unwrap_or(list.len());
+    list.insert(at, a);
+}
+
+/// Router solicitation state of a device (inet6_dev's rs_probes, rs_interval).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RsState {
+    pub(crate) probes: u32,
+    pub(crate) interval: Duration,
+    pub(crate) gen: u64,
+}
+
+/// rfc3315_s14_backoff_init: the interval times a random 0.9 .. 1.1.
+fn backoff_init(lab: &mut Lab, irt: Duration) -> Duration {
+    let r = 900_000 + u64::from(lab.v6_rng.next_u32()) % 200_001;
+    Duration::from_micros(irt.as_micros() as u64 * r / 1_000_000)
+}
+
+/// rfc3315_s14_backoff_update: the interval times a random 1.9 .. 2.1, capped.
+fn backoff_update(lab: &mut Lab, rt: Duration, mrt: Duration) -> Duration {
+    let r = 1_900_000 + u64::from(lab.v6_rng.next_u32()) % 200_001;
+    let t = Duration::from_micros(rt.as_micros() as u64 * r / 1_000_000);
+    if t > mrt {
+        backoff_init(lab, mrt)
+    } else {
+        t
+    }
+}
+
+impl Lab {
+    /// Brings every interface's IPv6 addresses in line with its state, as addrconf_notify
+    /// does on NETDEV_UP, NETDEV_CHANGE and NETDEV_DOWN.
+    pub(crate) fn addrconf_sync(&mut self) {
+        let n = self.ifaces.len();
+        // A device coming up is configured at once (NETDEV_UP); one whose carrier changed
+        // with it, a veth's peer, later, when linkwatch reports it (NETDEV_CHANGE).
+        let coming_up: Vec<usize> = (0..n)
+            .filter(|&idx| {
+                self.ifaces[idx].as_ref().is_some_and(|i| {
+                    !i.v6_on
+                        && i.disable_ipv6 == 0
+                        && self
+                            .fabric
+                            .link(LinkId(idx as _))
+                            .is_some_and(|l| l.admin_up)
+                })
+            })
+            .collect();
+        for idx in coming_up.into_iter().chain(0..n) {
+            let link = LinkId(idx as _);
+            self.addrconf_sync_link(idx, link);
+            if self.iface(link).is_some_and(|i| i.disable_ipv6 == 0) {
+                self.mld_sync(link);
+            }
+        }
+    }
+
+    /// One device's part of [`Lab::addrconf_sync`].
+    fn addrconf_sync_link(&mut self, idx: usize, link: LinkId) {
+        let Some(i) = self.ifaces[idx].as_ref() else {
+            return;
+        };
+        let Some(l) = self.fabric.link(link) else {
+            return;
+        };
+        let on = i.disable_ipv6 == 0 && l.admin_up;
+        let was_on = i.v6_on;
+        let leftover = i.disable_ipv6 != 0 && (i.v6_ready || !i.inet6.is_empty());
+        if let Some(i) = self.ifaces[idx].as_mut() {
+            i.v6_on = on;
+        }
+        if !on {
+            // Going down takes every address; one added while down stays (keep_addr_on_down 0).
+            if was_on || leftover {
+                self.addrconf_ifdown(link);
+            }
+            return;
+        }
+        if !was_on {
+            // addrconf_dad_run: addresses added while down start DAD now.
+            let waiting: Vec<(Ipv6Addr, u64)> = self
+                .addrs6(link)
+                .iter()
+                .filter(|a| a.tentative)
+                .map(|a| (a.addr, a.dad_gen))
+                .collect();
+            for (addr, gen) in waiting {
+                self.addrconf_dad_kick(link, addr, gen);
+            }
+        }
+        let Some(i) = self.ifaces[idx].as_ref() else {
+            return;
+        };
+        let Some(l) = self.fabric.link(link) else {
+            return;
+        };
+        if i.v6_ready {
+            return;
+        }
+        let lo = matches!(l.kind, LinkKind::Loopback);
+        if lo {
+            let a = Inet6Addr {
+                addr: Ipv6Addr::LOCALHOST,
+                prefix: 128,
+                scope: Scope::Host,
+                tentative: false,
+                nodad: false,
+                dad_gen: 0,
+            };
+            if let Some(i) = self.ifaces[idx].as_mut() {
+                i.v6_ready = true;
+                insert_addr(&mut i.inet6, a);
+            }
+            return;
+        }
+        if !l.carrier {
+            return;
+        }
+        let ll = eui64_link_local(l.mac);
+        if let Some(i) = self.ifaces[idx].as_mut() {
+            i.v6_ready = true;
+        }
+        self.addr6_add_internal(link, ll, 64, false);
+    }
+
+    /// addrconf_ifdown: every address goes, and with them DAD and router solicitation.
+    fn addrconf_ifdown(&mut self, link: LinkId) {
+        if let Some(i) = self.iface_mut(link) {
+            i.inet6.clear();
+            i.v6_ready = false;
+            i.rs.gen += 1;
+            i.rs.probes = 0;
+        }
+    }
+
+    /// Adds an address and starts its DAD unless `nodad` (or on a loopback device).
+    pub(crate) fn addr6_add_internal(
+        &mut self,
+        link: LinkId,
+        addr: Ipv6Addr,
+        prefix: u8,
+        nodad: bool,
+    ) {
+        let gen = self.v6_next_gen();
+        let a = Inet6Addr {
+            addr,
+            prefix,
+            scope: scope_of(addr),
+            tentative: !nodad,
+            nodad,
+            dad_gen: gen,
+        };
+        let Some(i) = self.iface_mut(link) else {
+            return;
+        };
+        insert_addr(&mut i.inet6, a);
+        if !nodad {
+            self.addrconf_dad_kick(link, addr, gen);
+        }
+    }
+
+    /// `ip -6 addr add`: `Exists` when the device has the address; DAD starts at once on
+    /// an up device (unless `nodad`), or when it comes up.
+    pub fn addr6_add(
+        &mut self,
+        link: LinkId,
+        addr: Ipv6Addr,
+        prefix: u8,
+        nodad: bool,
+    ) -> crate::LabResult<()> {
+        let i = self
+            .iface(link)
+            .ok_or(crate::LabError::NoSuchDevice(String::new()))?;
+        if i.inet6.iter().any(|a| a.addr == addr) {
+            return Err(crate::LabError::Exists(addr.to_string()));
+        }
+        if i.v6_on {
+            self.addr6_add_internal(link, addr, prefix, nodad);
+        } else {
+            let gen = self.v6_next_gen();
+            let a = Inet6Addr {
+                addr,
+                prefix,
+                scope: scope_of(addr),
+                tentative: !nodad,
+                nodad,
+                dad_gen: gen,
+            };
+            if let Some(i) = self.iface_mut(link) {
+                insert_addr(&mut i.inet6, a);
+            }
+        }
+        self.collect_wire();
+        Ok(())
+    }
+
+    /// `ip -6 addr del`: `NotFound` unless the device has the address with that length.
+    pub fn addr6_del(&mut self, link: LinkId, addr: Ipv6Addr, prefix: u8) -> crate::LabResult<()> {
+        let i = self
+            .iface_mut(link)
+            .ok_or(crate::LabError::NoSuchDevice(String::new()))?;
+        let at = i
+            .inet6
+            .iter()
+            .position(|a| a.addr == addr && a.prefix == prefix)
+            .ok_or(crate::LabError::NotFound("address"))?;
+        i.inet6.remove(at);
+        self.collect_wire();
+        Ok(())
+    }
+
+    fn v6_next_gen(&mut self) -> u64 {
+        self.v6_gen += 1;
+        self.v6_gen
+    }
+
+    /// addrconf_dad_kick: the first probe after a random number of jiffies below
+    /// `rtr_solicit_delay`.
+    fn addrconf_dad_kick(&mut self, link: LinkId, addr: Ipv6Addr, gen: u64) {
+        let hz = u64::from(self.config.hz);
+        let below = (RTR_SOLICIT_DELAY.as_millis() as u64 * hz / 1000).max(1);
+        let delay = u64::from(self.v6_rng.next_u32()) % below;
+        self.arm_kernel_timer_jiffies(
+            delay,
+            Timer::Dad {
+                link,
+                addr,
+                gen,
+                probes: 1,
+            },
+        );
+    }
+
+    /// addrconf_dad_work: send a probe while any is left, else DAD is complete.
+    pub(crate) fn dad_timer(&mut self, link: LinkId, addr: Ipv6Addr, gen: u64, probes: u32) {
+        let Some(a) = self
+            .iface(link)
+            .and_then(|i| i.inet6.iter().find(|a| a.addr == addr && a.dad_gen == gen))
+        else {
+            return;
+        };
+        if !a.tentative {
+            return;
+        }
+        if probes == 0 {
+            self.addrconf_dad_completed(link, addr);
+            return;
+        }
+        let jiffies = (RETRANS_TIME.as_millis() as u64 * u64::from(self.config.hz) / 1000).max(1);
+        self.arm_kernel_timer_jiffies(
+            jiffies,
+            Timer::Dad {
+                link,
+                addr,
+                gen,
+                probes: probes - 1,
+            },
+        );
+        if let Some(mac) = self.fabric.link(link).map(|l| l.mac) {
+            let mut nonce = [0u8; 6];
+            self.v6_rng.fill_bytes(&mut nonce);
+            self.stack_transmit(link, ndisc::dad_solicitation(mac, addr, nonce));
+        }
+    }
+
+    /// addrconf_dad_completed: the address is usable; a device's first link-local sends a
+    /// router solicitation at once and plans the next ones.
+    fn addrconf_dad_completed(&mut self, link: LinkId, addr: Ipv6Addr) {
+        let Some(i) = self.iface_mut(link) else {
+            return;
+        };
+        if let Some(a) = i.inet6.iter_mut().find(|a| a.addr == addr) {
+            a.tentative = false;
+        }
+        let link_local = scope_of(addr) == Scope::Link;
+        let lonely = link_local
+            && i.inet6
+                .iter()
+                .filter(|a| a.scope == Scope::Link && !a.tentative)
+                .count()
+                == 1;
+        let first_ll = link_local && i.rs.probes == 0;
+        if lonely {
+            self.mld_dad_complete(link);
+        }
+        if !first_ll {
+            return;
+        }
+        self.send_rs(link, addr);
+        let interval = backoff_init(self, RTR_SOLICIT_INTERVAL);
+        let gen = self.v6_next_gen();
+        if let Some(i) = self.iface_mut(link) {
+            i.rs = RsState {
+                probes: 1,
+                interval,
+                gen,
+            };
+        }
+        let at = self.now() + interval;
+        self.arm_kernel_timer(at, Timer::Rs { link, gen });
+    }
+
+    fn send_rs(&mut self, link: LinkId, src: Ipv6Addr) {
+        if let Some(mac) = self.fabric.link(link).map(|l| l.mac) {
+            self.stack_transmit(link, ndisc::router_solicitation(mac, src));
+        }
+    }
+
+    /// addrconf_rs_timer: the next solicitation, from a link-local that passed DAD, while
+    /// `router_solicitations` allows one more.
+    pub(crate) fn rs_timer(&mut self, link: LinkId, gen: u64) {
+        let Some(i) = self.iface(link) else {
+            return;
+        };
+        if i.rs.gen != gen || RTR_SOLICITS.is_some_and(|n| i.rs.probes >= n) {
+            return;
+        }
+        let Some(src) = i
+            .inet6
+            .iter()
+            .find(|a| a.scope == Scope::Link && !a.tentative)
+            .map(|a| a.addr)
+        else {
+            return;
+        };
+        let interval = i.rs.interval;
+        self.send_rs(link, src);
+        let next = backoff_update(self, interval, RTR_SOLICIT_MAX_INTERVAL);
+        if let Some(i) = self.iface_mut(link) {
+            i.rs.probes += 1;
+            i.rs.interval = next;
+        }
+        if self
+            .iface(link)
+            .is_some_and(|i| RTR_SOLICITS.is_none_or(|n| i.rs.probes < n))
+        {
+            let at = self.now() + next;
+            self.arm_kernel_timer(at, Timer::Rs { link, gen });
+        }
+    }
+
+    /// The IPv6 addresses of `link`, in the kernel's list order.
+    pub fn addrs6(&self, link: LinkId) -> &[Inet6Addr] {
+        self.iface(link).map_or(&[], |i| i.inet6.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn link_local_from_mac() {
+        // `ip addr` on Linux 6.18: c2:36:27:13:ac:aa -> fe80::c036:27ff:fe13:acaa/64.
+        let m: MacAddr = "c2:36:27:13:ac:aa".parse().unwrap();
+        assert_eq!(eui64_link_local(m).to_string(), "fe80::c036:27ff:fe13:acaa");
+        assert_eq!(
+            solicited_node(eui64_link_local(m)).to_string(),
+            "ff02::1:ff13:acaa"
+        );
+    }
+
+    #[test]
+    fn newest_global_first_link_local_after() {
+        let mk = |s: &str| Inet6Addr {
+            addr: s.parse().unwrap(),
+            prefix: 64,
+            scope: scope_of(s.parse().unwrap()),
+            tentative: false,
+            nodad: false,
+            dad_gen: 0,
+        };
+        let mut v = vec![mk("fe80::1")];
+        insert_addr(&mut v, mk("2001:db8::1"));
+        insert_addr(&mut v, mk("2001:db8:1::1"));
+        let order: Vec<String> = v.iter().map(|a| a.addr.to_string()).collect();
+        assert_eq!(order, ["2001:db8:1::1", "2001:db8::1", "fe80::1"]);
+    }
+}
