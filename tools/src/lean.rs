@@ -55,6 +55,7 @@ mod test {
                     netns: netns.map(str::to_string),
                     pid: 42,
                     files: Vec::new(),
+                    interactive: false,
                 }
             );
         }
