@@ -1,8 +1,10 @@
 #!/bin/bash
 # Replay cost as the number of hosts grows: a generated capture of N hosts in pairs on one
 # segment, each pair resolving the other (an ARP request, broadcast, and its reply) and
-# exchanging one echo request and reply, 0.1 ms apart (the capture ends before the hosts re-confirm their neighbours); replayed with the release binary into
-# the default lab (one bridge, a port per host). Prints wall time and peak RSS per N.
+# exchanging one echo request and reply, 0.1 ms apart (the capture ends before the hosts
+# re-confirm their neighbours); replayed with the release binary into the default lab (one
+# bridge, a port per host). Prints wall time, user CPU time (which moves less with the load
+# of a shared machine) and peak RSS per N.
 # Each ARP request is flooded to every port, as a kernel bridge floods it: N requests reach
 # N hosts each, so the emulation's own work grows as N^2 and that is the curve to expect.
 #   bench/replay-hosts.sh [N...]          (default: 1000 2000 4000 8000)
@@ -54,9 +56,9 @@ with open(path, "wb") as f:
 PY
     for bin in "$L2LAB" ${BEFORE:+"$BEFORE"}; do
         [ "$bin" = "$L2LAB" ] || [ "$n" -le 2000 ] || continue
-        /usr/bin/time -f '%e %M' -o "$dir/t" "$bin" replay "$dir/hosts.pcap" >"$dir/out" 2>&1 || true
-        read -r wall rss < <(tail -1 "$dir/t")
-        printf 'hosts %7d: %8.2f s wall, peak RSS %7d KB, %s (%s)\n' "$n" "$wall" "$rss" \
+        /usr/bin/time -f '%e %M %U' -o "$dir/t" "$bin" replay "$dir/hosts.pcap" >"$dir/out" 2>&1 || true
+        read -r wall rss user < <(tail -1 "$dir/t")
+        printf 'hosts %7d: %8.2f s wall, %8.2f s user, peak RSS %7d KB, %s (%s)\n' "$n" "$wall" "$user" "$rss" \
             "$(grep -m1 -i 'result' "$dir/out" || tail -1 "$dir/out")" "$([ "$bin" = "$L2LAB" ] && echo this build || echo before)"
     done
 done

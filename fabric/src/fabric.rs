@@ -926,11 +926,19 @@ impl Fabric {
             .iter()
             .filter(|p| p.state == PortState::Forwarding)
             .count();
+        // A step keeps the ports where they were, so a port is compared with its own slot;
+        // a search of the whole list per port made a port's coming up cost the square of the
+        // ports (8,000 ports: minutes).
+        let was = |i: usize, link: LinkId, state: PortState| match before.get(i) {
+            Some(&(l, s)) if l == link => s == state,
+            _ => before.contains(&(link, state)),
+        };
         let changed: Vec<(LinkId, PortState)> = b
             .ports
             .iter()
-            .filter(|p| !before.contains(&(p.link, p.state)))
-            .map(|p| (p.link, p.state))
+            .enumerate()
+            .filter(|(i, p)| !was(*i, p.link, p.state))
+            .map(|(_, p)| (p.link, p.state))
             .collect();
         let notes: Vec<LinkId> = cx
             .notify

@@ -873,6 +873,11 @@ impl Lab {
             .and_then(|i| i.as_mut())
     }
 
+    /// Whether an interface of `ns` carries `ip` (up or down): one probe of the index.
+    pub(crate) fn has_local_addr(&self, ns: NsId, ip: Ipv4Addr) -> bool {
+        self.link_index.has_addr(&self.ifaces, ns, ip)
+    }
+
     /// The interface called `name` in `ns`.
     pub fn link_by_name(&self, ns: NsId, name: &str) -> LabResult<LinkId> {
         let found = self.link_index.by_name(&self.ifaces, ns, name);

@@ -134,12 +134,7 @@ impl Lab {
 
     /// Is `ip` an address of this namespace (on any interface)?
     pub(crate) fn is_local_addr_any(&self, ns: NsId, ip: Ipv4Addr) -> bool {
-        self.ns(ns).is_some_and(|n| {
-            n.ifaces.iter().any(|l| {
-                self.iface(*l)
-                    .is_some_and(|i| i.addrs.iter().any(|a| a.net.addr == ip))
-            })
-        })
+        self.has_local_addr(ns, ip)
     }
 
     fn is_broadcast_for(&self, ns: NsId, ip: Ipv4Addr) -> bool {

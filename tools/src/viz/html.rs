@@ -253,8 +253,9 @@ pub fn data(title: &str, tr: &Trace, topo: &Topology, lay: &Layout, rp: &Replay)
     let cps: Vec<Value> = rp
         .checkpoints
         .iter()
-        .map(|c| Value::Array(c.iter().map(|op| op.to_json()).collect()))
+        .map(|(_, c)| Value::Array(c.iter().map(|op| op.to_json()).collect()))
         .collect();
+    let cp_at: Vec<usize> = rp.checkpoints.iter().map(|(n, _)| *n).collect();
     let bridges: BTreeMap<String, Vec<u64>> = lay
         .bridges
         .keys()
@@ -265,6 +266,7 @@ pub fn data(title: &str, tr: &Trace, topo: &Topology, lay: &Layout, rp: &Replay)
         "clock": tr.header.clock,
         "seed": tr.header.seed,
         "every": CHECKPOINT_EVERY,
+        "cpAt": cp_at,
         "ns": topo.namespaces,
         "links": links,
         "bridges": bridges,

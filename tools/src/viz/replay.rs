@@ -5,8 +5,11 @@
 //!
 //! Every event becomes a list of [`Op`]s that turn the tables before it into the tables after
 //! it. The viewer applies them one by one when the learner steps forward, and starts from a
-//! [checkpoint](Replay::checkpoints) (the tables every [`CHECKPOINT_EVERY`] events, as ops from
-//! empty) when they jump, so no step ever re-reads the trace from its start.
+//! [checkpoint](Replay::checkpoints) (the tables as ops from empty, at most every
+//! [`CHECKPOINT_EVERY`] events) when they jump, so no step ever re-reads the trace from its
+//! start. A checkpoint is taken only once the ops since the last one number half the tables'
+//! rows: the checkpoints together are then at most twice the ops, where a checkpoint every
+//! 256 events made the page grow as the square of the MACs learned.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -14,7 +17,7 @@ use serde_json::{json, Value};
 
 use super::parse::{Event, Kind};
 
-/// How many events apart the checkpoints are.
+/// How many events apart the checkpoints are at least.
 pub const CHECKPOINT_EVERY: usize = 256;
 
 /// One learned entry of a bridge's MAC table.
@@ -189,6 +192,14 @@ impl Tables {
                 self.port_states.remove(port);
             }
         }
+    }
+
+    /// How many ops [`Tables::as_ops`] makes, without making them.
+    pub fn rows(&self) -> usize {
+        self.netns.len()
+            + self.links.len()
+            + self.fdb.values().map(BTreeMap::len).sum::<usize>()
+            + self.neigh.values().map(BTreeMap::len).sum::<usize>()
     }
 
     /// The ops that build these tables from empty (a checkpoint).
@@ -483,9 +494,9 @@ pub struct Step {
 pub struct Replay {
     /// One per event.
     pub steps: Vec<Step>,
-    /// `checkpoints[k]`: the tables after the first `k * CHECKPOINT_EVERY` events, as ops
-    /// from empty (`checkpoints[0]` is the empty lab).
-    pub checkpoints: Vec<Vec<Op>>,
+    /// `(n, ops)`: the tables after the first `n` events, as ops from empty, in order of `n`
+    /// (`checkpoints[0]` is the empty lab, `n` = 0).
+    pub checkpoints: Vec<(usize, Vec<Op>)>,
     /// The tables after the last event.
     pub last: Tables,
 }
@@ -521,7 +532,8 @@ impl Replay {
     pub fn new(events: &[Event]) -> Self {
         let mut tables = Tables::default();
         tables.netns.insert(String::new());
-        let mut checkpoints = vec![tables.as_ops()];
+        let mut checkpoints = vec![(0, tables.as_ops())];
+        let mut ops_since = 0usize;
         let mut steps = Vec::with_capacity(events.len());
         // frame → (last event index, bridge → the port it entered on)
         let mut frames: HashMap<u64, (usize, HashMap<u64, u64>)> = HashMap::new();
@@ -583,6 +595,7 @@ impl Replay {
                 },
                 _ => Hop::None,
             };
+            ops_since += ops.len();
             steps.push(Step {
                 ops,
                 hop,
@@ -590,8 +603,9 @@ impl Replay {
                 bridge,
                 ns,
             });
-            if (i + 1) % CHECKPOINT_EVERY == 0 {
-                checkpoints.push(tables.as_ops());
+            if (i + 1) % CHECKPOINT_EVERY == 0 && 2 * ops_since >= tables.rows() {
+                checkpoints.push((i + 1, tables.as_ops()));
+                ops_since = 0;
             }
         }
         Replay {
@@ -605,12 +619,20 @@ impl Replay {
     /// viewer does when the learner jumps).
     #[cfg(test)]
     pub fn tables_at(&self, n: usize) -> Tables {
-        let k = (n / CHECKPOINT_EVERY).min(self.checkpoints.len().saturating_sub(1));
+        let n = n.min(self.steps.len());
+        let k = self
+            .checkpoints
+            .partition_point(|(at, _)| *at <= n)
+            .saturating_sub(1);
         let mut t = Tables::default();
-        for op in self.checkpoints.get(k).into_iter().flatten() {
-            t.apply(op);
+        let mut from = 0;
+        if let Some((at, ops)) = self.checkpoints.get(k) {
+            from = *at;
+            for op in ops {
+                t.apply(op);
+            }
         }
-        for s in &self.steps[k * CHECKPOINT_EVERY..n.min(self.steps.len())] {
+        for s in &self.steps[from..n] {
             for op in &s.ops {
                 t.apply(op);
             }
@@ -822,6 +844,32 @@ mod test {
     }
 
     #[test]
+    fn checkpoints_grow_with_the_ops_not_their_square() {
+        // 40 × 256 MACs learned: a checkpoint every 256 events would hold 210,000 rows.
+        let lines: Vec<String> = (0..40 * CHECKPOINT_EVERY)
+            .map(|i| {
+                let mac = format!("02:00:00:00:{:02x}:{:02x}", i / 256, i % 256);
+                ev(
+                    i as f64,
+                    "learned",
+                    &format!(r#""mac":"{mac}","port":{}"#, port(2)),
+                )
+            })
+            .collect();
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let r = replay(&lines);
+        let total: usize = r.checkpoints.iter().map(|(_, c)| c.len()).sum();
+        let ops: usize = r.steps.iter().map(|s| s.ops.len()).sum();
+        assert_eq!(ops, 40 * CHECKPOINT_EVERY);
+        assert!(
+            total <= 2 * ops + r.checkpoints.len(),
+            "{total} rows for {ops} ops"
+        );
+        assert_eq!(r.tables_at(r.steps.len()), r.last);
+        assert_eq!(r.tables_at(5000).fdb[&1].len(), 5000);
+    }
+
+    #[test]
     fn checkpoints_agree_with_stepping_one_by_one() {
         let mut lines = Vec::new();
         for i in 0..(3 * CHECKPOINT_EVERY + 17) {
@@ -843,7 +891,15 @@ mod test {
         }
         let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
         let r = replay(&lines);
-        assert_eq!(r.checkpoints.len(), 4);
+        let at: Vec<usize> = r.checkpoints.iter().map(|(n, _)| *n).collect();
+        // Not at 512: the ops since 256 are fewer than half the rows by then.
+        assert_eq!(at, [0, 256, 768]);
+        let total: usize = r.checkpoints.iter().map(|(_, c)| c.len()).sum();
+        let ops: usize = r.steps.iter().map(|s| s.ops.len()).sum();
+        assert!(
+            total <= 2 * ops + at.len(),
+            "{total} rows of checkpoints for {ops} ops"
+        );
         let mut t = Tables::default();
         t.netns.insert(String::new());
         for (i, s) in r.steps.iter().enumerate() {

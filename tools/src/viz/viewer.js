@@ -1,7 +1,8 @@
 // l2lab viewer: steps through a replayed trace. The data (written by `l2lab viz`) holds, per
 // event, its description, narration, where the frame moves, and the ops that turn the tables
-// before it into the tables after it; plus checkpoints (the tables every `every` events) so a
-// jump costs at most `every` events of ops, whatever the trace's length.
+// before it into the tables after it; plus checkpoints (the tables at the event counts of
+// `cpAt`, at least `every` events apart, taken once the ops since the last number half the
+// tables' rows) so a jump costs about the tables' size in ops, whatever the trace's length.
 (function () {
   'use strict';
   var t0 = performance.now();
@@ -61,9 +62,14 @@
     if (n >= cur && n - cur <= K) {
       for (i = cur; i < n; i++) applyEvent(i);
     } else {
-      var c = Math.min(Math.floor(n / K), D.cp.length - 1);
-      restore(c);
-      for (i = c * K; i < n; i++) applyEvent(i);
+      // The last checkpoint at or before n (D.cpAt holds their event counts, ascending).
+      var lo = 0, hi = D.cpAt.length - 1;
+      while (lo < hi) {
+        var mid = (lo + hi + 1) >> 1;
+        if (D.cpAt[mid] <= n) lo = mid; else hi = mid - 1;
+      }
+      restore(lo);
+      for (i = D.cpAt[lo]; i < n; i++) applyEvent(i);
     }
     cur = n;
   }

@@ -1,0 +1,38 @@
+#!/bin/bash
+# The HTML viewer's cost as the learned MACs grow: a generated trace of one bridge learning N
+# distinct MACs on four ports, one event each, drawn with `l2lab viz` (HTML) by the release
+# binary. Prints wall time, peak RSS and the page's size per N; the checkpoints of the tables
+# grew as N^2 before they were spaced by the tables' size, so that is the curve to watch.
+#   bench/viz-macs.sh [N...]          (default: 10000 100000)
+# With BEFORE=/path/to/an/older/l2lab it draws each trace with that binary too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${CARGO_TARGET_DIR:-target}
+cargo build --release -q -p l2lab
+L2LAB=$(realpath "$target/release/l2lab")
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+[ $# -gt 0 ] || set -- 10000 100000
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+for n in "$@"; do
+    python3 - "$n" "$dir/trace.jsonl" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+br = '{"id":1,"name":"br0","ns":""}'
+with open(path, "w") as f:
+    f.write('{"type":"header","schema":"l2lab-trace","version":1}\n')
+    for i in range(n):
+        mac = "02:00:%02x:%02x:%02x:%02x" % ((i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255)
+        p = 2 + i % 4
+        f.write('{"t":%.6f,"type":"learned","bridge":%s,"mac":"%s","port":{"id":%d,"name":"p%d","ns":""}}\n'
+                % (i * 1e-4, br, mac, p, p))
+PY
+    for bin in "$L2LAB" ${BEFORE:+"$BEFORE"}; do
+        rm -f "$dir/lab.html"
+        /usr/bin/time -f '%e %M' -o "$dir/t" "$bin" viz "$dir/trace.jsonl" -o "$dir/lab.html" >"$dir/out" 2>&1 || true
+        read -r wall rss < <(tail -1 "$dir/t")
+        size=$(stat -c %s "$dir/lab.html" 2>/dev/null || echo 0)
+        printf 'MACs %8d: %8.2f s wall, peak RSS %8d KB, page %10d bytes (%s)\n' "$n" "$wall" "$rss" "$size" \
+            "$([ "$bin" = "$L2LAB" ] && echo this build || echo before)"
+    done
+done
