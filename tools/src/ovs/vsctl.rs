@@ -37,6 +37,7 @@ const COMMANDS: &[(&str, usize, usize)] = &[
     ("get-fail-mode", 1, 1),
     ("del-fail-mode", 1, 1),
     ("get", 2, usize::MAX),
+    ("list", 1, usize::MAX),
     ("set", 3, usize::MAX),
 ];
 
@@ -215,6 +216,12 @@ fn run(c: &Cmd, lab: &mut Lab, out: &mut Output) -> Result<i32, String> {
             lab.ovs_set_fail_mode(&a[0], None).map_err(ovs_err)?;
         }
         "get" => get(a, lab, out)?,
+        "list" => {
+            return Err(
+                "l2lab does not model list yet: `get TABLE RECORD COLUMN...` reads the columns tutorials use"
+                    .into(),
+            )
+        }
         "set" => set(a, lab)?,
         _ => {}
     }
