@@ -183,7 +183,16 @@ fn lab_words(e: &LabError) -> String {
 /// `ip netns list`: every file of /run/netns, newest first as tmpfs lists them; a file that
 /// names no namespace (one `touch` made) is listed with the kernel's refusal to give it an id.
 fn list(caller: &Caller, lab: &Lab, out: &mut Output) -> i32 {
-    let mut entries: Vec<(std::time::SystemTime, String)> = caller
+    // Files born in the same clock tick of the file system (tmpfs stamps them at jiffy
+    // granularity) are ordered as the lab made their namespaces, so a run does not depend on
+    // how fast the host is.
+    let made = |name: &str| {
+        lab.netns(name)
+            .ok()
+            .and_then(|id| lab.ns(id))
+            .map_or(u64::MAX, |n| n.created)
+    };
+    let mut entries: Vec<(std::time::SystemTime, u64, String)> = caller
         .names_dir
         .and_then(|d| std::fs::read_dir(d).ok())
         .map(|rd| {
@@ -191,18 +200,19 @@ fn list(caller: &Caller, lab: &Lab, out: &mut Output) -> i32 {
                 .filter_map(|e| {
                     let m = e.metadata().ok()?;
                     let born = m.created().or_else(|_| m.modified()).ok()?;
-                    Some((born, e.file_name().to_string_lossy().into_owned()))
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    Some((born, made(&name), name))
                 })
                 .collect()
         })
         .unwrap_or_default();
     for n in lab.netns_names() {
-        if !entries.iter().any(|(_, e)| *e == n) {
-            entries.push((std::time::SystemTime::now(), n));
+        if !entries.iter().any(|(_, _, e)| *e == n) {
+            entries.push((std::time::SystemTime::now(), made(&n), n));
         }
     }
     entries.sort();
-    for (_, name) in entries.iter().rev() {
+    for (_, _, name) in entries.iter().rev() {
         match lab.netns(name) {
             Ok(ns) => match lab.nsid_known(caller.ns, ns) {
                 Some(id) => out.out(format!("{name} (id: {id})\n")),
