@@ -55,10 +55,71 @@ fn tree_depths(root: i32) -> Vec<(i32, u32)> {
 /// the init of its PID namespace run the l2lab binary but are no tutorial command.
 const WALLS: u32 = 1;
 
-/// Every thread of a tree seen asleep, with its context switches so far: two equal snapshots
-/// taken apart mean nothing of the tree ran in between.
+/// One process seen asleep: each of its threads with its context switches so far, and its
+/// children. Two equal snapshots taken apart mean nothing of the tree ran in between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Proc {
+    pid: i32,
+    threads: Vec<(i32, u64)>,
+    children: Vec<i32>,
+}
+
+/// A process in a [`Snapshot`]: read from /proc, or known asleep without a look (see [`Memo`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    Read(Proc),
+    Known(i32),
+}
+
+impl Seen {
+    fn pid(&self) -> i32 {
+        match self {
+            Seen::Read(p) => p.pid,
+            Seen::Known(pid) => *pid,
+        }
+    }
+}
+
+/// Every process of a tree seen asleep, sorted by pid.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Snapshot(Vec<(i32, u64)>);
+pub struct Snapshot(Vec<Seen>);
+
+/// What one look at a process found.
+enum Look {
+    Gone,
+    Awake,
+    Asleep(Proc),
+}
+
+/// Reads process `pid`: its threads' states and its children.
+fn look_at(pid: i32) -> Look {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Look::Gone;
+    };
+    let mut tasks: Vec<_> = tasks.flatten().collect();
+    tasks.sort_by_key(|t| t.file_name());
+    let mut threads = Vec::with_capacity(tasks.len());
+    let mut children = Vec::new();
+    for t in tasks {
+        let path = t.path();
+        if let Ok(text) = read_proc(&path.join("children")) {
+            children.extend(
+                text.split_whitespace()
+                    .filter_map(|c| c.parse::<i32>().ok()),
+            );
+        }
+        let tid = t.file_name().to_string_lossy().parse::<i32>().unwrap_or(0);
+        match blocked_thread(&path) {
+            Some(switches) => threads.push((tid, switches)),
+            None => return Look::Awake,
+        }
+    }
+    Look::Asleep(Proc {
+        pid,
+        threads,
+        children,
+    })
+}
 
 /// The context switches of thread `tid` of `pid` when it is blocked, `None` when it runs or is
 /// about to. A thread is blocked when it sleeps interruptibly (S, I) somewhere the kernel names
@@ -134,23 +195,143 @@ fn timed_wait(syscall: &str) -> bool {
 /// and every lab client among them (a process running `exe`) is one whose command the lab is
 /// running: a client the lab has not heard from yet, or that has its answer but not yet read
 /// it, is about to act, however asleep it looks. `None` when some process is not asleep.
+#[cfg(test)]
 pub fn asleep(root: i32, clients: &Clients, running: &dyn Fn(i32) -> bool) -> Option<Snapshot> {
-    let mut seen = vec![];
-    for (pid, depth) in tree_depths(root) {
-        if depth > WALLS && clients.runs(pid) && !running(pid) {
-            return None;
+    Memo::default().look(root, clients, running, &|_| None)
+}
+
+/// Something in the tree ran that the lab did not cause: what the memo knows may be stale.
+struct Unexplained;
+
+/// What the lab knows between looks, so that a look reads /proc only for the processes that
+/// can have run since the last one that found the script asleep.
+///
+/// A process whose lab command is running, that was seen asleep (blocked on its lab
+/// connection) and has one thread and no children can only be woken by the lab sending it
+/// something, by a signal, or by the reader of its output: such a lab client runs the lab's
+/// own code, which reads nothing but its connection and signals no one. So, once a round of
+/// looks found the whole tree asleep, it is taken to be where it was until the lab sends it
+/// something, while
+/// every other process is read at each look and compared with what that round saw: one that
+/// changed (a shell that sent a signal, a reader that took output, a new process) may have
+/// woken a client, so then everything is forgotten and read again. A client the lab sent
+/// something to is read again too; its changing is explained by what it was sent. Whatever
+/// the lab hears from a client ([`Memo::look`]'s `heard`) also makes it forget.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// Clients seen asleep in the last round that found the tree asleep, with the count of
+    /// messages the lab had sent them then.
+    known: std::collections::HashMap<i32, (Proc, u64)>,
+    /// The other processes as that round saw them.
+    last: std::collections::HashMap<i32, Proc>,
+    /// The lab's count of messages heard from clients then.
+    heard: u64,
+}
+
+impl Memo {
+    /// Forgets what it knew: the next look reads every process.
+    pub fn forget(&mut self) {
+        self.known.clear();
+        self.last.clear();
+    }
+
+    /// A look at the tree under `root` (see [`asleep`]). `sent(pid)` is the count of messages
+    /// the lab has sent to `pid`, for a process whose lab command is running, waits on the lab
+    /// and has nothing on its way to it, else `None`.
+    pub fn look(
+        &mut self,
+        root: i32,
+        clients: &Clients,
+        running: &dyn Fn(i32) -> bool,
+        sent: &dyn Fn(i32) -> Option<u64>,
+    ) -> Option<Snapshot> {
+        if !self.known.is_empty() {
+            match self.walk(root, clients, running, sent, true) {
+                Ok(s) => return s,
+                Err(Unexplained) => self.forget(),
+            }
         }
-        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
-            continue;
-        };
-        let mut threads: Vec<_> = tasks.flatten().collect();
-        threads.sort_by_key(|t| t.file_name());
-        for t in threads {
-            let tid = t.file_name().to_string_lossy().parse::<i32>().unwrap_or(0);
-            seen.push((tid, blocked_thread(&t.path())?));
+        self.walk(root, clients, running, sent, false)
+            .unwrap_or(None)
+    }
+
+    /// Whether the lab heard from a client since the memo was made; if so, forgets.
+    pub fn heard(&mut self, heard: u64) {
+        if heard != self.heard {
+            self.forget();
+            self.heard = heard;
         }
     }
-    Some(Snapshot(seen))
+
+    /// Two looks found `s` both times: what they read becomes what the memo knows.
+    pub fn settle(&mut self, s: &Snapshot, sent: &dyn Fn(i32) -> Option<u64>) {
+        for seen in &s.0 {
+            let Seen::Read(p) = seen else { continue };
+            // Only a lone thread with no children: a process that waits on its children or
+            // on threads of its own (`timeout`) is woken by them, not only by the lab.
+            let lone = p.threads.len() == 1 && p.children.is_empty();
+            match sent(p.pid).filter(|_| lone) {
+                Some(n) => {
+                    self.last.remove(&p.pid);
+                    self.known.insert(p.pid, (p.clone(), n));
+                }
+                None => {
+                    self.known.remove(&p.pid);
+                    self.last.insert(p.pid, p.clone());
+                }
+            }
+        }
+    }
+
+    fn walk(
+        &self,
+        root: i32,
+        clients: &Clients,
+        running: &dyn Fn(i32) -> bool,
+        sent: &dyn Fn(i32) -> Option<u64>,
+        memo: bool,
+    ) -> Result<Option<Snapshot>, Unexplained> {
+        let mut seen = vec![];
+        let mut todo = vec![(root, 0)];
+        while let Some((pid, depth)) = todo.pop() {
+            let known = self.known.get(&pid).filter(|_| memo);
+            if let Some((p, n)) = known {
+                if sent(pid) == Some(*n) {
+                    todo.extend(p.children.iter().map(|&c| (c, depth + 1)));
+                    seen.push(Seen::Known(pid));
+                    continue;
+                }
+            }
+            // A known client the lab has sent something to since: its running is its own.
+            let explained = known.is_some() && sent(pid).is_some();
+            let unexplained = memo && !explained;
+            let asleep = if depth > WALLS && clients.runs(pid) && !running(pid) {
+                None
+            } else {
+                match look_at(pid) {
+                    // Listed as a child when the tree was last asleep, gone now: it ran.
+                    Look::Gone if unexplained => return Err(Unexplained),
+                    Look::Gone => continue,
+                    Look::Awake => None,
+                    Look::Asleep(p) => Some(p),
+                }
+            };
+            let Some(p) = asleep else {
+                return if unexplained {
+                    Err(Unexplained)
+                } else {
+                    Ok(None)
+                };
+            };
+            if unexplained && self.last.get(&pid) != Some(&p) {
+                return Err(Unexplained);
+            }
+            todo.extend(p.children.iter().map(|&c| (c, depth + 1)));
+            seen.push(Seen::Read(p));
+        }
+        seen.sort_unstable_by_key(Seen::pid);
+        Ok(Some(Snapshot(seen)))
+    }
 }
 
 /// The files a tutorial command's client runs from: the l2lab binary and the small client

@@ -77,6 +77,9 @@ struct Running {
     pid: i32,
     /// It runs in the foreground of a terminal.
     interactive: bool,
+    /// Its client waits on the lab while the command runs (all but [`Offline`] ones, which
+    /// read files and pipes of their own).
+    waits_on_lab: bool,
 }
 
 impl Running {
@@ -133,12 +136,15 @@ struct Outbox {
     dropped: Rc<Cell<usize>>,
     /// Output bytes queued and not yet written to the client's socket.
     queued: Rc<Cell<usize>>,
+    /// Responses sent so far: each may wake the client.
+    sent: Rc<Cell<u64>>,
 }
 
 impl Outbox {
     /// Queues `r`. Output beyond the room left is dropped, as a kernel drops what a reader
     /// does not take in time; the client hears how much before the command's end.
     fn send(&self, r: Response) -> Result<(), ()> {
+        self.sent.set(self.sent.get() + 1);
         let n = match &r {
             Response::Out(_) | Response::Err(_) | Response::Data(_) => r.payload_len(),
             Response::Exit(_) | Response::Killed(_) => {
@@ -247,6 +253,7 @@ async fn connection(
         room,
         dropped: Rc::default(),
         queued: Rc::default(),
+        sent: Rc::default(),
     };
     let queued = tx.queued.clone();
     tokio::task::spawn_local(async move {
@@ -529,6 +536,7 @@ pub async fn serve(
         names,
         members: crate::members::Members::new(root.clone()),
         views: crate::views::Views::new(views),
+        heard: 0,
     };
     state.names.sync(&lab);
     if lab.clock().is_virtual() {
@@ -589,6 +597,8 @@ struct State {
     names: NetnsDir,
     /// Which namespace each of the script's processes is in.
     members: crate::members::Members,
+    /// Messages heard from clients so far.
+    heard: u64,
 }
 
 /// The lab's /run/netns: a file for each named namespace, as `ip netns add` leaves one on a
@@ -664,6 +674,9 @@ async fn serve_virtual(
     let mut busy: Option<(std::time::Instant, std::time::Instant)> = None;
     let settle = crate::quiet::FineTimer::new();
     let mut last_ran = false;
+    // What the last round that found the script asleep saw, so that a look reads again only
+    // what can have run since (an idle capture's client costs nothing at a jump).
+    let mut memo = crate::quiet::Memo::default();
     loop {
         while let Ok(msg) = rx.try_recv() {
             {
@@ -730,16 +743,32 @@ async fn serve_virtual(
             if pid <= 0 {
                 continue;
             }
-            let pids: Vec<i32> = running
+            let pids: std::collections::HashSet<i32> = running
                 .values()
                 .map(|r| r.pid)
                 .chain(state.deferred.iter().map(|d| d.pid))
                 .collect();
-            let now = crate::quiet::asleep(pid, clients, &|p| pids.contains(&p));
+            // The clients waiting on the lab with nothing on its way to them, and how many
+            // responses each was sent (a process may hold several connections).
+            let mut sent: HashMap<i32, Option<u64>> = HashMap::new();
+            for r in running.values() {
+                let n = sent.entry(r.pid).or_insert(Some(0));
+                *n = n
+                    .filter(|_| r.waits_on_lab && r.tx.queued.get() == 0)
+                    .map(|n| n + r.tx.sent.get());
+            }
+            let sent = |p: i32| sent.get(&p).copied().flatten();
+            memo.heard(state.heard);
+            let now = memo.look(pid, clients, &|p| pids.contains(&p), &sent);
             if now.is_none() || (before.is_some() && before != now) {
                 quiet = false;
                 ran = true;
                 break;
+            }
+            if let (Some(a), Some(b)) = (&before, &now) {
+                if a == b {
+                    memo.settle(b, &sent);
+                }
             }
             before = now;
         }
@@ -826,6 +855,7 @@ fn follow_the_wall_clock(
 }
 
 fn handle(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, state: &mut State) {
+    state.heard += 1;
     handle_msg(lab, running, msg, state);
     state.names.sync(lab);
 }
@@ -850,6 +880,7 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
                     tx,
                     pid: peer,
                     interactive: false,
+                    waits_on_lab: false,
                 },
             );
         }
@@ -957,6 +988,7 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
                             tx,
                             pid: host_pid,
                             interactive,
+                            waits_on_lab: true,
                         },
                     );
                 }
