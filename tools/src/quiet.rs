@@ -536,6 +536,64 @@ mod test {
         let _ = child.wait();
     }
 
+    /// Looks with `memo` until the tree under `pid` is asleep twice over, and settles it.
+    fn settle_memo(memo: &mut Memo, pid: i32, sent: &dyn Fn(i32) -> Option<u64>) -> Snapshot {
+        let clients = Clients::default();
+        loop {
+            let a = memo.look(pid, &clients, &|_| false, sent);
+            let b = memo.look(pid, &clients, &|_| false, sent);
+            if let (Some(a), Some(b)) = (a, b) {
+                if a == b {
+                    memo.settle(&b, sent);
+                    return b;
+                }
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn the_memo_skips_an_idle_client_until_it_is_sent_something_or_its_shell_runs() {
+        // A shell with a lone `cat` child that stands for a client waiting on the lab; on a
+        // line of input the shell kills it.
+        let mut child = Command::new("bash")
+            .args(["-c", "coproc cat; read a; kill $COPROC_PID; wait; read b"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let cat = loop {
+            if let Some(&c) = tree(pid).iter().find(|&&p| p != pid) {
+                break c;
+            }
+            std::thread::yield_now();
+        };
+        let known = |s: &Snapshot| s.0.contains(&Seen::Known(cat));
+        let mut memo = Memo::default();
+        let first = settle_memo(&mut memo, pid, &|p| (p == cat).then_some(0));
+        assert!(!known(&first));
+        // Nothing ran: the client is not read again.
+        let again = memo.look(pid, &Clients::default(), &|_| false, &|p| {
+            (p == cat).then_some(0)
+        });
+        assert!(again.as_ref().is_some_and(known));
+        // The lab sent it something: it is read again.
+        let sent = memo.look(pid, &Clients::default(), &|_| false, &|p| {
+            (p == cat).then_some(1)
+        });
+        assert!(!sent.as_ref().is_some_and(known));
+        // The shell was woken (it kills the client): nothing known is trusted any more.
+        writeln!(child.stdin.as_mut().unwrap(), "go").unwrap();
+        let after = memo.look(pid, &Clients::default(), &|_| false, &|p| {
+            (p == cat).then_some(0)
+        });
+        assert!(!after.as_ref().is_some_and(known));
+        assert!(memo.known.is_empty());
+        drop(child.stdin.take());
+        let _ = child.wait();
+    }
+
     #[test]
     fn a_process_that_ran_between_looks_is_seen_to_have_run() {
         // A shell reading lines and echoing them back: asleep before and after one line,

@@ -1227,6 +1227,7 @@ mod test {
             room: room.clone(),
             dropped: Rc::default(),
             queued: Rc::default(),
+            sent: Rc::default(),
         };
         let text = "x".repeat(60);
         assert!(out.send(Response::Out(text.clone())).is_ok());
