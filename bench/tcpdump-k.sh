@@ -9,12 +9,15 @@
 # On the kernel the pings take PINGS x INTERVAL seconds of wall time whatever K is (400 s by
 # default): that side shows what K captures cost the machine, not a speed.
 #   sudo bench/tcpdump-k.sh [K...]          (default: 10 100 500; PINGS=2000 INTERVAL=0.2)
-# KERNEL=no skips the kernel side (and the need for root).
+# KERNEL=no skips the kernel side (and the need for root); L2LAB=PATH uses that binary instead
+# of building the release one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${CARGO_TARGET_DIR:-target}
-cargo build -q --release -p l2lab
-L2LAB=$(realpath "$target/release/l2lab")
+if [ -z "${L2LAB:-}" ]; then
+    target=${CARGO_TARGET_DIR:-target}
+    cargo build -q --release -p l2lab
+    L2LAB=$(realpath "$target/release/l2lab")
+fi
 pings=${PINGS:-2000}
 interval=${INTERVAL:-0.2}
 kernel=${KERNEL:-yes}
