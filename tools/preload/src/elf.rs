@@ -115,6 +115,15 @@ fn no_interp(fd: c_int) -> Option<bool> {
     if size < 4 || size > ph.len() || phnum == 0 {
         return Some(false);
     }
+    // The whole table in one read when it is small (it is: a dozen entries, typically).
+    let mut table = [0u8; 1024];
+    if let Some(all) = table.get_mut(..size * usize::from(phnum)) {
+        pread(fd, all, phoff)?;
+        let interp = all
+            .chunks_exact(size)
+            .any(|entry| u32_at(entry, 0) == Some(PT_INTERP));
+        return Some(!interp);
+    }
     for i in 0..u64::from(phnum.min(256)) {
         let entry = ph.get_mut(..size)?;
         pread(fd, entry, phoff.checked_add(i * size as u64)?)?;

@@ -702,7 +702,7 @@ static SAID_SOCKETS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBo
 /// Names `path` on stderr if this library cannot reach it (statically linked, or 32-bit
 /// where this library is 64-bit) and this is a lab.
 fn warn_static(path: *const c_char) {
-    if path.is_null() || !in_lab() {
+    if path.is_null() || !in_lab() || in_lab_dir(path) {
         return;
     }
     let why: &[u8] = match elf::unreachable(path) {
@@ -719,6 +719,22 @@ fn warn_static(path: *const c_char) {
         why,
         b": the lab's views and clock do not reach it (it sees an empty network namespace, not the host's)",
     ]);
+}
+
+/// Whether `path` names a file in the lab's own directory (the one of its socket): the lab's
+/// links to its client and to the l2lab binary, which the script's $PATH finds first. Checked
+/// on the name alone, with no system call: a tutorial command is exec'd hundreds of times in
+/// a loop, and reading its ELF headers cost more system calls than the command itself makes.
+fn in_lab_dir(path: *const c_char) -> bool {
+    // SAFETY: the name is NUL-terminated; getenv returns NULL or a NUL-terminated string.
+    let sock = unsafe { bytes(libc::getenv(c"L2LAB_SOCK".as_ptr())) }.unwrap_or(b"");
+    // SAFETY: path is a non-null NUL-terminated string (checked by the caller).
+    let path = unsafe { bytes(path) }.unwrap_or(b"");
+    match sock.iter().rposition(|b| *b == b'/') {
+        // The directory with its slash; a name with `..` in it is left to the full check.
+        Some(i) if i > 0 => path.starts_with(&sock[..=i]) && !path.windows(2).any(|w| w == b".."),
+        _ => false,
+    }
 }
 
 /// Whether `path` is the lab's own static client (tools/client, written beside the lab's
