@@ -42,6 +42,8 @@ pub struct OvsPort {
     pub name: String,
     /// The Port row's UUID: `show` lists ports in this order.
     pub uuid: Uuid,
+    /// Its Interface row's UUID.
+    pub iface_uuid: Uuid,
     /// Its OpenFlow port number (`ofport`); none while ovs-vswitchd could not add it.
     pub ofport: Option<u16>,
     /// Why ovs-vswitchd could not add it (the Interface's `error` column).
@@ -61,6 +63,8 @@ pub struct OvsBridge {
     pub ports: Vec<OvsPort>,
     /// The internal port's Port row UUID.
     pub local_uuid: Uuid,
+    /// The internal port's Interface row UUID.
+    pub local_iface_uuid: Uuid,
     /// `fail_mode` (`standalone` or `secure`), when set.
     pub fail_mode: Option<String>,
     /// `other_config`.
@@ -92,6 +96,9 @@ pub struct OvsDb {
     pub bridges: Vec<OvsBridge>,
     /// The datapath's device, once a bridge exists.
     pub system: Option<LinkId>,
+    /// `next_cfg` (and `cur_cfg`, ovs-vswitchd catching up at once): ovs-vsctl runs that
+    /// changed the database.
+    pub cfg: u64,
 }
 
 impl OvsDb {
@@ -162,6 +169,29 @@ impl Lab {
         Uuid(b)
     }
 
+    /// The Interface row's UUID beside Port row `port`'s. Derived rather than drawn, so the
+    /// lab's random sequence (ping identifiers, ports) is the same as without the row.
+    fn iface_uuid(port: Uuid) -> Uuid {
+        let mut b = port.0;
+        for chunk in b.chunks_mut(8) {
+            let mut x = u64::from_be_bytes(chunk.try_into().unwrap_or([0; 8]));
+            // splitmix64's finaliser: a bijection that scatters the bits.
+            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            x ^= x >> 31;
+            chunk.copy_from_slice(&x.to_be_bytes());
+        }
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        Uuid(b)
+    }
+
+    /// One more ovs-vsctl run changed the database (`next_cfg`, `cur_cfg`).
+    pub fn ovs_bump_cfg(&mut self) {
+        self.ovs.cfg += 1;
+    }
+
     /// The Open vSwitch database (made on first use, as `ovs-vsctl init` would).
     pub fn ovs(&mut self) -> &OvsDb {
         if self.ovs.uuid.is_none() {
@@ -214,6 +244,7 @@ impl Lab {
             link,
             ports: Vec::new(),
             local_uuid,
+            local_iface_uuid: Self::iface_uuid(local_uuid),
             fail_mode: None,
             other_config: BTreeMap::new(),
             created: self.now(),
@@ -290,6 +321,7 @@ impl Lab {
         b.ports.push(OvsPort {
             name: port.to_string(),
             uuid,
+            iface_uuid: Self::iface_uuid(uuid),
             ofport,
             error,
         });
