@@ -75,10 +75,16 @@ impl ColType {
 /// A column's value: (key, value) pairs sorted by key (value None outside maps).
 pub(crate) type Datum = Vec<(Atom, Option<Atom>)>;
 
-/// A column of the schema: its name and type, written short: `s`, `i`, `b` one string,
-/// integer, boolean; `?` appended: at most one; `*`: a set; `+`: a set of at least one;
+/// A column of the schema: its name and type, written short: `s`, `i`, `b`, `u` one string,
+/// integer, boolean, UUID; `?` appended: at most one; `*`: a set; `+`: a set of at least one;
 /// `k=v`: a map.
 type Col = (&'static str, &'static str);
+
+const AUTO_ATTACH: &[Col] = &[
+    ("mappings", "i=i"),
+    ("system_description", "s"),
+    ("system_name", "s"),
+];
 
 const BRIDGE: &[Col] = &[
     ("auto_attach", "u?"),
@@ -105,29 +111,62 @@ const BRIDGE: &[Col] = &[
     ("stp_enable", "b"),
 ];
 
-const PORT: &[Col] = &[
-    ("bond_active_slave", "s?"),
-    ("bond_downdelay", "i"),
-    ("bond_fake_iface", "b"),
-    ("bond_mode", "s?"),
-    ("bond_updelay", "i"),
-    ("cvlans", "i*"),
+const CT_TIMEOUT_POLICY: &[Col] = &[("external_ids", "s=s"), ("timeouts", "s=i")];
+
+const CT_ZONE: &[Col] = &[("external_ids", "s=s"), ("timeout_policy", "u?")];
+
+const CONTROLLER: &[Col] = &[
+    ("connection_mode", "s?"),
+    ("controller_burst_limit", "i?"),
+    ("controller_queue_size", "i?"),
+    ("controller_rate_limit", "i?"),
+    ("enable_async_messages", "b?"),
     ("external_ids", "s=s"),
-    ("fake_bridge", "b"),
-    ("interfaces", "u+"),
-    ("lacp", "s?"),
-    ("mac", "s?"),
-    ("name", "s"),
+    ("inactivity_probe", "i?"),
+    ("is_connected", "b"),
+    ("local_gateway", "s?"),
+    ("local_ip", "s?"),
+    ("local_netmask", "s?"),
+    ("max_backoff", "i?"),
     ("other_config", "s=s"),
-    ("protected", "b"),
-    ("qos", "u?"),
-    ("rstp_statistics", "s=i"),
-    ("rstp_status", "s=s"),
-    ("statistics", "s=i"),
+    ("role", "s?"),
     ("status", "s=s"),
-    ("tag", "i?"),
-    ("trunks", "i*"),
-    ("vlan_mode", "s?"),
+    ("target", "s"),
+    ("type", "s?"),
+];
+
+const DATAPATH: &[Col] = &[
+    ("capabilities", "s=s"),
+    ("ct_zones", "i=u"),
+    ("datapath_version", "s"),
+    ("external_ids", "s=s"),
+];
+
+const FLOW_SAMPLE_COLLECTOR_SET: &[Col] = &[
+    ("bridge", "u"),
+    ("external_ids", "s=s"),
+    ("id", "i"),
+    ("ipfix", "u?"),
+];
+
+const FLOW_TABLE: &[Col] = &[
+    ("external_ids", "s=s"),
+    ("flow_limit", "i?"),
+    ("groups", "s*"),
+    ("name", "s?"),
+    ("overflow_policy", "s?"),
+    ("prefixes", "s*"),
+];
+
+const IPFIX: &[Col] = &[
+    ("cache_active_timeout", "i?"),
+    ("cache_max_flows", "i?"),
+    ("external_ids", "s=s"),
+    ("obs_domain_id", "i?"),
+    ("obs_point_id", "i?"),
+    ("other_config", "s=s"),
+    ("sampling", "i?"),
+    ("targets", "s*"),
 ];
 
 const INTERFACE: &[Col] = &[
@@ -168,6 +207,39 @@ const INTERFACE: &[Col] = &[
     ("type", "s"),
 ];
 
+const MANAGER: &[Col] = &[
+    ("connection_mode", "s?"),
+    ("external_ids", "s=s"),
+    ("inactivity_probe", "i?"),
+    ("is_connected", "b"),
+    ("max_backoff", "i?"),
+    ("other_config", "s=s"),
+    ("status", "s=s"),
+    ("target", "s"),
+];
+
+const MIRROR: &[Col] = &[
+    ("external_ids", "s=s"),
+    ("name", "s"),
+    ("output_port", "u?"),
+    ("output_vlan", "i?"),
+    ("select_all", "b"),
+    ("select_dst_port", "u*"),
+    ("select_src_port", "u*"),
+    ("select_vlan", "i*"),
+    ("snaplen", "i?"),
+    ("statistics", "s=i"),
+];
+
+const NETFLOW: &[Col] = &[
+    ("active_timeout", "i"),
+    ("add_id_to_interface", "b"),
+    ("engine_id", "i?"),
+    ("engine_type", "i?"),
+    ("external_ids", "s=s"),
+    ("targets", "s+"),
+];
+
 const OPEN_VSWITCH: &[Col] = &[
     ("bridges", "u*"),
     ("cur_cfg", "i"),
@@ -188,14 +260,83 @@ const OPEN_VSWITCH: &[Col] = &[
     ("system_version", "s?"),
 ];
 
-/// The columns of `table` in the order ovs-vsctl lists them (by name); the tables the lab
-/// leaves empty list only `_uuid`.
+const PORT: &[Col] = &[
+    ("bond_active_slave", "s?"),
+    ("bond_downdelay", "i"),
+    ("bond_fake_iface", "b"),
+    ("bond_mode", "s?"),
+    ("bond_updelay", "i"),
+    ("cvlans", "i*"),
+    ("external_ids", "s=s"),
+    ("fake_bridge", "b"),
+    ("interfaces", "u+"),
+    ("lacp", "s?"),
+    ("mac", "s?"),
+    ("name", "s"),
+    ("other_config", "s=s"),
+    ("protected", "b"),
+    ("qos", "u?"),
+    ("rstp_statistics", "s=i"),
+    ("rstp_status", "s=s"),
+    ("statistics", "s=i"),
+    ("status", "s=s"),
+    ("tag", "i?"),
+    ("trunks", "i*"),
+    ("vlan_mode", "s?"),
+];
+
+const QOS: &[Col] = &[
+    ("external_ids", "s=s"),
+    ("other_config", "s=s"),
+    ("queues", "i=u"),
+    ("type", "s"),
+];
+
+const QUEUE: &[Col] = &[
+    ("dscp", "i?"),
+    ("external_ids", "s=s"),
+    ("other_config", "s=s"),
+];
+
+const SSL: &[Col] = &[
+    ("bootstrap_ca_cert", "b"),
+    ("ca_cert", "s"),
+    ("certificate", "s"),
+    ("external_ids", "s=s"),
+    ("private_key", "s"),
+];
+
+const SFLOW: &[Col] = &[
+    ("agent", "s?"),
+    ("external_ids", "s=s"),
+    ("header", "i?"),
+    ("polling", "i?"),
+    ("sampling", "i?"),
+    ("targets", "s+"),
+];
+
+/// The columns of `table` (the schema's, 8.3.1) in the order ovs-vsctl lists them: by name.
 pub(crate) fn columns(table: &str) -> &'static [Col] {
     match table {
+        "AutoAttach" => AUTO_ATTACH,
         "Bridge" => BRIDGE,
-        "Port" => PORT,
+        "CT_Timeout_Policy" => CT_TIMEOUT_POLICY,
+        "CT_Zone" => CT_ZONE,
+        "Controller" => CONTROLLER,
+        "Datapath" => DATAPATH,
+        "Flow_Sample_Collector_Set" => FLOW_SAMPLE_COLLECTOR_SET,
+        "Flow_Table" => FLOW_TABLE,
+        "IPFIX" => IPFIX,
         "Interface" => INTERFACE,
+        "Manager" => MANAGER,
+        "Mirror" => MIRROR,
+        "NetFlow" => NETFLOW,
         "Open_vSwitch" => OPEN_VSWITCH,
+        "Port" => PORT,
+        "QoS" => QOS,
+        "Queue" => QUEUE,
+        "SSL" => SSL,
+        "sFlow" => SFLOW,
         _ => &[],
     }
 }
@@ -298,21 +439,29 @@ fn score(name: &str, s: &str) -> usize {
 
 /// The table `name` names.
 pub(crate) fn table(name: &str) -> Result<&'static str, String> {
-    let mut best: Option<&'static str> = None;
+    let mut best: Vec<&'static str> = Vec::new();
     let mut best_score = 0;
     for t in TABLES {
         let s = score(t, name);
-        if s > best_score {
-            best = Some(t);
+        if s > 0 && s >= best_score {
+            if s > best_score {
+                best.clear();
+            }
+            best.push(t);
             best_score = s;
-        } else if s == best_score {
-            best = None;
         }
     }
-    match best {
-        Some(t) => Ok(t),
-        None if best_score > 0 => Err(format!("multiple table names match \"{name}\"")),
-        None => Err(format!("unknown table \"{name}\"")),
+    match best.as_slice() {
+        [] => Err(format!("unknown table \"{name}\"")),
+        [one] => Ok(one),
+        many => {
+            let mut m = many.to_vec();
+            m.sort();
+            Err(format!(
+                "\"{name}\" matches multiple table names: {}",
+                m.join(", ")
+            ))
+        }
     }
 }
 
@@ -782,9 +931,6 @@ pub(crate) fn print(table: &str, rows: &[&Row], cols: &[&str], style: Style) -> 
             }
         }
         Layout::Table => {
-            if rows.is_empty() {
-                return out;
-            }
             let widths: Vec<usize> = (0..cols.len())
                 .map(|i| {
                     let head = if style.headings { cols[i].len() } else { 0 };
@@ -1038,7 +1184,10 @@ mod test {
         assert_eq!(table("br"), Ok("Bridge"));
         assert_eq!(table("open"), Ok("Open_vSwitch"));
         assert_eq!(table("nope"), Err("unknown table \"nope\"".into()));
-        assert!(table("f").is_err_and(|e| e.starts_with("multiple")));
+        assert_eq!(
+            table("f"),
+            Err("\"f\" matches multiple table names: Flow_Sample_Collector_Set, Flow_Table".into())
+        );
         assert_eq!(column("Interface", "mac"), Ok("mac"));
         assert_eq!(column("Interface", "NAME"), Ok("name"));
         assert_eq!(
