@@ -355,9 +355,7 @@ fn column_key(arg: &str) -> (&str, Option<String>, &str) {
             return (col, Some(q[..close].to_string()), &q[close + 1..]);
         }
     }
-    let kend = rest
-        .find(['=', '!', '<', '>', '{'])
-        .unwrap_or(rest.len());
+    let kend = rest.find(['=', '!', '<', '>', '{']).unwrap_or(rest.len());
     (col, Some(rest[..kend].to_string()), &rest[kend..])
 }
 
