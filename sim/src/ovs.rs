@@ -386,21 +386,37 @@ impl Lab {
         key: &str,
         value: &str,
     ) -> Result<(), OvsError> {
+        let mut map = self
+            .ovs
+            .bridge(br)
+            .ok_or_else(|| OvsError::NoBridge(br.to_string()))?
+            .other_config
+            .clone();
+        map.insert(key.to_string(), value.to_string());
+        self.ovs_replace_other_config(br, map)
+    }
+
+    /// `set bridge BR other_config={...}`: the whole map.
+    pub fn ovs_replace_other_config(
+        &mut self,
+        br: &str,
+        map: BTreeMap<String, String>,
+    ) -> Result<(), OvsError> {
         let b = self
             .ovs
             .bridges
             .iter_mut()
             .find(|b| b.name == br)
             .ok_or_else(|| OvsError::NoBridge(br.to_string()))?;
-        b.other_config.insert(key.to_string(), value.to_string());
+        // bridge_configure_mac_table: a number of seconds, else the default.
+        let secs = map
+            .get("mac-aging-time")
+            .and_then(|v| v.parse::<u64>().ok())
+            .filter(|s| *s > 0);
+        b.other_config = map;
         let link = b.link;
-        if key == "mac-aging-time" {
-            // bridge_configure_mac_table: a number of seconds, else the default.
-            let secs = value.parse::<u64>().ok().filter(|s| *s > 0);
-            let t = secs.map_or(OVS_MAC_AGING, Duration::from_secs);
-            if let Some(b) = self.fabric.bridge_mut(link) {
-                b.ageing_time = t;
-            }
+        if let Some(b) = self.fabric.bridge_mut(link) {
+            b.ageing_time = secs.map_or(OVS_MAC_AGING, Duration::from_secs);
         }
         Ok(())
     }

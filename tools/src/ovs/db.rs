@@ -1149,7 +1149,8 @@ pub(crate) fn parse_datum(s: &str, t: &ColType) -> Result<Datum, String> {
     for it in items {
         if let Some(vt) = t.value {
             let Some((k, v)) = it.split_once('=') else {
-                return Err(format!("{it}: syntax error at end of input"));
+                // What ovsdb says when a map's item has no `=`, word for word.
+                return Err(format!("{s}: syntax error at \""));
             };
             d.push((parse_atom(k, t.key, None)?, Some(parse_atom(v, vt, None)?)));
         } else {

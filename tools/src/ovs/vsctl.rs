@@ -614,6 +614,16 @@ fn set(c: &Cmd, lab: &mut Lab, wrote: &mut bool) -> Result<(), String> {
                 let v = text(&new).unwrap_or_default();
                 lab.ovs_set_other_config(&name, &k, &v).map_err(ovs_err)?;
             }
+            ("Bridge", "other_config", None) => {
+                let map = new
+                    .iter()
+                    .filter_map(|(k, v)| match (k, v) {
+                        (db::Atom::Str(k), Some(db::Atom::Str(v))) => Some((k.clone(), v.clone())),
+                        _ => None,
+                    })
+                    .collect();
+                lab.ovs_replace_other_config(&name, map).map_err(ovs_err)?;
+            }
             ("Bridge", "fail_mode", None) => {
                 lab.ovs_set_fail_mode(&name, text(&new).as_deref())
                     .map_err(ovs_err)?;
