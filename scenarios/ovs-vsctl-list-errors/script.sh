@@ -56,6 +56,7 @@ run ovs-vsctl set port veth0 trunks=a
 run ovs-vsctl set bridge br0 stp_enable=maybe
 run ovs-vsctl set bridge br0 fail_mode=nope
 run ovs-vsctl set bridge br0 other_config
+run ovs-vsctl set bridge br0 other_config=x
 run ovs-vsctl set interface nope type=internal
 run ovs-vsctl list-br -- list nope
 run ovs-vsctl --columns=name list bridge br0 -- get bridge br0 nope

@@ -58,7 +58,7 @@ run ovs-vsctl -f table --no-headings --columns=name,ofport list interface veth0
 run ovs-vsctl --format=table --bare --columns=name,ofport list interface veth2
 run ovs-vsctl -f table --columns=name list mirror
 echo '--- find'
-run ovs-vsctl --columns=name find interface ofport=1
+rows ovs-vsctl --columns=name find interface ofport=1
 rows ovs-vsctl --columns=name,ofport find interface 'ofport>1'
 rows ovs-vsctl --columns=name find interface 'ofport<=2'
 run ovs-vsctl --columns=name find interface name!=veth0 name!=veth2 name!=br1
@@ -102,3 +102,8 @@ run ovs-vsctl --may-exist add-br br0
 run ovs-vsctl set bridge br0 other_config:a=b
 run ovs-vsctl get open . cur_cfg next_cfg
 run ovs-vsctl --columns=name list interface veth2 -- get bridge br0 name -- list-br
+run ovs-vsctl set bridge br0 'other_config={c="d e", mac-aging-time=30}'
+run ovs-vsctl get bridge br0 other_config
+run ovs-vsctl set bridge br0 'other_config={}'
+run ovs-vsctl get bridge br0 other_config
+run ovs-vsctl get open . cur_cfg next_cfg
