@@ -700,8 +700,37 @@ pub(crate) fn rows(lab: &mut Lab, table: &str) -> Vec<Row> {
             }
         }
     }
-    rows.sort_by(|a, b| a.uuid.cmp(&b.uuid));
+    hmap_order(&mut rows);
     rows
+}
+
+/// The mask of an OVS hmap that `n` nodes were inserted into (lib/hmap.c: it grows when it
+/// holds more than two nodes a bucket, to calc_mask(n), at least 4 buckets).
+fn hmap_mask(n: usize) -> u32 {
+    let calc = |c: usize| {
+        let mut m = c / 2;
+        for sh in [1, 2, 4, 8, 16, 32] {
+            m |= m >> sh;
+        }
+        m | ((m & 1) << 1)
+    };
+    let mut mask = 0;
+    for i in 1..=n {
+        if i / 2 > mask {
+            mask = mask.max(calc(i));
+        }
+    }
+    u32::try_from(mask).unwrap_or(u32::MAX)
+}
+
+/// Orders rows as ovs-vsctl's IDL lists them: by hmap bucket, its hash of a UUID being the
+/// UUID's first 32 bits (uuid_hash). Within a bucket the order follows how the rows arrived,
+/// which l2lab does not model: there they come in UUID order.
+fn hmap_order(rows: &mut [Row]) {
+    let mask = hmap_mask(rows.len());
+    let bucket =
+        |r: &Row| u32::from_str_radix(r.uuid.get(..8).unwrap_or("0"), 16).unwrap_or(0) & mask;
+    rows.sort_by(|a, b| bucket(a).cmp(&bucket(b)).then_with(|| a.uuid.cmp(&b.uuid)));
 }
 
 fn lab_mac(lab: &Lab, link: l2lab_fabric::LinkId) -> String {
@@ -1195,6 +1224,32 @@ mod test {
             column("Interface", "of"),
             Err("Interface contains more than one column whose name matches \"of\": ofport, ofport_request".into())
         );
+    }
+
+    fn row(uuid: &str) -> Row {
+        Row {
+            uuid: uuid.to_string(),
+            name: None,
+            cols: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn rows_come_in_the_order_of_ovsdb_hash_buckets() {
+        assert_eq!(
+            (hmap_mask(1), hmap_mask(2), hmap_mask(8), hmap_mask(16)),
+            (0, 3, 7, 15)
+        );
+        // Recorded from ovs-vsctl list port: buckets 0, 1 and 2 of 4.
+        let seen = [
+            "33d7bb60-1cfd-47fb-8731-bbb60702864f",
+            "e329f949-bb76-4282-9a3b-742535ad7357",
+            "30bbcfb6-e6bc-4b71-8dd9-5da3834094af",
+        ];
+        let mut rows: Vec<Row> = seen.iter().rev().map(|u| row(u)).collect();
+        hmap_order(&mut rows);
+        let got: Vec<&str> = rows.iter().map(|r| r.uuid.as_str()).collect();
+        assert_eq!(got, seen);
     }
 
     #[test]
