@@ -1134,7 +1134,9 @@ impl Lab {
         }
         if !up {
             self.link_went_down(id);
-        } else if self.fabric.bridge(id).is_some() {
+        } else if self.fabric.bridge(id).is_some_and(|b| !b.ovs) {
+            // Multicast snooping's all-snoopers join: Linux bridges only, not an Open
+            // vSwitch bridge's internal port.
             self.igmp_bridge_up(id);
         }
         self.collect_wire();
