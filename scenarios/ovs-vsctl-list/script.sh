@@ -5,8 +5,8 @@
 # rows are sorted (or one row is listed). Left out because the userspace datapath that records
 # this differs from the kernel's that l2lab models: datapath_id, datapath_type and
 # datapath_version of Bridge rows, and the internal interface's driver status, speed and
-# duplex; Interface statistics, which ovs-vswitchd refreshes every 5 seconds, and
-# link_resets are left out too.
+# duplex; Interface statistics, which ovs-vswitchd refreshes every 5 seconds, are left out
+# too.
 run() { echo "\$ $*"; "$@" 2>&1 | uuids; echo "rc=${PIPESTATUS[0]}"; }
 uuids() { sed -E 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/UUID/g'; }
 # Several rows: each row on one line (fields joined by |), sorted.
@@ -27,8 +27,8 @@ echo '$ ovs-vsctl list bridge | grep -v datapath | rows'
 ovs-vsctl list bridge | uuids | grep -Ev "$datapath" | awk -v RS= '{ gsub(/\n/, " | "); print }' | LC_ALL=C sort
 run ovs-vsctl list port veth0
 rows ovs-vsctl list port
-echo '$ ovs-vsctl list interface veth0 | grep -v statistics,link_resets'
-ovs-vsctl list interface veth0 | uuids | grep -Ev '^(statistics|link_resets) '
+echo '$ ovs-vsctl list interface veth0 | grep -v statistics'
+ovs-vsctl list interface veth0 | uuids | grep -Ev '^statistics '
 run ovs-vsctl --columns=name,ofport,type,error,admin_state,link_state,mtu list interface br0
 run ovs-vsctl --columns=bridges,cur_cfg,next_cfg,datapath_types,iface_types,ovs_version,db_version list open_vswitch
 run ovs-vsctl list controller
@@ -78,7 +78,12 @@ echo '--- get'
 ip link set veth0 up
 ip link set veth1 up
 sleep 2
-run ovs-vsctl get interface veth0 mac_in_use ofport admin_state link_state type name mtu error
+run ovs-vsctl get interface veth0 mac_in_use ofport admin_state link_state type name mtu error link_resets
+ip link set veth0 down
+ip link set br0 up
+sleep 1
+run ovs-vsctl get interface veth0 admin_state link_state link_resets
+run ovs-vsctl get interface br0 admin_state link_state link_resets
 run ovs-vsctl get interface veth2 admin_state link_state ofport
 run ovs-vsctl get interface br0 ofport type
 run ovs-vsctl get port veth0 tag trunks interfaces name

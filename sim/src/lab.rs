@@ -2052,6 +2052,7 @@ impl Lab {
             self.deliver_captured(now, captured);
         }
         self.collect_fdb_changes();
+        self.ovs_sync_links();
         if self.recording {
             let records: Vec<_> = self.fabric.drain_records().collect();
             for r in records {

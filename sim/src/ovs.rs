@@ -48,6 +48,11 @@ pub struct OvsPort {
     pub ofport: Option<u16>,
     /// Why ovs-vswitchd could not add it (the Interface's `error` column).
     pub error: Option<String>,
+    /// The Interface's `link_resets`: changes of the device's running state since
+    /// ovs-vswitchd opened it.
+    pub link_resets: u64,
+    /// Its device's running state as ovs-vswitchd last saw it.
+    running: Option<bool>,
 }
 
 /// A Bridge row and the bridge made from it.
@@ -65,6 +70,9 @@ pub struct OvsBridge {
     pub local_uuid: Uuid,
     /// The internal port's Interface row UUID.
     pub local_iface_uuid: Uuid,
+    /// The internal port's `link_resets`.
+    pub local_link_resets: u64,
+    local_running: Option<bool>,
     /// `fail_mode` (`standalone` or `secure`), when set.
     pub fail_mode: Option<String>,
     /// `other_config`.
@@ -187,6 +195,57 @@ impl Lab {
         Uuid(b)
     }
 
+    /// Whether `link` is running (IFF_RUNNING: up, with carrier).
+    fn running(&self, link: LinkId) -> Option<bool> {
+        self.fabric.link(link).map(|l| l.oper_up())
+    }
+
+    /// ovs-vswitchd hears of its devices' running state changing (netdev-linux counts them
+    /// as `link_resets`).
+    pub(crate) fn ovs_sync_links(&mut self) {
+        if self.ovs.bridges.is_empty() {
+            return;
+        }
+        let seen: Vec<(Option<bool>, Vec<Option<bool>>)> = self
+            .ovs
+            .bridges
+            .iter()
+            .map(|b| {
+                let ports = b
+                    .ports
+                    .iter()
+                    .map(|p| {
+                        p.error.as_ref().map_or_else(
+                            || {
+                                self.link_by_name(NsId::INIT, &p.name)
+                                    .ok()
+                                    .and_then(|l| self.running(l))
+                            },
+                            |_| None,
+                        )
+                    })
+                    .collect();
+                (self.running(b.link), ports)
+            })
+            .collect();
+        let step = |count: &mut u64, memo: &mut Option<bool>, now: Option<bool>| {
+            if let (Some(was), Some(is)) = (*memo, now) {
+                if was != is {
+                    *count += 1;
+                }
+            }
+            if now.is_some() {
+                *memo = now;
+            }
+        };
+        for (b, (local, ports)) in self.ovs.bridges.iter_mut().zip(seen) {
+            step(&mut b.local_link_resets, &mut b.local_running, local);
+            for (p, now) in b.ports.iter_mut().zip(ports) {
+                step(&mut p.link_resets, &mut p.running, now);
+            }
+        }
+    }
+
     /// One more ovs-vsctl run changed the database (`next_cfg`, `cur_cfg`).
     pub fn ovs_bump_cfg(&mut self) {
         self.ovs.cfg += 1;
@@ -245,6 +304,8 @@ impl Lab {
             ports: Vec::new(),
             local_uuid,
             local_iface_uuid: Self::iface_uuid(local_uuid),
+            local_link_resets: 0,
+            local_running: self.running(link),
             fail_mode: None,
             other_config: BTreeMap::new(),
             created: self.now(),
@@ -308,6 +369,13 @@ impl Lab {
             }
         };
         let uuid = self.new_uuid();
+        let running = if error.is_none() {
+            self.link_by_name(NsId::INIT, port)
+                .ok()
+                .and_then(|l| self.running(l))
+        } else {
+            None
+        };
         let Some(b) = self.ovs.bridges.iter_mut().find(|b| b.name == br) else {
             return Err(OvsError::NoBridge(br.to_string()));
         };
@@ -322,6 +390,8 @@ impl Lab {
             name: port.to_string(),
             uuid,
             iface_uuid: Self::iface_uuid(uuid),
+            link_resets: 0,
+            running,
             ofport,
             error,
         });

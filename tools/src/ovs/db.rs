@@ -670,6 +670,7 @@ pub(crate) fn rows(lab: &mut Lab, table: &str) -> Vec<Row> {
                         p.iface_uuid,
                         p.ofport,
                         p.error.as_deref(),
+                        p.link_resets,
                         false,
                     ));
                 }
@@ -679,6 +680,7 @@ pub(crate) fn rows(lab: &mut Lab, table: &str) -> Vec<Row> {
                     b.local_iface_uuid,
                     Some(65534),
                     None,
+                    b.local_link_resets,
                     true,
                 ));
             }
@@ -748,6 +750,7 @@ fn iface_row(
     uuid: Uuid,
     ofport: Option<u16>,
     error: Option<&str>,
+    link_resets: u64,
     internal: bool,
 ) -> Row {
     let mut r = Row {
@@ -773,7 +776,10 @@ fn iface_row(
     r.cols.insert("link_state", updown(l.oper_up()));
     r.cols.insert("mac_in_use", s(&l.mac.to_string()));
     r.cols.insert("mtu", int(i64::from(l.mtu)));
-    r.cols.insert("link_resets", int(0));
+    r.cols.insert(
+        "link_resets",
+        int(i64::try_from(link_resets).unwrap_or(i64::MAX)),
+    );
     if let Some(i) = lab.iface(id) {
         r.cols.insert("ifindex", int(i64::from(i.ifindex)));
     }
