@@ -96,7 +96,7 @@ pub struct FlowStats {
 }
 
 /// The database and what ovs-vswitchd made of it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct OvsDb {
     /// The Open_vSwitch row's UUID (the first line of `ovs-vsctl show`).
     pub uuid: Option<Uuid>,
@@ -107,7 +107,12 @@ pub struct OvsDb {
     /// `next_cfg` (and `cur_cfg`, ovs-vswitchd catching up at once): ovs-vsctl runs that
     /// changed the database.
     pub cfg: u64,
+    /// A trial run on a copy ([`Lab::ovs_dry_run`]): the devices are left alone.
+    dry: bool,
 }
+
+/// The device of a bridge made in a trial run, which makes none.
+const NO_LINK: LinkId = LinkId(u32::MAX);
 
 impl OvsDb {
     /// The bridge named `name`.
@@ -246,6 +251,20 @@ impl Lab {
         }
     }
 
+    /// Runs `f` on a copy of the database that is thrown away afterwards, leaving the devices
+    /// and the random sequence as they were: ovs-vsctl's commands run in one transaction, all
+    /// or nothing, so a run is tried before it is done.
+    pub fn ovs_dry_run<T>(&mut self, f: impl FnOnce(&mut Lab) -> T) -> T {
+        self.ovs();
+        let db = self.ovs.clone();
+        let rng = self.rng.clone();
+        self.ovs.dry = true;
+        let r = f(self);
+        self.ovs = db;
+        self.rng = rng;
+        r
+    }
+
     /// One more ovs-vsctl run changed the database (`next_cfg`, `cur_cfg`).
     pub fn ovs_bump_cfg(&mut self) {
         self.ovs.cfg += 1;
@@ -284,6 +303,9 @@ impl Lab {
                 b.name.clone(),
             ));
         }
+        if self.ovs.dry {
+            return self.ovs_push_bridge(name, NO_LINK);
+        }
         if self.ovs.system.is_none() {
             let sys = self
                 .add_dummy(NsId::INIT, "ovs-system")
@@ -296,6 +318,10 @@ impl Lab {
             b.mac_set_by_user = true;
             b.ageing_time = OVS_MAC_AGING;
         }
+        self.ovs_push_bridge(name, link)
+    }
+
+    fn ovs_push_bridge(&mut self, name: &str, link: LinkId) -> Result<(), OvsError> {
         let (uuid, local_uuid) = (self.new_uuid(), self.new_uuid());
         self.ovs.bridges.push(OvsBridge {
             name: name.to_string(),
@@ -324,6 +350,9 @@ impl Lab {
             };
         };
         let b = self.ovs.bridges.remove(i);
+        if self.ovs.dry {
+            return Ok(());
+        }
         for p in &b.ports {
             let _ = self.set_master(NsId::INIT, &p.name, None);
         }
@@ -362,8 +391,10 @@ impl Lab {
                         "could not add network device {port} to ofproto (Device or resource busy)"
                     ))
                 } else {
-                    self.set_master(NsId::INIT, port, Some(br))
-                        .map_err(OvsError::Lab)?;
+                    if !self.ovs.dry {
+                        self.set_master(NsId::INIT, port, Some(br))
+                            .map_err(OvsError::Lab)?;
+                    }
                     None
                 }
             }
@@ -425,7 +456,7 @@ impl Lab {
         if let Some(b) = self.ovs.bridges.iter_mut().find(|b| b.name == on) {
             b.ports.retain(|p| p.name != port);
         }
-        if self.link_by_name(NsId::INIT, port).is_ok() {
+        if !self.ovs.dry && self.link_by_name(NsId::INIT, port).is_ok() {
             let _ = self.set_master(NsId::INIT, port, None);
         }
         Ok(())
@@ -443,6 +474,9 @@ impl Lab {
         // With no controller, secure mode leaves the flow table empty: nothing forwards.
         let secure = mode == Some("secure");
         let link = b.link;
+        if self.ovs.dry {
+            return Ok(());
+        }
         if let Some(fb) = self.fabric.bridge_mut(link) {
             fb.no_flows = secure;
         }
@@ -485,6 +519,9 @@ impl Lab {
             .filter(|s| *s > 0);
         b.other_config = map;
         let link = b.link;
+        if self.ovs.dry {
+            return Ok(());
+        }
         if let Some(b) = self.fabric.bridge_mut(link) {
             b.ageing_time = secs.map_or(OVS_MAC_AGING, Duration::from_secs);
         }

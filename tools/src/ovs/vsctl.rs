@@ -90,6 +90,25 @@ pub fn main(argv: &[String], _env: &Env, lab: &mut Lab, out: &mut Output) -> i32
             return 1;
         }
     };
+    // The commands are one transaction: tried first, done only when all of them succeed. A
+    // command that ends the run early (br-exists' status 2) ends it before the commit too.
+    let trial = lab.ovs_dry_run(|lab| {
+        for c in &cmds {
+            match run(c, style, lab, &mut String::new(), &mut false) {
+                Ok(0) => {}
+                other => return other,
+            }
+        }
+        Ok(0)
+    });
+    match trial {
+        Ok(0) => {}
+        Ok(code) => return code,
+        Err(msg) => {
+            out.err(format!("ovs-vsctl: {msg}\n"));
+            return 1;
+        }
+    }
     let before = config_state(lab);
     // Output is printed once every command succeeded, as after ovs-vsctl's commit.
     let mut buf = String::new();
