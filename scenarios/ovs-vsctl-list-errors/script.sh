@@ -1,7 +1,7 @@
 #!/bin/bash
 # ovs-vsctl list, find, get and set refusing on Open vSwitch 3.1: unknown and ambiguous
 # tables and columns, missing rows and keys, values the schema does not allow, formats.
-# Nothing is printed when a later command of the same run fails.
+# Nothing is printed, and nothing changes, when a later command of the same run fails.
 run() { echo "\$ $*"; "$@"; echo "rc=$?"; }
 ip link add veth0 type veth peer name veth1
 ovs-vsctl add-br br0
@@ -62,4 +62,13 @@ run ovs-vsctl list-br -- list nope
 run ovs-vsctl --columns=name list bridge br0 -- get bridge br0 nope
 run ovs-vsctl list-br -- list bridge nope
 run ovs-vsctl get bridge br0 name -- get bridge br0 other_config:nope
+# One transaction: a command that fails (or br-exists' status 2) undoes the others.
+run ovs-vsctl add-br br9 -- del-br nope
+run ovs-vsctl add-br br9 -- br-exists nope
+run ovs-vsctl set bridge br0 fail_mode=secure -- get bridge br0 nope
+run ovs-vsctl add-port br1 veth0 -- list-br
+run ovs-vsctl del-port veth0 -- add-port br1 veth0 -- port-to-br veth0
+run ovs-vsctl get-fail-mode br0
+run ovs-vsctl add-br br8 -- set bridge br8 other_config:a=b -- get bridge br8 other_config -- port-to-br br8
+run ovs-vsctl add-br br8 -- set bridge br8 other_config:a=b -- get bridge br8 other_config
 run ovs-vsctl list-br
