@@ -112,3 +112,7 @@ run ovs-vsctl get bridge br0 other_config
 run ovs-vsctl set bridge br0 'other_config={}'
 run ovs-vsctl get bridge br0 other_config
 run ovs-vsctl get open . cur_cfg next_cfg
+run ovs-vsctl --oneline list-br -- br-exists br0 -- get bridge br0 name other_config -- --columns=name list bridge br0
+run ovs-vsctl --no-wait --dry-run add-br br3 -- list-br
+run ovs-vsctl --no-wait --dry-run del-br br1 -- list-br
+run ovs-vsctl list-br

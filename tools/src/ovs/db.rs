@@ -38,27 +38,39 @@ pub(crate) const TABLES: &[&str] = &[
 /// The type of an atom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AtomType {
+    /// `integer`.
     Int,
+    /// `boolean`.
     Bool,
+    /// `string`.
     Str,
+    /// `uuid`, a reference to a row.
     Uuid,
 }
 
 /// One value of a column.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Atom {
+    /// An integer.
     Int(i64),
+    /// A boolean.
     Bool(bool),
+    /// A string.
     Str(String),
+    /// A row's UUID, as ovsdb writes it.
     Uuid(String),
 }
 
 /// A column's type: keys (and values, for a map), how many, and the constraints ovsdb checks.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ColType {
+    /// The type of its keys (of its elements, outside maps).
     pub key: AtomType,
+    /// The type of its values, for a map.
     pub value: Option<AtomType>,
+    /// The least number of elements.
     pub min: usize,
+    /// The most (usize::MAX: unlimited).
     pub max: usize,
     /// minInteger, maxInteger of the key.
     pub range: Option<(i64, i64)>,
@@ -499,8 +511,11 @@ pub(crate) fn column(table: &str, name: &str) -> Result<&'static str, String> {
 /// A row: its UUID, the name ovs-vsctl finds it by, and its columns.
 #[derive(Debug, Clone)]
 pub(crate) struct Row {
+    /// Its UUID.
     pub uuid: String,
+    /// The name ovs-vsctl finds it by (Bridge, Port and Interface rows).
     pub name: Option<String>,
+    /// Every column but `_uuid`.
     pub cols: BTreeMap<&'static str, Datum>,
 }
 
@@ -854,8 +869,11 @@ pub(crate) fn find_row<'a>(rows: &'a [Row], rec: &str) -> Result<Option<&'a Row>
 /// How values are written: ovsdb's strings, bare, or JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DataFmt {
+    /// ovsdb's strings (`--data=string`, the default).
     Str,
+    /// Bare atoms, no quotes or brackets (`--data=bare`).
     Bare,
+    /// JSON (`--data=json`).
     Json,
 }
 
@@ -914,18 +932,26 @@ pub(crate) fn datum_str(d: &Datum, t: &ColType, fmt: DataFmt) -> String {
 /// The layout of `list` and `find` (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Layout {
+    /// `COLUMN : value` lines, rows apart (the default of list and find).
     List,
+    /// Columns padded under a heading and a rule.
     Table,
+    /// Comma-separated values.
     Csv,
+    /// One JSON object with `data` and `headings`.
     Json,
+    /// An HTML table.
     Html,
 }
 
 /// How `list` and `find` print (`--format`, `--data`, `--no-headings`, `--bare`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Style {
+    /// `--format`.
     pub layout: Layout,
+    /// `--data`.
     pub data: DataFmt,
+    /// Not `--no-headings`.
     pub headings: bool,
 }
 

@@ -81,9 +81,18 @@ const NOT_MODELLED: &[&str] = &[
     "comment",
 ];
 
+/// Options of the whole run.
+#[derive(Debug, Clone, Copy, Default)]
+struct Global {
+    /// `--oneline`: each command's output on one line, newlines written `\n`.
+    oneline: bool,
+    /// `--dry-run`: the commands run and print, nothing is committed.
+    dry_run: bool,
+}
+
 /// Runs `ovs-vsctl ARGS...`; returns the exit status.
 pub fn main(argv: &[String], _env: &Env, lab: &mut Lab, out: &mut Output) -> i32 {
-    let (cmds, style) = match parse(argv) {
+    let (cmds, style, global) = match parse(argv) {
         Ok(c) => c,
         Err(msg) => {
             out.err(format!("ovs-vsctl: {msg}\n"));
@@ -92,50 +101,68 @@ pub fn main(argv: &[String], _env: &Env, lab: &mut Lab, out: &mut Output) -> i32
     };
     // The commands are one transaction: tried first, done only when all of them succeed. A
     // command that ends the run early (br-exists' status 2) ends it before the commit too.
-    let trial = lab.ovs_dry_run(|lab| {
-        for c in &cmds {
-            match run(c, style, lab, &mut String::new(), &mut false) {
-                Ok(0) => {}
-                other => return other,
-            }
-        }
-        Ok(0)
-    });
+    let trial = lab.ovs_dry_run(|lab| run_all(&cmds, style, global, lab, &mut false));
     match trial {
-        Ok(0) => {}
-        Ok(code) => return code,
+        Ok((0, text)) if global.dry_run => {
+            out.out(text);
+            return 0;
+        }
+        Ok((0, _)) => {}
+        Ok((code, _)) => return code,
         Err(msg) => {
             out.err(format!("ovs-vsctl: {msg}\n"));
             return 1;
         }
     }
     let before = config_state(lab);
-    // Output is printed once every command succeeded, as after ovs-vsctl's commit.
-    let mut buf = String::new();
     let mut wrote = false;
-    for c in cmds {
-        match run(&c, style, lab, &mut buf, &mut wrote) {
-            Ok(0) => {}
-            Ok(code) => {
-                out.out(buf);
-                return code;
+    match run_all(&cmds, style, global, lab, &mut wrote) {
+        Ok((code, text)) => {
+            if wrote || config_state(lab) != before {
+                lab.ovs_bump_cfg();
             }
-            Err(msg) => {
-                out.err(format!("ovs-vsctl: {msg}\n"));
-                return 1;
-            }
+            // Printed once every command succeeded, as after ovs-vsctl's commit.
+            out.out(text);
+            code
+        }
+        Err(msg) => {
+            out.err(format!("ovs-vsctl: {msg}\n"));
+            1
         }
     }
-    if wrote || config_state(lab) != before {
-        lab.ovs_bump_cfg();
-    }
-    out.out(buf);
-    0
 }
 
-fn parse(argv: &[String]) -> Result<(Vec<Cmd>, Style), String> {
+/// Runs every command; their output, or the status of the one that ended the run.
+fn run_all(
+    cmds: &[Cmd],
+    style: Style,
+    global: Global,
+    lab: &mut Lab,
+    wrote: &mut bool,
+) -> Result<(i32, String), String> {
+    let mut text = String::new();
+    for c in cmds {
+        let mut one = String::new();
+        let code = run(c, style, lab, &mut one, wrote)?;
+        if code != 0 {
+            return Ok((code, String::new()));
+        }
+        // list and find print their tables as they are (vsctl's table output).
+        if global.oneline && c.name != "list" && c.name != "find" {
+            let body = one.strip_suffix('\n').unwrap_or(&one);
+            text.push_str(&body.replace('\\', "\\\\").replace('\n', "\\n"));
+            text.push('\n');
+        } else {
+            text.push_str(&one);
+        }
+    }
+    Ok((0, text))
+}
+
+fn parse(argv: &[String]) -> Result<(Vec<Cmd>, Style, Global), String> {
     let mut cmds = Vec::new();
     let mut style = Style::default();
+    let mut global = Global::default();
     let mut i = 0;
     // Global options come before the first command.
     while i < argv.len() && argv[i].starts_with('-') && argv[i] != "--" {
@@ -187,9 +214,11 @@ fn parse(argv: &[String]) -> Result<(Vec<Cmd>, Style), String> {
                 style.headings = false;
             }
             "--no-headings" => style.headings = false,
+            "--oneline" => global.oneline = true,
+            "--dry-run" => global.dry_run = true,
             "--pretty" => {}
             s if s.starts_with("--columns") => break,
-            "--no-wait" | "--oneline" | "--dry-run" | "--no-syslog" | "-v" | "--verbose" => {}
+            "--no-wait" | "--no-syslog" | "-v" | "--verbose" => {}
             "--may-exist" | "--if-exists" => break,
             s if s.starts_with("--timeout=") || s.starts_with("--db=") || s.starts_with("-t") => {}
             "-h" | "--help" => {
@@ -252,7 +281,7 @@ fn parse(argv: &[String]) -> Result<(Vec<Cmd>, Style), String> {
             args,
         });
     }
-    Ok((cmds, style))
+    Ok((cmds, style, global))
 }
 
 fn ovs_err(e: OvsError) -> String {
