@@ -1202,12 +1202,7 @@ pub(crate) fn parse_datum(s: &str, t: &ColType) -> Result<Datum, String> {
             .unwrap_or(s)
     };
     let mut d: Datum = Vec::new();
-    let items = if t.max == 1 && !s.starts_with('[') {
-        vec![s.to_string()]
-    } else {
-        split_items(body)
-    };
-    for it in items {
+    for it in split_items(body) {
         if let Some(vt) = t.value {
             let Some((k, v)) = it.split_once('=') else {
                 // What ovsdb says when a map's item has no `=`, word for word.

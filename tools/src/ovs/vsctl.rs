@@ -476,9 +476,9 @@ fn parse_cond<'a>(
     Ok((col, key, op, &rest[op.len()..]))
 }
 
-/// The type a condition's or an assignment's value has: the column's, or the map's value
-/// type when a key is given.
-fn value_type(t: &str, col: &str, key: Option<&String>, set_op: bool) -> Result<ColType, String> {
+/// The type a condition's value has: the column's (the set operators too), or the map's
+/// value type when a key is given.
+fn value_type(t: &str, col: &str, key: Option<&String>) -> Result<ColType, String> {
     let mut ty = db::col_type(t, col);
     if key.is_some() {
         let Some(v) = ty.value else {
@@ -494,10 +494,6 @@ fn value_type(t: &str, col: &str, key: Option<&String>, set_op: bool) -> Result<
             range: None,
             choices: &[],
         };
-    }
-    if set_op {
-        ty.min = 0;
-        ty.max = usize::MAX;
     }
     Ok(ty)
 }
@@ -532,7 +528,7 @@ fn find(c: &Cmd, style: Style, lab: &mut Lab) -> Result<String, String> {
     let mut conds = Vec::new();
     for arg in &c.args[1..] {
         let (col, key, op, value) = parse_cond(t, arg, RELOPS)?;
-        let ty = value_type(t, col, key.as_ref(), op.starts_with('{'))?;
+        let ty = value_type(t, col, key.as_ref())?;
         conds.push((col, key, op, db::parse_datum(value, &ty)?));
     }
     let rows = db::rows(lab, t);
