@@ -58,6 +58,21 @@ run ovs-vsctl set bridge br0 fail_mode=nope
 run ovs-vsctl set bridge br0 other_config
 run ovs-vsctl set bridge br0 other_config=x
 run ovs-vsctl set interface nope type=internal
+run ovs-vsctl find bridge name:x=1
+run ovs-vsctl set bridge br0 name:x=1
+run ovs-vsctl set bridge br0 stp_enable:x=1
+run ovs-vsctl get bridge br0 name=x
+run ovs-vsctl get bridge br0 :x
+run ovs-vsctl find bridge =x
+run ovs-vsctl set bridge br0 ports=x
+run ovs-vsctl set bridge br0 other_config:a
+run ovs-vsctl get bridge br0 other_config:a=
+run ovs-vsctl set bridge br0 fail_mode=secure,standalone
+run ovs-vsctl set bridge br0 datapath_type=a,b
+run ovs-vsctl set bridge br0 'other_config:x="unterminated'
+run ovs-vsctl find bridge 'name{in}[br0,br1]'
+run ovs-vsctl find port 'interfaces{>=}[]'
+run ovs-vsctl get bridge 97 name
 run ovs-vsctl list-br -- list nope
 run ovs-vsctl --columns=name list bridge br0 -- get bridge br0 nope
 run ovs-vsctl list-br -- list bridge nope

@@ -116,3 +116,12 @@ run ovs-vsctl --oneline list-br -- br-exists br0 -- get bridge br0 name other_co
 run ovs-vsctl --no-wait --dry-run add-br br3 -- list-br
 run ovs-vsctl --no-wait --dry-run del-br br1 -- list-br
 run ovs-vsctl list-br
+echo '--- set operators, quoted keys'
+run ovs-vsctl --columns=name find interface 'ofport{in}[1]' name=veth0
+run ovs-vsctl --columns=name find interface 'ofport{in}1' 'name{!=}veth2'
+rows ovs-vsctl --columns=name find interface 'ofport{not-in}1'
+rows ovs-vsctl --columns=name find bridge 'other_config{=}{}'
+rows ovs-vsctl --columns=name find bridge 'other_config={}' 'fail_mode{in}secure'
+run ovs-vsctl --columns=name find interface 'type{in}internal' 'name{<=}br0'
+run ovs-vsctl set bridge br0 'other_config:"a b"=c' other_config:x=a,b
+run ovs-vsctl get bridge br0 'other_config:"a b"' other_config:x other_config
