@@ -208,32 +208,8 @@ impl Lab {
     /// ovs-vswitchd hears of its devices' running state changing (netdev-linux counts them
     /// as `link_resets`).
     pub(crate) fn ovs_sync_links(&mut self) {
-        if self.ovs.bridges.is_empty() {
-            return;
-        }
-        let seen: Vec<(Option<bool>, Vec<Option<bool>>)> = self
-            .ovs
-            .bridges
-            .iter()
-            .map(|b| {
-                let ports = b
-                    .ports
-                    .iter()
-                    .map(|p| {
-                        p.error.as_ref().map_or_else(
-                            || {
-                                self.link_by_name(NsId::INIT, &p.name)
-                                    .ok()
-                                    .and_then(|l| self.running(l))
-                            },
-                            |_| None,
-                        )
-                    })
-                    .collect();
-                (self.running(b.link), ports)
-            })
-            .collect();
-        let step = |count: &mut u64, memo: &mut Option<bool>, now: Option<bool>| {
+        // Called after every step of the wire: no allocation, a lookup a port.
+        fn step(count: &mut u64, memo: &mut Option<bool>, now: Option<bool>) {
             if let (Some(was), Some(is)) = (*memo, now) {
                 if was != is {
                     *count += 1;
@@ -242,10 +218,21 @@ impl Lab {
             if now.is_some() {
                 *memo = now;
             }
-        };
-        for (b, (local, ports)) in self.ovs.bridges.iter_mut().zip(seen) {
+        }
+        for bi in 0..self.ovs.bridges.len() {
+            let local = self.running(self.ovs.bridges[bi].link);
+            let b = &mut self.ovs.bridges[bi];
             step(&mut b.local_link_resets, &mut b.local_running, local);
-            for (p, now) in b.ports.iter_mut().zip(ports) {
+            for pi in 0..self.ovs.bridges[bi].ports.len() {
+                let p = &self.ovs.bridges[bi].ports[pi];
+                let now = if p.error.is_some() {
+                    None
+                } else {
+                    self.link_by_name(NsId::INIT, &p.name)
+                        .ok()
+                        .and_then(|l| self.running(l))
+                };
+                let p = &mut self.ovs.bridges[bi].ports[pi];
                 step(&mut p.link_resets, &mut p.running, now);
             }
         }
