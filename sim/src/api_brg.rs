@@ -42,6 +42,12 @@ fn goes_to_mc_list(mac: MacAddr) -> bool {
     mac.is_multicast() && !link_local
 }
 
+/// A Linux bridge device, whose multicast snooping joins the router discovery groups. An
+/// Open vSwitch bridge's device is its internal port, an ordinary device for the stack.
+fn snooping_bridge(l: &l2lab_fabric::Link) -> bool {
+    matches!(&l.kind, LinkKind::Bridge(b) if !b.ovs)
+}
+
 impl Lab {
     /// The multicast addresses of `link` (the kernel's `dev->mc`), in list order, as
     /// `bridge fdb show` prints them with `self permanent`.
@@ -64,7 +70,7 @@ impl Lab {
             v.push(ALL_NODES6);
         }
         if l.admin_up {
-            if matches!(l.kind, LinkKind::Bridge(_)) {
+            if snooping_bridge(l) {
                 v.push(MRD4);
                 v.push(MRD6);
             }
@@ -125,7 +131,7 @@ impl Lab {
         let mut v = Vec::new();
         if l.admin_up {
             v.push(std::net::Ipv4Addr::new(224, 0, 0, 1));
-            if matches!(l.kind, LinkKind::Bridge(_)) {
+            if snooping_bridge(l) {
                 v.push(std::net::Ipv4Addr::new(224, 0, 0, 106));
             }
         }
@@ -149,7 +155,7 @@ impl Lab {
                 }
             }
         }
-        if l.admin_up && matches!(l.kind, LinkKind::Bridge(_)) {
+        if l.admin_up && snooping_bridge(l) {
             v.push(std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x6a));
         }
         v.push(std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1));

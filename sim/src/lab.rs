@@ -1134,7 +1134,9 @@ impl Lab {
         }
         if !up {
             self.link_went_down(id);
-        } else if self.fabric.bridge(id).is_some() {
+        } else if self.fabric.bridge(id).is_some_and(|b| !b.ovs) {
+            // Multicast snooping's all-snoopers join: Linux bridges only, not an Open
+            // vSwitch bridge's internal port.
             self.igmp_bridge_up(id);
         }
         self.collect_wire();
@@ -2050,6 +2052,7 @@ impl Lab {
             self.deliver_captured(now, captured);
         }
         self.collect_fdb_changes();
+        self.ovs_sync_links();
         if self.recording {
             let records: Vec<_> = self.fabric.drain_records().collect();
             for r in records {

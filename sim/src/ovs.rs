@@ -42,10 +42,17 @@ pub struct OvsPort {
     pub name: String,
     /// The Port row's UUID: `show` lists ports in this order.
     pub uuid: Uuid,
+    /// Its Interface row's UUID.
+    pub iface_uuid: Uuid,
     /// Its OpenFlow port number (`ofport`); none while ovs-vswitchd could not add it.
     pub ofport: Option<u16>,
     /// Why ovs-vswitchd could not add it (the Interface's `error` column).
     pub error: Option<String>,
+    /// The Interface's `link_resets`: changes of the device's running state since
+    /// ovs-vswitchd opened it.
+    pub link_resets: u64,
+    /// Its device's running state as ovs-vswitchd last saw it.
+    running: Option<bool>,
 }
 
 /// A Bridge row and the bridge made from it.
@@ -61,6 +68,11 @@ pub struct OvsBridge {
     pub ports: Vec<OvsPort>,
     /// The internal port's Port row UUID.
     pub local_uuid: Uuid,
+    /// The internal port's Interface row UUID.
+    pub local_iface_uuid: Uuid,
+    /// The internal port's `link_resets`.
+    pub local_link_resets: u64,
+    local_running: Option<bool>,
     /// `fail_mode` (`standalone` or `secure`), when set.
     pub fail_mode: Option<String>,
     /// `other_config`.
@@ -84,7 +96,7 @@ pub struct FlowStats {
 }
 
 /// The database and what ovs-vswitchd made of it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct OvsDb {
     /// The Open_vSwitch row's UUID (the first line of `ovs-vsctl show`).
     pub uuid: Option<Uuid>,
@@ -92,7 +104,15 @@ pub struct OvsDb {
     pub bridges: Vec<OvsBridge>,
     /// The datapath's device, once a bridge exists.
     pub system: Option<LinkId>,
+    /// `next_cfg` (and `cur_cfg`, ovs-vswitchd catching up at once): ovs-vsctl runs that
+    /// changed the database.
+    pub cfg: u64,
+    /// A trial run on a copy ([`Lab::ovs_dry_run`]): the devices are left alone.
+    dry: bool,
 }
+
+/// The device of a bridge made in a trial run, which makes none.
+const NO_LINK: LinkId = LinkId(u32::MAX);
 
 impl OvsDb {
     /// The bridge named `name`.
@@ -162,6 +182,81 @@ impl Lab {
         Uuid(b)
     }
 
+    /// The Interface row's UUID beside Port row `port`'s. Derived rather than drawn, so the
+    /// lab's random sequence (ping identifiers, ports) is the same as without the row.
+    fn iface_uuid(port: Uuid) -> Uuid {
+        let mut b = port.0;
+        for chunk in b.chunks_mut(8) {
+            let mut x = u64::from_be_bytes(chunk.try_into().unwrap_or([0; 8]));
+            // splitmix64's finaliser: a bijection that scatters the bits.
+            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            x ^= x >> 31;
+            chunk.copy_from_slice(&x.to_be_bytes());
+        }
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        Uuid(b)
+    }
+
+    /// Whether `link` is running (IFF_RUNNING: up, with carrier).
+    fn running(&self, link: LinkId) -> Option<bool> {
+        self.fabric.link(link).map(|l| l.oper_up())
+    }
+
+    /// ovs-vswitchd hears of its devices' running state changing (netdev-linux counts them
+    /// as `link_resets`).
+    pub(crate) fn ovs_sync_links(&mut self) {
+        // Called after every step of the wire: no allocation, a lookup a port.
+        fn step(count: &mut u64, memo: &mut Option<bool>, now: Option<bool>) {
+            if let (Some(was), Some(is)) = (*memo, now) {
+                if was != is {
+                    *count += 1;
+                }
+            }
+            if now.is_some() {
+                *memo = now;
+            }
+        }
+        for bi in 0..self.ovs.bridges.len() {
+            let local = self.running(self.ovs.bridges[bi].link);
+            let b = &mut self.ovs.bridges[bi];
+            step(&mut b.local_link_resets, &mut b.local_running, local);
+            for pi in 0..self.ovs.bridges[bi].ports.len() {
+                let p = &self.ovs.bridges[bi].ports[pi];
+                let now = if p.error.is_some() {
+                    None
+                } else {
+                    self.link_by_name(NsId::INIT, &p.name)
+                        .ok()
+                        .and_then(|l| self.running(l))
+                };
+                let p = &mut self.ovs.bridges[bi].ports[pi];
+                step(&mut p.link_resets, &mut p.running, now);
+            }
+        }
+    }
+
+    /// Runs `f` on a copy of the database that is thrown away afterwards, leaving the devices
+    /// and the random sequence as they were: ovs-vsctl's commands run in one transaction, all
+    /// or nothing, so a run is tried before it is done.
+    pub fn ovs_dry_run<T>(&mut self, f: impl FnOnce(&mut Lab) -> T) -> T {
+        self.ovs();
+        let db = self.ovs.clone();
+        let rng = self.rng.clone();
+        self.ovs.dry = true;
+        let r = f(self);
+        self.ovs = db;
+        self.rng = rng;
+        r
+    }
+
+    /// One more ovs-vsctl run changed the database (`next_cfg`, `cur_cfg`).
+    pub fn ovs_bump_cfg(&mut self) {
+        self.ovs.cfg += 1;
+    }
+
     /// The Open vSwitch database (made on first use, as `ovs-vsctl init` would).
     pub fn ovs(&mut self) -> &OvsDb {
         if self.ovs.uuid.is_none() {
@@ -195,6 +290,9 @@ impl Lab {
                 b.name.clone(),
             ));
         }
+        if self.ovs.dry {
+            return self.ovs_push_bridge(name, NO_LINK);
+        }
         if self.ovs.system.is_none() {
             let sys = self
                 .add_dummy(NsId::INIT, "ovs-system")
@@ -207,6 +305,10 @@ impl Lab {
             b.mac_set_by_user = true;
             b.ageing_time = OVS_MAC_AGING;
         }
+        self.ovs_push_bridge(name, link)
+    }
+
+    fn ovs_push_bridge(&mut self, name: &str, link: LinkId) -> Result<(), OvsError> {
         let (uuid, local_uuid) = (self.new_uuid(), self.new_uuid());
         self.ovs.bridges.push(OvsBridge {
             name: name.to_string(),
@@ -214,6 +316,9 @@ impl Lab {
             link,
             ports: Vec::new(),
             local_uuid,
+            local_iface_uuid: Self::iface_uuid(local_uuid),
+            local_link_resets: 0,
+            local_running: self.running(link),
             fail_mode: None,
             other_config: BTreeMap::new(),
             created: self.now(),
@@ -232,6 +337,9 @@ impl Lab {
             };
         };
         let b = self.ovs.bridges.remove(i);
+        if self.ovs.dry {
+            return Ok(());
+        }
         for p in &b.ports {
             let _ = self.set_master(NsId::INIT, &p.name, None);
         }
@@ -270,13 +378,22 @@ impl Lab {
                         "could not add network device {port} to ofproto (Device or resource busy)"
                     ))
                 } else {
-                    self.set_master(NsId::INIT, port, Some(br))
-                        .map_err(OvsError::Lab)?;
+                    if !self.ovs.dry {
+                        self.set_master(NsId::INIT, port, Some(br))
+                            .map_err(OvsError::Lab)?;
+                    }
                     None
                 }
             }
         };
         let uuid = self.new_uuid();
+        let running = if error.is_none() {
+            self.link_by_name(NsId::INIT, port)
+                .ok()
+                .and_then(|l| self.running(l))
+        } else {
+            None
+        };
         let Some(b) = self.ovs.bridges.iter_mut().find(|b| b.name == br) else {
             return Err(OvsError::NoBridge(br.to_string()));
         };
@@ -290,6 +407,9 @@ impl Lab {
         b.ports.push(OvsPort {
             name: port.to_string(),
             uuid,
+            iface_uuid: Self::iface_uuid(uuid),
+            link_resets: 0,
+            running,
             ofport,
             error,
         });
@@ -323,7 +443,7 @@ impl Lab {
         if let Some(b) = self.ovs.bridges.iter_mut().find(|b| b.name == on) {
             b.ports.retain(|p| p.name != port);
         }
-        if self.link_by_name(NsId::INIT, port).is_ok() {
+        if !self.ovs.dry && self.link_by_name(NsId::INIT, port).is_ok() {
             let _ = self.set_master(NsId::INIT, port, None);
         }
         Ok(())
@@ -341,6 +461,9 @@ impl Lab {
         // With no controller, secure mode leaves the flow table empty: nothing forwards.
         let secure = mode == Some("secure");
         let link = b.link;
+        if self.ovs.dry {
+            return Ok(());
+        }
         if let Some(fb) = self.fabric.bridge_mut(link) {
             fb.no_flows = secure;
         }
@@ -354,21 +477,40 @@ impl Lab {
         key: &str,
         value: &str,
     ) -> Result<(), OvsError> {
+        let mut map = self
+            .ovs
+            .bridge(br)
+            .ok_or_else(|| OvsError::NoBridge(br.to_string()))?
+            .other_config
+            .clone();
+        map.insert(key.to_string(), value.to_string());
+        self.ovs_replace_other_config(br, map)
+    }
+
+    /// `set bridge BR other_config={...}`: the whole map.
+    pub fn ovs_replace_other_config(
+        &mut self,
+        br: &str,
+        map: BTreeMap<String, String>,
+    ) -> Result<(), OvsError> {
         let b = self
             .ovs
             .bridges
             .iter_mut()
             .find(|b| b.name == br)
             .ok_or_else(|| OvsError::NoBridge(br.to_string()))?;
-        b.other_config.insert(key.to_string(), value.to_string());
+        // bridge_configure_mac_table: a number of seconds, else the default.
+        let secs = map
+            .get("mac-aging-time")
+            .and_then(|v| v.parse::<u64>().ok())
+            .filter(|s| *s > 0);
+        b.other_config = map;
         let link = b.link;
-        if key == "mac-aging-time" {
-            // bridge_configure_mac_table: a number of seconds, else the default.
-            let secs = value.parse::<u64>().ok().filter(|s| *s > 0);
-            let t = secs.map_or(OVS_MAC_AGING, Duration::from_secs);
-            if let Some(b) = self.fabric.bridge_mut(link) {
-                b.ageing_time = t;
-            }
+        if self.ovs.dry {
+            return Ok(());
+        }
+        if let Some(b) = self.fabric.bridge_mut(link) {
+            b.ageing_time = secs.map_or(OVS_MAC_AGING, Duration::from_secs);
         }
         Ok(())
     }

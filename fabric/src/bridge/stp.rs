@@ -276,7 +276,10 @@ impl Bridge {
             forward_delay: to_ticks(st.forward_delay),
         };
         if message_age < st.max_age {
-            cx.out.push((p.link, Bpdu::Config(bpdu)));
+            // br_send_config_bpdu sends nothing unless kernel STP runs.
+            if self.stp {
+                cx.out.push((p.link, Bpdu::Config(bpdu)));
+            }
             let hold = cx.at_round(HOLD_TIME);
             let p = &mut self.ports[i];
             p.stp.topology_change_ack = false;

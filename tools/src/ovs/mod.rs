@@ -4,6 +4,7 @@
 //! real tools', recorded in scenarios/ovs-*.
 
 mod appctl;
+mod db;
 mod ofctl;
 mod vsctl;
 
