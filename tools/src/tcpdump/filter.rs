@@ -1,5 +1,5 @@
 //! The capture filter language (pcap-filter(7), as libpcap 1.10 parses it) for what runs on
-//! Ethernet: protocol names, `[ether|ip|arp] [src|dst] host|net|port ID`, `ether
+//! Ethernet: protocol names, `[ether|ip|ip6|arp] [src|dst] host|net|port ID` (IPv4 or IPv6), `ether
 //! broadcast/multicast`, `greater`/`less`, `proto[off:size]` relations with arithmetic and
 //! the named ICMP constants, `and`/`or`/`not` (and `&&`, `||`, `!`) with parentheses.
 //! And/or have equal precedence and associate left to right, as in libpcap; an ID after
@@ -59,6 +59,8 @@ pub enum Prim {
         /// Mask.
         mask: u32,
     },
+    /// An IPv6 network (host = /128) in the given direction: the address bits and the mask.
+    Net6(Dir, u128, u128),
     /// A MAC in the given direction.
     Ether(Dir, [u8; 6]),
     /// TCP/UDP port.
@@ -685,14 +687,6 @@ impl Parser {
                     Prim::Less(n)
                 }));
             }
-            "ip6" | "icmp6" => {
-                self.pos += 1;
-                return Ok(Node::Prim(if t == "ip6" {
-                    Prim::EtherType(0x86dd)
-                } else {
-                    Prim::Ip6Proto(58)
-                }));
-            }
             "igmp" => {
                 self.pos += 1;
                 return Ok(Node::Prim(Prim::IpProto(2)));
@@ -822,6 +816,34 @@ impl Parser {
     }
 
     fn build(&self, q: Quals, id: &str) -> Result<Node, FilterError> {
+        if matches!(q.kind, Kind::Host | Kind::Net) {
+            if let Some(net) = parse_net6(id, q.kind) {
+                let (addr, mask) = net?;
+                let k = if q.kind == Kind::Host { "host" } else { "net" };
+                let p = match q.proto {
+                    None | Some(Proto::Ip6) => {
+                        return Ok(Node::Prim(Prim::Net6(q.dir, addr, mask)))
+                    }
+                    Some(Proto::Ether) => "link-layer".to_string(),
+                    Some(Proto::Ip) => "'ip'".into(),
+                    Some(Proto::Arp) => "'arp'".into(),
+                    Some(Proto::Rarp) => "'rarp'".into(),
+                    Some(Proto::Tcp) => "'tcp'".into(),
+                    Some(Proto::Udp) => "'udp'".into(),
+                    Some(Proto::Icmp) => "'icmp'".into(),
+                    Some(Proto::Icmp6) => "'icmp6'".into(),
+                };
+                return Err(FilterError(format!("{p} modifier applied to ip6 {k}")));
+            }
+            // libpcap's lexer takes a MAC as its own kind of token; other words with colons
+            // are no token at all.
+            if id.contains(':') && q.proto != Some(Proto::Ether) {
+                return Err(match parse_mac(id) {
+                    Some(_) => FilterError("ethernet address used in non-ether expression".into()),
+                    None => syntax(),
+                });
+            }
+        }
         if q.proto == Some(Proto::Ether) {
             if q.kind != Kind::Host {
                 return Err(syntax());
@@ -908,6 +930,37 @@ fn parse_mac(s: &str) -> Option<[u8; 6]> {
         m[i] = u8::from_str_radix(p, 16).ok()?;
     }
     Some(m)
+}
+
+/// An IPv6 address or network (`ADDR/LEN`, `net` only), or None when `id` is not one.
+fn parse_net6(id: &str, kind: Kind) -> Option<Result<(u128, u128), FilterError>> {
+    let (a, len) = match id.split_once('/') {
+        Some((a, l)) => (a, Some(l)),
+        None => (id, None),
+    };
+    let addr = u128::from(a.parse::<std::net::Ipv6Addr>().ok()?);
+    let len = match len {
+        None => 128,
+        Some(_) if kind == Kind::Host => {
+            return Some(Err(FilterError("Mask syntax for networks only".into())))
+        }
+        Some(l) => match l.parse::<u32>() {
+            Ok(n) if n <= 128 => n,
+            Ok(_) => return Some(Err(FilterError("mask length must be <= 128".into()))),
+            Err(_) => return Some(Err(syntax())),
+        },
+    };
+    let mask = if len == 0 {
+        0
+    } else {
+        u128::MAX << (128 - len)
+    };
+    if addr & !mask != 0 {
+        return Some(Err(FilterError(format!(
+            "non-network bits set in \"{id}\""
+        ))));
+    }
+    Some(Ok((addr, mask)))
 }
 
 /// An IPv4 address or network as libpcap reads it: dotted (1 to 4 parts), `/len`, `mask M`.
@@ -1061,6 +1114,14 @@ fn prim(p: &Prim, l: Layout, f: &[u8], len: usize) -> bool {
             let arp_like = (arp && et == Some(0x0806)) || (rarp && et == Some(0x8035));
             // ARP for Ethernet/IPv4: sender IP at 14, target IP at 24 into the ARP header.
             in_ip || (arp_like && dir_match(dir, hit(nl + 14), hit(nl + 24)))
+        }
+        Prim::Net6(dir, addr, mask) => {
+            let hit = |at: usize| {
+                f.get(at..at + 16)
+                    .and_then(|b| <[u8; 16]>::try_from(b).ok())
+                    .is_some_and(|b| u128::from_be_bytes(b) & mask == addr)
+            };
+            et == Some(0x86dd) && dir_match(dir, hit(nl + 8), hit(nl + 24))
         }
         Prim::Ether(dir, mac) => {
             let s = f.get(6..12) == Some(&mac[..]);
@@ -1230,6 +1291,42 @@ mod test {
         assert!(m("icmp6", &ns) && !m("icmp6", &mld) && !m("icmp6", &e));
         assert!(!m("ip", &ns) && !m("icmp", &ns) && m("not icmp6", &mld));
         assert!(c("ip6 host 10.0.0.1").is_err() && c("icmp6 host 10.0.0.1").is_err());
+    }
+
+    #[test]
+    fn ip6_hosts_and_nets() {
+        let m = |e: &str, f: &[u8]| c(e).unwrap().matches(f, f.len());
+        let mut f = vec![0u8; 14 + 40];
+        f[12..14].copy_from_slice(&[0x86, 0xdd]);
+        f[14] = 0x60;
+        f[14 + 8..14 + 24].copy_from_slice(
+            &"2001:db8::1"
+                .parse::<std::net::Ipv6Addr>()
+                .unwrap()
+                .octets(),
+        );
+        f[14 + 24..14 + 40]
+            .copy_from_slice(&"ff02::1".parse::<std::net::Ipv6Addr>().unwrap().octets());
+        assert!(m("host 2001:db8::1", &f) && m("ip6 src host 2001:db8::1", &f));
+        assert!(!m("dst host 2001:db8::1", &f) && m("dst ff02::1", &f));
+        assert!(m("net 2001:db8::/32", &f) && !m("src and dst net 2001:db8::/32", &f));
+        assert!(!m("ip6 net 2001:db8::", &f) && m("dst net ::/0", &f));
+        assert!(!m("host 2001:db8::1", &echo(8)));
+        let err = |e: &str| c(e).unwrap_err().0;
+        assert_eq!(err("ip host ::1"), "'ip' modifier applied to ip6 host");
+        assert_eq!(err("icmp6 net ::/0"), "'icmp6' modifier applied to ip6 net");
+        assert_eq!(
+            err("ether host ::1"),
+            "link-layer modifier applied to ip6 host"
+        );
+        assert_eq!(err("net ::/129"), "mask length must be <= 128");
+        assert_eq!(err("host ::/64"), "Mask syntax for networks only");
+        assert_eq!(err("net ::1/64"), "non-network bits set in \"::1/64\"");
+        assert_eq!(
+            err("ip6 host 10.0.0.1"),
+            "'ip6' modifier applied to ip host"
+        );
+        assert_eq!(err("host 2001:db8:::1"), syntax().0);
     }
 
     #[test]
