@@ -4,7 +4,8 @@
 # parentheses, the checksum verdict, ND options on their own lines, MLD group records.
 # The frames' order varies with the kernel's random delays and a probe's nonce is random,
 # so each decode's lines are joined per packet, the nonce blanked, and counted by kind.
-# IPv6 filters: host/src/dst/net with IPv6 addresses, and libpcap's messages for misuse.
+# IPv6 filters: host/src/dst/net with IPv6 addresses, ip6[] and icmp6[] with the named
+# ICMPv6 types, and libpcap's messages for misuse.
 ip netns add ns1
 ip netns add ns2
 ip link add veth1 type veth peer name veth2
@@ -35,6 +36,7 @@ echo "== tcpdump -nn -t -e -v -r v6.pcap icmp6"
 tcpdump -nn -t -e -v -r v6.pcap icmp6 2>/dev/null | join | sort | uniq -c
 for f in 'host fe80::ff:fe00:101' 'src host fe80::ff:fe00:102' 'dst ff02::2' 'ip6 dst host ff02::16' \
   'net fe80::/64' 'src net ::/128' 'dst net ff02::1:ff00:0/104' 'icmp6 and not src fe80::ff:fe00:101' \
+  'icmp6[icmp6type] = icmp6-routersolicit' 'icmp6[0] = 135 and ip6[7] = 255' 'ip6[6] = 0 and ip6[24:2] = 0xff02' \
   'ip host fe80::1' 'icmp6 host fe80::1' 'ether host fe80::1' 'net fe80::1/64' 'host fe80::/64' \
   'net ::/129' 'ip6 host 10.0.0.1' 'host 02:00:00:00:01:01'; do
   echo "== tcpdump -nn -t -r v6.pcap '$f'"

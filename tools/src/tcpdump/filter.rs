@@ -131,6 +131,10 @@ pub enum Layer {
     Arp,
     /// The transport header after IPv4 with this protocol.
     Transport(u8),
+    /// The IPv6 header.
+    Ip6,
+    /// ICMPv6 right after the IPv6 header (libpcap looks past no extension header).
+    Icmp6,
 }
 
 fn syntax() -> FilterError {
@@ -443,6 +447,23 @@ fn named_const(w: &str) -> Option<u32> {
         "icmp-ireqreply" => 16,
         "icmp-maskreq" => 17,
         "icmp-maskreply" => 18,
+        "icmp6type" => 0,
+        "icmp6code" => 1,
+        "icmp6-destinationunreach" => 1,
+        "icmp6-packettoobig" => 2,
+        "icmp6-timeexceeded" => 3,
+        "icmp6-parameterproblem" => 4,
+        "icmp6-echo" => 128,
+        "icmp6-echoreply" => 129,
+        "icmp6-multicastlistenerquery" => 130,
+        "icmp6-multicastlistenerreportv1" => 131,
+        "icmp6-multicastlistenerdone" => 132,
+        "icmp6-routersolicit" => 133,
+        "icmp6-routeradvert" => 134,
+        "icmp6-neighborsolicit" => 135,
+        "icmp6-neighboradvert" => 136,
+        "icmp6-redirect" => 137,
+        "icmp6-multicastlistenerreportv2" => 143,
         "tcpflags" => 13,
         "tcp-fin" => 0x01,
         "tcp-syn" => 0x02,
@@ -645,6 +666,8 @@ impl Parser {
             "icmp" => Layer::Transport(1),
             "tcp" => Layer::Transport(6),
             "udp" => Layer::Transport(17),
+            "ip6" => Layer::Ip6,
+            "icmp6" => Layer::Icmp6,
             _ => return Err(syntax()),
         };
         if !self.eat("[") {
@@ -1197,6 +1220,10 @@ fn value(a: &Arith, l: Layout, f: &[u8], len: usize) -> Result<u32, Reject> {
                 Layer::Ether => 0,
                 Layer::Ip if ethertype(l, f) == Some(0x0800) => l.nl,
                 Layer::Arp if matches!(ethertype(l, f), Some(0x0806 | 0x8035)) => l.nl,
+                Layer::Ip6 if ethertype(l, f) == Some(0x86dd) => l.nl,
+                Layer::Icmp6 if ethertype(l, f) == Some(0x86dd) && f.get(l.nl + 6) == Some(&58) => {
+                    l.nl + 40
+                }
                 Layer::Transport(p) if ip_proto(l, f) == Some(*p) => {
                     let frag = f
                         .get(l.nl + 6..l.nl + 8)
@@ -1312,6 +1339,12 @@ mod test {
         assert!(m("net 2001:db8::/32", &f) && !m("src and dst net 2001:db8::/32", &f));
         assert!(!m("ip6 net 2001:db8::", &f) && m("dst net ::/0", &f));
         assert!(!m("host 2001:db8::1", &echo(8)));
+        let mut ns = f.clone();
+        ns[14 + 6] = 58;
+        ns.extend_from_slice(&[135, 0, 0, 0]);
+        assert!(m("icmp6[icmp6type] = icmp6-neighborsolicit", &ns));
+        assert!(!m("icmp6[icmp6type] = icmp6-echo", &ns) && !m("icmp6[0] = 135", &f));
+        assert!(m("ip6[6] = 58 and ip6[24:2] = 0xff02", &ns) && !m("ip6[0] = 0x60", &echo(8)));
         let err = |e: &str| c(e).unwrap_err().0;
         assert_eq!(err("ip host ::1"), "'ip' modifier applied to ip6 host");
         assert_eq!(err("icmp6 net ::/0"), "'icmp6' modifier applied to ip6 net");
