@@ -147,6 +147,13 @@ pub struct Iface {
     pub(crate) rs: crate::stack::addrconf::RsState,
     /// MLD reports sent and planned.
     pub(crate) mld: crate::stack::mld::MldState,
+    /// The solicited-node groups its addresses hold (group, users, when joined on the
+    /// lab's multicast clock), oldest first: idev->mc_list reversed.
+    pub(crate) mc6: Vec<(std::net::Ipv6Addr, u32, u64)>,
+    /// When it last came up and last went down, on the multicast clock (0: never): the
+    /// device's link-layer list is rebuilt in a new order when it comes back up.
+    pub(crate) mc_up: u64,
+    pub(crate) mc_down: u64,
 }
 
 /// A timer of the stacks.
@@ -970,6 +977,9 @@ impl Lab {
             v6_on: false,
             rs: Default::default(),
             mld: Default::default(),
+            mc6: Vec::new(),
+            mc_up: 0,
+            mc_down: 0,
         });
         self.captures_join(ns, link);
     }
@@ -1102,9 +1112,14 @@ impl Lab {
             return Ok(());
         }
         self.event(EventKind::LinkAdmin { link: id, up });
-        if up {
-            if let Some(i) = self.iface_mut(id) {
+        self.v6_gen += 1;
+        let stamp = self.v6_gen;
+        if let Some(i) = self.iface_mut(id) {
+            if up {
                 i.ever_up = true;
+                i.mc_up = stamp;
+            } else {
+                i.mc_down = stamp;
             }
         }
         let is_lo = self

@@ -252,6 +252,50 @@ impl Lab {
             i.rs.gen += 1;
             i.rs.probes = 0;
         }
+        self.mc6_sync(link);
+    }
+
+    /// Brings `link`'s solicited-node groups in line with its addresses: a group is joined
+    /// (stamped now) by its first address and left with its last; the users between keep
+    /// its place (ipv6_dev_mc_inc / __ipv6_dev_mc_dec). lo joins none.
+    pub(crate) fn mc6_sync(&mut self, link: LinkId) {
+        let lo = self
+            .fabric
+            .link(link)
+            .is_some_and(|l| matches!(l.kind, LinkKind::Loopback));
+        let Some(i) = self.iface(link) else {
+            return;
+        };
+        let mut want: Vec<(Ipv6Addr, u32)> = Vec::new();
+        if !lo {
+            for a in &i.inet6 {
+                let g = solicited_node(a.addr);
+                match want.iter_mut().find(|w| w.0 == g) {
+                    Some(w) => w.1 += 1,
+                    None => want.push((g, 1)),
+                }
+            }
+        }
+        let fresh = want
+            .iter()
+            .filter(|w| !i.mc6.iter().any(|m| m.0 == w.0))
+            .count() as u64;
+        let base = self.v6_gen;
+        self.v6_gen += fresh;
+        let Some(i) = self.iface_mut(link) else {
+            return;
+        };
+        i.mc6.retain(|m| want.iter().any(|w| w.0 == m.0));
+        let mut stamp = base;
+        for (g, n) in want {
+            match i.mc6.iter_mut().find(|m| m.0 == g) {
+                Some(m) => m.1 = n,
+                None => {
+                    stamp += 1;
+                    i.mc6.push((g, n, stamp));
+                }
+            }
+        }
     }
 
     /// Adds an address and starts its DAD unless `nodad` (or on a loopback device).
@@ -275,6 +319,7 @@ impl Lab {
             return;
         };
         insert_addr(&mut i.inet6, a);
+        self.mc6_sync(link);
         if !nodad {
             self.addrconf_dad_kick(link, addr, gen);
         }
@@ -310,6 +355,7 @@ impl Lab {
             if let Some(i) = self.iface_mut(link) {
                 insert_addr(&mut i.inet6, a);
             }
+            self.mc6_sync(link);
         }
         self.collect_wire();
         Ok(())
@@ -326,6 +372,7 @@ impl Lab {
             .position(|a| a.addr == addr && a.prefix == prefix)
             .ok_or(crate::LabError::NotFound("address"))?;
         i.inet6.remove(at);
+        self.mc6_sync(link);
         self.collect_wire();
         Ok(())
     }
