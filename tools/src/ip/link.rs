@@ -1136,11 +1136,18 @@ fn widen(cols: &mut [usize], vals: &[u64]) {
 /// `-s`: the RX and TX tables (print_link_stats64).
 fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
     let c = lab.fabric().link(l).map(|k| k.counters).unwrap_or_default();
-    let rx = [c.rx_bytes, c.rx_packets, 0, c.rx_dropped, 0, 0];
+    let rx = [c.rx_bytes, c.rx_packets, 0, c.rx_dropped, 0, c.rx_multicast];
     let tx = [c.tx_bytes, c.tx_packets, 0, c.tx_dropped, 0, 0];
+    // The error rows' values sit under columns 1 to 5; only carrier changes are counted.
+    let rx_err = [0u64; 6];
+    let tx_err = [0, 0, 0, 0, 0, c.carrier_changes];
     let mut cols = [10usize, 7, 6, 7, 7, 7, 10];
     widen(&mut cols, &rx);
     widen(&mut cols, &tx);
+    if level > 1 {
+        widen(&mut cols, &rx_err);
+        widen(&mut cols, &tx_err);
+    }
     let row = |vals: &[u64], cols: &[usize]| {
         let mut s = String::from("    ");
         for (v, w) in vals.iter().zip(cols) {
@@ -1168,7 +1175,7 @@ fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
         )
     };
     // One table per direction: the counters, then with -s -s the error breakdown.
-    let block = |dir: &str, names: [&str; 6], vals: &[u64], errs: [&str; 5]| {
+    let block = |dir: &str, names: [&str; 6], vals: &[u64], errs: [&str; 5], ev: &[u64; 6]| {
         let mut s = head(dir, names, &cols);
         s.push_str(nl);
         s.push_str(&row(vals, &cols));
@@ -1188,7 +1195,7 @@ fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
                 w5 = cols[5],
             ));
             s.push_str(nl);
-            s.push_str(&err_row(&cols));
+            s.push_str(&err_row(&cols, ev));
         }
         s
     };
@@ -1197,6 +1204,7 @@ fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
         ["bytes", "packets", "errors", "dropped", "missed", "mcast"],
         &rx,
         ["length", "crc", "frame", "fifo", "overrun"],
+        &rx_err,
     );
     s.push_str(nl);
     s.push_str(&block(
@@ -1206,20 +1214,22 @@ fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
         ],
         &tx,
         ["aborted", "fifo", "window", "heartbt", "transns"],
+        &tx_err,
     ));
     s
 }
 
-/// The zeros under `RX errors:` / `TX errors:` (the lab has no such errors).
-fn err_row(cols: &[usize]) -> String {
+/// The values under `RX errors:` / `TX errors:` (columns 1 to 5 of `v`): zeros but the
+/// carrier changes, as the lab has no such errors.
+fn err_row(cols: &[usize], v: &[u64; 6]) -> String {
     format!(
         "    {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} ",
         "",
-        0,
-        0,
-        0,
-        0,
-        0,
+        v[1],
+        v[2],
+        v[3],
+        v[4],
+        v[5],
         w0 = cols[0],
         w1 = cols[1],
         w2 = cols[2],
@@ -1353,7 +1363,7 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
             ("errors", 0),
             ("dropped", c.rx_dropped),
             ("over_errors", 0),
-            ("multicast", 0),
+            ("multicast", c.rx_multicast),
         ] {
             j.int(n, v);
         }
