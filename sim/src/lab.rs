@@ -150,6 +150,9 @@ pub struct Iface {
     /// The solicited-node groups its addresses hold (group, users, when joined on the
     /// lab's multicast clock), oldest first: idev->mc_list reversed.
     pub(crate) mc6: Vec<(std::net::Ipv6Addr, u32, u64)>,
+    /// IFLA_INET6_ADDR_GEN_MODE: how its link-local is made (0 eui64, 1 none,
+    /// 2 stable_secret, 3 random).
+    pub addr_gen_mode: u8,
     /// When it last came up and last went down, on the multicast clock (0: never): the
     /// device's link-layer list is rebuilt in a new order when it comes back up.
     pub(crate) mc_up: u64,
@@ -194,6 +197,12 @@ pub(crate) enum Timer {
     /// The next router solicitation (addrconf_rs_timer).
     Rs {
         link: LinkId,
+        gen: u64,
+    },
+    /// An IPv6 address's valid lifetime ends (addrconf_verify).
+    Addr6Expire {
+        link: LinkId,
+        addr: std::net::Ipv6Addr,
         gen: u64,
     },
     /// An MLD report is due.
@@ -520,6 +529,7 @@ impl Lab {
                 } => self.dad_timer(link, addr, gen, probes),
                 Timer::Rs { link, gen } => self.rs_timer(link, gen),
                 Timer::Mld { link, work, gen } => self.mld_timer(link, work, gen),
+                Timer::Addr6Expire { link, addr, gen } => self.addr6_expire(link, addr, gen),
             }
         }
         self.pump();
@@ -978,6 +988,7 @@ impl Lab {
             rs: Default::default(),
             mld: Default::default(),
             mc6: Vec::new(),
+            addr_gen_mode: 0,
             mc_up: 0,
             mc_down: 0,
         });

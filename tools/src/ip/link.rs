@@ -95,6 +95,7 @@ enum Op {
     Master(LinkId),
     NoMaster,
     Promisc(bool),
+    AddrGenMode(u8),
 }
 
 /// What iplink_parse makes of a command line.
@@ -208,6 +209,13 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
         } else if a == "promisc" {
             let v = next(&mut i)?;
             r.ops.push(Op::Promisc(on_off("promisc", &v)?));
+        } else if a == "addrgenmode" {
+            let v = next(&mut i)?;
+            let mode = ADDR_GEN_MODES
+                .iter()
+                .position(|m| *m == v)
+                .ok_or_else(|| invarg("Invalid address generation mode\n", &v))?;
+            r.ops.push(Op::AddrGenMode(mode as u8));
         } else if matches(a, "txqueuelen") || a == "qlen" || matches(a, "txqlen") {
             // The lab keeps every queue at 1000.
             next(&mut i)?;
@@ -601,7 +609,20 @@ fn apply(lab: &mut Lab, ns: NsId, name: &str, id: LinkId, op: Op) -> Result<(), 
         }
         Op::NoMaster => lab.set_master(ns, name, None),
         Op::Promisc(on) => lab.set_user_promisc(id, on),
+        Op::AddrGenMode(mode) => lab.set_addr_gen_mode(id, mode),
     }
+}
+
+/// The address generation modes by number (IN6_ADDR_GEN_MODE_*), as `ip` names them.
+const ADDR_GEN_MODES: [&str; 4] = ["eui64", "none", "stable_secret", "random"];
+
+/// `addrgenmode X` of `ip -d link`.
+fn addr_gen_mode(lab: &Lab, id: LinkId) -> &'static str {
+    let m = lab.iface(id).map_or(0, |i| i.addr_gen_mode);
+    ADDR_GEN_MODES
+        .get(usize::from(m))
+        .copied()
+        .unwrap_or("eui64")
 }
 
 /// The device's MTU bounds (min_mtu, max_mtu; 0 = none), as `ip -d link` prints them.
@@ -1120,8 +1141,9 @@ fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
             ));
         }
     }
+    let agm = addr_gen_mode(lab, l);
     s.push_str(&format!(
-        "addrgenmode eui64 numtxqueues {txq} numrxqueues {txq} gso_max_size 65536 gso_max_segs 65535 tso_max_size {tso} tso_max_segs 65535 gro_max_size 65536 "
+        "addrgenmode {agm} numtxqueues {txq} numrxqueues {txq} gso_max_size 65536 gso_max_segs 65535 tso_max_size {tso} tso_max_segs 65535 gro_max_size 65536 "
     ));
     s
 }
@@ -1298,7 +1320,13 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
     j.str("ifname", &i.name);
     flags_json(lab, l, false, j);
     j.int("mtu", k.mtu);
-    j.str("qdisc", qdisc(lab, l));
+    // As in link_text: the kernel's inet6 link dump (`ip -6 addr` without a device) has
+    // no qdisc or group, and an address listing for one family no link layer.
+    let v6_dump = opts.inet6 && !do_link;
+    let family = (opts.inet4 || opts.inet6) && !do_link;
+    if !v6_dump {
+        j.str("qdisc", qdisc(lab, l));
+    }
     if let Some(m) = master_name(lab, l) {
         j.str("master", &m);
     }
@@ -1306,11 +1334,15 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
     if do_link {
         j.str("linkmode", "DEFAULT");
     }
-    j.str("group", "default");
+    if !v6_dump {
+        j.str("group", "default");
+    }
     j.int("txqlen", 1000);
-    j.str("link_type", link_type(lab, l));
-    j.str("address", &k.mac.to_string());
-    j.str("broadcast", brd(lab, l));
+    if !family || opts.details {
+        j.str("link_type", link_type(lab, l));
+        j.str("address", &k.mac.to_string());
+        j.str("broadcast", brd(lab, l));
+    }
     if !elsewhere.is_empty() {
         let them = p.and_then(|p| lab.iface(p)).map(|x| x.ns);
         let id = them.and_then(|t| lab.nsid_known(i.ns, t)).unwrap_or(0);
@@ -1337,7 +1369,7 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
             }
             j.end_object();
         }
-        j.str("inet6_addr_gen_mode", "eui64");
+        j.str("inet6_addr_gen_mode", addr_gen_mode(lab, l));
         let q = if matches!(k.kind, LinkKind::Veth { .. }) {
             2
         } else {
