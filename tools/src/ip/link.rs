@@ -1262,14 +1262,13 @@ fn err_row(cols: &[usize], v: &[u64; 6]) -> String {
 }
 
 /// The members of a device's JSON object (without the braces).
-/// The `flags` array of a JSON listing; the full one leaves out `M-DOWN`, the brief one
-/// keeps it.
-fn flags_json(lab: &Lab, l: LinkId, m_down: bool, j: &mut Json) {
+/// The `flags` array of a JSON listing, `M-DOWN` included as in the text.
+fn flags_json(lab: &Lab, l: LinkId, j: &mut Json) {
     j.name("flags");
     j.start_array();
     let fl = flags(lab, l);
     for f in fl.trim_start_matches('<').trim_end_matches('>').split(',') {
-        if !f.is_empty() && (m_down || f != "M-DOWN") {
+        if !f.is_empty() {
             j.string(f);
         }
     }
@@ -1295,7 +1294,7 @@ pub(super) fn brief_json(lab: &Lab, l: LinkId, with_link: bool, j: &mut Json) {
     if with_link {
         let mac = lab.fabric().link(l).map_or(MacAddr::ZERO, |k| k.mac);
         j.str("address", &mac.to_string());
-        flags_json(lab, l, true, j);
+        flags_json(lab, l, j);
     }
 }
 
@@ -1318,7 +1317,7 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
         }
     }
     j.str("ifname", &i.name);
-    flags_json(lab, l, false, j);
+    flags_json(lab, l, j);
     j.int("mtu", k.mtu);
     // As in link_text: the kernel's inet6 link dump (`ip -6 addr` without a device) has
     // no qdisc or group, and an address listing for one family no link layer.
