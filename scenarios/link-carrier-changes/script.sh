@@ -40,5 +40,7 @@ t lo
 ip link set lo up
 t lo
 ip -s -s link show dev va | tail -2
+ip -s -s -j link show dev va | grep -o "\"carrier_changes\":[0-9]*"
+ip -s -s -j link show dev va | grep -o "\"rx\":{[^}]*}" | sed -E "s/[0-9]+/N/g"
 ip link del va
 ip link del br0

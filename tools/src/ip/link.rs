@@ -1398,6 +1398,17 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
         ] {
             j.int(n, v);
         }
+        if opts.stats > 1 {
+            for n in [
+                "length_errors",
+                "crc_errors",
+                "frame_errors",
+                "fifo_errors",
+                "missed_errors",
+            ] {
+                j.int(n, 0);
+            }
+        }
         j.end_object();
         j.name("tx");
         j.start_object();
@@ -1410,6 +1421,17 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
             ("collisions", 0),
         ] {
             j.int(n, v);
+        }
+        if opts.stats > 1 {
+            for (n, v) in [
+                ("aborted_errors", 0),
+                ("fifo_errors", 0),
+                ("window_errors", 0),
+                ("heartbeat_errors", 0),
+                ("carrier_changes", c.carrier_changes),
+            ] {
+                j.int(n, v);
+            }
         }
         j.end_object();
         j.end_object();
