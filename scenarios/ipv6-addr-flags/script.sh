@@ -64,4 +64,9 @@ sleep 3.5
 echo "== 8.5 s: valid lifetime over"
 ip -6 addr show dev veth1
 ip -6 maddr show dev veth1
+echo "== home, mngtmpaddr, optimistic (dropped without optimistic_dad), autojoin"
+ip -6 addr add 2001:db8:8::1/64 dev veth1 home mngtmpaddr noprefixroute nodad valid_lft 50 preferred_lft 0
+ip -6 addr add 2001:db8:9::1/64 dev veth1 autojoin; echo rc=$?
+ip -6 addr add 2001:db8:a::1/64 dev veth1 optimistic; echo rc=$?
+ip -6 addr show dev veth1 | head -5
 ip link del veth1

@@ -39,6 +39,11 @@ pub struct Inet6Addr {
 pub struct Life {
     /// No prefix route for it.
     pub noprefixroute: bool,
+    /// `home` (IFA_F_HOMEADDRESS, Mobile IPv6): shown, nothing else.
+    pub home: bool,
+    /// `mngtmpaddr` (IFA_F_MANAGETEMPADDR): shown; temporary addresses need a router's
+    /// prefix, which no lab router announces.
+    pub mngtmpaddr: bool,
     /// Valid lifetime in seconds (None: forever); it is removed when it ends.
     pub valid: Option<u32>,
     /// Preferred lifetime in seconds (None: forever); it is `deprecated` when it ends.
@@ -85,6 +90,10 @@ pub struct Addr6Opts {
     pub nodad: bool,
     /// No prefix route.
     pub noprefixroute: bool,
+    /// IFA_F_HOMEADDRESS.
+    pub home: bool,
+    /// IFA_F_MANAGETEMPADDR.
+    pub mngtmpaddr: bool,
     /// Valid lifetime in seconds (None: forever).
     pub valid_lft: Option<u32>,
     /// Preferred lifetime in seconds (None: forever).
@@ -426,6 +435,8 @@ impl Lab {
         let now = self.now();
         let life = Life {
             noprefixroute: o.noprefixroute,
+            home: o.home,
+            mngtmpaddr: o.mngtmpaddr,
             valid: o.valid_lft,
             preferred: o.preferred_lft,
             tstamp: now,

@@ -185,12 +185,18 @@ fn modify6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output, del: boo
     let (mut local, mut dev) = (None, None);
     let mut o = l2lab_sim::Addr6Opts::default();
     let (mut valid, mut preferred) = (None, None);
+    let mut autojoin = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "dev" => dev = Some(it.next()?.clone()),
             "nodad" => o.nodad = true,
             "noprefixroute" => o.noprefixroute = true,
+            "home" => o.home = true,
+            "mngtmpaddr" => o.mngtmpaddr = true,
+            // Without the optimistic_dad sysctl the kernel drops the flag: DAD as usual.
+            "optimistic" => {}
+            "autojoin" => autojoin = true,
             "valid_lft" | "preferred_lft" => {
                 let v = it.next()?;
                 // iproute2's set_lifetime: `forever` or a u32, where 0xffffffff is forever too.
@@ -240,6 +246,14 @@ fn modify6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output, del: boo
         ));
         return Some(1);
     };
+    // Joining a multicast group as an address (IFA_F_MCAUTOJOIN) is not modelled.
+    if autojoin {
+        if addr.is_multicast() {
+            return None;
+        }
+        out.err("autojoin needs multicast address\n");
+        return Some(1);
+    }
     let Some(dev) = dev else {
         out.err("Not enough information: \"dev\" argument is required.\n");
         return Some(1);
@@ -517,6 +531,9 @@ fn flags6(a: &Inet6Addr, now: std::time::Duration) -> Vec<&'static str> {
     if a.nodad {
         f.push("nodad");
     }
+    if a.life.home {
+        f.push("home");
+    }
     if a.life.deprecated(now) {
         f.push("deprecated");
     }
@@ -525,6 +542,9 @@ fn flags6(a: &Inet6Addr, now: std::time::Duration) -> Vec<&'static str> {
     }
     if a.life.dynamic() {
         f.push("dynamic");
+    }
+    if a.life.mngtmpaddr {
+        f.push("mngtmpaddr");
     }
     if a.life.noprefixroute {
         f.push("noprefixroute");
