@@ -381,6 +381,25 @@ impl Lab {
         let Some(i) = self.iface(link) else {
             return;
         };
+        // Called for every device after every frame: nothing to allocate when in line.
+        let held = |g: Ipv6Addr| {
+            if lo {
+                0
+            } else {
+                i.inet6
+                    .iter()
+                    .filter(|a| solicited_node(a.addr) == g)
+                    .count() as u32
+            }
+        };
+        let in_line = i.mc6.iter().all(|m| held(m.0) == m.1)
+            && (lo
+                || i.inet6
+                    .iter()
+                    .all(|a| i.mc6.iter().any(|m| m.0 == solicited_node(a.addr))));
+        if in_line {
+            return;
+        }
         let mut want: Vec<(Ipv6Addr, u32)> = Vec::new();
         if !lo {
             for a in &i.inet6 {
