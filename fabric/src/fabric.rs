@@ -345,6 +345,12 @@ impl Fabric {
         if let Some(l) = self.lm(a) {
             l.kind = LinkKind::Veth { peer: b };
         }
+        for x in [a, b] {
+            if let Some(l) = self.lm(x) {
+                l.carrier_bit = false;
+                l.counters.carrier_changes = 1;
+            }
+        }
         (a, b)
     }
 
@@ -853,6 +859,21 @@ impl Fabric {
     }
 
     fn update_carrier(&mut self, id: LinkId) {
+        let Some(l) = self.link(id) else { return };
+        // The kernel's bit: a veth's follows both ends being up (veth_open/veth_close), a
+        // bridge's its ports once it has had one (br_port_state_selection); lo's and a
+        // dummy's never change.
+        let bit = match &l.kind {
+            LinkKind::Veth { .. } => self.compute_carrier(l),
+            LinkKind::Bridge(b) if !b.ovs && b.had_ports => self.compute_carrier(l),
+            _ => l.carrier_bit,
+        };
+        if bit != l.carrier_bit {
+            if let Some(l) = self.lm(id) {
+                l.carrier_bit = bit;
+                l.counters.carrier_changes += 1;
+            }
+        }
         let Some(l) = self.link(id) else { return };
         let c = self.compute_carrier(l);
         if c != l.carrier {
@@ -1593,6 +1614,13 @@ impl Fabric {
             0
         };
         l.counters.rx_bytes += frame.len().saturating_sub(hdr) as u64;
+        // The bridge counts the multicast it passes up to itself (br_handle_frame_finish).
+        if hdr != 0
+            && frame.first().is_some_and(|b| b & 1 == 1)
+            && frame.get(..6) != Some(&[0xff; 6][..])
+        {
+            l.counters.rx_multicast += 1;
+        }
         let capture = l.captures > 0;
         match l.master {
             Some(br) => {

@@ -55,6 +55,10 @@ pub struct Counters {
     pub tx_bytes: u64,
     /// Frames that could not be sent (no carrier, down).
     pub tx_dropped: u64,
+    /// Multicast frames (not broadcast) a bridge passed up to itself (`mcast`).
+    pub rx_multicast: u64,
+    /// Times the device's carrier bit flipped (IFLA_CARRIER_CHANGES, `transns`).
+    pub carrier_changes: u64,
 }
 
 /// Default MTU of Ethernet-like interfaces.
@@ -75,6 +79,9 @@ pub struct Link {
     pub admin_up: bool,
     /// Has carrier (IFF_LOWER_UP), derived from the kind's rule.
     pub carrier: bool,
+    /// The kernel's own carrier bit (not __LINK_STATE_NOCARRIER), which unlike
+    /// `carrier` does not follow the admin state: what `carrier_changes` counts flips of.
+    pub carrier_bit: bool,
     /// Promiscuity count (tcpdump raises it while it runs).
     pub promisc: u32,
     /// The bridge this interface is a port of.
@@ -94,6 +101,8 @@ impl Link {
             mtu,
             admin_up: false,
             carrier: false,
+            // Every device registers with carrier; a veth drops it at once (veth_newlink).
+            carrier_bit: true,
             promisc: 0,
             master: None,
             counters: Counters::default(),

@@ -828,6 +828,7 @@ pub fn summary(frame: &[u8]) -> String {
             Ok((ip, _)) => format!("IP {} > {}: proto {}", ip.src, ip.dst, ip.protocol),
             Err(_) => "IP, malformed".to_string(),
         },
+        ETHERTYPE_IPV6 => ip6_summary(payload),
         t if t <= 1500 => match Bpdu::parse(frame) {
             Ok(Bpdu::Config(c)) => format!(
                 "STP 802.1d, Config, root {:04x}.{} cost {}, bridge-id {:04x}.{}.{:04x}",
@@ -845,9 +846,112 @@ pub fn summary(frame: &[u8]) -> String {
     }
 }
 
+/// An IPv6 packet in tcpdump -nn's words (print-ip6.c, print-icmp6.c without lengths):
+/// `IP6 SRC > DST: ` and, past a hop-by-hop header (`HBH `), the ICMPv6 message.
+fn ip6_summary(p: &[u8]) -> String {
+    let addr = |at: usize| -> Option<std::net::Ipv6Addr> {
+        let b: [u8; 16] = p.get(at..at + 16)?.try_into().ok()?;
+        Some(std::net::Ipv6Addr::from(b))
+    };
+    let (Some(src), Some(dst)) = (addr(8), addr(24)) else {
+        return "IP6, malformed".to_string();
+    };
+    if p[0] >> 4 != 6 {
+        return "IP6, malformed".to_string();
+    }
+    let mut out = format!("IP6 {src} > {dst}: ");
+    let (mut nh, mut at) = (p[6], 40);
+    if nh == 0 {
+        let Some(h) = p.get(at..at + 2) else {
+            out.push_str("HBH, malformed");
+            return out;
+        };
+        out.push_str("HBH ");
+        nh = h[0];
+        at += (usize::from(h[1]) + 1) * 8;
+    }
+    let m = p.get(at..).unwrap_or(&[]);
+    if nh != 58 {
+        out.push_str(&format!("ip-proto-{nh}"));
+        return out;
+    }
+    let be16 = |at: usize| m.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let target = |at: usize| -> Option<std::net::Ipv6Addr> {
+        let b: [u8; 16] = m.get(at..at + 16)?.try_into().ok()?;
+        Some(std::net::Ipv6Addr::from(b))
+    };
+    let what = match (m.first(), m.get(1)) {
+        (Some(128 | 129), _) => match (be16(4), be16(6)) {
+            (Some(id), Some(seq)) => format!(
+                "echo {}, id {id}, seq {seq}",
+                if m[0] == 128 { "request" } else { "reply" }
+            ),
+            _ => "echo, malformed".to_string(),
+        },
+        (Some(1), Some(code)) => format!("destination unreachable, code {code}"),
+        (Some(2), _) => "packet too big".to_string(),
+        (Some(3), _) => "time exceeded in-transit".to_string(),
+        (Some(133), _) => "router solicitation".to_string(),
+        (Some(134), _) => "router advertisement".to_string(),
+        (Some(135), _) => match target(8) {
+            Some(t) => format!("neighbor solicitation, who has {t}"),
+            None => "neighbor solicitation, malformed".to_string(),
+        },
+        (Some(136), _) => match target(8) {
+            Some(t) => format!("neighbor advertisement, tgt is {t}"),
+            None => "neighbor advertisement, malformed".to_string(),
+        },
+        (Some(143), _) => match be16(6) {
+            Some(n) => format!("multicast listener report v2, {n} group record(s)"),
+            None => "multicast listener report v2, malformed".to_string(),
+        },
+        (Some(t), _) => format!("type {t}"),
+        (None, _) => "malformed".to_string(),
+    };
+    out.push_str("ICMP6, ");
+    out.push_str(&what);
+    out
+}
+
 #[cfg(test)]
 mod test {
     use super::*;
+
+    #[test]
+    fn ipv6_is_named_as_tcpdump_names_it() {
+        let ip6 = |nh: u8, src: &str, dst: &str, body: &[u8]| {
+            let mut d = vec![0x60, 0, 0, 0];
+            d.extend_from_slice(&(body.len() as u16).to_be_bytes());
+            d.extend_from_slice(&[nh, 255]);
+            d.extend_from_slice(&src.parse::<std::net::Ipv6Addr>().unwrap().octets());
+            d.extend_from_slice(&dst.parse::<std::net::Ipv6Addr>().unwrap().octets());
+            d.extend_from_slice(body);
+            ethernet_frame(A, MacAddr([0x33, 0x33, 0, 0, 0, 1]), ETHERTYPE_IPV6, &d)
+        };
+        let mut ns = vec![135, 0, 0, 0, 0, 0, 0, 0];
+        ns.extend_from_slice(&"fe80::1".parse::<std::net::Ipv6Addr>().unwrap().octets());
+        assert_eq!(
+            summary(&ip6(58, "::", "ff02::1:ff00:1", &ns)),
+            "IP6 :: > ff02::1:ff00:1: ICMP6, neighbor solicitation, who has fe80::1"
+        );
+        let mld = [58, 0, 5, 2, 0, 0, 1, 0, 143, 0, 0, 0, 0, 0, 0, 1];
+        assert_eq!(
+            summary(&ip6(0, "::", "ff02::16", &mld)),
+            "IP6 :: > ff02::16: HBH ICMP6, multicast listener report v2, 1 group record(s)"
+        );
+        assert_eq!(
+            summary(&ip6(58, "fe80::1", "fe80::2", &[128, 0, 0, 0, 0, 7, 0, 1])),
+            "IP6 fe80::1 > fe80::2: ICMP6, echo request, id 7, seq 1"
+        );
+        assert_eq!(
+            summary(&ip6(17, "::1", "::2", &[])),
+            "IP6 ::1 > ::2: ip-proto-17"
+        );
+        let f = ip6(0, "::", "ff02::16", &mld);
+        for n in 0..f.len() {
+            let _ = summary(&f[..n]);
+        }
+    }
 
     const A: MacAddr = MacAddr([0x02, 0, 0, 0, 0, 1]);
 

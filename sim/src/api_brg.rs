@@ -55,8 +55,8 @@ impl Lab {
     /// Measured on Linux 6.18: every Ethernet device holds 33:33:00:00:00:01 from creation;
     /// coming up adds 01:00:5e:00:00:01 (a bridge first adds 01:00:5e:00:00:6a and
     /// 33:33:00:00:00:6a) and going down removes them. With IPv6 on, going down also drops
-    /// 33:33:00:00:00:01, and an up device with carrier holds the solicited-node group of its
-    /// addresses (33:33:ff + the address's last three bytes).
+    /// 33:33:00:00:00:01; each solicited-node group its addresses hold adds 33:33:ff + the
+    /// group's last three bytes, also while the device is down (ipv6-maddr shows the order).
     pub fn mc_addrs(&self, link: LinkId) -> Vec<MacAddr> {
         let (Some(l), Some(i)) = (self.fabric.link(link), self.iface(link)) else {
             return Vec::new();
@@ -64,28 +64,45 @@ impl Lab {
         if matches!(l.kind, LinkKind::Loopback) {
             return Vec::new();
         }
+        // Each entry's place: when it went into the list. A device going down drops its
+        // IPv6 groups' entries (ipv6_mc_down); coming up, IPv4's go in first, then the
+        // IPv6 groups still held, newest first (ipv6_mc_up walks idev->mc_list); a group
+        // joined since the last down went in when it was joined.
         let ipv6 = i.disable_ipv6 == 0;
-        let mut v = Vec::new();
+        let (up_at, down_at) = (i.mc_up, i.mc_down);
+        let mut v: Vec<((u64, u64), MacAddr)> = Vec::new();
+        let mut v6: Vec<(MacAddr, u64)> = i
+            .mc6
+            .iter()
+            .rev()
+            .map(|m| (crate::stack::ndisc::multicast_mac(m.0), m.2))
+            .collect();
         if !ipv6 || l.admin_up || !i.ever_up {
-            v.push(ALL_NODES6);
+            v6.push((ALL_NODES6, 0));
+        }
+        for (rank, (mac, joined)) in v6.into_iter().enumerate() {
+            if down_at == 0 || joined > down_at {
+                v.push(((joined, 0), mac));
+            } else if l.admin_up || (mac == ALL_NODES6 && !ipv6) {
+                v.push(((up_at, 10 + rank as u64), mac));
+            }
         }
         if l.admin_up {
             if snooping_bridge(l) {
-                v.push(MRD4);
-                v.push(MRD6);
+                v.push(((up_at, 0), MRD4));
+                v.push(((up_at, 1), MRD6));
             }
-            v.push(ALL_HOSTS4);
-            for a in &i.inet6 {
-                let m = crate::stack::ndisc::multicast_mac(crate::stack::addrconf::solicited_node(
-                    a.addr,
-                ));
-                if !v.contains(&m) {
-                    v.push(m);
-                }
+            v.push(((up_at, 2), ALL_HOSTS4));
+        }
+        v.sort_by_key(|e| e.0);
+        let mut out: Vec<MacAddr> = Vec::new();
+        for (_, m) in v {
+            if !out.contains(&m) {
+                out.push(m);
             }
         }
-        v.extend(self.ipa.mc.get(&link).into_iter().flatten());
-        v
+        out.extend(self.ipa.mc.get(&link).into_iter().flatten());
+        out
     }
 
     /// The multicast addresses the user added to `link` (`ip maddr add`, `bridge fdb add`),
@@ -139,27 +156,26 @@ impl Lab {
     }
 
     /// The IPv6 groups of `link` (/proc/net/igmp6), newest first as the kernel lists them:
-    /// the solicited-node groups of its addresses (not on lo), an up bridge's ff02::6a, and ff02::1 and ff01::1, which every
+    /// the solicited-node groups of its addresses in the order they were joined (not on
+    /// lo), an up bridge's ff02::6a, and ff02::1 and ff01::1, which every
     /// device joins when it is registered, also with IPv6 disabled (measured on Linux 6.18).
     pub fn igmp6_groups(&self, link: LinkId) -> Vec<std::net::Ipv6Addr> {
+        self.igmp6_users(link).into_iter().map(|g| g.0).collect()
+    }
+
+    /// [`Lab::igmp6_groups`] with each group's count of users (the addresses holding a
+    /// solicited-node group), which `ip maddr` shows when above one.
+    pub fn igmp6_users(&self, link: LinkId) -> Vec<(std::net::Ipv6Addr, u32)> {
         let (Some(l), Some(i)) = (self.fabric.link(link), self.iface(link)) else {
             return Vec::new();
         };
-        let mut v = Vec::new();
-        let lo = matches!(l.kind, LinkKind::Loopback);
-        if !lo {
-            for a in i.inet6.iter().rev() {
-                let g = crate::stack::addrconf::solicited_node(a.addr);
-                if !v.contains(&g) {
-                    v.push(g);
-                }
-            }
-        }
+        let mut v: Vec<(std::net::Ipv6Addr, u32)> =
+            i.mc6.iter().rev().map(|m| (m.0, m.1)).collect();
         if l.admin_up && snooping_bridge(l) {
-            v.push(std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x6a));
+            v.push((std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x6a), 1));
         }
-        v.push(std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1));
-        v.push(std::net::Ipv6Addr::new(0xff01, 0, 0, 0, 0, 0, 0, 1));
+        v.push((std::net::Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1), 1));
+        v.push((std::net::Ipv6Addr::new(0xff01, 0, 0, 0, 0, 0, 0, 1), 1));
         v
     }
 

@@ -147,6 +147,16 @@ pub struct Iface {
     pub(crate) rs: crate::stack::addrconf::RsState,
     /// MLD reports sent and planned.
     pub(crate) mld: crate::stack::mld::MldState,
+    /// The solicited-node groups its addresses hold (group, users, when joined on the
+    /// lab's multicast clock), oldest first: idev->mc_list reversed.
+    pub(crate) mc6: Vec<(std::net::Ipv6Addr, u32, u64)>,
+    /// IFLA_INET6_ADDR_GEN_MODE: how its link-local is made (0 eui64, 1 none,
+    /// 2 stable_secret, 3 random).
+    pub addr_gen_mode: u8,
+    /// When it last came up and last went down, on the multicast clock (0: never): the
+    /// device's link-layer list is rebuilt in a new order when it comes back up.
+    pub(crate) mc_up: u64,
+    pub(crate) mc_down: u64,
 }
 
 /// A timer of the stacks.
@@ -187,6 +197,12 @@ pub(crate) enum Timer {
     /// The next router solicitation (addrconf_rs_timer).
     Rs {
         link: LinkId,
+        gen: u64,
+    },
+    /// An IPv6 address's valid lifetime ends (addrconf_verify).
+    Addr6Expire {
+        link: LinkId,
+        addr: std::net::Ipv6Addr,
         gen: u64,
     },
     /// An MLD report is due.
@@ -513,6 +529,7 @@ impl Lab {
                 } => self.dad_timer(link, addr, gen, probes),
                 Timer::Rs { link, gen } => self.rs_timer(link, gen),
                 Timer::Mld { link, work, gen } => self.mld_timer(link, work, gen),
+                Timer::Addr6Expire { link, addr, gen } => self.addr6_expire(link, addr, gen),
             }
         }
         self.pump();
@@ -970,6 +987,10 @@ impl Lab {
             v6_on: false,
             rs: Default::default(),
             mld: Default::default(),
+            mc6: Vec::new(),
+            addr_gen_mode: 0,
+            mc_up: 0,
+            mc_down: 0,
         });
         self.captures_join(ns, link);
     }
@@ -1102,9 +1123,14 @@ impl Lab {
             return Ok(());
         }
         self.event(EventKind::LinkAdmin { link: id, up });
-        if up {
-            if let Some(i) = self.iface_mut(id) {
+        self.v6_gen += 1;
+        let stamp = self.v6_gen;
+        if let Some(i) = self.iface_mut(id) {
+            if up {
                 i.ever_up = true;
+                i.mc_up = stamp;
+            } else {
+                i.mc_down = stamp;
             }
         }
         let is_lo = self

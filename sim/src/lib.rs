@@ -32,7 +32,7 @@ pub use event::{Event, EventKind};
 pub use lab::{Iface, Lab, LabConfig, Namespace, NsId};
 pub use ping::{PingError, PingEvent, PingId, PingOptions, PingSession, Pmtudisc};
 pub use stack::addr::{IfAddr, Ipv4Net, Scope};
-pub use stack::addrconf::Inet6Addr;
+pub use stack::addrconf::{Addr6Opts, Inet6Addr, Life};
 pub use stack::neigh::{NeighState, Neighbour};
 pub use stack::route::{Route, RouteProto, RouteType};
 pub use stack::udp::UdpSent;

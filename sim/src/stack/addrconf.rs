@@ -29,6 +29,75 @@ pub struct Inet6Addr {
     pub nodad: bool,
     /// Counts DAD runs, so a timer of an earlier run finds itself stale.
     pub(crate) dad_gen: u64,
+    /// `noprefixroute` and the lifetimes it was added with.
+    pub life: Life,
+}
+
+/// What `ip -6 addr add` sets beside the address: IFA_F_NOPREFIXROUTE and the lifetimes
+/// (struct ifa_cacheinfo), counted in whole seconds from `tstamp` as the kernel counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Life {
+    /// No prefix route for it.
+    pub noprefixroute: bool,
+    /// `home` (IFA_F_HOMEADDRESS, Mobile IPv6): shown, nothing else.
+    pub home: bool,
+    /// `mngtmpaddr` (IFA_F_MANAGETEMPADDR): shown; temporary addresses need a router's
+    /// prefix, which no lab router announces.
+    pub mngtmpaddr: bool,
+    /// Valid lifetime in seconds (None: forever); it is removed when it ends.
+    pub valid: Option<u32>,
+    /// Preferred lifetime in seconds (None: forever); it is `deprecated` when it ends.
+    pub preferred: Option<u32>,
+    /// When the lifetimes started, on the lab's clock.
+    pub tstamp: Duration,
+    /// A link-local made by addrgenmode random (IFA_F_STABLE_PRIVACY).
+    pub stable_privacy: bool,
+}
+
+impl Life {
+    /// Whole seconds since the lifetimes started (the kernel's `(jiffies - tstamp) / HZ`).
+    fn elapsed(&self, now: Duration) -> u32 {
+        u32::try_from(now.saturating_sub(self.tstamp).as_secs()).unwrap_or(u32::MAX)
+    }
+
+    /// The valid lifetime left at `now`, as `ip addr` shows it (None: forever).
+    pub fn valid_left(&self, now: Duration) -> Option<u32> {
+        self.valid.map(|v| v.saturating_sub(self.elapsed(now)))
+    }
+
+    /// The preferred lifetime left at `now` (None: forever).
+    pub fn preferred_left(&self, now: Duration) -> Option<u32> {
+        self.preferred.map(|p| p.saturating_sub(self.elapsed(now)))
+    }
+
+    /// Its preferred lifetime is over (IFA_F_DEPRECATED).
+    pub fn deprecated(&self, now: Duration) -> bool {
+        self.preferred
+            .is_some_and(|p| now >= self.tstamp + Duration::from_secs(u64::from(p)))
+    }
+
+    /// Not permanent (no IFA_F_PERMANENT): its valid lifetime is finite; `ip` says `dynamic`.
+    pub fn dynamic(&self) -> bool {
+        self.valid.is_some()
+    }
+}
+
+/// How `ip -6 addr add` adds an address: `nodad`, `noprefixroute`, `valid_lft`,
+/// `preferred_lft`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Addr6Opts {
+    /// No duplicate address detection.
+    pub nodad: bool,
+    /// No prefix route.
+    pub noprefixroute: bool,
+    /// IFA_F_HOMEADDRESS.
+    pub home: bool,
+    /// IFA_F_MANAGETEMPADDR.
+    pub mngtmpaddr: bool,
+    /// Valid lifetime in seconds (None: forever).
+    pub valid_lft: Option<u32>,
+    /// Preferred lifetime in seconds (None: forever).
+    pub preferred_lft: Option<u32>,
 }
 
 impl Inet6Addr {
@@ -46,9 +115,19 @@ impl Inet6Addr {
             tentative: false,
             nodad: false,
             dad_gen: 0,
+            life: Life::default(),
         }
     }
 }
+
+/// IN6_ADDR_GEN_MODE_EUI64: the link-local from the MAC.
+pub const ADDR_GEN_MODE_EUI64: u8 = 0;
+/// IN6_ADDR_GEN_MODE_NONE: no link-local.
+pub const ADDR_GEN_MODE_NONE: u8 = 1;
+/// IN6_ADDR_GEN_MODE_STABLE_PRIVACY: RFC 7217 from `stable_secret`.
+pub const ADDR_GEN_MODE_STABLE_PRIVACY: u8 = 2;
+/// IN6_ADDR_GEN_MODE_RANDOM: a random interface id.
+pub const ADDR_GEN_MODE_RANDOM: u8 = 3;
 
 /// `rtr_solicit_delay`: DAD's first probe waits a random time below it (addrconf_dad_kick).
 pub const RTR_SOLICIT_DELAY: Duration = Duration::from_secs(1);
@@ -227,6 +306,7 @@ impl Lab {
                 tentative: false,
                 nodad: false,
                 dad_gen: 0,
+                life: Life::default(),
             };
             if let Some(i) = self.ifaces[idx].as_mut() {
                 i.v6_ready = true;
@@ -237,11 +317,46 @@ impl Lab {
         if !l.carrier {
             return;
         }
-        let ll = eui64_link_local(l.mac);
+        let (mode, mac) = (i.addr_gen_mode, l.mac);
         if let Some(i) = self.ifaces[idx].as_mut() {
             i.v6_ready = true;
         }
-        self.addr6_add_internal(link, ll, 64, false);
+        // addrconf_addr_gen: none makes no link-local; random takes a random interface id
+        // (ipv6_gen_rnd_iid, the universal/local bit cleared) and marks it stable-privacy.
+        match mode {
+            ADDR_GEN_MODE_NONE => {}
+            ADDR_GEN_MODE_RANDOM => {
+                let mut iid = [0u8; 8];
+                self.v6_rng.fill_bytes(&mut iid);
+                iid[0] &= !0x02;
+                let mut b = [0u8; 16];
+                b[..2].copy_from_slice(&[0xfe, 0x80]);
+                b[8..].copy_from_slice(&iid);
+                let addr = Ipv6Addr::from(b);
+                self.addr6_insert(link, addr, 64, Addr6Opts::default(), true);
+                if let Some(a) = self
+                    .iface_mut(link)
+                    .and_then(|i| i.inet6.iter_mut().find(|a| a.addr == addr))
+                {
+                    a.life.stable_privacy = true;
+                }
+            }
+            _ => self.addr6_add_internal(link, eui64_link_local(mac), 64, false),
+        }
+    }
+
+    /// `ip link set X addrgenmode MODE`: how the device's next link-local is made (the
+    /// one it has stays). stable_secret needs `net.ipv6.conf.X.stable_secret`, which the
+    /// lab does not keep, so the kernel's refusal is all it gets.
+    pub fn set_addr_gen_mode(&mut self, link: LinkId, mode: u8) -> crate::LabResult<()> {
+        if mode > ADDR_GEN_MODE_RANDOM || mode == ADDR_GEN_MODE_STABLE_PRIVACY {
+            return Err(crate::LabError::InvalidArgument("Invalid argument".into()));
+        }
+        let i = self
+            .iface_mut(link)
+            .ok_or(crate::LabError::NoSuchDevice(String::new()))?;
+        i.addr_gen_mode = mode;
+        Ok(())
     }
 
     /// addrconf_ifdown: every address goes, and with them DAD and router solicitation.
@@ -251,6 +366,69 @@ impl Lab {
             i.v6_ready = false;
             i.rs.gen += 1;
             i.rs.probes = 0;
+        }
+        self.mc6_sync(link);
+    }
+
+    /// Brings `link`'s solicited-node groups in line with its addresses: a group is joined
+    /// (stamped now) by its first address and left with its last; the users between keep
+    /// its place (ipv6_dev_mc_inc / __ipv6_dev_mc_dec). lo joins none.
+    pub(crate) fn mc6_sync(&mut self, link: LinkId) {
+        let lo = self
+            .fabric
+            .link(link)
+            .is_some_and(|l| matches!(l.kind, LinkKind::Loopback));
+        let Some(i) = self.iface(link) else {
+            return;
+        };
+        // Called for every device after every frame: nothing to allocate when in line.
+        let held = |g: Ipv6Addr| {
+            if lo {
+                0
+            } else {
+                i.inet6
+                    .iter()
+                    .filter(|a| solicited_node(a.addr) == g)
+                    .count() as u32
+            }
+        };
+        let in_line = i.mc6.iter().all(|m| held(m.0) == m.1)
+            && (lo
+                || i.inet6
+                    .iter()
+                    .all(|a| i.mc6.iter().any(|m| m.0 == solicited_node(a.addr))));
+        if in_line {
+            return;
+        }
+        let mut want: Vec<(Ipv6Addr, u32)> = Vec::new();
+        if !lo {
+            for a in &i.inet6 {
+                let g = solicited_node(a.addr);
+                match want.iter_mut().find(|w| w.0 == g) {
+                    Some(w) => w.1 += 1,
+                    None => want.push((g, 1)),
+                }
+            }
+        }
+        let fresh = want
+            .iter()
+            .filter(|w| !i.mc6.iter().any(|m| m.0 == w.0))
+            .count() as u64;
+        let base = self.v6_gen;
+        self.v6_gen += fresh;
+        let Some(i) = self.iface_mut(link) else {
+            return;
+        };
+        i.mc6.retain(|m| want.iter().any(|w| w.0 == m.0));
+        let mut stamp = base;
+        for (g, n) in want {
+            match i.mc6.iter_mut().find(|m| m.0 == g) {
+                Some(m) => m.1 = n,
+                None => {
+                    stamp += 1;
+                    i.mc6.push((g, n, stamp));
+                }
+            }
         }
     }
 
@@ -262,20 +440,48 @@ impl Lab {
         prefix: u8,
         nodad: bool,
     ) {
+        let o = Addr6Opts {
+            nodad,
+            ..Addr6Opts::default()
+        };
+        self.addr6_insert(link, addr, prefix, o, true);
+    }
+
+    /// Puts the address in the list, joins its solicited-node group, plans the end of its
+    /// valid lifetime, and on an up device (`run`) starts DAD unless `nodad`.
+    fn addr6_insert(&mut self, link: LinkId, addr: Ipv6Addr, prefix: u8, o: Addr6Opts, run: bool) {
         let gen = self.v6_next_gen();
+        let now = self.now();
+        let life = Life {
+            noprefixroute: o.noprefixroute,
+            home: o.home,
+            mngtmpaddr: o.mngtmpaddr,
+            valid: o.valid_lft,
+            preferred: o.preferred_lft,
+            tstamp: now,
+            stable_privacy: false,
+        };
         let a = Inet6Addr {
             addr,
             prefix,
             scope: scope_of(addr),
-            tentative: !nodad,
-            nodad,
+            tentative: !o.nodad,
+            nodad: o.nodad,
             dad_gen: gen,
+            life,
         };
         let Some(i) = self.iface_mut(link) else {
             return;
         };
         insert_addr(&mut i.inet6, a);
-        if !nodad {
+        self.mc6_sync(link);
+        if let Some(v) = o.valid_lft {
+            self.schedule(
+                now + Duration::from_secs(u64::from(v)),
+                Timer::Addr6Expire { link, addr, gen },
+            );
+        }
+        if run && !o.nodad {
             self.addrconf_dad_kick(link, addr, gen);
         }
     }
@@ -289,30 +495,43 @@ impl Lab {
         prefix: u8,
         nodad: bool,
     ) -> crate::LabResult<()> {
+        let o = Addr6Opts {
+            nodad,
+            ..Addr6Opts::default()
+        };
+        self.addr6_add_with(link, addr, prefix, o)
+    }
+
+    /// [`Lab::addr6_add`] with the flags and lifetimes of `o`.
+    pub fn addr6_add_with(
+        &mut self,
+        link: LinkId,
+        addr: Ipv6Addr,
+        prefix: u8,
+        o: Addr6Opts,
+    ) -> crate::LabResult<()> {
         let i = self
             .iface(link)
             .ok_or(crate::LabError::NoSuchDevice(String::new()))?;
         if i.inet6.iter().any(|a| a.addr == addr) {
             return Err(crate::LabError::Exists(addr.to_string()));
         }
-        if i.v6_on {
-            self.addr6_add_internal(link, addr, prefix, nodad);
-        } else {
-            let gen = self.v6_next_gen();
-            let a = Inet6Addr {
-                addr,
-                prefix,
-                scope: scope_of(addr),
-                tentative: !nodad,
-                nodad,
-                dad_gen: gen,
-            };
-            if let Some(i) = self.iface_mut(link) {
-                insert_addr(&mut i.inet6, a);
-            }
-        }
+        let run = i.v6_on;
+        self.addr6_insert(link, addr, prefix, o, run);
         self.collect_wire();
         Ok(())
+    }
+
+    /// addrconf_verify: an address whose valid lifetime has ended is removed.
+    pub(crate) fn addr6_expire(&mut self, link: LinkId, addr: Ipv6Addr, gen: u64) {
+        let Some(a) = self
+            .iface(link)
+            .and_then(|i| i.inet6.iter().find(|a| a.addr == addr && a.dad_gen == gen))
+        else {
+            return;
+        };
+        let prefix = a.prefix;
+        let _ = self.addr6_del(link, addr, prefix);
     }
 
     /// `ip -6 addr del`: `NotFound` unless the device has the address with that length.
@@ -326,6 +545,7 @@ impl Lab {
             .position(|a| a.addr == addr && a.prefix == prefix)
             .ok_or(crate::LabError::NotFound("address"))?;
         i.inet6.remove(at);
+        self.mc6_sync(link);
         self.collect_wire();
         Ok(())
     }
@@ -471,6 +691,33 @@ mod test {
     use super::*;
 
     #[test]
+    fn lifetimes_count_down_in_whole_seconds() {
+        let s = |x: f64| Duration::from_secs_f64(x);
+        let l = Life {
+            valid: Some(6),
+            preferred: Some(3),
+            tstamp: s(10.0),
+            ..Life::default()
+        };
+        assert_eq!(
+            (l.valid_left(s(10.0)), l.preferred_left(s(10.0))),
+            (Some(6), Some(3))
+        );
+        assert_eq!(
+            (l.valid_left(s(11.9)), l.preferred_left(s(11.9))),
+            (Some(5), Some(2))
+        );
+        assert!(!l.deprecated(s(12.999)) && l.deprecated(s(13.0)));
+        assert_eq!(l.preferred_left(s(20.0)), Some(0));
+        assert!(l.dynamic() && !Life::default().dynamic() && !Life::default().deprecated(s(1e6)));
+        let now_deprecated = Life {
+            preferred: Some(0),
+            ..Life::default()
+        };
+        assert!(now_deprecated.deprecated(Duration::ZERO));
+    }
+
+    #[test]
     fn link_local_from_mac() {
         // `ip addr` on Linux 6.18: c2:36:27:13:ac:aa -> fe80::c036:27ff:fe13:acaa/64.
         let m: MacAddr = "c2:36:27:13:ac:aa".parse().unwrap();
@@ -484,6 +731,7 @@ mod test {
     #[test]
     fn newest_global_first_link_local_after() {
         let mk = |s: &str| Inet6Addr {
+            life: Life::default(),
             addr: s.parse().unwrap(),
             prefix: 64,
             scope: scope_of(s.parse().unwrap()),

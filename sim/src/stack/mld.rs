@@ -95,6 +95,7 @@ impl Lab {
     /// Compares `link`'s groups and carrier with what MLD last saw: new groups, or carrier
     /// back on a configured device (ipv6_mc_up), make a state change to report.
     pub(crate) fn mld_sync(&mut self, link: LinkId) {
+        self.mc6_sync(link);
         let Some(l) = self.fabric.link(link) else {
             return;
         };

@@ -182,16 +182,58 @@ fn parse_modify(args: &[String]) -> Result<AddrReq, (String, i32)> {
 /// `ip addr add|del ADDR[/LEN] dev X [nodad]` for an IPv6 address (inet6_rtm_newaddr,
 /// inet6_rtm_deladdr); `None` when the arguments are not that.
 fn modify6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output, del: bool) -> Option<i32> {
-    let (mut local, mut dev, mut nodad) = (None, None, false);
+    let (mut local, mut dev) = (None, None);
+    let mut o = l2lab_sim::Addr6Opts::default();
+    let (mut valid, mut preferred) = (None, None);
+    let mut autojoin = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "dev" => dev = Some(it.next()?.clone()),
-            "nodad" => nodad = true,
+            "nodad" => o.nodad = true,
+            "noprefixroute" => o.noprefixroute = true,
+            "home" => o.home = true,
+            "mngtmpaddr" => o.mngtmpaddr = true,
+            // Without the optimistic_dad sysctl the kernel drops the flag: DAD as usual.
+            "optimistic" => {}
+            "autojoin" => autojoin = true,
+            "valid_lft" | "preferred_lft" => {
+                let v = it.next()?;
+                // iproute2's set_lifetime: `forever` or a u32, where 0xffffffff is forever too.
+                let n = if v == "forever" {
+                    u32::MAX
+                } else {
+                    match v.parse::<u32>() {
+                        Ok(n) => n,
+                        Err(_) => {
+                            out.err(format!("Error: argument \"{v}\" is wrong: {a} value\n"));
+                            return Some(255);
+                        }
+                    }
+                };
+                if a == "valid_lft" {
+                    valid = Some(n);
+                } else {
+                    preferred = Some(n);
+                }
+            }
             "local" => local = Some(it.next()?.clone()),
             s if s.contains(':') && local.is_none() => local = Some(s.to_string()),
             _ => return None,
         }
+    }
+    if !del && (valid.is_some() || preferred.is_some()) {
+        let (v, p) = (valid.unwrap_or(u32::MAX), preferred.unwrap_or(u32::MAX));
+        if v == 0 {
+            out.err("valid_lft is zero\n");
+            return Some(1);
+        }
+        if p > v {
+            out.err("preferred_lft is greater than valid_lft\n");
+            return Some(1);
+        }
+        o.valid_lft = (v != u32::MAX).then_some(v);
+        o.preferred_lft = (p != u32::MAX).then_some(p);
     }
     let local = local?;
     let (a, p) = match local.split_once('/') {
@@ -204,6 +246,14 @@ fn modify6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output, del: boo
         ));
         return Some(1);
     };
+    // Joining a multicast group as an address (IFA_F_MCAUTOJOIN) is not modelled.
+    if autojoin {
+        if addr.is_multicast() {
+            return None;
+        }
+        out.err("autojoin needs multicast address\n");
+        return Some(1);
+    }
     let Some(dev) = dev else {
         out.err("Not enough information: \"dev\" argument is required.\n");
         return Some(1);
@@ -215,7 +265,7 @@ fn modify6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output, del: boo
     let r = if del {
         lab.addr6_del(id, addr, prefix)
     } else {
-        lab.addr6_add(id, addr, prefix, nodad)
+        lab.addr6_add_with(id, addr, prefix, o)
     };
     Some(match r {
         Ok(()) => 0,
@@ -363,6 +413,17 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
         .map(|l| (l, shown(lab, l, opts, &f)))
         .filter(|(_, s)| !s.v4.is_empty() || !s.v6.is_empty() || (s.none && !family))
         .collect();
+    // With `dev X`, ipaddr_list asks for that one device (RTM_GETLINK), whose answer has the
+    // full link line; a dump with -6 goes to the kernel's inet6 link dump, which has less.
+    let link_opts = if opts.inet6 && f.dev.is_some() {
+        Opts {
+            inet6: false,
+            inet4: true,
+            ..opts.clone()
+        }
+    } else {
+        opts.clone()
+    };
     if opts.json {
         let mut j = Json::new(opts.pretty);
         j.start_array();
@@ -371,7 +432,7 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
             if opts.brief {
                 brief_json(lab, *l, false, &mut j);
             } else {
-                link_json(lab, *l, opts, false, &mut j);
+                link_json(lab, *l, &link_opts, false, &mut j);
             }
             j.name("addr_info");
             j.start_array();
@@ -405,19 +466,23 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
                 j.end_object();
             }
             for a in s.v6.iter().filter(|_| !opts.brief) {
+                let now = lab.now();
                 j.start_object();
                 j.str("family", "inet6");
                 j.str("local", &a.addr.to_string());
                 j.int("prefixlen", a.prefix);
                 j.str("scope", a.scope.as_str());
-                if a.nodad {
-                    j.int("nodad", "true");
+                for f in flags6(a, now) {
+                    j.int(f, "true");
                 }
-                if a.tentative {
-                    j.int("tentative", "true");
-                }
-                j.int("valid_life_time", 4294967295u32);
-                j.int("preferred_life_time", 4294967295u32);
+                j.int(
+                    "valid_life_time",
+                    a.life.valid_left(now).unwrap_or(u32::MAX),
+                );
+                j.int(
+                    "preferred_life_time",
+                    a.life.preferred_left(now).unwrap_or(u32::MAX),
+                );
                 j.end_object();
             }
             j.end_array();
@@ -427,17 +492,6 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
         out.out(format!("{}\n", j.out));
         return 0;
     }
-    // With `dev X`, ipaddr_list asks for that one device (RTM_GETLINK), whose answer has the
-    // full link line; a dump with -6 goes to the kernel's inet6 link dump, which has less.
-    let link_opts = if opts.inet6 && f.dev.is_some() {
-        Opts {
-            inet6: false,
-            inet4: true,
-            ..opts.clone()
-        }
-    } else {
-        opts.clone()
-    };
     for (l, s) in list {
         if opts.brief {
             let mut line = format!("{:<16} {:<14} ", display_name(lab, l), operstate(lab, l));
@@ -454,7 +508,7 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
             .iface(l)
             .map(|i| (i.ifindex, i.name.clone()))
             .unwrap_or_default();
-        let lines = addr_lines(&s, opts.oneline);
+        let lines = addr_lines(&s, opts.oneline, lab.now());
         if opts.oneline {
             for a in lines {
                 out.out(format!("{idx}: {name}{a}\n"));
@@ -470,8 +524,40 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
     0
 }
 
-/// print_addrinfo's lines for a device's addresses, each without its final newline.
-fn addr_lines(s: &Shown, oneline: bool) -> Vec<String> {
+/// print_ifa_flags: an IPv6 address's flags in the order of iproute2's table, `dynamic`
+/// standing for the absence of IFA_F_PERMANENT.
+fn flags6(a: &Inet6Addr, now: std::time::Duration) -> Vec<&'static str> {
+    let mut f = Vec::new();
+    if a.nodad {
+        f.push("nodad");
+    }
+    if a.life.home {
+        f.push("home");
+    }
+    if a.life.deprecated(now) {
+        f.push("deprecated");
+    }
+    if a.tentative {
+        f.push("tentative");
+    }
+    if a.life.dynamic() {
+        f.push("dynamic");
+    }
+    if a.life.mngtmpaddr {
+        f.push("mngtmpaddr");
+    }
+    if a.life.noprefixroute {
+        f.push("noprefixroute");
+    }
+    if a.life.stable_privacy {
+        f.push("stable-privacy");
+    }
+    f
+}
+
+/// print_addrinfo's lines for a device's addresses (lifetimes as left at `now`), each
+/// without its final newline.
+fn addr_lines(s: &Shown, oneline: bool, now: std::time::Duration) -> Vec<String> {
     let nl = if oneline { "\\" } else { "\n" };
     let life = "       valid_lft forever preferred_lft forever";
     let mut v = Vec::new();
@@ -488,19 +574,19 @@ fn addr_lines(s: &Shown, oneline: bool) -> Vec<String> {
         v.push(format!("{t}{nl}{life}"));
     }
     for a in &s.v6 {
-        // print_ifa_flags: the flags in the order of iproute2's table.
         let mut flags = String::new();
-        if a.nodad {
-            flags.push_str("nodad ");
+        for f in flags6(a, now) {
+            flags.push_str(f);
+            flags.push(' ');
         }
-        if a.tentative {
-            flags.push_str("tentative ");
-        }
+        let secs = |x: Option<u32>| x.map_or("forever".to_string(), |n| format!("{n}sec"));
         v.push(format!(
-            "    inet6 {}/{} scope {} {flags}{nl}{life}",
+            "    inet6 {}/{} scope {} {flags}{nl}       valid_lft {} preferred_lft {}",
             a.addr,
             a.prefix,
-            a.scope.as_str()
+            a.scope.as_str(),
+            secs(a.life.valid_left(now)),
+            secs(a.life.preferred_left(now)),
         ));
     }
     v
@@ -603,14 +689,14 @@ mod test {
             none: false,
         };
         assert_eq!(
-            addr_lines(&s, false),
+            addr_lines(&s, false, std::time::Duration::ZERO),
             vec![
                 "    inet 10.0.1.5/24 scope global secondary iav1\n       valid_lft forever preferred_lft forever",
                 "    inet6 fe80::b853:47ff:fe6a:c5c0/64 scope link \n       valid_lft forever preferred_lft forever",
             ]
         );
         assert_eq!(
-            addr_lines(&s, true)[0],
+            addr_lines(&s, true, std::time::Duration::ZERO)[0],
             "    inet 10.0.1.5/24 scope global secondary iav1\\       valid_lft forever preferred_lft forever"
         );
     }

@@ -95,6 +95,7 @@ enum Op {
     Master(LinkId),
     NoMaster,
     Promisc(bool),
+    AddrGenMode(u8),
 }
 
 /// What iplink_parse makes of a command line.
@@ -208,6 +209,13 @@ fn parse(args: &[String], lab: &Lab, ns: NsId) -> Result<Req, Fail> {
         } else if a == "promisc" {
             let v = next(&mut i)?;
             r.ops.push(Op::Promisc(on_off("promisc", &v)?));
+        } else if a == "addrgenmode" {
+            let v = next(&mut i)?;
+            let mode = ADDR_GEN_MODES
+                .iter()
+                .position(|m| *m == v)
+                .ok_or_else(|| invarg("Invalid address generation mode\n", &v))?;
+            r.ops.push(Op::AddrGenMode(mode as u8));
         } else if matches(a, "txqueuelen") || a == "qlen" || matches(a, "txqlen") {
             // The lab keeps every queue at 1000.
             next(&mut i)?;
@@ -601,7 +609,20 @@ fn apply(lab: &mut Lab, ns: NsId, name: &str, id: LinkId, op: Op) -> Result<(), 
         }
         Op::NoMaster => lab.set_master(ns, name, None),
         Op::Promisc(on) => lab.set_user_promisc(id, on),
+        Op::AddrGenMode(mode) => lab.set_addr_gen_mode(id, mode),
     }
+}
+
+/// The address generation modes by number (IN6_ADDR_GEN_MODE_*), as `ip` names them.
+const ADDR_GEN_MODES: [&str; 4] = ["eui64", "none", "stable_secret", "random"];
+
+/// `addrgenmode X` of `ip -d link`.
+fn addr_gen_mode(lab: &Lab, id: LinkId) -> &'static str {
+    let m = lab.iface(id).map_or(0, |i| i.addr_gen_mode);
+    ADDR_GEN_MODES
+        .get(usize::from(m))
+        .copied()
+        .unwrap_or("eui64")
 }
 
 /// The device's MTU bounds (min_mtu, max_mtu; 0 = none), as `ip -d link` prints them.
@@ -1120,8 +1141,9 @@ fn details(lab: &Lab, l: LinkId, nl: &str) -> String {
             ));
         }
     }
+    let agm = addr_gen_mode(lab, l);
     s.push_str(&format!(
-        "addrgenmode eui64 numtxqueues {txq} numrxqueues {txq} gso_max_size 65536 gso_max_segs 65535 tso_max_size {tso} tso_max_segs 65535 gro_max_size 65536 "
+        "addrgenmode {agm} numtxqueues {txq} numrxqueues {txq} gso_max_size 65536 gso_max_segs 65535 tso_max_size {tso} tso_max_segs 65535 gro_max_size 65536 "
     ));
     s
 }
@@ -1136,11 +1158,18 @@ fn widen(cols: &mut [usize], vals: &[u64]) {
 /// `-s`: the RX and TX tables (print_link_stats64).
 fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
     let c = lab.fabric().link(l).map(|k| k.counters).unwrap_or_default();
-    let rx = [c.rx_bytes, c.rx_packets, 0, c.rx_dropped, 0, 0];
+    let rx = [c.rx_bytes, c.rx_packets, 0, c.rx_dropped, 0, c.rx_multicast];
     let tx = [c.tx_bytes, c.tx_packets, 0, c.tx_dropped, 0, 0];
+    // The error rows' values sit under columns 1 to 5; only carrier changes are counted.
+    let rx_err = [0u64; 6];
+    let tx_err = [0, 0, 0, 0, 0, c.carrier_changes];
     let mut cols = [10usize, 7, 6, 7, 7, 7, 10];
     widen(&mut cols, &rx);
     widen(&mut cols, &tx);
+    if level > 1 {
+        widen(&mut cols, &rx_err);
+        widen(&mut cols, &tx_err);
+    }
     let row = |vals: &[u64], cols: &[usize]| {
         let mut s = String::from("    ");
         for (v, w) in vals.iter().zip(cols) {
@@ -1168,7 +1197,7 @@ fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
         )
     };
     // One table per direction: the counters, then with -s -s the error breakdown.
-    let block = |dir: &str, names: [&str; 6], vals: &[u64], errs: [&str; 5]| {
+    let block = |dir: &str, names: [&str; 6], vals: &[u64], errs: [&str; 5], ev: &[u64; 6]| {
         let mut s = head(dir, names, &cols);
         s.push_str(nl);
         s.push_str(&row(vals, &cols));
@@ -1188,7 +1217,7 @@ fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
                 w5 = cols[5],
             ));
             s.push_str(nl);
-            s.push_str(&err_row(&cols));
+            s.push_str(&err_row(&cols, ev));
         }
         s
     };
@@ -1197,6 +1226,7 @@ fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
         ["bytes", "packets", "errors", "dropped", "missed", "mcast"],
         &rx,
         ["length", "crc", "frame", "fifo", "overrun"],
+        &rx_err,
     );
     s.push_str(nl);
     s.push_str(&block(
@@ -1206,20 +1236,22 @@ fn stats_text(lab: &Lab, l: LinkId, level: u32, nl: &str) -> String {
         ],
         &tx,
         ["aborted", "fifo", "window", "heartbt", "transns"],
+        &tx_err,
     ));
     s
 }
 
-/// The zeros under `RX errors:` / `TX errors:` (the lab has no such errors).
-fn err_row(cols: &[usize]) -> String {
+/// The values under `RX errors:` / `TX errors:` (columns 1 to 5 of `v`): zeros but the
+/// carrier changes, as the lab has no such errors.
+fn err_row(cols: &[usize], v: &[u64; 6]) -> String {
     format!(
         "    {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} ",
         "",
-        0,
-        0,
-        0,
-        0,
-        0,
+        v[1],
+        v[2],
+        v[3],
+        v[4],
+        v[5],
         w0 = cols[0],
         w1 = cols[1],
         w2 = cols[2],
@@ -1230,14 +1262,13 @@ fn err_row(cols: &[usize]) -> String {
 }
 
 /// The members of a device's JSON object (without the braces).
-/// The `flags` array of a JSON listing; the full one leaves out `M-DOWN`, the brief one
-/// keeps it.
-fn flags_json(lab: &Lab, l: LinkId, m_down: bool, j: &mut Json) {
+/// The `flags` array of a JSON listing, `M-DOWN` included as in the text.
+fn flags_json(lab: &Lab, l: LinkId, j: &mut Json) {
     j.name("flags");
     j.start_array();
     let fl = flags(lab, l);
     for f in fl.trim_start_matches('<').trim_end_matches('>').split(',') {
-        if !f.is_empty() && (m_down || f != "M-DOWN") {
+        if !f.is_empty() {
             j.string(f);
         }
     }
@@ -1263,7 +1294,7 @@ pub(super) fn brief_json(lab: &Lab, l: LinkId, with_link: bool, j: &mut Json) {
     if with_link {
         let mac = lab.fabric().link(l).map_or(MacAddr::ZERO, |k| k.mac);
         j.str("address", &mac.to_string());
-        flags_json(lab, l, true, j);
+        flags_json(lab, l, j);
     }
 }
 
@@ -1286,9 +1317,15 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
         }
     }
     j.str("ifname", &i.name);
-    flags_json(lab, l, false, j);
+    flags_json(lab, l, j);
     j.int("mtu", k.mtu);
-    j.str("qdisc", qdisc(lab, l));
+    // As in link_text: the kernel's inet6 link dump (`ip -6 addr` without a device) has
+    // no qdisc or group, and an address listing for one family no link layer.
+    let v6_dump = opts.inet6 && !do_link;
+    let family = (opts.inet4 || opts.inet6) && !do_link;
+    if !v6_dump {
+        j.str("qdisc", qdisc(lab, l));
+    }
     if let Some(m) = master_name(lab, l) {
         j.str("master", &m);
     }
@@ -1296,11 +1333,15 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
     if do_link {
         j.str("linkmode", "DEFAULT");
     }
-    j.str("group", "default");
+    if !v6_dump {
+        j.str("group", "default");
+    }
     j.int("txqlen", 1000);
-    j.str("link_type", link_type(lab, l));
-    j.str("address", &k.mac.to_string());
-    j.str("broadcast", brd(lab, l));
+    if !family || opts.details {
+        j.str("link_type", link_type(lab, l));
+        j.str("address", &k.mac.to_string());
+        j.str("broadcast", brd(lab, l));
+    }
     if !elsewhere.is_empty() {
         let them = p.and_then(|p| lab.iface(p)).map(|x| x.ns);
         let id = them.and_then(|t| lab.nsid_known(i.ns, t)).unwrap_or(0);
@@ -1327,7 +1368,7 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
             }
             j.end_object();
         }
-        j.str("inet6_addr_gen_mode", "eui64");
+        j.str("inet6_addr_gen_mode", addr_gen_mode(lab, l));
         let q = if matches!(k.kind, LinkKind::Veth { .. }) {
             2
         } else {
@@ -1353,9 +1394,20 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
             ("errors", 0),
             ("dropped", c.rx_dropped),
             ("over_errors", 0),
-            ("multicast", 0),
+            ("multicast", c.rx_multicast),
         ] {
             j.int(n, v);
+        }
+        if opts.stats > 1 {
+            for n in [
+                "length_errors",
+                "crc_errors",
+                "frame_errors",
+                "fifo_errors",
+                "missed_errors",
+            ] {
+                j.int(n, 0);
+            }
         }
         j.end_object();
         j.name("tx");
@@ -1369,6 +1421,17 @@ pub(super) fn link_json(lab: &Lab, l: LinkId, opts: &Opts, do_link: bool, j: &mu
             ("collisions", 0),
         ] {
             j.int(n, v);
+        }
+        if opts.stats > 1 {
+            for (n, v) in [
+                ("aborted_errors", 0),
+                ("fifo_errors", 0),
+                ("window_errors", 0),
+                ("heartbeat_errors", 0),
+                ("carrier_changes", c.carrier_changes),
+            ] {
+                j.int(n, v);
+            }
         }
         j.end_object();
         j.end_object();

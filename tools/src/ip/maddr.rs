@@ -105,9 +105,15 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
             }
         }
         if !opts.inet4 {
-            for g in lab.igmp6_groups(l) {
-                lines.push(format!("\tinet6 {g}\n"));
-                entries.push(json!({ "family": "inet6", "address": g.to_string() }));
+            for (g, users) in lab.igmp6_users(l) {
+                let mut e = json!({ "family": "inet6", "address": g.to_string() });
+                if users > 1 {
+                    lines.push(format!("\tinet6 {g} users {users}\n"));
+                    e["users"] = json!(users);
+                } else {
+                    lines.push(format!("\tinet6 {g}\n"));
+                }
+                entries.push(e);
             }
         }
         if lines.is_empty() {

@@ -676,6 +676,7 @@ fn list6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Option<
         None => None,
     };
     let mut rows: Vec<(u128, u8, u64, String)> = Vec::new();
+    let now = lab.now();
     for l in lab.links(env.ns) {
         if only.is_some_and(|o| o != l) {
             continue;
@@ -690,7 +691,7 @@ fn list6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Option<
         }
         let carrier = k.carrier;
         for a in lab.addrs6(l) {
-            if a.scope == Scope::Host {
+            if a.scope == Scope::Host || a.life.noprefixroute {
                 continue;
             }
             let bits = u128::from(a.addr);
@@ -712,7 +713,13 @@ fn list6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Option<
             } else {
                 format!("{}/{}", std::net::Ipv6Addr::from(net), a.prefix)
             };
-            let text = format!("{dst} {dev}proto kernel metric 256 {down}pref medium\n");
+            // An address with a valid lifetime gives its route the same end (whole seconds
+            // left, rounded down).
+            let expires = a.life.valid.map_or(String::new(), |v| {
+                let end = a.life.tstamp + std::time::Duration::from_secs(u64::from(v));
+                format!("expires {}sec ", end.saturating_sub(now).as_secs())
+            });
+            let text = format!("{dst} {dev}proto kernel metric 256 {down}{expires}pref medium\n");
             if rows.iter().any(|r| r.3 == text) {
                 continue;
             }

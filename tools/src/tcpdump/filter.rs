@@ -1,5 +1,5 @@
 //! The capture filter language (pcap-filter(7), as libpcap 1.10 parses it) for what runs on
-//! Ethernet: protocol names, `[ether|ip|arp] [src|dst] host|net|port ID`, `ether
+//! Ethernet: protocol names, `[ether|ip|ip6|arp] [src|dst] host|net|port ID` (IPv4 or IPv6), `ether
 //! broadcast/multicast`, `greater`/`less`, `proto[off:size]` relations with arithmetic and
 //! the named ICMP constants, `and`/`or`/`not` (and `&&`, `||`, `!`) with parentheses.
 //! And/or have equal precedence and associate left to right, as in libpcap; an ID after
@@ -59,6 +59,8 @@ pub enum Prim {
         /// Mask.
         mask: u32,
     },
+    /// An IPv6 network (host = /128) in the given direction: the address bits and the mask.
+    Net6(Dir, u128, u128),
     /// A MAC in the given direction.
     Ether(Dir, [u8; 6]),
     /// TCP/UDP port.
@@ -129,6 +131,10 @@ pub enum Layer {
     Arp,
     /// The transport header after IPv4 with this protocol.
     Transport(u8),
+    /// The IPv6 header.
+    Ip6,
+    /// ICMPv6 right after the IPv6 header (libpcap looks past no extension header).
+    Icmp6,
 }
 
 fn syntax() -> FilterError {
@@ -441,6 +447,23 @@ fn named_const(w: &str) -> Option<u32> {
         "icmp-ireqreply" => 16,
         "icmp-maskreq" => 17,
         "icmp-maskreply" => 18,
+        "icmp6type" => 0,
+        "icmp6code" => 1,
+        "icmp6-destinationunreach" => 1,
+        "icmp6-packettoobig" => 2,
+        "icmp6-timeexceeded" => 3,
+        "icmp6-parameterproblem" => 4,
+        "icmp6-echo" => 128,
+        "icmp6-echoreply" => 129,
+        "icmp6-multicastlistenerquery" => 130,
+        "icmp6-multicastlistenerreportv1" => 131,
+        "icmp6-multicastlistenerdone" => 132,
+        "icmp6-routersolicit" => 133,
+        "icmp6-routeradvert" => 134,
+        "icmp6-neighborsolicit" => 135,
+        "icmp6-neighboradvert" => 136,
+        "icmp6-redirect" => 137,
+        "icmp6-multicastlistenerreportv2" => 143,
         "tcpflags" => 13,
         "tcp-fin" => 0x01,
         "tcp-syn" => 0x02,
@@ -643,6 +666,8 @@ impl Parser {
             "icmp" => Layer::Transport(1),
             "tcp" => Layer::Transport(6),
             "udp" => Layer::Transport(17),
+            "ip6" => Layer::Ip6,
+            "icmp6" => Layer::Icmp6,
             _ => return Err(syntax()),
         };
         if !self.eat("[") {
@@ -683,14 +708,6 @@ impl Parser {
                     Prim::Greater(n)
                 } else {
                     Prim::Less(n)
-                }));
-            }
-            "ip6" | "icmp6" => {
-                self.pos += 1;
-                return Ok(Node::Prim(if t == "ip6" {
-                    Prim::EtherType(0x86dd)
-                } else {
-                    Prim::Ip6Proto(58)
                 }));
             }
             "igmp" => {
@@ -822,6 +839,34 @@ impl Parser {
     }
 
     fn build(&self, q: Quals, id: &str) -> Result<Node, FilterError> {
+        if matches!(q.kind, Kind::Host | Kind::Net) {
+            if let Some(net) = parse_net6(id, q.kind) {
+                let (addr, mask) = net?;
+                let k = if q.kind == Kind::Host { "host" } else { "net" };
+                let p = match q.proto {
+                    None | Some(Proto::Ip6) => {
+                        return Ok(Node::Prim(Prim::Net6(q.dir, addr, mask)))
+                    }
+                    Some(Proto::Ether) => "link-layer".to_string(),
+                    Some(Proto::Ip) => "'ip'".into(),
+                    Some(Proto::Arp) => "'arp'".into(),
+                    Some(Proto::Rarp) => "'rarp'".into(),
+                    Some(Proto::Tcp) => "'tcp'".into(),
+                    Some(Proto::Udp) => "'udp'".into(),
+                    Some(Proto::Icmp) => "'icmp'".into(),
+                    Some(Proto::Icmp6) => "'icmp6'".into(),
+                };
+                return Err(FilterError(format!("{p} modifier applied to ip6 {k}")));
+            }
+            // libpcap's lexer takes a MAC as its own kind of token; other words with colons
+            // are no token at all.
+            if id.contains(':') && q.proto != Some(Proto::Ether) {
+                return Err(match parse_mac(id) {
+                    Some(_) => FilterError("ethernet address used in non-ether expression".into()),
+                    None => syntax(),
+                });
+            }
+        }
         if q.proto == Some(Proto::Ether) {
             if q.kind != Kind::Host {
                 return Err(syntax());
@@ -908,6 +953,37 @@ fn parse_mac(s: &str) -> Option<[u8; 6]> {
         m[i] = u8::from_str_radix(p, 16).ok()?;
     }
     Some(m)
+}
+
+/// An IPv6 address or network (`ADDR/LEN`, `net` only), or None when `id` is not one.
+fn parse_net6(id: &str, kind: Kind) -> Option<Result<(u128, u128), FilterError>> {
+    let (a, len) = match id.split_once('/') {
+        Some((a, l)) => (a, Some(l)),
+        None => (id, None),
+    };
+    let addr = u128::from(a.parse::<std::net::Ipv6Addr>().ok()?);
+    let len = match len {
+        None => 128,
+        Some(_) if kind == Kind::Host => {
+            return Some(Err(FilterError("Mask syntax for networks only".into())))
+        }
+        Some(l) => match l.parse::<u32>() {
+            Ok(n) if n <= 128 => n,
+            Ok(_) => return Some(Err(FilterError("mask length must be <= 128".into()))),
+            Err(_) => return Some(Err(syntax())),
+        },
+    };
+    let mask = if len == 0 {
+        0
+    } else {
+        u128::MAX << (128 - len)
+    };
+    if addr & !mask != 0 {
+        return Some(Err(FilterError(format!(
+            "non-network bits set in \"{id}\""
+        ))));
+    }
+    Some(Ok((addr, mask)))
 }
 
 /// An IPv4 address or network as libpcap reads it: dotted (1 to 4 parts), `/len`, `mask M`.
@@ -1062,6 +1138,14 @@ fn prim(p: &Prim, l: Layout, f: &[u8], len: usize) -> bool {
             // ARP for Ethernet/IPv4: sender IP at 14, target IP at 24 into the ARP header.
             in_ip || (arp_like && dir_match(dir, hit(nl + 14), hit(nl + 24)))
         }
+        Prim::Net6(dir, addr, mask) => {
+            let hit = |at: usize| {
+                f.get(at..at + 16)
+                    .and_then(|b| <[u8; 16]>::try_from(b).ok())
+                    .is_some_and(|b| u128::from_be_bytes(b) & mask == addr)
+            };
+            et == Some(0x86dd) && dir_match(dir, hit(nl + 8), hit(nl + 24))
+        }
         Prim::Ether(dir, mac) => {
             let s = f.get(6..12) == Some(&mac[..]);
             let d = f.get(0..6) == Some(&mac[..]);
@@ -1136,6 +1220,10 @@ fn value(a: &Arith, l: Layout, f: &[u8], len: usize) -> Result<u32, Reject> {
                 Layer::Ether => 0,
                 Layer::Ip if ethertype(l, f) == Some(0x0800) => l.nl,
                 Layer::Arp if matches!(ethertype(l, f), Some(0x0806 | 0x8035)) => l.nl,
+                Layer::Ip6 if ethertype(l, f) == Some(0x86dd) => l.nl,
+                Layer::Icmp6 if ethertype(l, f) == Some(0x86dd) && f.get(l.nl + 6) == Some(&58) => {
+                    l.nl + 40
+                }
                 Layer::Transport(p) if ip_proto(l, f) == Some(*p) => {
                     let frag = f
                         .get(l.nl + 6..l.nl + 8)
@@ -1230,6 +1318,48 @@ mod test {
         assert!(m("icmp6", &ns) && !m("icmp6", &mld) && !m("icmp6", &e));
         assert!(!m("ip", &ns) && !m("icmp", &ns) && m("not icmp6", &mld));
         assert!(c("ip6 host 10.0.0.1").is_err() && c("icmp6 host 10.0.0.1").is_err());
+    }
+
+    #[test]
+    fn ip6_hosts_and_nets() {
+        let m = |e: &str, f: &[u8]| c(e).unwrap().matches(f, f.len());
+        let mut f = vec![0u8; 14 + 40];
+        f[12..14].copy_from_slice(&[0x86, 0xdd]);
+        f[14] = 0x60;
+        f[14 + 8..14 + 24].copy_from_slice(
+            &"2001:db8::1"
+                .parse::<std::net::Ipv6Addr>()
+                .unwrap()
+                .octets(),
+        );
+        f[14 + 24..14 + 40]
+            .copy_from_slice(&"ff02::1".parse::<std::net::Ipv6Addr>().unwrap().octets());
+        assert!(m("host 2001:db8::1", &f) && m("ip6 src host 2001:db8::1", &f));
+        assert!(!m("dst host 2001:db8::1", &f) && m("dst ff02::1", &f));
+        assert!(m("net 2001:db8::/32", &f) && !m("src and dst net 2001:db8::/32", &f));
+        assert!(!m("ip6 net 2001:db8::", &f) && m("dst net ::/0", &f));
+        assert!(!m("host 2001:db8::1", &echo(8)));
+        let mut ns = f.clone();
+        ns[14 + 6] = 58;
+        ns.extend_from_slice(&[135, 0, 0, 0]);
+        assert!(m("icmp6[icmp6type] = icmp6-neighborsolicit", &ns));
+        assert!(!m("icmp6[icmp6type] = icmp6-echo", &ns) && !m("icmp6[0] = 135", &f));
+        assert!(m("ip6[6] = 58 and ip6[24:2] = 0xff02", &ns) && !m("ip6[0] = 0x60", &echo(8)));
+        let err = |e: &str| c(e).unwrap_err().0;
+        assert_eq!(err("ip host ::1"), "'ip' modifier applied to ip6 host");
+        assert_eq!(err("icmp6 net ::/0"), "'icmp6' modifier applied to ip6 net");
+        assert_eq!(
+            err("ether host ::1"),
+            "link-layer modifier applied to ip6 host"
+        );
+        assert_eq!(err("net ::/129"), "mask length must be <= 128");
+        assert_eq!(err("host ::/64"), "Mask syntax for networks only");
+        assert_eq!(err("net ::1/64"), "non-network bits set in \"::1/64\"");
+        assert_eq!(
+            err("ip6 host 10.0.0.1"),
+            "'ip6' modifier applied to ip host"
+        );
+        assert_eq!(err("host 2001:db8:::1"), syntax().0);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The packet printer: one frame as tcpdump 4.99 prints it (print-ether.c, print-arp.c,
-//! print-ip.c, print-icmp.c) for Ethernet, ARP, IPv4 and ICMP, with `-e`, `-v`, `-q`, `-n`
+//! print-ip.c, print-icmp.c, print-ip6.c, print-icmp6.c) for Ethernet, ARP, IPv4, ICMP, IPv6
+//! and ICMPv6 (neighbour discovery, MLDv2), with `-e`, `-v`, `-q`, `-n`
 //! and the `-t` family of timestamp forms. Works on raw bytes and never panics on short
 //! frames: what is cut off is marked as tcpdump marks it (` [|arp]`).
 
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 /// How to print, from tcpdump's flags.
@@ -458,8 +459,9 @@ fn ip(o: &mut String, b: &[u8], opts: &PrintOpts) {
     ip_body(o, b, b.len(), opts);
 }
 
-/// print-ip6.c's ip6_print without -v: `IP6 SRC > DST: ` (no `IP6` with -e), then a
-/// hop-by-hop header as `HBH `, then ICMPv6 or the protocol's name.
+/// print-ip6.c's ip6_print: `IP6 ` (not with -e), with -v the header in parentheses (traffic
+/// class and flow label when set, hop limit, next header, payload length), `SRC > DST: `,
+/// then a hop-by-hop header as `HBH ` (with -v its options), then ICMPv6 or the protocol.
 fn ip6(o: &mut String, b: &[u8], opts: &PrintOpts) {
     if b.len() < 40 {
         o.push_str("[|ip6]");
@@ -472,83 +474,494 @@ fn ip6(o: &mut String, b: &[u8], opts: &PrintOpts) {
     if !opts.eflag {
         o.push_str("IP6 ");
     }
-    let addr = |at: usize| {
-        let mut a = [0u8; 16];
-        a.copy_from_slice(&b[at..at + 16]);
-        std::net::Ipv6Addr::from(a)
-    };
-    let (src, dst) = (addr(8), addr(24));
+    let (src, dst) = (v6_at(b, 8), v6_at(b, 24));
     let plen = usize::from(u16::from_be_bytes([b[4], b[5]]));
     let mut nh = b[6];
+    if opts.vflag > 0 {
+        let flow = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        o.push('(');
+        if flow & 0x0ff0_0000 != 0 {
+            let _ = write!(o, "class 0x{:02x}, ", (flow & 0x0ff0_0000) >> 20);
+        }
+        if flow & 0x000f_ffff != 0 {
+            let _ = write!(o, "flowlabel 0x{:05x}, ", flow & 0x000f_ffff);
+        }
+        let _ = write!(
+            o,
+            "hlim {}, next-header {} ({nh}) payload length: {plen}) ",
+            b[7],
+            ip6_proto_name(nh)
+        );
+    }
     let mut at = 40;
+    let (Some(src), Some(dst)) = (src, dst) else {
+        return;
+    };
     let _ = write!(o, "{src} > {dst}: ");
     let end = (40 + plen).min(b.len());
-    if nh == 0 {
-        // The hop-by-hop options header: its length in 8-byte units past the first 8.
-        let Some(h) = b.get(at..at + 2) else {
-            o.push_str("[|HBH]");
-            return;
-        };
-        o.push_str("HBH ");
-        nh = h[0];
-        at += (usize::from(h[1]) + 1) * 8;
+    let mut fragmented = false;
+    loop {
+        match nh {
+            // The hop-by-hop options header (first if at all): its length in 8-byte units
+            // past the first 8.
+            0 if at == 40 => {
+                let Some(h) = b.get(at..at + 2) else {
+                    o.push_str("[|HBH]");
+                    return;
+                };
+                o.push_str("HBH ");
+                let hlen = (usize::from(h[1]) + 1) * 8;
+                if opts.vflag > 0 {
+                    match b.get(at + 2..at + hlen) {
+                        Some(opt) => ip6_options(o, opt),
+                        None => {
+                            o.push_str("[|HBH]");
+                            return;
+                        }
+                    }
+                }
+                nh = h[0];
+                at += hlen;
+            }
+            // print-frag6.c: offset and length of this piece (with -v the identification
+            // first); only the first piece goes on to what it carries.
+            44 => {
+                let Some(h) = b.get(at..at + 4) else {
+                    o.push_str("[|frag]");
+                    return;
+                };
+                let off = u16::from_be_bytes([h[2], h[3]]) & 0xfff8;
+                let len = (40 + plen).saturating_sub(at + 8);
+                if opts.vflag > 0 {
+                    let Some(id) = b.get(at + 4..at + 8) else {
+                        o.push_str("[|frag]");
+                        return;
+                    };
+                    let id = u32::from_be_bytes([id[0], id[1], id[2], id[3]]);
+                    let _ = write!(o, "frag (0x{id:08x}:{off}|{len})");
+                } else {
+                    let _ = write!(o, "frag ({off}|{len})");
+                }
+                // A later piece, or a first one cut off in the capture, says no more.
+                if off != 0 {
+                    return;
+                }
+                if b.len() <= at + 8 {
+                    o.push(' ');
+                    return;
+                }
+                o.push(' ');
+                fragmented = true;
+                nh = h[0];
+                at += 8;
+            }
+            _ => break,
+        }
     }
     let body = b.get(at..end).unwrap_or(&[]);
+    // The upper-layer length the checksum covers: what the payload length says is there.
+    let ulen = (40 + plen).saturating_sub(at);
     match nh {
-        58 => icmp6(o, body),
+        58 => icmp6(o, body, ulen, (src, dst), fragmented, opts),
         _ => {
             let _ = write!(o, "ip-proto-{nh} {}", body.len());
         }
     }
 }
 
-/// print-icmp6.c without -v: the message's name and what identifies it, then its length.
-fn icmp6(o: &mut String, d: &[u8]) {
-    let len = d.len();
+fn v6_at(b: &[u8], at: usize) -> Option<Ipv6Addr> {
+    let s: [u8; 16] = b.get(at..at + 16)?.try_into().ok()?;
+    Some(Ipv6Addr::from(s))
+}
+
+/// ipproto.c's names, as print-ip6.c shows the next header with -v.
+fn ip6_proto_name(p: u8) -> &'static str {
+    match p {
+        0 => "Options",
+        43 => "Routing",
+        44 => "Fragment",
+        60 => "Destination Options",
+        59 => "none",
+        _ => match proto_name(p) {
+            "HBH" => "Options",
+            n => n,
+        },
+    }
+}
+
+/// print-ip6opts.c's ip6_opt_print: the hop-by-hop options with -v, then a space.
+fn ip6_options(o: &mut String, mut opt: &[u8]) {
+    while let Some(&ty) = opt.first() {
+        if ty == 0 {
+            o.push_str("(pad1)");
+            opt = &opt[1..];
+            continue;
+        }
+        let Some(&len) = opt.get(1) else {
+            o.push_str("[trunc]");
+            return;
+        };
+        let len = usize::from(len) + 2;
+        let Some(this) = opt.get(..len) else {
+            o.push_str("[trunc]");
+            return;
+        };
+        match ty {
+            1 => o.push_str("(padn)"),
+            5 if len == 4 => {
+                let _ = write!(o, "(rtalert: 0x{:02x}{:02x}) ", this[2], this[3]);
+            }
+            5 => {
+                let _ = write!(o, "(rtalert: invalid len {})", len - 2);
+            }
+            _ => {
+                let _ = write!(o, "(opt_type 0x{ty:02x}: len={})", len - 2);
+            }
+        }
+        opt = &opt[len..];
+    }
+    o.push(' ');
+}
+
+/// The ICMPv6 checksum over the pseudo-header (RFC 8200 8.1): zero when the message is intact.
+fn icmp6_sum(src: Ipv6Addr, dst: Ipv6Addr, d: &[u8]) -> u16 {
+    let mut sum: u32 = 0;
+    let mut add = |b: &[u8]| {
+        for c in b.chunks(2) {
+            sum += u32::from(u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]));
+        }
+    };
+    add(&src.octets());
+    add(&dst.octets());
+    add(&(d.len() as u32).to_be_bytes());
+    add(&[0, 0, 0, 58]);
+    add(d);
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// print-icmp6.c: the message's name and what identifies it; with -v the checksum verdict
+/// first, the ND messages' flags and options, MLDv2's group records; the length last
+/// without -v (first for ND messages with -v).
+fn icmp6(
+    o: &mut String,
+    d: &[u8],
+    len: usize,
+    (src, dst): (Ipv6Addr, Ipv6Addr),
+    fragmented: bool,
+    opts: &PrintOpts,
+) {
     let Some(&ty) = d.first() else {
         o.push_str("[|icmp6]");
         return;
     };
-    let v6 = |at: usize| -> Option<std::net::Ipv6Addr> {
-        let s = d.get(at..at + 16)?;
-        let mut a = [0u8; 16];
-        a.copy_from_slice(s);
-        Some(std::net::Ipv6Addr::from(a))
+    if d.len() < 4 {
+        o.push_str("[|icmp6]");
+        return;
+    }
+    let v = opts.vflag;
+    // A first fragment's checksum covers pieces not here: tcpdump does not check it.
+    if v > 0 && !fragmented && d.len() >= len {
+        let d = &d[..len];
+        match icmp6_sum(src, dst, d) {
+            0 => o.push_str("[icmp6 sum ok] "),
+            sum => {
+                let had = u16::from_be_bytes([d[2], d[3]]);
+                let mut should = u32::from(had) + u32::from(sum);
+                should = (should & 0xffff) + (should >> 16);
+                let _ = write!(
+                    o,
+                    "[bad icmp6 cksum 0x{had:04x} -> 0x{:04x}!] ",
+                    should & 0xffff
+                );
+            }
+        }
+    }
+    let be = |at: usize| be16(d, at);
+    let nd = matches!(ty, 133..=137);
+    let name = match ty {
+        1 => "destination unreachable",
+        2 => "packet too big",
+        3 => "time exceeded in-transit",
+        4 => "parameter problem",
+        128 => "echo request",
+        129 => "echo reply",
+        130 => "multicast listener query",
+        131 => "multicast listener report",
+        132 => "multicast listener done",
+        133 => "router solicitation",
+        134 => "router advertisement",
+        135 => "neighbor solicitation",
+        136 => "neighbor advertisement",
+        137 => "redirect",
+        143 => "multicast listener report v2",
+        200 => "mtrace response",
+        201 => "mtrace message",
+        _ => "",
     };
-    let be = |at: usize| be16(d, at).unwrap_or(0);
-    o.push_str("ICMP6, ");
+    // The types print-icmp6.c's switch decodes; the others get their length and a hex dump.
+    if !matches!(ty, 1..=4 | 128..=137 | 143) {
+        if name.is_empty() {
+            let _ = write!(o, "ICMP6, unknown icmp6 type ({ty}), length {len}");
+        } else {
+            let _ = write!(o, "ICMP6, {name}, length {len}");
+        }
+        if v <= 1 {
+            hex_ident(o, "\n\t", d.get(..len).unwrap_or(d));
+        }
+        return;
+    }
+    let _ = write!(o, "ICMP6, {name}");
+    if v > 0 && nd {
+        let _ = write!(o, ", length {len}");
+    }
+    // The message's own bytes, as far as its length and the capture go.
+    let m = d.get(..len).unwrap_or(d);
     match ty {
-        128 | 129 => {
-            let what = if ty == 128 { "request" } else { "reply" };
-            let _ = write!(o, "echo {what}, id {}, seq {}, length {len}", be(4), be(6));
-        }
-        133 => {
-            let _ = write!(o, "router solicitation, length {len}");
-        }
-        134 => {
-            let _ = write!(o, "router advertisement, length {len}");
-        }
-        135 => match v6(8) {
-            Some(t) => {
-                let _ = write!(o, "neighbor solicitation, who has {t}, length {len}");
+        128 | 129 => match (be(4), be(6)) {
+            (Some(id), Some(seq)) => {
+                let _ = write!(o, ", id {id}, seq {seq}");
             }
-            None => o.push_str("neighbor solicitation[|icmp6]"),
-        },
-        136 => match v6(8) {
-            Some(t) => {
-                let _ = write!(o, "neighbor advertisement, tgt is {t}, length {len}");
+            _ => {
+                o.push_str("[|icmp6]");
+                return;
             }
-            None => o.push_str("neighbor advertisement[|icmp6]"),
         },
-        143 => {
-            let _ = write!(
-                o,
-                "multicast listener report v2, {} group record(s), length {len}",
-                be(6)
-            );
+        1 => {
+            let Some(inner) = v6_at(m, 32) else {
+                o.push_str("[|icmp6]");
+                return;
+            };
+            let code = m[1];
+            let what = match code {
+                0 => "unreachable route",
+                1 => "unreachable prohibited",
+                2 => "beyond scope",
+                3 => "unreachable address",
+                4 => "unreachable port",
+                _ => "",
+            };
+            match code {
+                0 | 1 | 3 => {
+                    let _ = write!(o, ", {what} {inner}");
+                }
+                4 => {
+                    let _ = write!(o, ", {what}");
+                    let port = be16(m, 50);
+                    match (m.get(14), port) {
+                        (Some(6), Some(p)) => {
+                            let _ = write!(o, ", {inner} tcp port {p}");
+                        }
+                        (Some(17), Some(p)) => {
+                            let _ = write!(o, ", {inner} udp port {p}");
+                        }
+                        (Some(&nh), Some(p)) => {
+                            let _ = write!(o, ", {inner} protocol {nh} port {p} unreachable");
+                        }
+                        _ => {
+                            o.push_str(" [|icmp6]");
+                            return;
+                        }
+                    }
+                }
+                _ => {
+                    if what.is_empty() {
+                        let _ = write!(o, ", unknown unreach code ({code})");
+                    } else {
+                        let _ = write!(o, ", {what}");
+                    }
+                    if v <= 1 {
+                        hex_ident(o, "\n\t", m);
+                        return;
+                    }
+                }
+            }
         }
-        _ => {
-            let _ = write!(o, "type-#{ty}, length {len}");
+        3 => {
+            let Some(inner) = v6_at(m, 32) else {
+                o.push_str("[|icmp6]");
+                return;
+            };
+            match m[1] {
+                0 => {
+                    let _ = write!(o, " for {inner}");
+                }
+                1 => o.push_str(" (reassembly)"),
+                c => {
+                    let _ = write!(o, ", unknown code ({c})");
+                }
+            }
+        }
+        2 => match m.get(4..8) {
+            Some(x) => {
+                let _ = write!(o, ", mtu {}", u32::from_be_bytes([x[0], x[1], x[2], x[3]]));
+            }
+            None => {
+                o.push_str("[|icmp6]");
+                return;
+            }
+        },
+        133 if v > 0 => nd_options(o, m.get(8..).unwrap_or(&[]), opts),
+        135 => match v6_at(m, 8) {
+            Some(t) => {
+                let _ = write!(o, ", who has {t}");
+                if v > 0 {
+                    nd_options(o, m.get(24..).unwrap_or(&[]), opts);
+                }
+            }
+            None => {
+                o.push_str("[|icmp6]");
+                return;
+            }
+        },
+        136 => match v6_at(m, 8) {
+            Some(t) => {
+                let _ = write!(o, ", tgt is {t}");
+                if v > 0 {
+                    let flags = [(0x80, "router"), (0x40, "solicited"), (0x20, "override")]
+                        .iter()
+                        .filter(|(bit, _)| m[4] & bit != 0)
+                        .map(|(_, n)| *n)
+                        .collect::<Vec<_>>();
+                    let flags = if flags.is_empty() {
+                        "none".to_string()
+                    } else {
+                        flags.join(", ")
+                    };
+                    let _ = write!(o, ", Flags [{flags}]");
+                    nd_options(o, m.get(24..).unwrap_or(&[]), opts);
+                }
+            }
+            None => {
+                o.push_str("[|icmp6]");
+                return;
+            }
+        },
+        143 if !mldv2_report(o, m, v) => return,
+        _ => {}
+    }
+    if v == 0 {
+        let _ = write!(o, ", length {len}");
+    }
+}
+
+/// mldv2_report_print: the number of records; with -v each record's group, its type and
+/// (-v) how many sources or (-vv) the sources themselves. False when cut short.
+fn mldv2_report(o: &mut String, m: &[u8], v: u8) -> bool {
+    let Some(n) = be16(m, 6) else {
+        o.push_str("[|icmp6]");
+        return false;
+    };
+    let _ = write!(o, ", {n} group record(s)");
+    if v == 0 {
+        return true;
+    }
+    let mut at = 8;
+    for _ in 0..n {
+        let (Some(&rt), Some(nsrc), Some(group)) = (m.get(at), be16(m, at + 2), v6_at(m, at + 4))
+        else {
+            o.push_str(" [invalid number of groups]");
+            return true;
+        };
+        let kind = match rt {
+            1 => "is_in".to_string(),
+            2 => "is_ex".to_string(),
+            3 => "to_in".to_string(),
+            4 => "to_ex".to_string(),
+            5 => "allow".to_string(),
+            6 => "block".to_string(),
+            t => format!(" [v2-report-#{t}]"),
+        };
+        let _ = write!(o, " [gaddr {group} {kind}");
+        let nsrc = usize::from(nsrc);
+        if m.len() < at + 20 + nsrc * 16 {
+            let _ = write!(o, " [invalid number of sources {nsrc}]");
+            return true;
+        }
+        if v == 1 {
+            let _ = write!(o, ", {nsrc} source(s)");
+        } else {
+            o.push_str(" {");
+            for i in 0..nsrc {
+                if let Some(s) = v6_at(m, at + 20 + i * 16) {
+                    let _ = write!(o, " {s}");
+                }
+            }
+            o.push_str(" }");
+        }
+        o.push(']');
+        at += 20 + nsrc * 16;
+    }
+    true
+}
+
+/// icmp6_opt_print: each neighbour discovery option on its own line; an option it does not
+/// know is dumped in hex and ends the list unless -vv, which dumps every option's bytes.
+fn nd_options(o: &mut String, mut b: &[u8], opts: &PrintOpts) {
+    while let Some(&[ty, len]) = b.get(..2).and_then(|h| <&[u8; 2]>::try_from(h).ok()) {
+        let size = usize::from(len) * 8;
+        if len == 0 || b.len() < size {
+            o.push_str(" [|icmp6]");
+            return;
+        }
+        let name = match ty {
+            1 => "source link-address",
+            2 => "destination link-address",
+            3 => "prefix info",
+            4 => "redirected header",
+            5 => "mtu",
+            7 => "advertisement interval",
+            8 => "homeagent information",
+            24 => "route info",
+            25 => "rdnss",
+            31 => "dnssl",
+            _ => "unknown",
+        };
+        let _ = write!(o, "\n\t  {name} option ({ty}), length {size} ({len}): ");
+        let data = &b[2..size];
+        match ty {
+            1 | 2 => o.push_str(&lladdr(data, opts)),
+            5 => {
+                if let Some(x) = data.get(2..6) {
+                    let _ = write!(o, " {}", u32::from_be_bytes([x[0], x[1], x[2], x[3]]));
+                    if len != 1 {
+                        o.push_str("bad option length");
+                    }
+                }
+            }
+            _ => {
+                if opts.vflag <= 1 {
+                    hex_ident(o, "\n\t  ", data);
+                    return;
+                }
+            }
+        }
+        if opts.vflag > 1 {
+            hex_ident(o, "\n\t    ", data);
+        }
+        b = &b[size..];
+    }
+}
+
+/// print_lladdr: a link-layer address as colon-separated hex.
+fn lladdr(b: &[u8], _opts: &PrintOpts) -> String {
+    b.iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// hex_print: bytes in hex, 16 a line, each line led by `ident`.
+fn hex_ident(o: &mut String, ident: &str, b: &[u8]) {
+    for (i, chunk) in b.chunks(16).enumerate() {
+        let _ = write!(o, "{ident}0x{:04x}: ", i * 16);
+        for w in chunk.chunks(2) {
+            o.push(' ');
+            for x in w {
+                let _ = write!(o, "{x:02x}");
+            }
         }
     }
 }
@@ -1069,6 +1482,93 @@ mod test {
         );
         // Cut short: no panic, tcpdump's marker.
         assert_eq!(packet(&mld[..40], 40, &nn()), "[|ip6]");
+    }
+
+    #[test]
+    fn ipv6_verbose_lines() {
+        // Linux's own frames (MLDv2 report, DAD probe, solicitations, an advertisement, an
+        // echo), as tcpdump 4.99.3 -nn -v / -vv printed them from the kernel's capture.
+        let v = |n: u8| PrintOpts { vflag: n, ..nn() };
+        let mld = hexb("33330000001602000000010286dd600000000038000100000000000000000000000000000000ff0200000000000000000000000000163a000502000001008f006c6c0000000204000000ff0200000000000000000001ff00000204000000ff0200000000000000000001ff000102");
+        assert_eq!(
+            packet(&mld, mld.len(), &v(1)),
+            "IP6 (hlim 1, next-header Options (0) payload length: 56) :: > ff02::16: HBH (rtalert: 0x0000) (padn) [icmp6 sum ok] ICMP6, multicast listener report v2, 2 group record(s) [gaddr ff02::1:ff00:2 to_ex, 0 source(s)] [gaddr ff02::1:ff00:102 to_ex, 0 source(s)]"
+        );
+        assert!(packet(&mld, mld.len(), &v(2))
+            .ends_with("[gaddr ff02::1:ff00:2 to_ex { }] [gaddr ff02::1:ff00:102 to_ex { }]"));
+        let dad = hexb("3333ff00010102000000010186dd6000000000203aff00000000000000000000000000000000ff0200000000000000000001ff00010187004e5300000000fe80000000000000000000fffe0001010e0181d1ee65ae91");
+        assert_eq!(
+            packet(&dad, dad.len(), &v(1)),
+            "IP6 (hlim 255, next-header ICMPv6 (58) payload length: 32) :: > ff02::1:ff00:101: [icmp6 sum ok] ICMP6, neighbor solicitation, length 32, who has fe80::ff:fe00:101\n\t  unknown option (14), length 8 (1): \n\t  0x0000:  81d1 ee65 ae91"
+        );
+        let rs = hexb("33330000000202000000010186dd6000000000103afffe80000000000000000000fffe000101ff0200000000000000000000000000028500792c000000000101020000000101");
+        assert_eq!(
+            packet(&rs, rs.len(), &v(2)),
+            "IP6 (hlim 255, next-header ICMPv6 (58) payload length: 16) fe80::ff:fe00:101 > ff02::2: [icmp6 sum ok] ICMP6, router solicitation, length 16\n\t  source link-address option (1), length 8 (1): 02:00:00:00:01:01\n\t    0x0000:  0200 0000 0101"
+        );
+        let na = hexb("02000000010102000000010286dd6000000000203aff20010db800000000000000000000000220010db8000000000000000000000001880089716000000020010db80000000000000000000000020201020000000102");
+        assert_eq!(
+            packet(&na, na.len(), &v(1)),
+            "IP6 (hlim 255, next-header ICMPv6 (58) payload length: 32) 2001:db8::2 > 2001:db8::1: [icmp6 sum ok] ICMP6, neighbor advertisement, length 32, tgt is 2001:db8::2, Flags [solicited, override]\n\t  destination link-address option (2), length 8 (1): 02:00:00:00:01:02"
+        );
+        let mut echo = hexb("02000000010202000000010186dd6005a5bb00403a4020010db800000000000000000000000120010db80000000000000000000000028000a795210e000105f3116b000000007c3a090000000000101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637");
+        assert_eq!(
+            packet(&echo, echo.len(), &v(1)),
+            "IP6 (flowlabel 0x5a5bb, hlim 64, next-header ICMPv6 (58) payload length: 64) 2001:db8::1 > 2001:db8::2: [icmp6 sum ok] ICMP6, echo request, id 8462, seq 1"
+        );
+        // A damaged checksum is named with the value it should have had.
+        echo[56] ^= 0xff;
+        assert!(packet(&echo, echo.len(), &v(1)).contains("[bad icmp6 cksum 0x5895 -> 0xa795!] "));
+        // Cut anywhere: never a panic.
+        for f in [&mld, &dad, &rs, &na, &echo] {
+            for n in 0..f.len() {
+                for k in 0..3 {
+                    let _ = packet(&f[..n], f.len(), &v(k));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ipv6_fragments() {
+        // As Linux fragments a 2000-byte ping -6 at MTU 1500 (tcpdump 4.99.3 read the capture).
+        let piece = |off: u16, more: bool, body: &[u8]| {
+            let mut ip = hexb("6000 0000");
+            ip.extend_from_slice(&((8 + body.len()) as u16).to_be_bytes());
+            ip.extend_from_slice(&[44, 64]);
+            ip.extend_from_slice(&hexb(
+                "20010db8000000000000000000000001 20010db8000000000000000000000002",
+            ));
+            ip.extend_from_slice(&[58, 0]);
+            ip.extend_from_slice(&(off | u16::from(more)).to_be_bytes());
+            ip.extend_from_slice(&hexb("20d9eb0e"));
+            ip.extend_from_slice(body);
+            let mut f = hexb("020000000002 020000000001 86dd");
+            f.extend_from_slice(&ip);
+            f
+        };
+        let mut echo = hexb("8000 0000 6c16 0001");
+        echo.resize(1448, 0);
+        let first = piece(0, true, &echo);
+        let last = piece(1448, false, &[0u8; 560]);
+        assert_eq!(
+            packet(&first, first.len(), &nn()),
+            "IP6 2001:db8::1 > 2001:db8::2: frag (0|1448) ICMP6, echo request, id 27670, seq 1, length 1448"
+        );
+        assert_eq!(
+            packet(&last, last.len(), &nn()),
+            "IP6 2001:db8::1 > 2001:db8::2: frag (1448|560)"
+        );
+        let v = PrintOpts { vflag: 1, ..nn() };
+        assert_eq!(
+            packet(&first, first.len(), &v),
+            "IP6 (hlim 64, next-header Fragment (44) payload length: 1456) 2001:db8::1 > 2001:db8::2: frag (0x20d9eb0e:0|1448) ICMP6, echo request, id 27670, seq 1"
+        );
+        // Cut inside the fragment header, as a 60-byte snapshot cuts it.
+        assert_eq!(
+            packet(&first[..60], first.len(), &nn()),
+            "IP6 2001:db8::1 > 2001:db8::2: frag (0|1448) "
+        );
     }
 
     #[test]
