@@ -155,7 +155,7 @@ pub(crate) enum Timer {
     Neigh {
         ns: NsId,
         dev: LinkId,
-        ip: Ipv4Addr,
+        ip: std::net::IpAddr,
         gen: u64,
     },
     /// A ping's wait ends (its socket's receive timeout, or its poll()).
@@ -1785,11 +1785,12 @@ impl Lab {
         &mut self,
         ns: NsId,
         dev: &str,
-        ip: Ipv4Addr,
+        ip: impl Into<std::net::IpAddr>,
         mac: Option<MacAddr>,
         state: NeighState,
         replace: bool,
     ) -> LabResult<()> {
+        let ip = ip.into();
         let id = self.link_by_name(ns, dev)?;
         let now = self.now();
         let n = self
@@ -1822,7 +1823,7 @@ impl Lab {
         }
         if let Some(mac) = mac {
             for q in queued {
-                self.send_ipv4_to(ns, id, mac, q.packet);
+                self.neigh_xmit(id, mac, ip, q.packet);
             }
             self.pump();
         }
@@ -1830,7 +1831,13 @@ impl Lab {
     }
 
     /// Deletes a neighbour entry (`ip neigh del`).
-    pub fn neigh_del(&mut self, ns: NsId, dev: &str, ip: Ipv4Addr) -> LabResult<()> {
+    pub fn neigh_del(
+        &mut self,
+        ns: NsId,
+        dev: &str,
+        ip: impl Into<std::net::IpAddr>,
+    ) -> LabResult<()> {
+        let ip = ip.into();
         let id = self.link_by_name(ns, dev)?;
         let n = self
             .ns_mut(ns)

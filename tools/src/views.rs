@@ -593,7 +593,10 @@ fn proc_if_inet6(lab: &Lab, links: &[LinkId]) -> String {
                 Scope::Link => 0x20,
                 _ => 0,
             };
-            let flags = 0x80 | if x.tentative { 0x40 } else { 0 } | if x.nodad { 0x02 } else { 0 };
+            let flags = 0x80
+                | if x.tentative { 0x40 } else { 0 }
+                | if x.dadfailed { 0x08 } else { 0 }
+                | if x.nodad { 0x02 } else { 0 };
             let _ = writeln!(
                 s,
                 "{hex} {:02x} {plen:02x} {scope:02x} {flags:02x} {:>8}",

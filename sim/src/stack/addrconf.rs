@@ -27,6 +27,8 @@ pub struct Inet6Addr {
     pub tentative: bool,
     /// Added with `nodad` (IFA_F_NODAD).
     pub nodad: bool,
+    /// DAD found the address in use elsewhere (IFA_F_DADFAILED); it stays tentative.
+    pub dadfailed: bool,
     /// Counts DAD runs, so a timer of an earlier run finds itself stale.
     pub(crate) dad_gen: u64,
 }
@@ -45,6 +47,7 @@ impl Inet6Addr {
             scope: scope_of(addr),
             tentative: false,
             nodad: false,
+            dadfailed: false,
             dad_gen: 0,
         }
     }
@@ -226,6 +229,7 @@ impl Lab {
                 scope: Scope::Host,
                 tentative: false,
                 nodad: false,
+                dadfailed: false,
                 dad_gen: 0,
             };
             if let Some(i) = self.ifaces[idx].as_mut() {
@@ -269,6 +273,7 @@ impl Lab {
             scope: scope_of(addr),
             tentative: !nodad,
             nodad,
+            dadfailed: false,
             dad_gen: gen,
         };
         let Some(i) = self.iface_mut(link) else {
@@ -305,6 +310,7 @@ impl Lab {
                 scope: scope_of(addr),
                 tentative: !nodad,
                 nodad,
+                dadfailed: false,
                 dad_gen: gen,
             };
             if let Some(i) = self.iface_mut(link) {
@@ -360,7 +366,7 @@ impl Lab {
         else {
             return;
         };
-        if !a.tentative {
+        if !a.tentative || a.dadfailed {
             return;
         }
         if probes == 0 {
@@ -381,6 +387,18 @@ impl Lab {
             let mut nonce = [0u8; 6];
             self.v6_rng.fill_bytes(&mut nonce);
             self.stack_transmit(link, ndisc::dad_solicitation(mac, addr, nonce));
+        }
+    }
+
+    /// addrconf_dad_failure: another node has the address. It stays, tentative and
+    /// `dadfailed`, and DAD stops (addrconf_dad_stop keeps a permanent address).
+    pub(crate) fn addrconf_dad_failure(&mut self, link: LinkId, addr: Ipv6Addr) {
+        if let Some(a) = self
+            .iface_mut(link)
+            .and_then(|i| i.inet6.iter_mut().find(|a| a.addr == addr))
+        {
+            a.dadfailed = true;
+            a.tentative = true;
         }
     }
 
@@ -489,6 +507,7 @@ mod test {
             scope: scope_of(s.parse().unwrap()),
             tentative: false,
             nodad: false,
+            dadfailed: false,
             dad_gen: 0,
         };
         let mut v = vec![mk("fe80::1")];

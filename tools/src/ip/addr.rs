@@ -413,6 +413,9 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
                 if a.nodad {
                     j.int("nodad", "true");
                 }
+                if a.dadfailed {
+                    j.int("dadfailed", "true");
+                }
                 if a.tentative {
                     j.int("tentative", "true");
                 }
@@ -492,6 +495,9 @@ fn addr_lines(s: &Shown, oneline: bool) -> Vec<String> {
         let mut flags = String::new();
         if a.nodad {
             flags.push_str("nodad ");
+        }
+        if a.dadfailed {
+            flags.push_str("dadfailed ");
         }
         if a.tentative {
             flags.push_str("tentative ");

@@ -1,8 +1,9 @@
 //! `ip neigh`: add, change, replace, del, get, flush and show neighbours (iproute2 6.1,
-//! ip/ipneigh.c). Entries are listed newest first, as the kernel's neighbour hash walk
-//! showed them in the recorded transcripts.
+//! ip/ipneigh.c), of ARP's table and of neighbour discovery's. The kernel dumps the ARP
+//! table first, then ND's; in each, entries are listed newest first, as the kernel's neighbour
+//! hash walk showed them in the recorded transcripts.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv6Addr};
 
 use l2lab_fabric::{LinkId, MacAddr};
 use l2lab_sim::{Ipv4Net, Lab, NeighState, Neighbour};
@@ -103,11 +104,18 @@ fn dev_arg(lab: &Lab, env: &Env, name: &str) -> Res<LinkId> {
         .map_err(|_| Fail(format!("Cannot find device \"{name}\"\n"), 1))
 }
 
-/// The table newest first.
+/// The tables, ARP's then ND's, each newest first.
 fn entries(lab: &Lab, env: &Env) -> Vec<Neighbour> {
     let mut v = lab.neighbours(env.ns);
-    v.sort_by_key(|n| std::cmp::Reverse(n.created));
+    v.sort_by_key(|n| (n.ip.is_ipv6(), std::cmp::Reverse(n.created)));
     v
+}
+
+/// An IPv4 address as inet_aton reads it, or an IPv6 one.
+fn parse_any(s: &str) -> Option<IpAddr> {
+    parse_addr(s)
+        .map(IpAddr::V4)
+        .or_else(|| s.parse::<Ipv6Addr>().ok().map(IpAddr::V6))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -165,7 +173,7 @@ fn modify(args: &[String], how: Modify, env: &Env, lab: &mut Lab) -> Res<i32> {
             255,
         ));
     };
-    let ip = parse_addr(dst).ok_or_else(|| {
+    let ip = parse_any(dst).ok_or_else(|| {
         Fail(
             format!("Error: any valid address is expected rather than \"{dst}\".\n"),
             1,
@@ -221,20 +229,36 @@ struct Filter {
     state: u32,
     dev: Option<LinkId>,
     pfx: Option<Ipv4Net>,
+    /// `-4`/`-6`: one family only (Some(true): IPv6).
+    v6: Option<bool>,
 }
 
 impl Filter {
     fn accepts(&self, n: &Neighbour) -> bool {
         self.state & bit(n.state) != 0
             && self.dev.is_none_or(|d| d == n.dev)
-            && self
-                .pfx
-                .is_none_or(|p| p.prefix == 0 || p.trunc().contains(n.ip))
+            && self.v6.is_none_or(|v6| v6 == n.ip.is_ipv6())
+            && self.pfx.is_none_or(|p| match n.ip {
+                IpAddr::V4(a) => p.prefix == 0 || p.trunc().contains(a),
+                IpAddr::V6(_) => false,
+            })
     }
 }
 
-fn parse_filter(args: &[String], flush: bool, env: &Env, lab: &Lab) -> Res<Filter> {
+/// The family `-4`/`-6` ask for.
+fn family(opts: &Opts) -> Option<bool> {
+    if opts.inet6 {
+        Some(true)
+    } else if opts.inet4 {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn parse_filter(args: &[String], flush: bool, opts: &Opts, env: &Env, lab: &Lab) -> Res<Filter> {
     let mut f = Filter {
+        v6: family(opts),
         state: if flush {
             !(NUD_PERMANENT | NUD_NOARP)
         } else {
@@ -293,6 +317,7 @@ fn parse_filter(args: &[String], flush: bool, env: &Env, lab: &Lab) -> Res<Filte
                 return Err(Fail(USAGE.into(), 255));
             }
             f.pfx = Some(parse_prefix(a).ok_or_else(|| invarg("to value is invalid\n", a))?);
+            f.v6 = Some(false);
         }
         i += 1;
     }
@@ -317,13 +342,17 @@ fn format_neigh(lab: &Lab, n: &Neighbour, f: &Filter) -> (String, Value) {
         s += &format!("lladdr {mac} ");
         j.insert("lladdr".into(), json!(mac.to_string()));
     }
+    if n.router {
+        s += "router ";
+        j.insert("router".into(), Value::Null);
+    }
     s += &format!("{} \n", n.state.as_str());
     j.insert("state".into(), json!([n.state.as_str()]));
     (s, Value::Object(j))
 }
 
 fn show(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> Res<i32> {
-    let f = parse_filter(args, false, env, lab)?;
+    let f = parse_filter(args, false, opts, env, lab)?;
     let mut rows = Vec::new();
     for n in entries(lab, env).iter().filter(|n| f.accepts(n)) {
         let (text, j) = format_neigh(lab, n, &f);
@@ -346,7 +375,7 @@ fn flush(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Outpu
     if args.is_empty() {
         return Err(Fail("Flush requires arguments.\n".into(), 1));
     }
-    let mut f = parse_filter(args, true, env, lab)?;
+    let mut f = parse_filter(args, true, opts, env, lab)?;
     let mut round = 0;
     loop {
         let victims: Vec<Neighbour> = entries(lab, env)
@@ -387,7 +416,7 @@ fn flush(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Outpu
 
 fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> Res<i32> {
     let mut dev = None;
-    let mut dst: Option<Ipv4Addr> = None;
+    let mut dst: Option<IpAddr> = None;
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -400,7 +429,7 @@ fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> 
             if a == "to" {
                 a = next(args, &mut i)?;
             }
-            dst = Some(parse_addr(a).ok_or_else(|| {
+            dst = Some(parse_any(a).ok_or_else(|| {
                 Fail(
                     format!("Error: any valid address is expected rather than \"{a}\".\n"),
                     1,
@@ -429,6 +458,7 @@ fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> 
         state: !0,
         dev: None,
         pfx: None,
+        v6: None,
     };
     let (text, j) = format_neigh(lab, &n, &f);
     if opts.json {
