@@ -1830,6 +1830,23 @@ impl Lab {
         Ok(())
     }
 
+    /// Sets or clears an entry's router flag (NTF_ROUTER: `ip -6 neigh add ... router`).
+    pub fn neigh_set_router(
+        &mut self,
+        ns: NsId,
+        dev: &str,
+        ip: impl Into<std::net::IpAddr>,
+        router: bool,
+    ) -> LabResult<()> {
+        let id = self.link_by_name(ns, dev)?;
+        let e = self
+            .ns_mut(ns)
+            .and_then(|n| n.neigh.get_mut(id, ip.into()))
+            .ok_or(LabError::NotFound("neighbour"))?;
+        e.router = router;
+        Ok(())
+    }
+
     /// Deletes a neighbour entry (`ip neigh del`).
     pub fn neigh_del(
         &mut self,

@@ -118,6 +118,36 @@ fn parse_any(s: &str) -> Option<IpAddr> {
         .or_else(|| s.parse::<Ipv6Addr>().ok().map(IpAddr::V6))
 }
 
+/// get_addr / get_prefix: an address of the family `-4`/`-6` ask for (`Some(true)`: IPv6),
+/// else iproute2's message naming the family (family_name_verbose).
+fn parse_family(s: &str, v6: Option<bool>, what: &str) -> Res<IpAddr> {
+    let name = match v6 {
+        None => "any valid",
+        Some(false) => "inet",
+        Some(true) => "inet6",
+    };
+    parse_any(s)
+        .filter(|a| v6.is_none_or(|v6| v6 == a.is_ipv6()))
+        .ok_or_else(|| {
+            Fail(
+                format!("Error: {name} {what} is expected rather than \"{s}\".\n"),
+                1,
+            )
+        })
+}
+
+/// An IPv6 prefix, `ADDR[/LEN]`.
+fn parse_prefix6(s: &str) -> Option<(Ipv6Addr, u8)> {
+    if s == "default" || s == "all" || s == "any" {
+        return Some((Ipv6Addr::UNSPECIFIED, 0));
+    }
+    let (a, len) = match s.split_once('/') {
+        Some((a, l)) => (a, l.parse::<u8>().ok().filter(|l| *l <= 128)?),
+        None => (s, 128),
+    };
+    Some((a.parse().ok()?, len))
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Modify {
     Add,
@@ -126,7 +156,8 @@ enum Modify {
     Delete,
 }
 
-fn modify(args: &[String], how: Modify, env: &Env, lab: &mut Lab) -> Res<i32> {
+fn modify(args: &[String], how: Modify, opts: &Opts, env: &Env, lab: &mut Lab) -> Res<i32> {
+    let mut router = false;
     let mut lla: Option<&str> = None;
     let mut nud = NUD_PERMANENT;
     let mut dev = None;
@@ -146,7 +177,9 @@ fn modify(args: &[String], how: Modify, env: &Env, lab: &mut Lab) -> Res<i32> {
         } else if a == "nud" {
             let v = next(args, &mut i)?;
             nud = nud_a2n(v).ok_or_else(|| invarg("nud state is bad", v))?;
-        } else if a == "router" || a == "use" || a == "managed" || matches(a, "extern_learn") {
+        } else if a == "router" {
+            router = true;
+        } else if a == "use" || a == "managed" || matches(a, "extern_learn") {
         } else if a == "dev" {
             dev = Some(next(args, &mut i)?);
         } else if matches(a, "protocol") {
@@ -173,12 +206,7 @@ fn modify(args: &[String], how: Modify, env: &Env, lab: &mut Lab) -> Res<i32> {
             255,
         ));
     };
-    let ip = parse_any(dst).ok_or_else(|| {
-        Fail(
-            format!("Error: any valid address is expected rather than \"{dst}\".\n"),
-            1,
-        )
-    })?;
+    let ip = parse_family(dst, family(opts), "address")?;
     let mac = match lla.filter(|l| *l != "null") {
         Some(l) => Some(
             l.parse::<MacAddr>()
@@ -219,7 +247,11 @@ fn modify(args: &[String], how: Modify, env: &Env, lab: &mut Lab) -> Res<i32> {
         return Err(Fail("Error: No link layer address given.\n".into(), 2));
     }
     match lab.neigh_add(env.ns, dev, ip, mac, state, how != Modify::Add) {
-        Ok(()) => Ok(0),
+        Ok(()) => {
+            // NTF_ROUTER comes with the request (neigh_update's NEIGH_UPDATE_F_ISROUTER).
+            let _ = lab.neigh_set_router(env.ns, dev, ip, router);
+            Ok(0)
+        }
         Err(_) => Err(Fail("RTNETLINK answers: File exists\n".into(), 2)),
     }
 }
@@ -229,6 +261,8 @@ struct Filter {
     state: u32,
     dev: Option<LinkId>,
     pfx: Option<Ipv4Net>,
+    /// `to PREFIX` of IPv6.
+    pfx6: Option<(Ipv6Addr, u8)>,
     /// `-4`/`-6`: one family only (Some(true): IPv6).
     v6: Option<bool>,
 }
@@ -241,6 +275,13 @@ impl Filter {
             && self.pfx.is_none_or(|p| match n.ip {
                 IpAddr::V4(a) => p.prefix == 0 || p.trunc().contains(a),
                 IpAddr::V6(_) => false,
+            })
+            && self.pfx6.is_none_or(|(p, len)| match n.ip {
+                IpAddr::V6(a) => {
+                    let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+                    u128::from(a) & mask == u128::from(p) & mask
+                }
+                IpAddr::V4(_) => false,
             })
     }
 }
@@ -266,6 +307,7 @@ fn parse_filter(args: &[String], flush: bool, opts: &Opts, env: &Env, lab: &Lab)
         },
         dev: None,
         pfx: None,
+        pfx6: None,
     };
     let mut state_given = false;
     let mut dev = None;
@@ -316,8 +358,26 @@ fn parse_filter(args: &[String], flush: bool, opts: &Opts, env: &Env, lab: &Lab)
             if matches(a, "help") {
                 return Err(Fail(USAGE.into(), 255));
             }
-            f.pfx = Some(parse_prefix(a).ok_or_else(|| invarg("to value is invalid\n", a))?);
-            f.v6 = Some(false);
+            match (f.v6, parse_prefix(a), parse_prefix6(a)) {
+                // `all` and friends are every address of the family asked for, or of both.
+                (None, Some(p), Some(_)) if p.prefix == 0 => {}
+                (Some(true), _, Some(p)) | (None, None, Some(p)) => {
+                    f.pfx6 = Some(p);
+                    f.v6 = Some(true);
+                }
+                (Some(false) | None, Some(p), _) => {
+                    f.pfx = Some(p);
+                    f.v6 = Some(false);
+                }
+                (Some(v6), _, _) => {
+                    let name = if v6 { "inet6" } else { "inet" };
+                    return Err(Fail(
+                        format!("Error: {name} prefix is expected rather than \"{a}\".\n"),
+                        1,
+                    ));
+                }
+                (None, None, None) => return Err(invarg("to value is invalid\n", a)),
+            }
         }
         i += 1;
     }
@@ -429,12 +489,7 @@ fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> 
             if a == "to" {
                 a = next(args, &mut i)?;
             }
-            dst = Some(parse_any(a).ok_or_else(|| {
-                Fail(
-                    format!("Error: any valid address is expected rather than \"{a}\".\n"),
-                    1,
-                )
-            })?);
+            dst = Some(parse_family(a, family(opts), "address")?);
         }
         i += 1;
     }
@@ -458,6 +513,7 @@ fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> 
         state: !0,
         dev: None,
         pfx: None,
+        pfx6: None,
         v6: None,
     };
     let (text, j) = format_neigh(lab, &n, &f);
@@ -479,13 +535,13 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
         Some(c) => {
             let rest = &args[1..];
             if matches(c, "add") {
-                modify(rest, Modify::Add, env, lab)
+                modify(rest, Modify::Add, opts, env, lab)
             } else if matches(c, "change") || c == "chg" {
-                modify(rest, Modify::Change, env, lab)
+                modify(rest, Modify::Change, opts, env, lab)
             } else if matches(c, "replace") {
-                modify(rest, Modify::Replace, env, lab)
+                modify(rest, Modify::Replace, opts, env, lab)
             } else if matches(c, "delete") {
-                modify(rest, Modify::Delete, env, lab)
+                modify(rest, Modify::Delete, opts, env, lab)
             } else if matches(c, "get") {
                 get(rest, opts, env, lab, out)
             } else if matches(c, "show") || matches(c, "lst") || matches(c, "list") {
