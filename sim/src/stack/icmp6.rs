@@ -61,9 +61,8 @@ impl Lab {
     /// icmpv6_echo_reply: the same id, sequence and data back, from the address asked (or,
     /// for a group, the one the way back prefers), out of the interface the request came in.
     fn icmpv6_echo_reply(&mut self, ns: NsId, dev: LinkId, h: &Ipv6Header, icmp: &[u8]) {
-        if self.ns(ns).is_some_and(|n| n.sysctl.icmp_echo_ignore_all) {
-            return;
-        }
+        // net.ipv6.icmp.echo_ignore_* are not modelled: their defaults answer everything,
+        // a group included.
         let Ok(route) = self.route6_output(ns, h.src, Some(dev)) else {
             return;
         };
