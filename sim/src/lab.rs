@@ -104,6 +104,8 @@ pub struct Namespace {
     pub(crate) ip_id_key: u64,
     /// Fragments waiting for the rest of their datagram, and learned path MTUs.
     pub(crate) frags: crate::stack::frag::FragTable,
+    /// IPv6 fragments waiting for the rest of their packet.
+    pub(crate) frags6: crate::stack::frag6::Frag6Table,
     /// Ids this namespace gave other namespaces (`link-netnsid N`), in order of first need.
     pub(crate) nsids: Vec<NsId>,
     /// Deleted by name, its interfaces not yet gone.
@@ -591,6 +593,7 @@ impl Lab {
             created: self.ns_created,
             ip_id_key: u64::from(self.rng.next_u32()),
             frags: Default::default(),
+            frags6: Default::default(),
             nsids: Vec::new(),
             dying: false,
             named: !name.is_empty(),

@@ -424,6 +424,16 @@ impl Lab {
             (IpAddr::V4(s), IpAddr::V4(d)) => (s, d),
             (IpAddr::V6(s), IpAddr::V6(d)) => {
                 self.event(EventKind::PingSent { ping: pid, seq });
+                let mtu = oif
+                    .and_then(|o| self.route6_output(ns, d, Some(o)).ok())
+                    .and_then(|r| self.fabric.link(r.dev))
+                    .map_or(u32::MAX, |l| l.mtu);
+                // IPV6_PMTUDISC_DO: what does not fit is refused; otherwise the stack cuts it.
+                if pmtudisc == Pmtudisc::Do && 48 + size > mtu as usize {
+                    let err = PingError::LocalMessageTooLong(mtu);
+                    self.ping_error(ns, src, id, seq, err);
+                    return;
+                }
                 if let Some(dev) = oif {
                     self.ping_send6(ns, dev, (s, d), (id, seq), hop_limit, data);
                 }

@@ -752,7 +752,14 @@ impl Ping {
                     if flood {
                         out.out("\x08E");
                     } else if !self.o.quiet {
-                        out.err(format!("ping: {}\n", icmp_text(error)));
+                        let text = match error {
+                            // ping6's receive_error_msg words it its own way.
+                            PingError::LocalMessageTooLong(mtu) if self.dst.is_ipv6() => {
+                                format!("local error: message too long, mtu: {mtu}")
+                            }
+                            e => icmp_text(e),
+                        };
+                        out.err(format!("ping: {text}\n"));
                     }
                 }
                 PingEvent::Error { from, seq, error } => {

@@ -9,8 +9,11 @@ use bytes::Bytes;
 use l2lab_fabric::wire::{self, ETHERTYPE_IPV6, ETH_HLEN};
 use l2lab_fabric::{LinkId, LinkKind, MacAddr};
 
+use rand_chacha::rand_core::RngCore;
+
 use super::addr::Scope;
 use super::addrconf::scope_of;
+use super::frag6::IPPROTO_FRAGMENT;
 use super::input::PktType;
 use super::ndisc::multicast_mac;
 use crate::error::{LabError, LabResult};
@@ -219,9 +222,24 @@ impl Lab {
         if !local {
             return;
         }
-        let payload = Bytes::copy_from_slice(payload);
+        if h.next_header == IPPROTO_FRAGMENT {
+            let now = self.now();
+            let Some(whole) = self.ns_mut(ns).and_then(|n| n.frags6.add(&h, payload, now)) else {
+                return;
+            };
+            if let Some((h, payload)) = Ipv6Header::parse(&whole) {
+                self.ip6_deliver(ns, dev, &h, payload);
+            }
+            return;
+        }
+        self.ip6_deliver(ns, dev, &h, payload);
+    }
+
+    /// ip6_input_finish: a whole packet for us goes to its protocol (ICMPv6 is the one
+    /// modelled).
+    fn ip6_deliver(&mut self, ns: NsId, dev: LinkId, h: &Ipv6Header, payload: &[u8]) {
         if h.next_header == IPPROTO_ICMPV6 {
-            self.icmp6_input(ns, dev, &h, payload);
+            self.icmp6_input(ns, dev, h, Bytes::copy_from_slice(payload));
         }
     }
 
@@ -239,12 +257,23 @@ impl Lab {
             self.stack_transmit(dev, f);
             return;
         }
-        if h.dst.is_multicast() {
-            let f = wire::ethernet_frame(l.mac, multicast_mac(h.dst), ETHERTYPE_IPV6, &packet);
-            self.stack_transmit(dev, f);
-            return;
+        let mtu = l.mtu as usize;
+        let (mac, multicast) = (l.mac, h.dst.is_multicast());
+        let pieces = if packet.len() > mtu {
+            // ip6_fragment: the source cuts what does not fit (IPv6 routers never do).
+            let id = self.v6_rng.next_u32();
+            crate::stack::frag6::fragment6(&packet, mtu, id).unwrap_or_default()
+        } else {
+            vec![packet]
+        };
+        for p in pieces {
+            if multicast {
+                let f = wire::ethernet_frame(mac, multicast_mac(h.dst), ETHERTYPE_IPV6, &p);
+                self.stack_transmit(dev, f);
+            } else {
+                self.neigh_output(ns, dev, h.dst.into(), p);
+            }
         }
-        self.neigh_output(ns, dev, h.dst.into(), packet);
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod addr;
 pub mod addrconf;
 pub mod frag;
+pub mod frag6;
 pub mod icmp;
 pub mod icmp6;
 pub mod igmp;
