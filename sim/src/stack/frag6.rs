@@ -86,7 +86,7 @@ impl Frag6Table {
         let id = u32::from_be_bytes([payload[4], payload[5], payload[6], payload[7]]);
         let data = Bytes::copy_from_slice(&payload[FRAG_HLEN..]);
         // Every piece but the last is a multiple of 8 bytes long (else a parameter problem).
-        if more && data.len() % 8 != 0 {
+        if more && !data.len().is_multiple_of(8) {
             return None;
         }
         let key = (h.src, h.dst, id);
