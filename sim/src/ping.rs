@@ -419,7 +419,6 @@ impl Lab {
         let pmtudisc = p.opts.pmtudisc;
         let oif = p.oif;
         let hop_limit = p.opts.hop_limit;
-        let data = self.ping_payload(size, now);
         let (src, dst) = match (src, dst) {
             (IpAddr::V4(s), IpAddr::V4(d)) => (s, d),
             (IpAddr::V6(s), IpAddr::V6(d)) => {
@@ -429,11 +428,16 @@ impl Lab {
                     .and_then(|r| self.fabric.link(r.dev))
                     .map_or(u32::MAX, |l| l.mtu);
                 // IPV6_PMTUDISC_DO: what does not fit is refused; otherwise the stack cuts it.
-                if pmtudisc == Pmtudisc::Do && 48 + size > mtu as usize {
+                if pmtudisc == Pmtudisc::Do && size.saturating_add(48) > mtu as usize {
                     let err = PingError::LocalMessageTooLong(mtu);
                     self.ping_error(ns, src, id, seq, err);
                     return;
                 }
+                // Nothing is allocated for a message no IPv6 packet can carry (no jumbograms).
+                if size.saturating_add(8) > 0xFFFF {
+                    return;
+                }
+                let data = self.ping_payload(size, now);
                 if let Some(dev) = oif {
                     self.ping_send6(ns, dev, (s, d), (id, seq), hop_limit, data);
                 }
@@ -479,6 +483,7 @@ impl Lab {
         } else {
             self.ip_select_ident(ns, src, dst, wire::IPPROTO_ICMP)
         };
+        let data = self.ping_payload(size, now);
         let icmp = IcmpRepr::EchoRequest { id, seq, data };
         let d = wire::icmp_datagram(
             Ipv4Params {
