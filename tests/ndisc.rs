@@ -1,7 +1,8 @@
 //! Neighbour discovery and ICMPv6 echo as the kernel does them: a solicitation to the
 //! target's solicited-node group resolves it; the answering side learns the asker STALE,
 //! answers through it (DELAY) and confirms it by a unicast probe; an absent neighbour gets
-//! three solicitations one second apart and is FAILED; a duplicate address fails DAD.
+//! three solicitations one second apart and is FAILED, and what waited for it earns an
+//! "address unreachable"; a duplicate address fails DAD.
 
 use std::net::{IpAddr, Ipv6Addr};
 
@@ -103,7 +104,7 @@ fn echo_resolves_then_the_answering_side_probes() {
 }
 
 #[test]
-fn absent_neighbour_gets_three_solicitations_then_failed_without_an_error() {
+fn absent_neighbour_gets_three_solicitations_then_failed() {
     let mut lab = Lab::new();
     let (h1, _) = two_hosts(&mut lab);
     let cap = lab.capture_start(h1.ns, "veth0", false).expect("capture");
@@ -126,6 +127,31 @@ fn absent_neighbour_gets_three_solicitations_then_failed_without_an_error() {
         assert!(gap >= secs(1) && gap <= secs(1) + std::time::Duration::from_millis(32));
     }
     assert_eq!(state(&lab, h1.ns, "2001:db8::99"), Some(NeighState::Failed));
+    // The "address unreachable" for the queued request comes back through lo: with lo down
+    // (above) it is lost, with lo up ping gets it.
+    lab.set_link_up(h1.ns, "lo", true).expect("lo up");
+    let id = lab.ping(h1.ns, v6("2001:db8::98"), count(1)).expect("ping");
+    let p = lab.run_ping(id, secs(30)).expect("runs").clone();
+    assert_eq!((p.received, p.errors), (0, 1));
+    let errors: Vec<_> = lab
+        .ping_events(id)
+        .into_iter()
+        .filter_map(|e| match e {
+            PingEvent::Error { from, error, .. } => Some((from, error)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            IpAddr::V6(v6("2001:db8::1")),
+            l2lab_sim::PingError::V6 {
+                ty: 1,
+                code: 3,
+                mtu: 0
+            }
+        )]
+    );
 }
 
 #[test]

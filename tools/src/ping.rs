@@ -763,7 +763,11 @@ impl Ping {
                     }
                 }
                 PingEvent::Error { from, seq, error } => {
-                    self.acknowledge(transmitted, seq);
+                    // ping6's receive_error_msg counts an ICMPv6 error without acknowledging
+                    // its probe (no `pipe` from errors, unlike IPv4's).
+                    if self.dst.is_ipv4() {
+                        self.acknowledge(transmitted, seq);
+                    }
                     self.errors += 1;
                     if flood {
                         out.out("\x08E");

@@ -366,18 +366,13 @@ impl Lab {
         let queued: Vec<Bytes> = e.queue.drain(..).map(|q| q.packet).collect();
         for q in queued {
             if ip.is_ipv6() {
-                // A packet of our own goes without a word (measured: `ping -6` to an absent
-                // neighbour prints no error); only a forwarded one earns one.
-                let own = super::ipv6::Ipv6Header::parse(&q)
-                    .is_some_and(|(h, _)| self.is_local_addr6(ns, h.src, true));
-                if !own {
-                    self.icmp6_send_error(
-                        ns,
-                        &q,
-                        super::icmp6::DEST_UNREACH,
-                        super::icmp6::ADDR_UNREACH,
-                    );
-                }
+                // One of our own comes back through lo (so not while lo is down).
+                self.icmp6_send_error(
+                    ns,
+                    &q,
+                    super::icmp6::DEST_UNREACH,
+                    super::icmp6::ADDR_UNREACH,
+                );
             } else {
                 self.icmp_send_error(ns, &q, 3, ICMP_HOST_UNREACH, 0);
             }
