@@ -499,7 +499,19 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
     }
     if let Some(dev) = &o.device {
         if lab.link_by_name(env.ns, dev).is_err() {
-            out.err(format!("ping: SO_BINDTODEVICE {dev}: No such device\n"));
+            // ping6_run looks the name up itself (if_nametoindex) before binding to it.
+            out.err(if dst.is_ipv6() {
+                format!("ping: unknown iface: {dev}\n")
+            } else {
+                format!("ping: SO_BINDTODEVICE {dev}: No such device\n")
+            });
+            return Started::Done(2);
+        }
+    }
+    if let Some(IpAddr::V6(a)) = o.source.filter(|_| dst.is_ipv6()) {
+        // A link-local source needs a scope to bind to; `-I ADDR` gives none.
+        if link_scope(a) {
+            out.err("ping: bind icmp socket: Invalid argument\n");
             return Started::Done(2);
         }
     }
