@@ -145,6 +145,8 @@ pub struct Iface {
     pub(crate) v6_ready: bool,
     /// Up with IPv6 enabled, as addrconf last saw it.
     pub(crate) v6_on: bool,
+    /// Up with carrier, as the neighbour tables last saw it.
+    pub(crate) neigh_carrier: bool,
     /// Router solicitations sent and planned.
     pub(crate) rs: crate::stack::addrconf::RsState,
     /// MLD reports sent and planned.
@@ -971,6 +973,7 @@ impl Lab {
             inet6: Vec::new(),
             v6_ready: false,
             v6_on: false,
+            neigh_carrier: false,
             rs: Default::default(),
             mld: Default::default(),
         });
@@ -1168,6 +1171,46 @@ impl Lab {
             });
         }
         let _ = now;
+    }
+
+    /// neigh_carrier_down (ARP's and ND's NETDEV_CHANGE): a device that lost its carrier
+    /// loses its neighbours but the permanent ones.
+    fn neigh_carrier_sync(&mut self) {
+        for idx in 0..self.ifaces.len() {
+            let link = LinkId(idx as _);
+            let Some(i) = self.ifaces[idx].as_ref() else {
+                continue;
+            };
+            let (was, ns) = (i.neigh_carrier, i.ns);
+            let now_on = self
+                .fabric
+                .link(link)
+                .is_some_and(|l| l.admin_up && l.carrier);
+            if was == now_on {
+                continue;
+            }
+            if let Some(i) = self.ifaces[idx].as_mut() {
+                i.neigh_carrier = now_on;
+            }
+            if now_on {
+                continue;
+            }
+            let gone = self
+                .ns_mut(ns)
+                .map(|n| n.neigh.flush_dev_carrier(link))
+                .unwrap_or_default();
+            for e in gone {
+                self.neigh_removed(ns, link, e.ip, e.mac, e.state, false);
+                self.event(EventKind::Neigh {
+                    ns,
+                    dev: link,
+                    ip: e.ip,
+                    mac: e.mac,
+                    from: Some(e.state),
+                    to: None,
+                });
+            }
+        }
     }
 
     /// Makes interface `name` a port of bridge `bridge` (`None`: leaves its bridge).
@@ -2070,6 +2113,7 @@ impl Lab {
     /// Moves captured frames to their captures and records to the event log.
     pub(crate) fn collect_wire(&mut self) {
         self.addrconf_sync();
+        self.neigh_carrier_sync();
         self.collect_uplink();
         let now = self.now();
         let captured: Vec<_> = self.fabric.drain_captured().collect();

@@ -386,6 +386,7 @@ impl Lab {
         if let Some(mac) = self.fabric.link(link).map(|l| l.mac) {
             let mut nonce = [0u8; 6];
             self.v6_rng.fill_bytes(&mut nonce);
+            self.ndisc_mcast_entry(link, solicited_node(addr));
             self.stack_transmit(link, ndisc::dad_solicitation(mac, addr, nonce));
         }
     }
@@ -441,6 +442,7 @@ impl Lab {
 
     fn send_rs(&mut self, link: LinkId, src: Ipv6Addr) {
         if let Some(mac) = self.fabric.link(link).map(|l| l.mac) {
+            self.ndisc_mcast_entry(link, ndisc::ALL_ROUTERS);
             self.stack_transmit(link, ndisc::router_solicitation(mac, src));
         }
     }

@@ -254,6 +254,7 @@ impl Lab {
         };
         if matches!(l.kind, LinkKind::Loopback) {
             let f = wire::ethernet_frame(MacAddr::ZERO, MacAddr::ZERO, ETHERTYPE_IPV6, &packet);
+            self.ndisc_noarp_entry(dev, h.dst, MacAddr::ZERO);
             self.stack_transmit(dev, f);
             return;
         }
@@ -266,6 +267,9 @@ impl Lab {
         } else {
             vec![packet]
         };
+        if multicast {
+            self.ndisc_mcast_entry(dev, h.dst);
+        }
         for p in pieces {
             if multicast {
                 let f = wire::ethernet_frame(mac, multicast_mac(h.dst), ETHERTYPE_IPV6, &p);

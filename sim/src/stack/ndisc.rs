@@ -226,6 +226,34 @@ pub fn router_solicitation(mac: MacAddr, src: Ipv6Addr) -> Bytes {
 }
 
 impl Lab {
+    /// ndisc_constructor: the first packet the stack sends to a group on `dev` makes the
+    /// group's entry, NOARP with its 33:33 MAC, kept from then on (as `ip neigh show nud all`
+    /// lists them). Made silently: no state change is notified.
+    pub(crate) fn ndisc_mcast_entry(&mut self, dev: LinkId, group: Ipv6Addr) {
+        if self
+            .fabric
+            .link(dev)
+            .is_none_or(|l| matches!(l.kind, l2lab_fabric::LinkKind::Loopback))
+        {
+            return;
+        }
+        self.ndisc_noarp_entry(dev, group, multicast_mac(group));
+    }
+
+    /// The NOARP entry of `addr` on `dev` with `mac`, made if absent (ndisc_constructor for a
+    /// group, or for anything sent through lo, whose address is all zeros).
+    pub(crate) fn ndisc_noarp_entry(&mut self, dev: LinkId, addr: Ipv6Addr, mac: MacAddr) {
+        let Some(ns) = self.iface(dev).map(|i| i.ns) else {
+            return;
+        };
+        let now = self.now();
+        let Some(n) = self.ns_mut(ns) else { return };
+        if n.neigh.get(dev, addr.into()).is_none() {
+            let e = n.neigh.entry(dev, addr.into(), now, NeighState::Noarp);
+            e.mac = Some(mac);
+        }
+    }
+
     /// ndisc_solicit: one solicitation for `target`, to its solicited-node group while the entry
     /// is INCOMPLETE, to the cached address while PROBE; from the queued packet's source when
     /// it is ours, else the address the way out would pick.
@@ -256,6 +284,7 @@ impl Lab {
             Some(m) => (target, m),
             None => {
                 let g = solicited_node(target);
+                self.ndisc_mcast_entry(dev, g);
                 (g, multicast_mac(g))
             }
         };

@@ -229,6 +229,19 @@ impl NeighTable {
             .collect()
     }
 
+    /// Removes every entry on `dev` but the permanent ones (its carrier went: neigh_carrier_down).
+    pub fn flush_dev_carrier(&mut self, dev: LinkId) -> Vec<Neighbour> {
+        let keys: Vec<_> = self
+            .entries
+            .iter()
+            .filter(|(k, e)| k.0 == dev && e.state != NeighState::Permanent)
+            .map(|(k, _)| *k)
+            .collect();
+        keys.into_iter()
+            .filter_map(|k| self.entries.remove(&k))
+            .collect()
+    }
+
     /// Every entry: the ARP table's, then ND's (the kernel dumps its tables in that order), each
     /// by interface then address.
     pub fn list(&self) -> Vec<&Neighbour> {
