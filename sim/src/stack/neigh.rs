@@ -272,3 +272,35 @@ impl NeighTable {
             }
     }
 }
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn one_table_for_both_families_arp_listed_first() {
+        let mut t = NeighTable::new(Duration::from_secs(30));
+        let now = Duration::ZERO;
+        let v6: IpAddr = "fe80::1".parse().unwrap();
+        let v4: IpAddr = "10.0.0.1".parse().unwrap();
+        t.entry(LinkId(1), v6, now, NeighState::Stale);
+        t.entry(LinkId(2), v4, now, NeighState::Permanent);
+        t.entry(
+            LinkId(1),
+            "10.0.0.2".parse().unwrap(),
+            now,
+            NeighState::Noarp,
+        );
+        let order: Vec<IpAddr> = t.list().iter().map(|n| n.ip).collect();
+        assert_eq!(order, ["10.0.0.2".parse::<IpAddr>().unwrap(), v4, v6]);
+        // The same address family key on two devices is two entries.
+        t.entry(LinkId(2), v6, now, NeighState::Stale);
+        assert_eq!(t.len(), 4);
+        // Carrier loss keeps only the permanent ones.
+        assert_eq!(t.flush_dev_carrier(LinkId(2)).len(), 1);
+        assert!(t.get(LinkId(2), v4).is_some());
+        assert_eq!(t.flush_dev(LinkId(1)).len(), 2);
+        assert_eq!(t.len(), 1);
+    }
+}
