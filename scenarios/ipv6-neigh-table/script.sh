@@ -2,7 +2,7 @@
 # then neighbour discovery's; `-4`/`-6` pick one; an address or prefix must be of the family
 # asked for. `router` marks an IPv6 entry (NTF_ROUTER). Entries of one family are listed in
 # the order of the kernel's hash buckets, random per boot: each listing here holds at most
-# one entry per family, or is filtered down to one.
+# one entry per family, or is filtered down to one. /proc/net/arp and `arp` show ARP's only.
 ip link add v6a type veth peer name v6b
 ip link set v6a up
 ip link set v6b up
@@ -12,6 +12,8 @@ echo "== both"
 ip neigh
 ip neigh show dev v6a
 ip -j neigh show dev v6a
+cat /proc/net/arp
+arp -n
 echo "== one family"
 ip -4 neigh
 ip -6 neigh
