@@ -68,7 +68,7 @@ fn absent_neighbour_is_retried_then_failed() {
     assert_eq!(
         ev[0],
         PingEvent::Error {
-            from: ip("10.1.0.1"),
+            from: ip("10.1.0.1").into(),
             seq: 1,
             error: PingError::HostUnreachable
         }

@@ -205,7 +205,7 @@ impl Lab {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NeighNote {
     /// The neighbour's address.
-    pub ip: std::net::Ipv4Addr,
+    pub ip: std::net::IpAddr,
     /// The interface.
     pub dev: String,
     /// Its link-layer address, given while the state is valid.
@@ -236,7 +236,7 @@ impl Lab {
         &mut self,
         ns: NsId,
         dev: LinkId,
-        ip: std::net::Ipv4Addr,
+        ip: std::net::IpAddr,
         mac: Option<l2lab_fabric::MacAddr>,
         state: crate::NeighState,
         deleted: bool,
@@ -261,7 +261,7 @@ impl Lab {
         &mut self,
         ns: NsId,
         dev: LinkId,
-        ip: std::net::Ipv4Addr,
+        ip: std::net::IpAddr,
         mac: Option<l2lab_fabric::MacAddr>,
         to: crate::NeighState,
     ) {
@@ -279,7 +279,7 @@ impl Lab {
         &mut self,
         ns: NsId,
         dev: LinkId,
-        ip: std::net::Ipv4Addr,
+        ip: std::net::IpAddr,
         mac: Option<l2lab_fabric::MacAddr>,
         state: crate::NeighState,
         by_user: bool,

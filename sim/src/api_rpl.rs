@@ -35,6 +35,7 @@ impl Lab {
     /// The stack sent a solicitation for `ip`: the entry is (or stays) being resolved and its
     /// next retry is one retrans_time away, counted from this probe.
     fn replay_solicit(&mut self, link: LinkId, ip: std::net::Ipv4Addr) {
+        let ip = std::net::IpAddr::V4(ip);
         let now = self.now();
         let Some(ns) = self.iface(link).map(|i| i.ns) else {
             return;
@@ -89,7 +90,7 @@ impl Lab {
             .neigh
             .list()
             .into_iter()
-            .find(|e| e.dev == link && e.mac == Some(mac) && e.state.is_valid())
+            .find(|e| e.dev == link && e.ip.is_ipv4() && e.mac == Some(mac) && e.state.is_valid())
             .map(|e| e.ip)
         else {
             return;

@@ -1,7 +1,7 @@
 //! Errors of the lab's control operations, shaped like the kernel's errno answers so each tool
 //! can print its real message for them.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// What went wrong with a lab operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,6 +24,10 @@ pub enum LabError {
     /// ENETUNREACH: no route to the destination (or the gateway is not on a connected subnet).
     #[error("network is unreachable: {0}")]
     NetworkUnreachable(Ipv4Addr),
+    /// ENETUNREACH for IPv6: no route to the destination, or a link-local one without an
+    /// interface.
+    #[error("network is unreachable: {0}")]
+    NetworkUnreachable6(Ipv6Addr),
     /// EINVAL from a `blackhole` route: the packet is dropped without a word.
     #[error("blackhole route to {0}")]
     Blackhole(Ipv4Addr),

@@ -1,7 +1,6 @@
 //! Lab events: the wire's decision records plus what the stacks and the control plane did.
 //! They feed the event trace and the narration.
 
-use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use l2lab_fabric::{LinkId, MacAddr, Record};
@@ -103,7 +102,7 @@ pub enum EventKind {
         /// The interface.
         dev: LinkId,
         /// The neighbour's address.
-        ip: Ipv4Addr,
+        ip: std::net::IpAddr,
         /// Its MAC if known.
         mac: Option<MacAddr>,
         /// The state before (`None` for a new entry).

@@ -104,6 +104,8 @@ pub struct Namespace {
     pub(crate) ip_id_key: u64,
     /// Fragments waiting for the rest of their datagram, and learned path MTUs.
     pub(crate) frags: crate::stack::frag::FragTable,
+    /// IPv6 fragments waiting for the rest of their packet.
+    pub(crate) frags6: crate::stack::frag6::Frag6Table,
     /// Ids this namespace gave other namespaces (`link-netnsid N`), in order of first need.
     pub(crate) nsids: Vec<NsId>,
     /// Deleted by name, its interfaces not yet gone.
@@ -143,6 +145,8 @@ pub struct Iface {
     pub(crate) v6_ready: bool,
     /// Up with IPv6 enabled, as addrconf last saw it.
     pub(crate) v6_on: bool,
+    /// Up with carrier, as the neighbour tables last saw it.
+    pub(crate) neigh_carrier: bool,
     /// Router solicitations sent and planned.
     pub(crate) rs: crate::stack::addrconf::RsState,
     /// MLD reports sent and planned.
@@ -165,7 +169,7 @@ pub(crate) enum Timer {
     Neigh {
         ns: NsId,
         dev: LinkId,
-        ip: Ipv4Addr,
+        ip: std::net::IpAddr,
         gen: u64,
     },
     /// A ping's wait ends (its socket's receive timeout, or its poll()).
@@ -608,6 +612,7 @@ impl Lab {
             created: self.ns_created,
             ip_id_key: u64::from(self.rng.next_u32()),
             frags: Default::default(),
+            frags6: Default::default(),
             nsids: Vec::new(),
             dying: false,
             named: !name.is_empty(),
@@ -985,6 +990,7 @@ impl Lab {
             inet6: Vec::new(),
             v6_ready: false,
             v6_on: false,
+            neigh_carrier: false,
             rs: Default::default(),
             mld: Default::default(),
             mc6: Vec::new(),
@@ -1193,6 +1199,46 @@ impl Lab {
             });
         }
         let _ = now;
+    }
+
+    /// neigh_carrier_down (ARP's and ND's NETDEV_CHANGE): a device that lost its carrier
+    /// loses its neighbours but the permanent ones.
+    fn neigh_carrier_sync(&mut self) {
+        for idx in 0..self.ifaces.len() {
+            let link = LinkId(idx as _);
+            let Some(i) = self.ifaces[idx].as_ref() else {
+                continue;
+            };
+            let (was, ns) = (i.neigh_carrier, i.ns);
+            let now_on = self
+                .fabric
+                .link(link)
+                .is_some_and(|l| l.admin_up && l.carrier);
+            if was == now_on {
+                continue;
+            }
+            if let Some(i) = self.ifaces[idx].as_mut() {
+                i.neigh_carrier = now_on;
+            }
+            if now_on {
+                continue;
+            }
+            let gone = self
+                .ns_mut(ns)
+                .map(|n| n.neigh.flush_dev_carrier(link))
+                .unwrap_or_default();
+            for e in gone {
+                self.neigh_removed(ns, link, e.ip, e.mac, e.state, false);
+                self.event(EventKind::Neigh {
+                    ns,
+                    dev: link,
+                    ip: e.ip,
+                    mac: e.mac,
+                    from: Some(e.state),
+                    to: None,
+                });
+            }
+        }
     }
 
     /// Makes interface `name` a port of bridge `bridge` (`None`: leaves its bridge).
@@ -1813,11 +1859,12 @@ impl Lab {
         &mut self,
         ns: NsId,
         dev: &str,
-        ip: Ipv4Addr,
+        ip: impl Into<std::net::IpAddr>,
         mac: Option<MacAddr>,
         state: NeighState,
         replace: bool,
     ) -> LabResult<()> {
+        let ip = ip.into();
         let id = self.link_by_name(ns, dev)?;
         let now = self.now();
         let n = self
@@ -1850,15 +1897,38 @@ impl Lab {
         }
         if let Some(mac) = mac {
             for q in queued {
-                self.send_ipv4_to(ns, id, mac, q.packet);
+                self.neigh_xmit(id, mac, ip, q.packet);
             }
             self.pump();
         }
         Ok(())
     }
 
+    /// Sets or clears an entry's router flag (NTF_ROUTER: `ip -6 neigh add ... router`).
+    pub fn neigh_set_router(
+        &mut self,
+        ns: NsId,
+        dev: &str,
+        ip: impl Into<std::net::IpAddr>,
+        router: bool,
+    ) -> LabResult<()> {
+        let id = self.link_by_name(ns, dev)?;
+        let e = self
+            .ns_mut(ns)
+            .and_then(|n| n.neigh.get_mut(id, ip.into()))
+            .ok_or(LabError::NotFound("neighbour"))?;
+        e.router = router;
+        Ok(())
+    }
+
     /// Deletes a neighbour entry (`ip neigh del`).
-    pub fn neigh_del(&mut self, ns: NsId, dev: &str, ip: Ipv4Addr) -> LabResult<()> {
+    pub fn neigh_del(
+        &mut self,
+        ns: NsId,
+        dev: &str,
+        ip: impl Into<std::net::IpAddr>,
+    ) -> LabResult<()> {
+        let ip = ip.into();
         let id = self.link_by_name(ns, dev)?;
         let n = self
             .ns_mut(ns)
@@ -2071,6 +2141,7 @@ impl Lab {
     /// Moves captured frames to their captures and records to the event log.
     pub(crate) fn collect_wire(&mut self) {
         self.addrconf_sync();
+        self.neigh_carrier_sync();
         self.collect_uplink();
         let now = self.now();
         let captured: Vec<_> = self.fabric.drain_captured().collect();

@@ -4,15 +4,20 @@
 //! every probe is answered or failed, linger after the last one, or at the deadline).
 
 use std::collections::{HashSet, VecDeque};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use bytes::Bytes;
 use l2lab_fabric::wire::{self, IcmpRepr, Ipv4Params};
 
+use l2lab_fabric::LinkId;
+
 use crate::error::{LabError, LabResult};
 use crate::event::EventKind;
 use crate::lab::{Lab, NsId, Timer};
+use crate::stack::icmp6::ECHO_REQUEST;
+use crate::stack::ipv6::DEFAULT_HOP_LIMIT;
+use crate::stack::ndisc::icmp6_packet;
 
 /// Options of a ping, named after iputils' flags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +34,9 @@ pub struct PingOptions {
     pub size: usize,
     /// `-t`: TTL of the requests (64).
     pub ttl: u8,
+    /// IPv6 `-t`: the hop limit of unicast and multicast requests alike (None: 64 unicast,
+    /// 1 to a group).
+    pub hop_limit: Option<u8>,
     /// `-I`: send from this interface's address.
     pub interface: Option<String>,
     /// The ICMP id to use; `None` picks one from the lab's seeded generator.
@@ -59,6 +67,7 @@ impl Default for PingOptions {
             deadline: None,
             size: 56,
             ttl: 64,
+            hop_limit: None,
             interface: None,
             id: None,
             pmtudisc: Pmtudisc::Want,
@@ -103,6 +112,15 @@ pub enum PingError {
     LocalMessageTooLong(u32),
     /// Any other type/code.
     Other(u8, u8),
+    /// An ICMPv6 error: its type, code, and (Packet Too Big) MTU.
+    V6 {
+        /// ICMPv6 type.
+        ty: u8,
+        /// Code.
+        code: u8,
+        /// The MTU of a Packet Too Big.
+        mtu: u32,
+    },
 }
 
 impl PingError {
@@ -127,6 +145,7 @@ impl PingError {
                 format!("local error: message too long, mtu={mtu}")
             }
             PingError::Other(t, c) => format!("Bad ICMP type: {t}, code: {c}"),
+            PingError::V6 { ty, code, .. } => format!("ICMPv6 type {ty} code {code}"),
         }
     }
 }
@@ -137,7 +156,7 @@ pub enum PingEvent {
     /// An echo reply.
     Reply {
         /// Who answered.
-        from: Ipv4Addr,
+        from: IpAddr,
         /// Sequence number.
         seq: u16,
         /// TTL of the reply.
@@ -152,7 +171,7 @@ pub enum PingEvent {
     /// An ICMP error.
     Error {
         /// Who sent the error.
-        from: Ipv4Addr,
+        from: IpAddr,
         /// Sequence number of the request it quotes.
         seq: u16,
         /// What it says.
@@ -173,9 +192,11 @@ pub struct PingSession {
     /// Its namespace.
     pub ns: NsId,
     /// The destination.
-    pub dst: Ipv4Addr,
+    pub dst: IpAddr,
     /// The source address of the requests.
-    pub src: Ipv4Addr,
+    pub src: IpAddr,
+    /// IPv6: the interface the requests leave by (a scope id or `-I`).
+    pub oif: Option<LinkId>,
     /// ICMP id.
     pub id: u16,
     /// Options.
@@ -253,9 +274,32 @@ pub type PingId = usize;
 
 impl Lab {
     /// Starts a ping from `ns` to `dst`. Fails at once, as ping's `connect` does, when there is
-    /// no route ("Network is unreachable").
-    pub fn ping(&mut self, ns: NsId, dst: Ipv4Addr, opts: PingOptions) -> LabResult<PingId> {
-        let src = match &opts.interface {
+    /// no route ("Network is unreachable"). An IPv6 link-local or link-scope multicast
+    /// destination needs `opts.interface` (its scope id, or `-I`).
+    pub fn ping(
+        &mut self,
+        ns: NsId,
+        dst: impl Into<IpAddr>,
+        opts: PingOptions,
+    ) -> LabResult<PingId> {
+        let dst = dst.into();
+        let (src, oif) = match dst {
+            IpAddr::V4(dst) => (IpAddr::V4(self.ping_source4(ns, dst, &opts)?), None),
+            IpAddr::V6(dst) => {
+                let oif = match &opts.interface {
+                    Some(dev) => Some(self.link_by_name(ns, dev)?),
+                    None => None,
+                };
+                let r = self.route6_output(ns, dst, oif)?;
+                let src = r.src.ok_or(LabError::NetworkUnreachable6(dst))?;
+                (IpAddr::V6(src), oif.or(Some(r.dev)))
+            }
+        };
+        self.ping_start(ns, dst, src, oif, opts)
+    }
+
+    fn ping_source4(&self, ns: NsId, dst: Ipv4Addr, opts: &PingOptions) -> LabResult<Ipv4Addr> {
+        Ok(match &opts.interface {
             Some(dev) => {
                 let l = self.link_by_name(ns, dev)?;
                 self.route_output(ns, dst)?;
@@ -266,7 +310,17 @@ impl Lab {
                 let nh = self.route_output(ns, dst)?;
                 nh.src.ok_or(LabError::NetworkUnreachable(dst))?
             }
-        };
+        })
+    }
+
+    fn ping_start(
+        &mut self,
+        ns: NsId,
+        dst: IpAddr,
+        src: IpAddr,
+        oif: Option<LinkId>,
+        opts: PingOptions,
+    ) -> LabResult<PingId> {
         let id = match opts.id {
             Some(id) => id,
             None => (self.random_u32() & 0xffff) as u16,
@@ -277,6 +331,7 @@ impl Lab {
             ns,
             dst,
             src,
+            oif,
             id,
             opts,
             transmitted: 0,
@@ -362,6 +417,35 @@ impl Lab {
         p.events.push_back(PingEvent::Sent { seq });
         let (ns, src, dst, id, size, ttl) = (p.ns, p.src, p.dst, p.id, p.opts.size, p.opts.ttl);
         let pmtudisc = p.opts.pmtudisc;
+        let oif = p.oif;
+        let hop_limit = p.opts.hop_limit;
+        let (src, dst) = match (src, dst) {
+            (IpAddr::V4(s), IpAddr::V4(d)) => (s, d),
+            (IpAddr::V6(s), IpAddr::V6(d)) => {
+                self.event(EventKind::PingSent { ping: pid, seq });
+                let mtu = oif
+                    .and_then(|o| self.route6_output(ns, d, Some(o)).ok())
+                    .and_then(|r| self.fabric.link(r.dev))
+                    .map_or(u32::MAX, |l| l.mtu);
+                // IPV6_PMTUDISC_DO: what does not fit is refused; otherwise the stack cuts it.
+                if pmtudisc == Pmtudisc::Do && size.saturating_add(48) > mtu as usize {
+                    let err = PingError::LocalMessageTooLong(mtu);
+                    self.ping_error(ns, src, id, seq, err);
+                    return;
+                }
+                // Nothing is allocated for a message no IPv6 packet can carry (no jumbograms).
+                if size.saturating_add(8) > 0xFFFF {
+                    return;
+                }
+                let data = self.ping_payload(size, now);
+                if let Some(dev) = oif {
+                    self.ping_send6(ns, dev, (s, d), (id, seq), hop_limit, data);
+                }
+                self.pump();
+                return;
+            }
+            _ => return,
+        };
         // Nothing is allocated for a datagram IPv4 cannot carry. raw_sendmsg refuses an ICMP
         // message over 0xFFFF bytes with EMSGSIZE and no word on the error queue (ping counts
         // it sent and says nothing); ip_append_data refuses a datagram over 0xFFFF with a
@@ -379,12 +463,12 @@ impl Lab {
         if 28 + size > 0xFFFF {
             self.event(EventKind::PingSent { ping: pid, seq });
             let mtu = mtu.min(0xFFFF);
-            self.ping_error(ns, src, id, seq, PingError::LocalMessageTooLong(mtu));
+            self.ping_error(ns, src.into(), id, seq, PingError::LocalMessageTooLong(mtu));
             return;
         }
         if !fits && pmtudisc == Pmtudisc::Do {
             self.event(EventKind::PingSent { ping: pid, seq });
-            self.ping_error(ns, src, id, seq, PingError::LocalMessageTooLong(mtu));
+            self.ping_error(ns, src.into(), id, seq, PingError::LocalMessageTooLong(mtu));
             return;
         }
         let df = match pmtudisc {
@@ -399,21 +483,8 @@ impl Lab {
         } else {
             self.ip_select_ident(ns, src, dst, wire::IPPROTO_ICMP)
         };
-        // The payload starts with the send time (struct timeval), then bytes 0x10, 0x11, ...
-        let mut data = vec![0u8; size];
-        for (i, b) in data.iter_mut().enumerate() {
-            *b = i as u8;
-        }
-        if size >= 16 {
-            let wall = self.config.epoch_us + now.as_micros() as u64;
-            data[0..8].copy_from_slice(&(wall / 1_000_000).to_le_bytes());
-            data[8..16].copy_from_slice(&(wall % 1_000_000).to_le_bytes());
-        }
-        let icmp = IcmpRepr::EchoRequest {
-            id,
-            seq,
-            data: Bytes::from(data),
-        };
+        let data = self.ping_payload(size, now);
+        let icmp = IcmpRepr::EchoRequest { id, seq, data };
         let d = wire::icmp_datagram(
             Ipv4Params {
                 src,
@@ -428,6 +499,46 @@ impl Lab {
         self.event(EventKind::PingSent { ping: pid, seq });
         self.ip_output(ns, d);
         self.pump();
+    }
+
+    /// An echo payload: the send time (struct timeval), then bytes 0x10, 0x11, ...
+    fn ping_payload(&self, size: usize, now: Duration) -> Bytes {
+        let mut data = vec![0u8; size];
+        for (i, b) in data.iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        if size >= 16 {
+            let wall = self.config.epoch_us + now.as_micros() as u64;
+            data[0..8].copy_from_slice(&(wall / 1_000_000).to_le_bytes());
+            data[8..16].copy_from_slice(&(wall % 1_000_000).to_le_bytes());
+        }
+        Bytes::from(data)
+    }
+
+    /// An ICMPv6 echo request out of `dev`: hop limit 64, or 1 to a group (the socket's
+    /// IPV6_MULTICAST_HOPS default) unless `-t` set both.
+    fn ping_send6(
+        &mut self,
+        ns: NsId,
+        dev: LinkId,
+        (src, dst): (Ipv6Addr, Ipv6Addr),
+        (id, seq): (u16, u16),
+        hop_limit: Option<u8>,
+        data: Bytes,
+    ) {
+        let hops = hop_limit.unwrap_or(if dst.is_multicast() {
+            1
+        } else {
+            DEFAULT_HOP_LIMIT
+        });
+        let mut icmp = vec![ECHO_REQUEST, 0, 0, 0];
+        icmp.extend_from_slice(&id.to_be_bytes());
+        icmp.extend_from_slice(&seq.to_be_bytes());
+        icmp.extend_from_slice(&data);
+        let p = icmp6_packet(src, dst, hops, icmp);
+        let route = self.route6_output(ns, dst, Some(dev));
+        let dev = route.map_or(dev, |r| r.dev);
+        self.ip6_output(ns, dev, p);
     }
 
     /// Lets every woken ping's process act, until none is left: one at a time, as what one
@@ -609,18 +720,16 @@ impl Lab {
     pub(crate) fn ping_reply(
         &mut self,
         ns: NsId,
-        from: Ipv4Addr,
+        from: IpAddr,
         id: u16,
         seq: u16,
         ttl: u8,
         bytes: usize,
     ) {
         let now = self.now();
-        let Some(pid) = self
-            .pings
-            .iter()
-            .position(|p| p.ns == ns && p.id == id && !p.is_finished())
-        else {
+        let Some(pid) = self.pings.iter().position(|p| {
+            p.ns == ns && p.id == id && !p.is_finished() && p.dst.is_ipv6() == from.is_ipv6()
+        }) else {
             return;
         };
         let p = &mut self.pings[pid];
@@ -666,7 +775,7 @@ impl Lab {
     pub(crate) fn ping_error(
         &mut self,
         ns: NsId,
-        from: Ipv4Addr,
+        from: IpAddr,
         id: u16,
         seq: u16,
         error: PingError,

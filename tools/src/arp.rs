@@ -56,7 +56,7 @@ fn proc_arp(lab: &Lab, env: &Env) -> Vec<Neighbour> {
     let mut v: Vec<Neighbour> = lab
         .neighbours(env.ns)
         .into_iter()
-        .filter(|n| n.state != NeighState::Noarp)
+        .filter(|n| n.state != NeighState::Noarp && n.ip.is_ipv4())
         .collect();
     v.sort_by_key(|n| std::cmp::Reverse(n.created));
     v
@@ -125,8 +125,10 @@ impl Listing {
             }
             self.showed += 1;
             // Without -n each address shown is looked up (INET_rresolve, which keeps a cache).
-            if !o.numeric && !lookups.contains(&n.ip) {
-                lookups.push(n.ip);
+            if let std::net::IpAddr::V4(a) = n.ip {
+                if !o.numeric && !lookups.contains(&a) {
+                    lookups.push(a);
+                }
             }
             let (com, perm) = flags(n);
             let hwa = n.mac.unwrap_or(MacAddr([0; 6])).to_string();

@@ -37,7 +37,7 @@ fn ping(d: &mut Demo, ns: &str, dst: &str, out: &mut impl Write) -> anyhow::Resu
     let id = lab.netns(ns)?;
     let p = lab.ping(
         id,
-        dst.parse()?,
+        dst.parse::<std::net::IpAddr>()?,
         PingOptions {
             count: Some(1),
             ..Default::default()

@@ -2,10 +2,11 @@
 //! argument checks and messages, the header, reply and error lines, and the statistics block
 //! of `finish()` (ping_common.c) with its blank-line, `pipe` and `time` rules. The echo
 //! traffic itself is the lab's ping session; as root with a raw socket, the ICMP id is the
-//! client's pid.
+//! client's pid. An IPv6 destination (`-6`, or an IPv6 literal, `ADDR%IF` naming its
+//! interface) is pinged with ICMPv6 and printed as ping6_common.c prints it.
 
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use l2lab_sim::{Lab, LabError, PingError, PingEvent, PingId, PingOptions, Pmtudisc};
@@ -79,7 +80,11 @@ struct Opts {
     size: usize,
     ttl: Option<u8>,
     device: Option<String>,
-    source: Option<Ipv4Addr>,
+    source: Option<IpAddr>,
+    /// `-4`: IPv4 only.
+    four: bool,
+    /// `-6`: IPv6 only.
+    six: bool,
     quiet: bool,
     numeric: bool,
     broadcast: bool,
@@ -214,7 +219,7 @@ fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
                         // A negative interval is taken, as iputils takes it: no wait at all.
                         o.interval = Some(Duration::from_millis((x.max(0.0) * 1000.0) as u64));
                     }
-                    'I' => match v.parse::<Ipv4Addr>() {
+                    'I' => match v.parse::<IpAddr>() {
                         Ok(a) => o.source = Some(a),
                         Err(_) => o.device = Some(v),
                     },
@@ -238,6 +243,8 @@ fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
             } else if FLAGS.contains(c) {
                 match c {
                     'q' => o.quiet = true,
+                    '4' => o.four = true,
+                    '6' => o.six = true,
                     'n' => o.numeric = true,
                     'b' => o.broadcast = true,
                     'v' => o.verbose = true,
@@ -288,6 +295,14 @@ fn parse_tos(v: &str, out: &mut Output) -> Result<(), i32> {
     Ok(())
 }
 
+/// getaddrinfo's EAI_ADDRFAMILY: `-4` with an IPv6 literal or `-6` with an IPv4 one.
+fn no_family(target: &str, out: &mut Output) -> Started {
+    out.err(format!(
+        "ping: {target}: Address family for hostname not supported\n"
+    ));
+    Started::Done(2)
+}
+
 fn usage_plain(out: &mut Output) -> i32 {
     out.err(USAGE);
     2
@@ -304,6 +319,7 @@ fn icmp_text(e: PingError) -> String {
             return format!("local error: message too long, mtu={mtu}")
         }
         PingError::Other(t, c) => (t, c),
+        PingError::V6 { ty, code, mtu } => return icmp6_text(ty, code, mtu),
     };
     match (t, c) {
         (3, 0) => "Destination Net Unreachable".into(),
@@ -330,6 +346,58 @@ fn icmp_text(e: PingError) -> String {
         (12, _) => "Parameter problem: pointer = 0".into(),
         (t, c) => format!("Bad ICMP type: {t}, code: {c}"),
     }
+}
+
+/// What ping prints for an ICMPv6 error (print_icmp in ping6_common.c).
+fn icmp6_text(ty: u8, code: u8, mtu: u32) -> String {
+    match ty {
+        1 => {
+            let why = match code {
+                0 => "No route".to_string(),
+                1 => "Administratively prohibited".into(),
+                2 => "Beyond scope of source address".into(),
+                3 => "Address unreachable".into(),
+                4 => "Port unreachable".into(),
+                c => format!("Unknown code {c}"),
+            };
+            format!("Destination unreachable: {why}")
+        }
+        2 => format!("Packet too big: mtu={mtu}"),
+        3 => match code {
+            0 => "Time exceeded: Hop limit".into(),
+            1 => "Time exceeded: Defragmentation failure".into(),
+            c => format!("Time exceeded: code {c}"),
+        },
+        t => format!("Unknown icmp type: {t}"),
+    }
+}
+
+/// An IPv6 literal with an optional `%IF` scope (an interface name or index of `env`'s
+/// namespace): the address and the interface's name. `Err` when the scope names nothing.
+fn parse_v6(lab: &Lab, env: &Env, s: &str) -> Option<Result<(Ipv6Addr, Option<String>), ()>> {
+    let (a, scope) = match s.split_once('%') {
+        Some((a, sc)) => (a, Some(sc)),
+        None => (s, None),
+    };
+    let a = a.parse::<Ipv6Addr>().ok()?;
+    let Some(sc) = scope else {
+        return Some(Ok((a, None)));
+    };
+    let link = lab.link_by_name(env.ns, sc).ok().or_else(|| {
+        sc.parse::<u32>()
+            .ok()
+            .and_then(|i| lab.link_by_index(env.ns, i))
+    });
+    Some(match link.and_then(|l| lab.iface(l)) {
+        Some(i) => Ok((a, Some(i.name.clone()))),
+        None => Err(()),
+    })
+}
+
+/// Is `a` of link scope (link-local unicast, or interface/link-local multicast)?
+fn link_scope(a: Ipv6Addr) -> bool {
+    a.segments()[0] & 0xffc0 == 0xfe80
+        || (a.is_multicast() && matches!(a.segments()[0] & 0x000f, 1 | 2))
 }
 
 /// C's `%g`: six significant digits, trailing zeros dropped.
@@ -395,15 +463,33 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
         // Both sockets are made before the name is looked up, as root gets them.
         out.err("ping: sock4.fd: 3 (socktype: SOCK_RAW), sock6.fd: 4 (socktype: SOCK_RAW), hints.ai_family: AF_UNSPEC\n\n");
     }
+    let mut scope: Option<String> = None;
     let (dst, hostname, numeric) = match inet_aton(&target) {
-        Some(a) => (a, target.clone(), true),
-        None if target == "localhost" => (Ipv4Addr::LOCALHOST, target.clone(), o.numeric),
-        None => {
-            out.err(format!(
-                "ping: {target}: Temporary failure in name resolution\n"
-            ));
-            return Started::Done(2);
-        }
+        Some(a) if !o.six => (IpAddr::V4(a), target.clone(), true),
+        Some(_) => return no_family(&target, out),
+        None => match parse_v6(lab, env, &target) {
+            Some(Ok(_)) if o.four => return no_family(&target, out),
+            Some(Ok((a, sc))) => {
+                scope = sc;
+                (IpAddr::V6(a), target.clone(), true)
+            }
+            Some(Err(())) => {
+                out.err(format!("ping: {target}: Name or service not known\n"));
+                return Started::Done(2);
+            }
+            None if target == "localhost" && o.six => {
+                (IpAddr::V6(Ipv6Addr::LOCALHOST), target.clone(), o.numeric)
+            }
+            None if target == "localhost" => {
+                (IpAddr::V4(Ipv4Addr::LOCALHOST), target.clone(), o.numeric)
+            }
+            None => {
+                out.err(format!(
+                    "ping: {target}: Temporary failure in name resolution\n"
+                ));
+                return Started::Done(2);
+            }
+        },
     };
     if o.targets.len() > 1 {
         // More than one name makes the first ones hops of a loose source route, an IP
@@ -413,29 +499,49 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
     }
     if let Some(dev) = &o.device {
         if lab.link_by_name(env.ns, dev).is_err() {
-            out.err(format!("ping: SO_BINDTODEVICE {dev}: No such device\n"));
+            // ping6_run looks the name up itself (if_nametoindex) before binding to it.
+            out.err(if dst.is_ipv6() {
+                format!("ping: unknown iface: {dev}\n")
+            } else {
+                format!("ping: SO_BINDTODEVICE {dev}: No such device\n")
+            });
+            return Started::Done(2);
+        }
+    }
+    if let Some(IpAddr::V6(a)) = o.source.filter(|_| dst.is_ipv6()) {
+        // A link-local source needs a scope to bind to; `-I ADDR` gives none.
+        if link_scope(a) {
+            out.err("ping: bind icmp socket: Invalid argument\n");
             return Started::Done(2);
         }
     }
     if let Some(src) = o.source {
-        if !lab.is_local_addr(env.ns, src) {
+        let local = match src {
+            IpAddr::V4(a) => lab.is_local_addr(env.ns, a),
+            IpAddr::V6(a) => lab
+                .links(env.ns)
+                .into_iter()
+                .any(|l| lab.addrs6(l).iter().any(|x| x.addr == a)),
+        };
+        if !local || src.is_ipv6() != dst.is_ipv6() {
             out.err("ping: bind: Cannot assign requested address\n");
             return Started::Done(2);
         }
     }
     if o.verbose {
+        let family = if dst.is_ipv6() { "AF_INET6" } else { "AF_INET" };
         out.out(format!(
-            "ai->ai_family: AF_INET, ai->ai_canonname: '{hostname}'\n"
+            "ai->ai_family: {family}, ai->ai_canonname: '{hostname}'\n"
         ));
     }
-    if is_broadcast(lab, env, dst) {
+    if matches!(dst, IpAddr::V4(d) if is_broadcast(lab, env, d)) {
         if !o.broadcast {
             out.err("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules\n");
             return Started::Done(2);
         }
         out.err("WARNING: pinging broadcast address\n");
     }
-    if o.ttl == Some(0) {
+    if o.ttl == Some(0) && dst.is_ipv4() {
         out.err("ping: cannot set unicast time-to-live: Invalid argument\n");
         return Started::Done(2);
     }
@@ -452,7 +558,8 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
         deadline: o.deadline,
         size: o.size,
         ttl: o.ttl.unwrap_or(64),
-        interface: o.device.clone(),
+        hop_limit: o.ttl,
+        interface: scope.clone().or_else(|| o.device.clone()),
         // A raw socket's id is the pid; in virtual time the lab's seeded generator picks it
         // instead, so that a run stays a function of its script and seed.
         id: (!lab.clock().is_virtual()).then_some(env.pid as u16),
@@ -469,15 +576,35 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
             return Started::Done(2);
         }
     };
-    let mut head = format!("PING {hostname} ({dst}) ");
+    let mut head = match dst {
+        IpAddr::V4(_) => format!("PING {hostname} ({dst}) "),
+        IpAddr::V6(a) => match &scope {
+            Some(sc) => format!("PING {hostname}({a}%{sc}) "),
+            None => format!("PING {hostname}({a}) "),
+        },
+    };
     if o.device.is_some() || o.source.is_some() {
-        let src = o
+        let mut src = o
             .source
             .or_else(|| lab.ping_session(id).map(|p| p.src))
-            .unwrap_or(Ipv4Addr::UNSPECIFIED);
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        if let (IpAddr::V6(a), Some(dev), None) = (dst, &o.device, o.source) {
+            // ping6_run leaves the source unset for a link-scope destination on a device
+            // it was told to use, and warns.
+            if link_scope(a) {
+                out.err(format!(
+                    "ping: Warning: source address might be selected on device other than: {dev}\n"
+                ));
+                src = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
+            }
+        }
         let _ = write!(head, "from {src} {}: ", o.device.as_deref().unwrap_or(""));
     }
-    let _ = writeln!(head, "{}({}) bytes of data.", o.size, o.size + 28);
+    if dst.is_ipv6() {
+        let _ = writeln!(head, "{} data bytes", o.size);
+    } else {
+        let _ = writeln!(head, "{}({}) bytes of data.", o.size, o.size + 28);
+    }
     out.out(head);
     let mut s = Ping {
         id,
@@ -485,6 +612,11 @@ pub fn start(argv: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Sta
         hostname,
         numeric,
         dst,
+        scope_dev: lab
+            .ping_session(id)
+            .and_then(|p| p.oif)
+            .and_then(|l| lab.iface(l))
+            .map(|i| i.name.clone()),
         pipe: 0,
         rtt_sum: 0,
         rtt_sum2: 0,
@@ -507,7 +639,9 @@ struct Ping {
     o: Opts,
     hostname: String,
     numeric: bool,
-    dst: Ipv4Addr,
+    dst: IpAddr,
+    /// The interface of an IPv6 ping: a link-scope address that answers is printed with it.
+    scope_dev: Option<String>,
     pipe: u32,
     rtt_sum: u64,
     rtt_sum2: u128,
@@ -520,8 +654,14 @@ struct Ping {
 }
 
 impl Ping {
-    fn addr(&self, a: Ipv4Addr) -> String {
-        if self.numeric {
+    fn addr(&self, a: IpAddr) -> String {
+        if let (IpAddr::V6(v6), Some(dev)) = (a, &self.scope_dev) {
+            // getnameinfo adds the scope of a link-local address.
+            if link_scope(v6) {
+                return format!("{v6}%{dev}");
+            }
+        }
+        if self.numeric || a.is_ipv6() {
             a.to_string()
         } else if a == self.dst {
             format!("{} ({a})", self.hostname)
@@ -624,11 +764,22 @@ impl Ping {
                     if flood {
                         out.out("\x08E");
                     } else if !self.o.quiet {
-                        out.err(format!("ping: {}\n", icmp_text(error)));
+                        let text = match error {
+                            // ping6's receive_error_msg words it its own way.
+                            PingError::LocalMessageTooLong(mtu) if self.dst.is_ipv6() => {
+                                format!("local error: message too long, mtu: {mtu}")
+                            }
+                            e => icmp_text(e),
+                        };
+                        out.err(format!("ping: {text}\n"));
                     }
                 }
                 PingEvent::Error { from, seq, error } => {
-                    self.acknowledge(transmitted, seq);
+                    // ping6's receive_error_msg counts an ICMPv6 error without acknowledging
+                    // its probe (no `pipe` from errors, unlike IPv4's).
+                    if self.dst.is_ipv4() {
+                        self.acknowledge(transmitted, seq);
+                    }
                     self.errors += 1;
                     if flood {
                         out.out("\x08E");

@@ -492,7 +492,8 @@ fn build(lab: &Lab, ns: NsId, pid: i32, comps: &[String]) -> Tree {
     t
 }
 
-/// /proc/net/arp (arp_seq_show): every entry but NOARP ones, newest first as `arp` lists them.
+/// /proc/net/arp (arp_seq_show): every ARP entry but NOARP ones (ND's are not there), newest
+/// first as `arp` lists them.
 fn proc_arp(lab: &Lab, ns: NsId) -> String {
     let mut s = String::from(
         "IP address       HW type     Flags       HW address            Mask     Device\n",
@@ -500,7 +501,7 @@ fn proc_arp(lab: &Lab, ns: NsId) -> String {
     let mut v: Vec<_> = lab
         .neighbours(ns)
         .into_iter()
-        .filter(|n| n.state != NeighState::Noarp)
+        .filter(|n| n.state != NeighState::Noarp && n.ip.is_ipv4())
         .collect();
     v.sort_by_key(|n| std::cmp::Reverse(n.created));
     for n in v {
@@ -593,7 +594,10 @@ fn proc_if_inet6(lab: &Lab, links: &[LinkId]) -> String {
                 Scope::Link => 0x20,
                 _ => 0,
             };
-            let flags = 0x80 | if x.tentative { 0x40 } else { 0 } | if x.nodad { 0x02 } else { 0 };
+            let flags = 0x80
+                | if x.tentative { 0x40 } else { 0 }
+                | if x.dadfailed { 0x08 } else { 0 }
+                | if x.nodad { 0x02 } else { 0 };
             let _ = writeln!(
                 s,
                 "{hex} {:02x} {plen:02x} {scope:02x} {flags:02x} {:>8}",

@@ -40,7 +40,7 @@ fn ping(lab: &mut Lab, ns: NsId, dst: &str, count: u32) {
         ..Default::default()
     };
     let id = lab
-        .ping(ns, dst.parse().expect("address"), opts)
+        .ping(ns, dst.parse::<std::net::IpAddr>().expect("address"), opts)
         .expect("ping");
     lab.run_ping(id, Duration::from_secs(3600))
         .expect("ping runs");

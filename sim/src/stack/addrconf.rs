@@ -27,6 +27,8 @@ pub struct Inet6Addr {
     pub tentative: bool,
     /// Added with `nodad` (IFA_F_NODAD).
     pub nodad: bool,
+    /// DAD found the address in use elsewhere (IFA_F_DADFAILED); it stays tentative.
+    pub dadfailed: bool,
     /// Counts DAD runs, so a timer of an earlier run finds itself stale.
     pub(crate) dad_gen: u64,
     /// `noprefixroute` and the lifetimes it was added with.
@@ -114,6 +116,7 @@ impl Inet6Addr {
             scope: scope_of(addr),
             tentative: false,
             nodad: false,
+            dadfailed: false,
             dad_gen: 0,
             life: Life::default(),
         }
@@ -305,6 +308,7 @@ impl Lab {
                 scope: Scope::Host,
                 tentative: false,
                 nodad: false,
+                dadfailed: false,
                 dad_gen: 0,
                 life: Life::default(),
             };
@@ -467,6 +471,7 @@ impl Lab {
             scope: scope_of(addr),
             tentative: !o.nodad,
             nodad: o.nodad,
+            dadfailed: false,
             dad_gen: gen,
             life,
         };
@@ -580,7 +585,7 @@ impl Lab {
         else {
             return;
         };
-        if !a.tentative {
+        if !a.tentative || a.dadfailed {
             return;
         }
         if probes == 0 {
@@ -600,7 +605,20 @@ impl Lab {
         if let Some(mac) = self.fabric.link(link).map(|l| l.mac) {
             let mut nonce = [0u8; 6];
             self.v6_rng.fill_bytes(&mut nonce);
+            self.ndisc_mcast_entry(link, solicited_node(addr));
             self.stack_transmit(link, ndisc::dad_solicitation(mac, addr, nonce));
+        }
+    }
+
+    /// addrconf_dad_failure: another node has the address. It stays, tentative and
+    /// `dadfailed`, and DAD stops (addrconf_dad_stop keeps a permanent address).
+    pub(crate) fn addrconf_dad_failure(&mut self, link: LinkId, addr: Ipv6Addr) {
+        if let Some(a) = self
+            .iface_mut(link)
+            .and_then(|i| i.inet6.iter_mut().find(|a| a.addr == addr))
+        {
+            a.dadfailed = true;
+            a.tentative = true;
         }
     }
 
@@ -643,6 +661,7 @@ impl Lab {
 
     fn send_rs(&mut self, link: LinkId, src: Ipv6Addr) {
         if let Some(mac) = self.fabric.link(link).map(|l| l.mac) {
+            self.ndisc_mcast_entry(link, ndisc::ALL_ROUTERS);
             self.stack_transmit(link, ndisc::router_solicitation(mac, src));
         }
     }
@@ -737,6 +756,7 @@ mod test {
             scope: scope_of(s.parse().unwrap()),
             tentative: false,
             nodad: false,
+            dadfailed: false,
             dad_gen: 0,
         };
         let mut v = vec![mk("fe80::1")];

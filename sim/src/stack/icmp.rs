@@ -58,7 +58,7 @@ impl Lab {
                 self.ip_output(ns, d);
             }
             IcmpRepr::EchoReply { id, seq, data } => {
-                self.ping_reply(ns, ip.src, id, seq, ip.ttl, data.len() + 8);
+                self.ping_reply(ns, ip.src.into(), id, seq, ip.ttl, data.len() + 8);
             }
             IcmpRepr::DestUnreachable {
                 code,
@@ -96,6 +96,6 @@ impl Lab {
         }
         let id = u16::from_be_bytes([rest[4], rest[5]]);
         let seq = u16::from_be_bytes([rest[6], rest[7]]);
-        self.ping_error(ns, ip.src, id, seq, err);
+        self.ping_error(ns, ip.src.into(), id, seq, err);
     }
 }

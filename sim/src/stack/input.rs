@@ -5,8 +5,8 @@ use std::net::Ipv4Addr;
 
 use bytes::Bytes;
 use l2lab_fabric::wire::{
-    ArpOp, ArpRepr, EthHeader, IcmpRepr, Ipv4Repr, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETH_HLEN,
-    IPPROTO_ICMP,
+    ArpOp, ArpRepr, EthHeader, IcmpRepr, Ipv4Repr, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6,
+    ETH_HLEN, IPPROTO_ICMP,
 };
 use l2lab_fabric::{LinkId, LinkKind};
 
@@ -65,6 +65,7 @@ impl Lab {
         match eth.ethertype {
             ETHERTYPE_ARP if !is_lo => self.arp_input(ns, link, &payload, pkt_type),
             ETHERTYPE_IPV4 => self.ip_input(ns, link, &frame, pkt_type),
+            ETHERTYPE_IPV6 => self.ipv6_input(ns, link, &frame, pkt_type),
             _ => {}
         }
     }
@@ -84,7 +85,7 @@ impl Lab {
             self.neigh_update(
                 ns,
                 dev,
-                sip,
+                sip.into(),
                 Some(arp.sender_mac),
                 NeighState::Stale,
                 UpdateFlags {
@@ -108,7 +109,7 @@ impl Lab {
         }
         // Anything else refreshes an entry that exists; a reply to us confirms it.
         let locktime = self.ns(ns).map(|n| n.neigh.params.locktime);
-        let Some(existing) = self.ns(ns).and_then(|n| n.neigh.get(dev, sip)) else {
+        let Some(existing) = self.ns(ns).and_then(|n| n.neigh.get(dev, sip.into())) else {
             return;
         };
         let is_garp = sip == arp.target_ip;
@@ -121,7 +122,7 @@ impl Lab {
         self.neigh_update(
             ns,
             dev,
-            sip,
+            sip.into(),
             Some(arp.sender_mac),
             state,
             UpdateFlags {

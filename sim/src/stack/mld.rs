@@ -222,6 +222,7 @@ impl Lab {
             }
         };
         if !groups.is_empty() {
+            self.ndisc_mcast_entry(link, ALL_MLDV2_ROUTERS);
             self.stack_transmit(link, report_frame(mac, src, &groups));
         }
         if left > 0 {

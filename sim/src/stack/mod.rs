@@ -4,9 +4,12 @@
 pub mod addr;
 pub mod addrconf;
 pub mod frag;
+pub mod frag6;
 pub mod icmp;
+pub mod icmp6;
 pub mod igmp;
 pub mod input;
+pub mod ipv6;
 pub mod mld;
 pub mod ndisc;
 pub mod neigh;

@@ -1,13 +1,15 @@
-//! The neighbour (ARP) table and its state machine (net/core/neighbour.c, net/ipv4/arp.c).
+//! The neighbour table and its state machine (net/core/neighbour.c), shared by ARP
+//! (net/ipv4/arp.c) and neighbour discovery (net/ipv6/ndisc.c) as the kernel shares it.
 //!
-//! States, timers and probe counts follow the kernel's defaults for ARP: an unresolved entry is
-//! INCOMPLETE and sends up to `mcast_probes` broadcast requests `retrans_time` apart, then
+//! States, timers and probe counts follow the kernel's defaults, which ARP and ND have in common:
+//! an unresolved entry is
+//! INCOMPLETE and sends up to `mcast_probes` broadcast (ND: solicited-node multicast) requests `retrans_time` apart, then
 //! FAILED; a resolved one is REACHABLE for `reachable_time` (random in [base/2, 3·base/2]),
 //! then STALE; used while STALE it goes to DELAY, and after `delay_first_probe_time` without a
 //! confirmation to PROBE, which sends `ucast_probes` unicast requests before FAILED.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -71,7 +73,8 @@ impl NeighState {
     }
 }
 
-/// The tunables of the ARP table, with the kernel's defaults (`/proc/sys/net/ipv4/neigh/*`).
+/// The tunables of a neighbour table, with the kernel's defaults (`/proc/sys/net/ipv4/neigh/*`,
+/// the same in `/proc/sys/net/ipv6/neigh/*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NeighParams {
     /// base_reachable_time: 30 s.
@@ -110,7 +113,8 @@ impl Default for NeighParams {
     }
 }
 
-/// A packet waiting for its next hop to resolve: the IPv4 datagram, without Ethernet header.
+/// A packet waiting for its next hop to resolve: the IPv4 or IPv6 datagram, without Ethernet
+/// header.
 #[derive(Debug, Clone)]
 pub struct Queued {
     /// The datagram.
@@ -120,8 +124,8 @@ pub struct Queued {
 /// One neighbour entry.
 #[derive(Debug, Clone)]
 pub struct Neighbour {
-    /// Its IPv4 address.
-    pub ip: Ipv4Addr,
+    /// Its address (IPv4 for ARP, IPv6 for ND).
+    pub ip: IpAddr,
     /// The interface it is reached through.
     pub dev: LinkId,
     /// Its MAC, once known.
@@ -142,12 +146,14 @@ pub struct Neighbour {
     pub timer_gen: u64,
     /// When the creation happened, for listing order.
     pub created: u64,
+    /// ND: the neighbour said it is a router (NTF_ROUTER).
+    pub router: bool,
 }
 
 /// The neighbour table of one namespace.
 #[derive(Debug, Default)]
 pub struct NeighTable {
-    entries: HashMap<(LinkId, Ipv4Addr), Neighbour>,
+    entries: HashMap<(LinkId, IpAddr), Neighbour>,
     next_created: u64,
     /// The tunables.
     pub params: NeighParams,
@@ -167,12 +173,12 @@ impl NeighTable {
     }
 
     /// The entry for `ip` on `dev`.
-    pub fn get(&self, dev: LinkId, ip: Ipv4Addr) -> Option<&Neighbour> {
+    pub fn get(&self, dev: LinkId, ip: IpAddr) -> Option<&Neighbour> {
         self.entries.get(&(dev, ip))
     }
 
     /// The entry for `ip` on `dev`, to change it.
-    pub fn get_mut(&mut self, dev: LinkId, ip: Ipv4Addr) -> Option<&mut Neighbour> {
+    pub fn get_mut(&mut self, dev: LinkId, ip: IpAddr) -> Option<&mut Neighbour> {
         self.entries.get_mut(&(dev, ip))
     }
 
@@ -181,7 +187,7 @@ impl NeighTable {
     pub fn entry(
         &mut self,
         dev: LinkId,
-        ip: Ipv4Addr,
+        ip: IpAddr,
         now: Duration,
         state: NeighState,
     ) -> &mut Neighbour {
@@ -200,12 +206,13 @@ impl NeighTable {
                 queue: VecDeque::new(),
                 timer_gen: 0,
                 created: *created,
+                router: false,
             }
         })
     }
 
     /// Removes an entry.
-    pub fn remove(&mut self, dev: LinkId, ip: Ipv4Addr) -> Option<Neighbour> {
+    pub fn remove(&mut self, dev: LinkId, ip: IpAddr) -> Option<Neighbour> {
         self.entries.remove(&(dev, ip))
     }
 
@@ -222,10 +229,24 @@ impl NeighTable {
             .collect()
     }
 
-    /// Every entry, by interface then address.
+    /// Removes every entry on `dev` but the permanent ones (its carrier went: neigh_carrier_down).
+    pub fn flush_dev_carrier(&mut self, dev: LinkId) -> Vec<Neighbour> {
+        let keys: Vec<_> = self
+            .entries
+            .iter()
+            .filter(|(k, e)| k.0 == dev && e.state != NeighState::Permanent)
+            .map(|(k, _)| *k)
+            .collect();
+        keys.into_iter()
+            .filter_map(|k| self.entries.remove(&k))
+            .collect()
+    }
+
+    /// Every entry: the ARP table's, then ND's (the kernel dumps its tables in that order), each
+    /// by interface then address.
     pub fn list(&self) -> Vec<&Neighbour> {
         let mut v: Vec<&Neighbour> = self.entries.values().collect();
-        v.sort_by_key(|n| (n.dev, u32::from(n.ip)));
+        v.sort_by_key(|n| (n.ip.is_ipv6(), n.dev, n.ip));
         v
     }
 
@@ -249,5 +270,37 @@ impl NeighTable {
             } else {
                 p.mcast_probes
             }
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn one_table_for_both_families_arp_listed_first() {
+        let mut t = NeighTable::new(Duration::from_secs(30));
+        let now = Duration::ZERO;
+        let v6: IpAddr = "fe80::1".parse().unwrap();
+        let v4: IpAddr = "10.0.0.1".parse().unwrap();
+        t.entry(LinkId(1), v6, now, NeighState::Stale);
+        t.entry(LinkId(2), v4, now, NeighState::Permanent);
+        t.entry(
+            LinkId(1),
+            "10.0.0.2".parse().unwrap(),
+            now,
+            NeighState::Noarp,
+        );
+        let order: Vec<IpAddr> = t.list().iter().map(|n| n.ip).collect();
+        assert_eq!(order, ["10.0.0.2".parse::<IpAddr>().unwrap(), v4, v6]);
+        // The same address family key on two devices is two entries.
+        t.entry(LinkId(2), v6, now, NeighState::Stale);
+        assert_eq!(t.len(), 4);
+        // Carrier loss keeps only the permanent ones.
+        assert_eq!(t.flush_dev_carrier(LinkId(2)).len(), 1);
+        assert!(t.get(LinkId(2), v4).is_some());
+        assert_eq!(t.flush_dev(LinkId(1)).len(), 2);
+        assert_eq!(t.len(), 1);
     }
 }

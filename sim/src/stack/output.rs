@@ -1,7 +1,7 @@
 //! How a stack sends: route, resolve the next hop with ARP, frame, transmit
 //! (ip_output, neigh_output, arp_solicit), and forwarding (ip_forward).
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use bytes::Bytes;
 use l2lab_fabric::wire::{
@@ -87,7 +87,7 @@ impl Lab {
             self.stack_transmit(dev, f);
             return;
         }
-        self.neigh_output(ns, dev, via, datagram);
+        self.neigh_output(ns, dev, via.into(), datagram);
     }
 
     fn is_subnet_broadcast(&self, dev: LinkId, ip: Ipv4Addr) -> bool {
@@ -98,16 +98,7 @@ impl Lab {
         })
     }
 
-    /// Frames a datagram for a resolved neighbour and sends it.
-    pub(crate) fn send_ipv4_to(&mut self, _ns: NsId, dev: LinkId, mac: MacAddr, datagram: Bytes) {
-        let Some(src) = self.fabric.link(dev).map(|l| l.mac) else {
-            return;
-        };
-        let f = wire::ethernet_frame(src, mac, ETHERTYPE_IPV4, &datagram);
-        self.stack_transmit(dev, f);
-    }
-
-    fn neigh_event(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr, from: Option<NeighState>) {
+    fn neigh_event(&mut self, ns: NsId, dev: LinkId, ip: IpAddr, from: Option<NeighState>) {
         let (mac, to) = match self.ns(ns).and_then(|n| n.neigh.get(dev, ip)) {
             Some(e) => (e.mac, Some(e.state)),
             None => (None, None),
@@ -128,7 +119,7 @@ impl Lab {
         &mut self,
         ns: NsId,
         dev: LinkId,
-        ip: Ipv4Addr,
+        ip: IpAddr,
         at: std::time::Duration,
     ) {
         let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else {
@@ -142,7 +133,7 @@ impl Lab {
 
     /// neigh_output / __neigh_event_send: send now if the entry is usable, else queue and
     /// (re)start resolution.
-    fn neigh_output(&mut self, ns: NsId, dev: LinkId, via: Ipv4Addr, datagram: Bytes) {
+    pub(crate) fn neigh_output(&mut self, ns: NsId, dev: LinkId, via: IpAddr, datagram: Bytes) {
         let now = self.now();
         let Some(n) = self.ns_mut(ns) else { return };
         let params = n.neigh.params;
@@ -173,23 +164,42 @@ impl Lab {
                 self.neigh_event(ns, dev, via, old);
                 self.arm_neigh_timer(ns, dev, via, now + params.delay_first_probe_time);
                 if let Some(mac) = mac {
-                    self.send_ipv4_to(ns, dev, mac, datagram);
+                    self.neigh_xmit(dev, mac, via, datagram);
                 }
             }
             Some(_) => {
                 if let Some(mac) = e.mac {
-                    self.send_ipv4_to(ns, dev, mac, datagram);
+                    self.neigh_xmit(dev, mac, via, datagram);
                 }
             }
         }
     }
 
-    /// Sends one ARP solicitation for an entry: broadcast while INCOMPLETE, unicast to the
-    /// cached address while PROBE (arp_solicit), and counts it.
-    fn neigh_probe(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr) {
+    /// Frames a datagram for a resolved neighbour, as IPv4 or IPv6 by the neighbour's family.
+    pub(crate) fn neigh_xmit(&mut self, dev: LinkId, mac: MacAddr, key: IpAddr, datagram: Bytes) {
+        let Some(src) = self.fabric.link(dev).map(|l| l.mac) else {
+            return;
+        };
+        let ethertype = if key.is_ipv6() {
+            wire::ETHERTYPE_IPV6
+        } else {
+            ETHERTYPE_IPV4
+        };
+        let f = wire::ethernet_frame(src, mac, ethertype, &datagram);
+        self.stack_transmit(dev, f);
+    }
+
+    /// Sends one solicitation for an entry, broadcast (ND: to the solicited-node group) while
+    /// INCOMPLETE, unicast to the cached address while PROBE (arp_solicit, ndisc_solicit),
+    /// and counts it.
+    fn neigh_probe(&mut self, ns: NsId, dev: LinkId, ip: IpAddr) {
+        let ip = match ip {
+            IpAddr::V4(ip) => ip,
+            IpAddr::V6(target) => return self.ndisc_solicit(ns, dev, target),
+        };
         let Some(n) = self.ns_mut(ns) else { return };
         let ucast = n.neigh.params.ucast_probes;
-        let Some(e) = n.neigh.get_mut(dev, ip) else {
+        let Some(e) = n.neigh.get_mut(dev, ip.into()) else {
             return;
         };
         let unicast = e.probes < ucast;
@@ -224,7 +234,7 @@ impl Lab {
         &mut self,
         ns: NsId,
         dev: LinkId,
-        ip: Ipv4Addr,
+        ip: IpAddr,
         lladdr: Option<MacAddr>,
         new: NeighState,
         flags: UpdateFlags,
@@ -242,7 +252,13 @@ impl Lab {
         if matches!(old, Some(NeighState::Permanent | NeighState::Noarp)) {
             return;
         }
-        let mut lladdr = lladdr;
+        // No address supplied (an advertisement without the option): the known one, if any.
+        let mut lladdr = match lladdr {
+            Some(l) => Some(l),
+            None if old.is_some_and(|o| o.is_valid()) => e.mac,
+            None if new.is_valid() => return,
+            None => None,
+        };
         let mut new = new;
         if new.is_connected() {
             e.confirmed = now;
@@ -277,13 +293,13 @@ impl Lab {
         }
         if let Some(mac) = lladdr {
             for q in queued {
-                self.send_ipv4_to(ns, dev, mac, q);
+                self.neigh_xmit(dev, mac, ip, q);
             }
         }
     }
 
     /// neigh_timer_handler: what an entry's timer does in each state.
-    pub(crate) fn neigh_timer(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr, gen: u64) {
+    pub(crate) fn neigh_timer(&mut self, ns: NsId, dev: LinkId, ip: IpAddr, gen: u64) {
         let now = self.now();
         let reach = self.reachable_time(ns);
         let Some(n) = self.ns_mut(ns) else { return };
@@ -342,14 +358,24 @@ impl Lab {
     }
 
     /// Resolution failed: every queued packet earns its sender an ICMP host unreachable
-    /// (arp_error_report).
-    fn neigh_invalidate(&mut self, ns: NsId, dev: LinkId, ip: Ipv4Addr) {
+    /// (arp_error_report) or an ICMPv6 address unreachable (ndisc_error_report).
+    fn neigh_invalidate(&mut self, ns: NsId, dev: LinkId, ip: IpAddr) {
         let Some(e) = self.ns_mut(ns).and_then(|n| n.neigh.get_mut(dev, ip)) else {
             return;
         };
         let queued: Vec<Bytes> = e.queue.drain(..).map(|q| q.packet).collect();
         for q in queued {
-            self.icmp_send_error(ns, &q, 3, ICMP_HOST_UNREACH, 0);
+            if ip.is_ipv6() {
+                // One of our own comes back through lo (so not while lo is down).
+                self.icmp6_send_error(
+                    ns,
+                    &q,
+                    super::icmp6::DEST_UNREACH,
+                    super::icmp6::ADDR_UNREACH,
+                );
+            } else {
+                self.icmp_send_error(ns, &q, 3, ICMP_HOST_UNREACH, 0);
+            }
         }
     }
 

@@ -531,6 +531,9 @@ fn flags6(a: &Inet6Addr, now: std::time::Duration) -> Vec<&'static str> {
     if a.nodad {
         f.push("nodad");
     }
+    if a.dadfailed {
+        f.push("dadfailed");
+    }
     if a.life.home {
         f.push("home");
     }

@@ -1,8 +1,9 @@
 //! `ip neigh`: add, change, replace, del, get, flush and show neighbours (iproute2 6.1,
-//! ip/ipneigh.c). Entries are listed newest first, as the kernel's neighbour hash walk
-//! showed them in the recorded transcripts.
+//! ip/ipneigh.c), of ARP's table and of neighbour discovery's. The kernel dumps the ARP
+//! table first, then ND's; in each, entries are listed newest first, as the kernel's neighbour
+//! hash walk showed them in the recorded transcripts.
 
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv6Addr};
 
 use l2lab_fabric::{LinkId, MacAddr};
 use l2lab_sim::{Ipv4Net, Lab, NeighState, Neighbour};
@@ -103,11 +104,48 @@ fn dev_arg(lab: &Lab, env: &Env, name: &str) -> Res<LinkId> {
         .map_err(|_| Fail(format!("Cannot find device \"{name}\"\n"), 1))
 }
 
-/// The table newest first.
+/// The tables, ARP's then ND's, each newest first.
 fn entries(lab: &Lab, env: &Env) -> Vec<Neighbour> {
     let mut v = lab.neighbours(env.ns);
-    v.sort_by_key(|n| std::cmp::Reverse(n.created));
+    v.sort_by_key(|n| (n.ip.is_ipv6(), std::cmp::Reverse(n.created)));
     v
+}
+
+/// An IPv4 address as inet_aton reads it, or an IPv6 one.
+fn parse_any(s: &str) -> Option<IpAddr> {
+    parse_addr(s)
+        .map(IpAddr::V4)
+        .or_else(|| s.parse::<Ipv6Addr>().ok().map(IpAddr::V6))
+}
+
+/// get_addr / get_prefix: an address of the family `-4`/`-6` ask for (`Some(true)`: IPv6),
+/// else iproute2's message naming the family (family_name_verbose).
+fn parse_family(s: &str, v6: Option<bool>, what: &str) -> Res<IpAddr> {
+    let name = match v6 {
+        None => "any valid",
+        Some(false) => "inet",
+        Some(true) => "inet6",
+    };
+    parse_any(s)
+        .filter(|a| v6.is_none_or(|v6| v6 == a.is_ipv6()))
+        .ok_or_else(|| {
+            Fail(
+                format!("Error: {name} {what} is expected rather than \"{s}\".\n"),
+                1,
+            )
+        })
+}
+
+/// An IPv6 prefix, `ADDR[/LEN]`.
+fn parse_prefix6(s: &str) -> Option<(Ipv6Addr, u8)> {
+    if s == "default" || s == "all" || s == "any" {
+        return Some((Ipv6Addr::UNSPECIFIED, 0));
+    }
+    let (a, len) = match s.split_once('/') {
+        Some((a, l)) => (a, l.parse::<u8>().ok().filter(|l| *l <= 128)?),
+        None => (s, 128),
+    };
+    Some((a.parse().ok()?, len))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -118,7 +156,8 @@ enum Modify {
     Delete,
 }
 
-fn modify(args: &[String], how: Modify, env: &Env, lab: &mut Lab) -> Res<i32> {
+fn modify(args: &[String], how: Modify, opts: &Opts, env: &Env, lab: &mut Lab) -> Res<i32> {
+    let mut router = false;
     let mut lla: Option<&str> = None;
     let mut nud = NUD_PERMANENT;
     let mut dev = None;
@@ -138,7 +177,9 @@ fn modify(args: &[String], how: Modify, env: &Env, lab: &mut Lab) -> Res<i32> {
         } else if a == "nud" {
             let v = next(args, &mut i)?;
             nud = nud_a2n(v).ok_or_else(|| invarg("nud state is bad", v))?;
-        } else if a == "router" || a == "use" || a == "managed" || matches(a, "extern_learn") {
+        } else if a == "router" {
+            router = true;
+        } else if a == "use" || a == "managed" || matches(a, "extern_learn") {
         } else if a == "dev" {
             dev = Some(next(args, &mut i)?);
         } else if matches(a, "protocol") {
@@ -165,12 +206,7 @@ fn modify(args: &[String], how: Modify, env: &Env, lab: &mut Lab) -> Res<i32> {
             255,
         ));
     };
-    let ip = parse_addr(dst).ok_or_else(|| {
-        Fail(
-            format!("Error: any valid address is expected rather than \"{dst}\".\n"),
-            1,
-        )
-    })?;
+    let ip = parse_family(dst, family(opts), "address")?;
     let mac = match lla.filter(|l| *l != "null") {
         Some(l) => Some(
             l.parse::<MacAddr>()
@@ -211,7 +247,11 @@ fn modify(args: &[String], how: Modify, env: &Env, lab: &mut Lab) -> Res<i32> {
         return Err(Fail("Error: No link layer address given.\n".into(), 2));
     }
     match lab.neigh_add(env.ns, dev, ip, mac, state, how != Modify::Add) {
-        Ok(()) => Ok(0),
+        Ok(()) => {
+            // NTF_ROUTER comes with the request (neigh_update's NEIGH_UPDATE_F_ISROUTER).
+            let _ = lab.neigh_set_router(env.ns, dev, ip, router);
+            Ok(0)
+        }
         Err(_) => Err(Fail("RTNETLINK answers: File exists\n".into(), 2)),
     }
 }
@@ -221,20 +261,45 @@ struct Filter {
     state: u32,
     dev: Option<LinkId>,
     pfx: Option<Ipv4Net>,
+    /// `to PREFIX` of IPv6.
+    pfx6: Option<(Ipv6Addr, u8)>,
+    /// `-4`/`-6`: one family only (Some(true): IPv6).
+    v6: Option<bool>,
 }
 
 impl Filter {
     fn accepts(&self, n: &Neighbour) -> bool {
         self.state & bit(n.state) != 0
             && self.dev.is_none_or(|d| d == n.dev)
-            && self
-                .pfx
-                .is_none_or(|p| p.prefix == 0 || p.trunc().contains(n.ip))
+            && self.v6.is_none_or(|v6| v6 == n.ip.is_ipv6())
+            && self.pfx.is_none_or(|p| match n.ip {
+                IpAddr::V4(a) => p.prefix == 0 || p.trunc().contains(a),
+                IpAddr::V6(_) => false,
+            })
+            && self.pfx6.is_none_or(|(p, len)| match n.ip {
+                IpAddr::V6(a) => {
+                    let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+                    u128::from(a) & mask == u128::from(p) & mask
+                }
+                IpAddr::V4(_) => false,
+            })
     }
 }
 
-fn parse_filter(args: &[String], flush: bool, env: &Env, lab: &Lab) -> Res<Filter> {
+/// The family `-4`/`-6` ask for.
+fn family(opts: &Opts) -> Option<bool> {
+    if opts.inet6 {
+        Some(true)
+    } else if opts.inet4 {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn parse_filter(args: &[String], flush: bool, opts: &Opts, env: &Env, lab: &Lab) -> Res<Filter> {
     let mut f = Filter {
+        v6: family(opts),
         state: if flush {
             !(NUD_PERMANENT | NUD_NOARP)
         } else {
@@ -242,6 +307,7 @@ fn parse_filter(args: &[String], flush: bool, env: &Env, lab: &Lab) -> Res<Filte
         },
         dev: None,
         pfx: None,
+        pfx6: None,
     };
     let mut state_given = false;
     let mut dev = None;
@@ -292,7 +358,26 @@ fn parse_filter(args: &[String], flush: bool, env: &Env, lab: &Lab) -> Res<Filte
             if matches(a, "help") {
                 return Err(Fail(USAGE.into(), 255));
             }
-            f.pfx = Some(parse_prefix(a).ok_or_else(|| invarg("to value is invalid\n", a))?);
+            match (f.v6, parse_prefix(a), parse_prefix6(a)) {
+                // `all` and friends are every address of the family asked for, or of both.
+                (None, Some(p), Some(_)) if p.prefix == 0 => {}
+                (Some(true), _, Some(p)) | (None, None, Some(p)) => {
+                    f.pfx6 = Some(p);
+                    f.v6 = Some(true);
+                }
+                (Some(false) | None, Some(p), _) => {
+                    f.pfx = Some(p);
+                    f.v6 = Some(false);
+                }
+                (Some(v6), _, _) => {
+                    let name = if v6 { "inet6" } else { "inet" };
+                    return Err(Fail(
+                        format!("Error: {name} prefix is expected rather than \"{a}\".\n"),
+                        1,
+                    ));
+                }
+                (None, None, None) => return Err(invarg("to value is invalid\n", a)),
+            }
         }
         i += 1;
     }
@@ -317,13 +402,17 @@ fn format_neigh(lab: &Lab, n: &Neighbour, f: &Filter) -> (String, Value) {
         s += &format!("lladdr {mac} ");
         j.insert("lladdr".into(), json!(mac.to_string()));
     }
+    if n.router {
+        s += "router ";
+        j.insert("router".into(), Value::Null);
+    }
     s += &format!("{} \n", n.state.as_str());
     j.insert("state".into(), json!([n.state.as_str()]));
     (s, Value::Object(j))
 }
 
 fn show(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> Res<i32> {
-    let f = parse_filter(args, false, env, lab)?;
+    let f = parse_filter(args, false, opts, env, lab)?;
     let mut rows = Vec::new();
     for n in entries(lab, env).iter().filter(|n| f.accepts(n)) {
         let (text, j) = format_neigh(lab, n, &f);
@@ -346,7 +435,7 @@ fn flush(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Outpu
     if args.is_empty() {
         return Err(Fail("Flush requires arguments.\n".into(), 1));
     }
-    let mut f = parse_filter(args, true, env, lab)?;
+    let mut f = parse_filter(args, true, opts, env, lab)?;
     let mut round = 0;
     loop {
         let victims: Vec<Neighbour> = entries(lab, env)
@@ -387,7 +476,7 @@ fn flush(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Outpu
 
 fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> Res<i32> {
     let mut dev = None;
-    let mut dst: Option<Ipv4Addr> = None;
+    let mut dst: Option<IpAddr> = None;
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -400,12 +489,7 @@ fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> 
             if a == "to" {
                 a = next(args, &mut i)?;
             }
-            dst = Some(parse_addr(a).ok_or_else(|| {
-                Fail(
-                    format!("Error: any valid address is expected rather than \"{a}\".\n"),
-                    1,
-                )
-            })?);
+            dst = Some(parse_family(a, family(opts), "address")?);
         }
         i += 1;
     }
@@ -429,6 +513,8 @@ fn get(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> 
         state: !0,
         dev: None,
         pfx: None,
+        pfx6: None,
+        v6: None,
     };
     let (text, j) = format_neigh(lab, &n, &f);
     if opts.json {
@@ -449,13 +535,13 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
         Some(c) => {
             let rest = &args[1..];
             if matches(c, "add") {
-                modify(rest, Modify::Add, env, lab)
+                modify(rest, Modify::Add, opts, env, lab)
             } else if matches(c, "change") || c == "chg" {
-                modify(rest, Modify::Change, env, lab)
+                modify(rest, Modify::Change, opts, env, lab)
             } else if matches(c, "replace") {
-                modify(rest, Modify::Replace, env, lab)
+                modify(rest, Modify::Replace, opts, env, lab)
             } else if matches(c, "delete") {
-                modify(rest, Modify::Delete, env, lab)
+                modify(rest, Modify::Delete, opts, env, lab)
             } else if matches(c, "get") {
                 get(rest, opts, env, lab, out)
             } else if matches(c, "show") || matches(c, "lst") || matches(c, "list") {
