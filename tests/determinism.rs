@@ -19,10 +19,17 @@ fn scenarios() -> Vec<PathBuf> {
 }
 
 /// Every file a run leaves (stdout, stderr, rc, captures), by name.
+/// The scenario's own options (`--uplink`, IPv6 on or off) apply, as `l2lab test` runs it.
 fn run(script: &Path, seed: u64) -> BTreeMap<String, Vec<u8>> {
     let dir = tempfile::tempdir().expect("temp dir");
+    let opts = script
+        .parent()
+        .map(l2lab::scenario::options)
+        .and_then(Result::ok)
+        .expect("the scenario's options file");
     let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
-        .args(["run", "--fast", "--no-ipv6", "--seed", &seed.to_string()])
+        .args(["run", "--fast", "--seed", &seed.to_string()])
+        .args(opts)
         .arg(script)
         .current_dir(dir.path())
         .output()

@@ -56,7 +56,7 @@ pub const SCENARIO_RESOLV_CONF: &str = "nameserver 10.255.255.53\n";
 /// file tools/record-kernel reads): `--uplink` for both; `--ovs` asks record-kernel to run
 /// Open vSwitch, which a lab always has; `--ipv6` keeps IPv6 on, which the lab then gets
 /// by leaving out the `--no-ipv6` every other scenario runs with.
-fn options(dir: &Path) -> anyhow::Result<Vec<String>> {
+pub fn options(dir: &Path) -> anyhow::Result<Vec<String>> {
     let text = match std::fs::read_to_string(dir.join("options")) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
