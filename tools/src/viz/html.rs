@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::layout::Layout;
-use super::parse::{Event, Kind, LinkRef, Trace};
-use super::replay::{Replay, CHECKPOINT_EVERY};
+use std::io::Write;
+
+use super::parse::{Event, Header, Kind, LinkRef, Source, Trace};
+use super::replay::{Replayer, Step, Tables, CHECKPOINT_EVERY};
 use super::svg;
 use super::topo::{ns_label, Topology};
 
@@ -190,8 +192,36 @@ pub fn describe(ev: &Event) -> String {
     }
 }
 
-/// The page's data: topology names and geometry, events and checkpoints.
-pub fn data(title: &str, tr: &Trace, topo: &Topology, lay: &Layout, rp: &Replay) -> Value {
+/// How one event is shown: its time, type, description and narration, the frame's hop, the
+/// table ops, and what it is about.
+pub fn event_json(ev: &Event, st: &Step) -> Value {
+    let mut o = Map::new();
+    o.insert("t".into(), json!(ev.t));
+    o.insert("y".into(), json!(ev.ty));
+    o.insert("d".into(), json!(describe(ev)));
+    let mut put = |k: &str, v: Value| {
+        if !v.is_null() {
+            o.insert(k.into(), v);
+        }
+    };
+    put("s", json!(ev.say));
+    put("f", json!(ev.frame));
+    put("h", st.hop.to_json());
+    if !st.ops.is_empty() {
+        put(
+            "o",
+            Value::Array(st.ops.iter().map(|op| op.to_json()).collect()),
+        );
+    }
+    put("p", json!(st.prev_of_frame));
+    put("b", json!(st.bridge));
+    put("n", json!(st.ns));
+    Value::Object(o)
+}
+
+/// The page's data before the events and checkpoints (which follow it, written as they are
+/// replayed): title, clock, checkpoint positions, topology names and geometry.
+fn head(title: &str, header: &Header, topo: &Topology, lay: &Layout, cp_at: &[usize]) -> Value {
     let mut links = Map::new();
     for l in topo.links.values() {
         links.insert(
@@ -221,41 +251,6 @@ pub fn data(title: &str, tr: &Trace, topo: &Topology, lay: &Layout, rp: &Replay)
             json!(w.curve.iter().map(|v| round(*v)).collect::<Vec<_>>()),
         );
     }
-    let events: Vec<Value> = tr
-        .events
-        .iter()
-        .zip(&rp.steps)
-        .map(|(ev, st)| {
-            let mut o = Map::new();
-            o.insert("t".into(), json!(ev.t));
-            o.insert("y".into(), json!(ev.ty));
-            o.insert("d".into(), json!(describe(ev)));
-            let mut put = |k: &str, v: Value| {
-                if !v.is_null() {
-                    o.insert(k.into(), v);
-                }
-            };
-            put("s", json!(ev.say));
-            put("f", json!(ev.frame));
-            put("h", st.hop.to_json());
-            if !st.ops.is_empty() {
-                put(
-                    "o",
-                    Value::Array(st.ops.iter().map(|op| op.to_json()).collect()),
-                );
-            }
-            put("p", json!(st.prev_of_frame));
-            put("b", json!(st.bridge));
-            put("n", json!(st.ns));
-            Value::Object(o)
-        })
-        .collect();
-    let cps: Vec<Value> = rp
-        .checkpoints
-        .iter()
-        .map(|(_, c)| Value::Array(c.iter().map(|op| op.to_json()).collect()))
-        .collect();
-    let cp_at: Vec<usize> = rp.checkpoints.iter().map(|(n, _)| *n).collect();
     let bridges: BTreeMap<String, Vec<u64>> = lay
         .bridges
         .keys()
@@ -263,16 +258,14 @@ pub fn data(title: &str, tr: &Trace, topo: &Topology, lay: &Layout, rp: &Replay)
         .collect();
     json!({
         "title": title,
-        "clock": tr.header.clock,
-        "seed": tr.header.seed,
+        "clock": header.clock,
+        "seed": header.seed,
         "every": CHECKPOINT_EVERY,
         "cpAt": cp_at,
         "ns": topo.namespaces,
         "links": links,
         "bridges": bridges,
         "geo": {"i": geo_i, "b": geo_b, "w": wires},
-        "ev": events,
-        "cp": cps,
     })
 }
 
@@ -280,57 +273,234 @@ fn round(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-/// Fills every `<!--NAME-->` / `/*NAME*/` marker of the template in one pass (so text from
-/// the trace can never be taken for a marker).
-fn fill(template: &str, parts: &[(&str, &str)]) -> String {
-    let mut out =
-        String::with_capacity(template.len() + parts.iter().map(|p| p.1.len()).sum::<usize>());
+/// What a first pass over a trace learns before anything is written: the topology (the
+/// drawing and the head of the data come before the events) and where the checkpoints
+/// fall (their positions come before the events too).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Every namespace and interface the trace mentions.
+    pub topo: Topology,
+    /// The event counts the checkpoints are taken at, the first 0.
+    pub cp_at: Vec<usize>,
+}
+
+impl Plan {
+    /// Reads the trace once.
+    pub fn new(src: &dyn Source) -> anyhow::Result<Self> {
+        let mut topo = Topology::default();
+        let mut r = Replayer::default();
+        let mut cp_at = vec![0];
+        let mut n = 0;
+        src.each(&mut |ev| {
+            topo.add(ev);
+            n += 1;
+            if r.step(ev).1 {
+                cp_at.push(n);
+            }
+            Ok(())
+        })?;
+        topo.finish();
+        Ok(Plan { topo, cp_at })
+    }
+}
+
+/// Writes what it is given with the JSON made safe inside a `<script>` element: `</` cannot
+/// close it (`<\/`), and the line separators that old parsers choke on are escaped. The
+/// bytes of U+2028 and U+2029 may arrive in separate writes, so a partial one is held back.
+struct ScriptSafe<W: Write> {
+    w: W,
+    /// The last byte passed on was `<`.
+    lt: bool,
+    /// The start of a possible U+2028/U+2029 (E2, or E2 80), not yet passed on.
+    held: Vec<u8>,
+}
+
+impl<W: Write> ScriptSafe<W> {
+    fn new(w: W) -> Self {
+        ScriptSafe {
+            w,
+            lt: false,
+            held: Vec::with_capacity(2),
+        }
+    }
+
+    /// Passes on what is held; nothing can complete it any more.
+    fn finish(mut self) -> std::io::Result<W> {
+        self.w.write_all(&self.held)?;
+        Ok(self.w)
+    }
+}
+
+impl<W: Write> Write for ScriptSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut from = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            if !self.held.is_empty() {
+                match (self.held.len(), b) {
+                    (1, 0x80) => {
+                        self.held.push(b);
+                        from = i + 1;
+                        continue;
+                    }
+                    (2, 0xa8 | 0xa9) => {
+                        self.w
+                            .write_all(if b == 0xa8 { b"\\u2028" } else { b"\\u2029" })?;
+                        self.held.clear();
+                        self.lt = false;
+                        from = i + 1;
+                        continue;
+                    }
+                    _ => {
+                        self.w.write_all(&self.held)?;
+                        self.held.clear();
+                        from = i;
+                    }
+                }
+            }
+            if b == 0xe2 {
+                self.w.write_all(&buf[from..i])?;
+                self.held.push(b);
+                from = i + 1;
+            } else if b == b'/' && self.lt {
+                self.w.write_all(&buf[from..i])?;
+                self.w.write_all(b"\\")?;
+                from = i;
+            }
+            self.lt = b == b'<';
+        }
+        self.w.write_all(&buf[from..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// Writes a checkpoint: the tables as ops from empty.
+fn write_checkpoint(w: &mut impl Write, t: &Tables) -> anyhow::Result<()> {
+    w.write_all(b"[")?;
+    let mut first = true;
+    t.each_op(&mut |op| {
+        if !std::mem::take(&mut first) {
+            w.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *w, &op.to_json())?;
+        Ok::<(), anyhow::Error>(())
+    })?;
+    w.write_all(b"]")?;
+    Ok(())
+}
+
+/// Writes the page's data as it is made: the head, then each event as it is replayed, then
+/// each checkpoint as the replay reaches it (a second replay: the checkpoints come last).
+fn write_data<W: Write>(
+    w: W,
+    title: &str,
+    src: &dyn Source,
+    plan: &Plan,
+    lay: &Layout,
+) -> anyhow::Result<W> {
+    let mut js = ScriptSafe::new(w);
+    let mut head = serde_json::to_vec(&head(title, src.header(), &plan.topo, lay, &plan.cp_at))?;
+    // The head is an object: its closing brace comes after the events and checkpoints.
+    head.pop();
+    js.write_all(&head)?;
+    js.write_all(b",\"ev\":[")?;
+    let mut r = Replayer::default();
+    let mut first = true;
+    src.each(&mut |ev| {
+        if !std::mem::take(&mut first) {
+            js.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut js, &event_json(ev, &r.step(ev).0))?;
+        Ok(())
+    })?;
+    js.write_all(b"],\"cp\":[")?;
+    let mut r = Replayer::default();
+    write_checkpoint(&mut js, r.tables())?;
+    let mut cps = 1;
+    src.each(&mut |ev| {
+        if r.step(ev).1 {
+            js.write_all(b",")?;
+            write_checkpoint(&mut js, r.tables())?;
+            cps += 1;
+        }
+        Ok(())
+    })?;
+    if cps != plan.cp_at.len() {
+        anyhow::bail!("the trace changed while it was read");
+    }
+    js.write_all(b"]}")?;
+    Ok(js.finish()?)
+}
+
+/// Copies a template to `w`, with every marker replaced by what its part writes, in one
+/// pass over the template (so text from the trace can never be taken for a marker).
+fn fill_to<W: Write>(
+    w: &mut W,
+    template: &str,
+    parts: &mut [(&str, &mut dyn FnMut(&mut W) -> anyhow::Result<()>)],
+) -> anyhow::Result<()> {
     let mut rest = template;
     loop {
         let next = parts
             .iter()
-            .filter_map(|(k, v)| rest.find(k).map(|i| (i, *k, *v)))
-            .min_by_key(|(i, _, _)| *i);
+            .enumerate()
+            .filter_map(|(j, (k, _))| rest.find(k).map(|i| (i, j)))
+            .min();
         match next {
-            Some((i, k, v)) => {
-                out.push_str(&rest[..i]);
-                out.push_str(v);
+            Some((i, j)) => {
+                w.write_all(rest[..i].as_bytes())?;
+                let (k, part) = &mut parts[j];
                 rest = &rest[i + k.len()..];
+                part(w)?;
             }
             None => {
-                out.push_str(rest);
-                return out;
+                w.write_all(rest.as_bytes())?;
+                return Ok(());
             }
         }
     }
 }
 
-/// JSON safe inside a `<script>` element: `</` cannot close it, and the line separators
-/// that old parsers choke on are escaped.
-fn script_json(v: &Value) -> String {
-    v.to_string()
-        .replace("</", "<\\/")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029")
+/// Writes the whole page for a trace, reading its events twice more after the plan's pass.
+pub fn write_page<W: Write>(
+    title: &str,
+    src: &dyn Source,
+    plan: &Plan,
+    mut w: W,
+) -> anyhow::Result<W> {
+    let lay = Layout::new(&plan.topo);
+    let drawing = svg::render(&plan.topo, &lay);
+    let title_html = svg::esc(title);
+    let text = |s: &str| {
+        let s = s.to_string();
+        move |w: &mut W| -> anyhow::Result<()> { Ok(w.write_all(s.as_bytes())?) }
+    };
+    fill_to(
+        &mut w,
+        TEMPLATE,
+        &mut [
+            ("<!--TITLE-->", &mut text(&title_html)),
+            ("/*CSS*/", &mut text(CSS)),
+            ("<!--SVG-->", &mut text(&drawing)),
+            ("/*DATA*/", &mut |w: &mut W| {
+                write_data(w, title, src, plan, &lay).map(drop)
+            }),
+            ("/*JS*/", &mut text(JS)),
+        ],
+    )?;
+    Ok(w)
 }
 
-/// The whole page for a trace.
+/// The whole page for a trace held in memory.
 pub fn page(title: &str, tr: &Trace) -> String {
-    let topo = Topology::from_events(&tr.events);
-    let lay = Layout::new(&topo);
-    let rp = Replay::new(&tr.events);
-    let drawing = svg::render(&topo, &lay);
-    let data = script_json(&data(title, tr, &topo, &lay, &rp));
-    fill(
-        TEMPLATE,
-        &[
-            ("<!--TITLE-->", &svg::esc(title)),
-            ("/*CSS*/", CSS),
-            ("<!--SVG-->", &drawing),
-            ("/*DATA*/", &data),
-            ("/*JS*/", JS),
-        ],
-    )
+    // Neither step can fail: the events are parsed already and a Vec takes every write.
+    let bytes = Plan::new(tr)
+        .and_then(|plan| write_page(title, tr, &plan, Vec::new()))
+        .unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -361,10 +531,40 @@ mod test {
 
     #[test]
     fn fill_is_one_pass() {
-        assert_eq!(
-            fill("a<!--X-->b/*Y*/c", &[("<!--X-->", "/*Y*/"), ("/*Y*/", "y")]),
-            "a/*Y*/byc"
-        );
+        let mut out = Vec::new();
+        fill_to(
+            &mut out,
+            "a<!--X-->b/*Y*/c",
+            &mut [
+                ("<!--X-->", &mut |w: &mut Vec<u8>| Ok(w.extend(b"/*Y*/"))),
+                ("/*Y*/", &mut |w: &mut Vec<u8>| Ok(w.extend(b"y"))),
+            ],
+        )
+        .unwrap();
+        assert_eq!(out, b"a/*Y*/byc");
+    }
+
+    #[test]
+    fn script_json_is_escaped_across_writes() {
+        let text = "a</b \u{2028} \u{2029} \u{e2}\u{20ac}\u{2014}<<//";
+        let want = "a<\\/b \\u2028 \\u2029 \u{e2}\u{20ac}\u{2014}<<\\//";
+        let bytes = text.as_bytes();
+        // Every split into two writes gives the same bytes.
+        for cut in 0..=bytes.len() {
+            let mut js = ScriptSafe::new(Vec::new());
+            js.write_all(&bytes[..cut]).unwrap();
+            js.write_all(&bytes[cut..]).unwrap();
+            assert_eq!(
+                String::from_utf8(js.finish().unwrap()).unwrap(),
+                want,
+                "{cut}"
+            );
+        }
+        let mut one = ScriptSafe::new(Vec::new());
+        for b in bytes {
+            one.write_all(&[*b]).unwrap();
+        }
+        assert_eq!(one.finish().unwrap(), want.as_bytes());
     }
 
     #[test]

@@ -63,21 +63,39 @@ pub fn read(path: &Path) -> anyhow::Result<parse::Trace> {
     parse::trace(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
-/// Runs `l2lab viz`.
+/// Runs `l2lab viz`: the trace is read a line at a time, once per pass, and the page is
+/// written as it is made, so that memory follows the tables and the topology, not the trace.
 pub fn main(args: &VizArgs) -> anyhow::Result<i32> {
-    let tr = read(&args.trace)?;
+    let src = parse::TraceFile::open(&args.trace)?;
     let title = args.trace.file_name().map_or_else(
         || args.trace.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let out = render(&title, &tr, args.format);
+    let plan = html::Plan::new(&src)?;
+    let write = |w: &mut dyn Write| -> anyhow::Result<()> {
+        match args.format {
+            Format::Html => {
+                html::write_page(&title, &src, &plan, w)?;
+            }
+            Format::Dot => w.write_all(dot::render(&plan.topo).as_bytes())?,
+            Format::Svg => {
+                let l = layout::Layout::new(&plan.topo);
+                w.write_all(svg::render(&plan.topo, &l).as_bytes())?
+            }
+        }
+        Ok(())
+    };
     match &args.output {
         Some(path) => {
-            std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?
+            let cannot = || format!("cannot write {}", path.display());
+            let f = std::fs::File::create(path).with_context(cannot)?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
+            write(&mut w).with_context(cannot)?;
+            w.flush().with_context(cannot)?;
         }
         None => {
-            let mut so = std::io::stdout().lock();
-            so.write_all(out.as_bytes())?;
+            let mut so = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            write(&mut so)?;
             so.flush()?;
         }
     }

@@ -563,6 +563,151 @@ pub fn trace(text: &str) -> Result<Trace, ParseError> {
     Ok(Trace { header, events })
 }
 
+/// Where a trace's events come from. The viewer reads them once per pass and keeps none, so
+/// that its memory follows the tables, not the trace.
+pub trait Source {
+    /// The header line.
+    fn header(&self) -> &Header;
+    /// Calls `f` with every event, in file order; stops at the first error.
+    fn each(&self, f: &mut dyn FnMut(&Event) -> anyhow::Result<()>) -> anyhow::Result<()>;
+}
+
+impl Source for Trace {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn each(&self, f: &mut dyn FnMut(&Event) -> anyhow::Result<()>) -> anyhow::Result<()> {
+        self.events.iter().try_for_each(f)
+    }
+}
+
+/// A trace file read a line at a time, again for each pass. A pipe or other stream cannot be
+/// read twice, so it is read into memory once.
+pub struct TraceFile {
+    path: std::path::PathBuf,
+    header: Header,
+    /// The whole text, when the trace is not a regular file.
+    text: Option<String>,
+    /// The events the first pass counted: later passes read no further (a trace still being
+    /// written grows between passes), and fewer means the file changed under us.
+    events: std::cell::Cell<Option<usize>>,
+}
+
+/// Calls `f` with each non-blank line of a trace (1-based number, trimmed text), the header
+/// line included.
+fn each_line(
+    text: Option<&str>,
+    path: &std::path::Path,
+    f: &mut dyn FnMut(usize, &str) -> anyhow::Result<bool>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::BufRead;
+    if let Some(text) = text {
+        for (i, l) in text.lines().enumerate() {
+            let l = l.trim();
+            if !l.is_empty() && !f(i + 1, l)? {
+                break;
+            }
+        }
+        return Ok(());
+    }
+    let cannot = || format!("cannot read {}", path.display());
+    let file = std::fs::File::open(path).with_context(cannot)?;
+    let mut r = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut buf = String::new();
+    let mut n = 0;
+    loop {
+        buf.clear();
+        if r.read_line(&mut buf).with_context(cannot)? == 0 {
+            return Ok(());
+        }
+        n += 1;
+        let l = buf.trim();
+        if !l.is_empty() && !f(n, l)? {
+            return Ok(());
+        }
+    }
+}
+
+impl TraceFile {
+    /// Opens a trace and reads its header; errors name the file (and line).
+    pub fn open(path: &std::path::Path) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let regular = std::fs::metadata(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .is_file();
+        let text = if regular {
+            None
+        } else {
+            Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?,
+            )
+        };
+        let mut header = None;
+        each_line(text.as_deref(), path, &mut |n, l| {
+            let v = serde_json::from_str::<Value>(l).map_err(|e| ParseError {
+                line: n,
+                what: format!("not JSON: {e}"),
+            });
+            let h = v.and_then(|v| self::header(&v).map_err(|what| ParseError { line: n, what }));
+            header = Some(h.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?);
+            Ok(false)
+        })?;
+        let header = header.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: {}",
+                path.display(),
+                ParseError {
+                    line: 1,
+                    what: "empty trace: no header line".into(),
+                }
+            )
+        })?;
+        Ok(TraceFile {
+            path: path.to_path_buf(),
+            header,
+            text,
+            events: std::cell::Cell::new(None),
+        })
+    }
+}
+
+impl Source for TraceFile {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn each(&self, f: &mut dyn FnMut(&Event) -> anyhow::Result<()>) -> anyhow::Result<()> {
+        let path = &self.path;
+        let limit = self.events.get();
+        let mut seen = 0usize;
+        let mut first = true;
+        each_line(self.text.as_deref(), path, &mut |n, l| {
+            if std::mem::take(&mut first) {
+                return Ok(true);
+            }
+            if limit.is_some_and(|k| seen >= k) {
+                return Ok(false);
+            }
+            let ev = event(n, l).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            seen += 1;
+            f(&ev)?;
+            Ok(true)
+        })?;
+        match limit {
+            Some(k) if seen < k => anyhow::bail!(
+                "{}: the trace changed while it was read ({k} events, then {seen})",
+                path.display()
+            ),
+            Some(_) => {}
+            None => self.events.set(Some(seen)),
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod test {
     use super::*;

@@ -204,36 +204,53 @@ impl Tables {
 
     /// The ops that build these tables from empty (a checkpoint).
     pub fn as_ops(&self) -> Vec<Op> {
-        let mut ops: Vec<Op> = self
-            .netns
-            .iter()
-            .map(|n| Op::NsSet { name: n.clone() })
-            .collect();
-        ops.extend(self.links.iter().map(|(l, s)| Op::LinkSet {
-            link: *l,
-            state: *s,
-        }));
-        ops.extend(self.port_states.iter().map(|(p, s)| Op::PortState {
-            port: *p,
-            state: s.clone(),
-        }));
+        let mut ops = Vec::with_capacity(self.rows() + self.port_states.len());
+        let _ = self.each_op(&mut |op| {
+            ops.push(op);
+            Ok::<(), std::convert::Infallible>(())
+        });
+        ops
+    }
+
+    /// Calls `f` with each op of [`Tables::as_ops`] in turn, so that a checkpoint can be
+    /// written out without being held whole.
+    pub fn each_op<E>(&self, f: &mut impl FnMut(Op) -> Result<(), E>) -> Result<(), E> {
+        for n in &self.netns {
+            f(Op::NsSet { name: n.clone() })?;
+        }
+        for (l, s) in &self.links {
+            f(Op::LinkSet {
+                link: *l,
+                state: *s,
+            })?;
+        }
+        for (p, s) in &self.port_states {
+            f(Op::PortState {
+                port: *p,
+                state: s.clone(),
+            })?;
+        }
         for (b, t) in &self.fdb {
-            ops.extend(t.iter().map(|(mac, r)| Op::FdbSet {
-                bridge: *b,
-                mac: mac.clone(),
-                port: r.port,
-                seen: r.seen,
-            }));
+            for (mac, r) in t {
+                f(Op::FdbSet {
+                    bridge: *b,
+                    mac: mac.clone(),
+                    port: r.port,
+                    seen: r.seen,
+                })?;
+            }
         }
         for (ns, t) in &self.neigh {
-            ops.extend(t.iter().map(|((dev, ip), row)| Op::NeighSet {
-                ns: ns.clone(),
-                dev: *dev,
-                ip: ip.clone(),
-                row: row.clone(),
-            }));
+            for ((dev, ip), row) in t {
+                f(Op::NeighSet {
+                    ns: ns.clone(),
+                    dev: *dev,
+                    ip: ip.clone(),
+                    row: row.clone(),
+                })?;
+            }
         }
-        ops
+        Ok(())
     }
 
     fn flush_port(&self, bridge: u64, port: u64, ops: &mut Vec<Op>) {
@@ -527,91 +544,138 @@ fn about(ev: &Event) -> (Option<u64>, Option<String>) {
     }
 }
 
+/// Replays a trace one event at a time, holding the tables and nothing of the events
+/// already seen, so that a trace can be replayed while it is read.
+#[derive(Debug, Clone)]
+pub struct Replayer {
+    tables: Tables,
+    /// How many events were replayed.
+    n: usize,
+    ops_since: usize,
+    /// frame → (last event index, bridge → the port it entered on)
+    frames: HashMap<u64, (usize, HashMap<u64, u64>)>,
+}
+
+impl Default for Replayer {
+    fn default() -> Self {
+        let mut tables = Tables::default();
+        tables.netns.insert(String::new());
+        Replayer {
+            tables,
+            n: 0,
+            ops_since: 0,
+            frames: HashMap::new(),
+        }
+    }
+}
+
+impl Replayer {
+    /// The tables after the events replayed so far.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    /// The tables after the events replayed so far, kept.
+    pub fn into_tables(self) -> Tables {
+        self.tables
+    }
+
+    /// Replays the next event: its step, and whether a checkpoint is due after it (then
+    /// the checkpoint is [`Replayer::tables`] as ops, taken after `n` events where `n` counts
+    /// this one).
+    pub fn step(&mut self, ev: &Event) -> (Step, bool) {
+        let i = self.n;
+        self.n += 1;
+        let tables = &mut self.tables;
+        let frames = &mut self.frames;
+        let ops = tables.step(ev);
+        let (bridge, ns) = about(ev);
+        let mut prev_of_frame = None;
+        let mut ingress = None;
+        if let Some(f) = ev.frame {
+            let e = frames.entry(f).or_insert((i, HashMap::new()));
+            if e.0 != i {
+                prev_of_frame = Some(e.0);
+            }
+            e.0 = i;
+            if let Some(b) = bridge {
+                if let Kind::Entered { port, .. } = &ev.kind {
+                    e.1.insert(b, port.id);
+                }
+                ingress = e.1.get(&b).copied();
+            }
+        }
+        let hop = match &ev.kind {
+            Kind::Sent { link, .. } => Hop::Sent(link.id),
+            Kind::Crossed { from, to } => Hop::Wire {
+                from: from.id,
+                to: to.id,
+            },
+            Kind::Entered { bridge, port } => Hop::Into {
+                bridge: bridge.id,
+                port: port.id,
+            },
+            Kind::Forwarded { bridge, port, .. } => Hop::Out {
+                bridge: bridge.id,
+                from: ingress,
+                to: vec![port.id],
+            },
+            Kind::Flooded { bridge, ports, .. } => Hop::Out {
+                bridge: bridge.id,
+                from: ingress,
+                to: ports.iter().map(|p| p.id).collect(),
+            },
+            Kind::DeliveredLocal { bridge, .. } | Kind::BpduReceived { bridge, .. } => Hop::Local {
+                bridge: bridge.id,
+                from: ingress,
+            },
+            Kind::Received { link } => Hop::Received(link.id),
+            Kind::Dropped { link, .. } => Hop::Dropped(link.id),
+            Kind::Learned { bridge, port, .. }
+            | Kind::Refreshed { bridge, port, .. }
+            | Kind::Evicted { bridge, port, .. }
+            | Kind::AgedOut { bridge, port, .. }
+            | Kind::Moved {
+                bridge, to: port, ..
+            } => Hop::Table {
+                bridge: bridge.id,
+                port: port.id,
+            },
+            _ => Hop::None,
+        };
+        self.ops_since += ops.len();
+        let step = Step {
+            ops,
+            hop,
+            prev_of_frame,
+            bridge,
+            ns,
+        };
+        let due = self.n % CHECKPOINT_EVERY == 0 && 2 * self.ops_since >= self.tables.rows();
+        if due {
+            self.ops_since = 0;
+        }
+        (step, due)
+    }
+}
+
 impl Replay {
     /// Replays every event of a trace.
     pub fn new(events: &[Event]) -> Self {
-        let mut tables = Tables::default();
-        tables.netns.insert(String::new());
-        let mut checkpoints = vec![(0, tables.as_ops())];
-        let mut ops_since = 0usize;
+        let mut r = Replayer::default();
+        let mut checkpoints = vec![(0, r.tables().as_ops())];
         let mut steps = Vec::with_capacity(events.len());
-        // frame → (last event index, bridge → the port it entered on)
-        let mut frames: HashMap<u64, (usize, HashMap<u64, u64>)> = HashMap::new();
         for (i, ev) in events.iter().enumerate() {
-            let ops = tables.step(ev);
-            let (bridge, ns) = about(ev);
-            let mut prev_of_frame = None;
-            let mut ingress = None;
-            if let Some(f) = ev.frame {
-                let e = frames.entry(f).or_insert((i, HashMap::new()));
-                if e.0 != i {
-                    prev_of_frame = Some(e.0);
-                }
-                e.0 = i;
-                if let Some(b) = bridge {
-                    if let Kind::Entered { port, .. } = &ev.kind {
-                        e.1.insert(b, port.id);
-                    }
-                    ingress = e.1.get(&b).copied();
-                }
-            }
-            let hop = match &ev.kind {
-                Kind::Sent { link, .. } => Hop::Sent(link.id),
-                Kind::Crossed { from, to } => Hop::Wire {
-                    from: from.id,
-                    to: to.id,
-                },
-                Kind::Entered { bridge, port } => Hop::Into {
-                    bridge: bridge.id,
-                    port: port.id,
-                },
-                Kind::Forwarded { bridge, port, .. } => Hop::Out {
-                    bridge: bridge.id,
-                    from: ingress,
-                    to: vec![port.id],
-                },
-                Kind::Flooded { bridge, ports, .. } => Hop::Out {
-                    bridge: bridge.id,
-                    from: ingress,
-                    to: ports.iter().map(|p| p.id).collect(),
-                },
-                Kind::DeliveredLocal { bridge, .. } | Kind::BpduReceived { bridge, .. } => {
-                    Hop::Local {
-                        bridge: bridge.id,
-                        from: ingress,
-                    }
-                }
-                Kind::Received { link } => Hop::Received(link.id),
-                Kind::Dropped { link, .. } => Hop::Dropped(link.id),
-                Kind::Learned { bridge, port, .. }
-                | Kind::Refreshed { bridge, port, .. }
-                | Kind::Evicted { bridge, port, .. }
-                | Kind::AgedOut { bridge, port, .. }
-                | Kind::Moved {
-                    bridge, to: port, ..
-                } => Hop::Table {
-                    bridge: bridge.id,
-                    port: port.id,
-                },
-                _ => Hop::None,
-            };
-            ops_since += ops.len();
-            steps.push(Step {
-                ops,
-                hop,
-                prev_of_frame,
-                bridge,
-                ns,
-            });
-            if (i + 1) % CHECKPOINT_EVERY == 0 && 2 * ops_since >= tables.rows() {
-                checkpoints.push((i + 1, tables.as_ops()));
-                ops_since = 0;
+            let (step, due) = r.step(ev);
+            steps.push(step);
+            if due {
+                checkpoints.push((i + 1, r.tables().as_ops()));
             }
         }
         Replay {
             steps,
             checkpoints,
-            last: tables,
+            last: r.into_tables(),
         }
     }
 

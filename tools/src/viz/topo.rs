@@ -59,6 +59,13 @@ impl Topology {
         for ev in events {
             t.add(ev);
         }
+        t.finish();
+        t
+    }
+
+    /// Completes what single events cannot say, once every event has been [added](Self::add).
+    pub fn finish(&mut self) {
+        let t = self;
         // Peers are announced from one side only (the other may not exist yet).
         let pairs: Vec<(u64, u64)> = t
             .links
@@ -70,7 +77,6 @@ impl Topology {
                 l.peer.get_or_insert(a);
             }
         }
-        t
     }
 
     fn see_ns(&mut self, ns: &str) {
@@ -101,7 +107,8 @@ impl Topology {
         l
     }
 
-    fn add(&mut self, ev: &Event) {
+    /// Takes in what one event says about namespaces and interfaces.
+    pub fn add(&mut self, ev: &Event) {
         match &ev.kind {
             Kind::NetnsAdded { name } => self.see_ns(name),
             Kind::LinkAdded {
