@@ -88,6 +88,10 @@ pub fn main(args: &VizArgs) -> anyhow::Result<i32> {
     match &args.output {
         Some(path) => {
             let cannot = || format!("cannot write {}", path.display());
+            // The trace is read again after the output is opened: truncating it would lose it.
+            if same_file(path, &args.trace) {
+                anyhow::bail!("{}: it is the trace being read", cannot());
+            }
             let f = std::fs::File::create(path).with_context(cannot)?;
             let mut w = std::io::BufWriter::with_capacity(1 << 16, f);
             write(&mut w).with_context(cannot)?;
@@ -100,4 +104,13 @@ pub fn main(args: &VizArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Whether two paths name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
