@@ -651,7 +651,8 @@ impl Replayer {
             bridge,
             ns,
         };
-        let due = self.n % CHECKPOINT_EVERY == 0 && 2 * self.ops_since >= self.tables.rows();
+        let due =
+            self.n.is_multiple_of(CHECKPOINT_EVERY) && 2 * self.ops_since >= self.tables.rows();
         if due {
             self.ops_since = 0;
         }
