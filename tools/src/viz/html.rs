@@ -192,31 +192,47 @@ pub fn describe(ev: &Event) -> String {
     }
 }
 
-/// How one event is shown: its time, type, description and narration, the frame's hop, the
-/// table ops, and what it is about.
-pub fn event_json(ev: &Event, st: &Step) -> Value {
-    let mut o = Map::new();
-    o.insert("t".into(), json!(ev.t));
-    o.insert("y".into(), json!(ev.ty));
-    o.insert("d".into(), json!(describe(ev)));
-    let mut put = |k: &str, v: Value| {
-        if !v.is_null() {
-            o.insert(k.into(), v);
-        }
-    };
-    put("s", json!(ev.say));
-    put("f", json!(ev.frame));
-    put("h", st.hop.to_json());
-    if !st.ops.is_empty() {
-        put(
-            "o",
-            Value::Array(st.ops.iter().map(|op| op.to_json()).collect()),
-        );
+/// Writes how one event is shown: its time, type, description and narration, the frame's
+/// hop, the table ops, and what it is about (`{"t":..,"y":..,"d":..}`, absent keys left out).
+fn write_event(buf: &mut Vec<u8>, ev: &Event, st: &Step) -> serde_json::Result<()> {
+    fn put(buf: &mut Vec<u8>, key: &str, v: &impl serde::Serialize) -> serde_json::Result<()> {
+        buf.extend_from_slice(b",\"");
+        buf.extend_from_slice(key.as_bytes());
+        buf.extend_from_slice(b"\":");
+        serde_json::to_writer(&mut *buf, v)
     }
-    put("p", json!(st.prev_of_frame));
-    put("b", json!(st.bridge));
-    put("n", json!(st.ns));
-    Value::Object(o)
+    buf.extend_from_slice(b"{\"t\":");
+    serde_json::to_writer(&mut *buf, &ev.t)?;
+    put(buf, "y", &ev.ty)?;
+    put(buf, "d", &describe(ev))?;
+    if let Some(say) = &ev.say {
+        put(buf, "s", say)?;
+    }
+    if let Some(f) = ev.frame {
+        put(buf, "f", &f)?;
+    }
+    let hop = st.hop.to_json();
+    if !hop.is_null() {
+        put(buf, "h", &hop)?;
+    }
+    for (i, op) in st.ops.iter().enumerate() {
+        buf.extend_from_slice(if i == 0 { b",\"o\":[" } else { b"," });
+        serde_json::to_writer(&mut *buf, &op.to_json())?;
+    }
+    if !st.ops.is_empty() {
+        buf.push(b']');
+    }
+    if let Some(p) = st.prev_of_frame {
+        put(buf, "p", &p)?;
+    }
+    if let Some(b) = st.bridge {
+        put(buf, "b", &b)?;
+    }
+    if let Some(ns) = &st.ns {
+        put(buf, "n", ns)?;
+    }
+    buf.push(b'}');
+    Ok(())
 }
 
 /// The page's data before the events and checkpoints (which follow it, written as they are
@@ -377,18 +393,25 @@ impl<W: Write> Write for ScriptSafe<W> {
     }
 }
 
-/// Writes a checkpoint: the tables as ops from empty.
-fn write_checkpoint(w: &mut impl Write, t: &Tables) -> anyhow::Result<()> {
-    w.write_all(b"[")?;
+/// Writes a checkpoint: the tables as ops from empty, made in `buf` a few thousand ops at a
+/// time (the escaping is cheaper on big pieces).
+fn write_checkpoint(w: &mut impl Write, t: &Tables, buf: &mut Vec<u8>) -> anyhow::Result<()> {
+    buf.clear();
+    buf.push(b'[');
     let mut first = true;
     t.each_op(&mut |op| {
         if !std::mem::take(&mut first) {
-            w.write_all(b",")?;
+            buf.push(b',');
         }
-        serde_json::to_writer(&mut *w, &op.to_json())?;
+        serde_json::to_writer(&mut *buf, &op.to_json())?;
+        if buf.len() >= 1 << 16 {
+            w.write_all(buf)?;
+            buf.clear();
+        }
         Ok::<(), anyhow::Error>(())
     })?;
-    w.write_all(b"]")?;
+    buf.push(b']');
+    w.write_all(buf)?;
     Ok(())
 }
 
@@ -409,21 +432,25 @@ fn write_data<W: Write>(
     js.write_all(b",\"ev\":[")?;
     let mut r = Replayer::default();
     let mut first = true;
+    // Each event is made in one buffer, so that the escaping sees it in one piece.
+    let mut buf = Vec::new();
     src.each(&mut |ev| {
+        buf.clear();
         if !std::mem::take(&mut first) {
-            js.write_all(b",")?;
+            buf.push(b',');
         }
-        serde_json::to_writer(&mut js, &event_json(ev, &r.step(ev).0))?;
+        write_event(&mut buf, ev, &r.step(ev).0)?;
+        js.write_all(&buf)?;
         Ok(())
     })?;
     js.write_all(b"],\"cp\":[")?;
     let mut r = Replayer::default();
-    write_checkpoint(&mut js, r.tables())?;
+    write_checkpoint(&mut js, r.tables(), &mut buf)?;
     let mut cps = 1;
     src.each(&mut |ev| {
         if r.step(ev).1 {
             js.write_all(b",")?;
-            write_checkpoint(&mut js, r.tables())?;
+            write_checkpoint(&mut js, r.tables(), &mut buf)?;
             cps += 1;
         }
         Ok(())
