@@ -444,6 +444,8 @@ fn write_data<W: Write>(
         Ok(())
     })?;
     js.write_all(b"],\"cp\":[")?;
+    // The events' tables go before the checkpoints' are built: one copy at a time.
+    drop(r);
     let mut r = Replayer::default();
     write_checkpoint(&mut js, r.tables(), &mut buf)?;
     let mut cps = 1;

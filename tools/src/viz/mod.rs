@@ -71,17 +71,32 @@ pub fn main(args: &VizArgs) -> anyhow::Result<i32> {
         || args.trace.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let plan = html::Plan::new(&src)?;
+    // Everything is read before the output is opened: a bad trace leaves no file behind.
+    let (plan, topo) = match args.format {
+        Format::Html => (Some(html::Plan::new(&src)?), None),
+        Format::Dot | Format::Svg => {
+            let mut t = topo::Topology::default();
+            parse::Source::each(&src, &mut |ev| {
+                t.add(ev);
+                Ok(())
+            })?;
+            t.finish();
+            (None, Some(t))
+        }
+    };
     let write = |w: &mut dyn Write| -> anyhow::Result<()> {
-        match args.format {
-            Format::Html => {
-                html::write_page(&title, &src, &plan, w)?;
+        match (&plan, &topo) {
+            (Some(plan), _) => {
+                html::write_page(&title, &src, plan, w)?;
             }
-            Format::Dot => w.write_all(dot::render(&plan.topo).as_bytes())?,
-            Format::Svg => {
-                let l = layout::Layout::new(&plan.topo);
-                w.write_all(svg::render(&plan.topo, &l).as_bytes())?
+            (None, Some(t)) if args.format == Format::Dot => {
+                w.write_all(dot::render(t).as_bytes())?
             }
+            (None, Some(t)) => {
+                let l = layout::Layout::new(t);
+                w.write_all(svg::render(t, &l).as_bytes())?
+            }
+            (None, None) => {}
         }
         Ok(())
     };
