@@ -94,6 +94,10 @@ pub struct Namespace {
     pub lo: LinkId,
     /// Routes added by the user (connected routes are derived from addresses).
     pub static_routes: Vec<Route>,
+    /// IPv6 routes added by the user (prefix routes are derived from addresses).
+    pub static_routes6: Vec<crate::stack::route6::Route6Entry>,
+    /// IPv6 path MTUs learned from "packet too big".
+    pub(crate) pmtu6: crate::stack::route6::Pmtu6,
     /// The ARP table.
     pub neigh: NeighTable,
     /// Sysctls.
@@ -295,6 +299,8 @@ pub struct Lab {
     /// IPv6's random choices (DAD delays and nonces, solicitation backoff), apart from the
     /// others so a lab without IPv6 draws the same as before.
     pub(crate) v6_rng: ChaCha8Rng,
+    /// The order IPv6 routes were added in (ties in one fib6 node list oldest first).
+    pub(crate) route6_seq: u64,
     /// Generation numbers of IPv6 timers.
     pub(crate) v6_gen: u64,
 }
@@ -351,6 +357,7 @@ impl Lab {
             ip_idents: HashMap::new(),
             ip_id_rng,
             v6_rng,
+            route6_seq: 0,
             v6_gen: 0,
         };
         lab.jiffies0 = u64::from(lab.random_u32());
@@ -599,6 +606,8 @@ impl Lab {
             next_ifindex: 1,
             lo,
             static_routes: Vec::new(),
+            static_routes6: Vec::new(),
+            pmtu6: Default::default(),
             neigh: NeighTable::new(reach),
             sysctl: NsSysctls {
                 forwarding_all: 0,
@@ -1183,6 +1192,8 @@ impl Lab {
         let mut changed = Vec::new();
         if let Some(n) = self.ns_mut(ns) {
             n.static_routes.retain(|r| r.dev != id);
+            // rt6_sync_down_dev: a device going down takes its IPv6 routes with it.
+            n.static_routes6.retain(|r| r.dev != id);
             for e in n.neigh.flush_dev(id) {
                 changed.push((e.ip, e.mac, e.state));
             }

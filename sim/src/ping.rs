@@ -536,9 +536,10 @@ impl Lab {
         icmp.extend_from_slice(&seq.to_be_bytes());
         icmp.extend_from_slice(&data);
         let p = icmp6_packet(src, dst, hops, icmp);
-        let route = self.route6_output(ns, dst, Some(dev));
-        let dev = route.map_or(dev, |r| r.dev);
-        self.ip6_output(ns, dev, p);
+        match self.route6_output(ns, dst, Some(dev)) {
+            Ok(r) => self.ip6_output_via(ns, r.dev, r.nexthop(dst), p),
+            Err(_) => self.ip6_output(ns, dev, p),
+        }
     }
 
     /// Lets every woken ping's process act, until none is left: one at a time, as what one

@@ -77,7 +77,7 @@ impl Lab {
         let mut reply = icmp.to_vec();
         reply[0] = ECHO_REPLY;
         let p = icmp6_packet(src, h.src, DEFAULT_HOP_LIMIT, reply);
-        self.ip6_output(ns, route.dev, p);
+        self.ip6_output_via(ns, route.dev, route.nexthop(h.src), p);
     }
 
     /// An ICMPv6 error quoting one of our echo requests goes to the ping that sent it.
@@ -121,6 +121,6 @@ impl Lab {
         let mut icmp = vec![ty, code, 0, 0, 0, 0, 0, 0];
         icmp.extend_from_slice(&orig[..keep]);
         let p = icmp6_packet(src, oh.src, DEFAULT_HOP_LIMIT, icmp);
-        self.ip6_output(ns, route.dev, p);
+        self.ip6_output_via(ns, route.dev, route.nexthop(oh.src), p);
     }
 }

@@ -15,4 +15,5 @@ pub mod ndisc;
 pub mod neigh;
 pub mod output;
 pub mod route;
+pub mod route6;
 pub mod udp;

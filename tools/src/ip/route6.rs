@@ -1,0 +1,332 @@
+//! `ip -6 route`: show, add, change, replace, append, prepend, del and get IPv6 routes
+//! (iproute2 6.1, ip/iproute.c with `do_ipv6`). The keywords and their errors are those of
+//! `ip route`; what differs is the address family, the kernel's defaults (metric 1024, `pref
+//! medium`) and the answers of net/ipv6/route.c.
+
+use std::net::Ipv6Addr;
+
+use l2lab_sim::api_ipr::RouteAddMode;
+use l2lab_sim::{Lab, LabError, Route6Entry, Route6Match, Route6Spec, RouteProto};
+
+use super::common::matches;
+use super::route::{
+    dev_arg, invarg, next, parse_c_ulong, proto_id, proto_name, proto_num, proto_of, usage, Fail,
+    Res,
+};
+use crate::cmd::{Env, Output};
+
+/// iproute2's get_prefix for inet6: `default`/`all`/`any`, or ADDR[/LEN] with LEN ≤ 128.
+fn parse_prefix6(s: &str) -> Option<(Ipv6Addr, u8)> {
+    if matches!(s, "default" | "all" | "any") {
+        return Some((Ipv6Addr::UNSPECIFIED, 0));
+    }
+    let (a, len) = match s.split_once('/') {
+        Some((a, l)) => (
+            a,
+            parse_c_ulong(l)
+                .and_then(|n| u8::try_from(n).ok())
+                .filter(|n| *n <= 128)?,
+        ),
+        None => (s, 128),
+    };
+    Some((a.parse().ok()?, len))
+}
+
+fn prefix_arg6(s: &str) -> Res<(Ipv6Addr, u8)> {
+    parse_prefix6(s).ok_or_else(|| {
+        Fail(
+            format!("Error: inet6 prefix is expected rather than \"{s}\".\n"),
+            1,
+        )
+    })
+}
+
+fn addr_arg6(s: &str) -> Res<Ipv6Addr> {
+    s.parse().map_err(|_| {
+        Fail(
+            format!("Error: inet6 address is expected rather than \"{s}\".\n"),
+            1,
+        )
+    })
+}
+
+/// Does this `ip route` command line name an IPv6 destination or gateway, so that it is
+/// IPv6 without `-6`, as iproute2 infers the family from the first address?
+pub(super) fn names_inet6(args: &[String]) -> bool {
+    let mut prev = "";
+    for a in args {
+        if !matches!(prev, "dev" | "oif" | "iif" | "table" | "proto" | "metric") && a.contains(':')
+        {
+            return parse_prefix6(a).is_some();
+        }
+        prev = a;
+    }
+    false
+}
+
+fn dst_text(dst: Ipv6Addr, prefix: u8) -> String {
+    match prefix {
+        0 => "default".into(),
+        128 => dst.to_string(),
+        p => format!("{dst}/{p}"),
+    }
+}
+
+fn proto_text(p: RouteProto) -> String {
+    match p {
+        RouteProto::Boot => String::new(),
+        p => format!("proto {} ", proto_name(proto_num(p))),
+    }
+}
+
+/// One line of `ip -6 route`, without `dev` when the listing is for one device.
+fn format_route(lab: &Lab, r: &Route6Entry, show_dev: bool) -> String {
+    let mut s = format!("{} ", dst_text(r.dst, r.prefix));
+    if let Some(g) = r.gateway {
+        s += &format!("via {g} ");
+    }
+    if show_dev {
+        let name = lab.iface(r.dev).map_or(String::new(), |i| i.name.clone());
+        s += &format!("dev {name} ");
+    }
+    s += &proto_text(r.proto);
+    s += &format!("metric {} ", r.metric);
+    if r.linkdown {
+        s += "linkdown ";
+    }
+    if let Some(e) = r.expires {
+        s += &format!("expires {}sec ", e.as_secs());
+    }
+    s += "pref medium\n";
+    s
+}
+
+/// `ip -6 route [show] [dev X] [[exact] PREFIX]`: the main table in the fib6 tree's order.
+/// `None` for a selector it does not know.
+pub(super) fn list(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Option<i32> {
+    let mut dev = None;
+    let mut exact = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "dev" || a == "oif" {
+            dev = Some(args.get(i + 1)?.as_str());
+            i += 1;
+        } else if a == "exact" || a == "to" {
+            exact = Some(parse_prefix6(args.get(i + 1)?)?);
+            i += 1;
+        } else {
+            exact = Some(parse_prefix6(a)?);
+        }
+        i += 1;
+    }
+    lab.sync_operstates();
+    let only = match dev {
+        Some(name) => match lab.link_by_name(env.ns, name) {
+            Ok(l) => Some(l),
+            Err(_) => {
+                out.err(format!("Cannot find device \"{name}\"\n"));
+                return Some(1);
+            }
+        },
+        None => None,
+    };
+    for r in lab.routes6(env.ns) {
+        if only.is_some_and(|o| o != r.dev) {
+            continue;
+        }
+        if exact.is_some_and(|(d, p)| (r.dst, r.prefix) != (l2lab_sim::mask6(d, p), p)) {
+            continue;
+        }
+        out.out(format_route(lab, &r, only.is_none()));
+    }
+    Some(0)
+}
+
+/// `ip -6 route add|change|replace|prepend|append|del ROUTE`.
+pub(super) fn modify(
+    args: &[String],
+    mode: Option<RouteAddMode>,
+    env: &Env,
+    lab: &mut Lab,
+) -> Res<i32> {
+    let mut dst = None;
+    let mut gateway = None;
+    let mut metric = None;
+    let mut proto = None;
+    let mut dev = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "via" {
+            let mut v = next(args, &mut i)?;
+            if v == "inet6" {
+                v = next(args, &mut i)?;
+            }
+            gateway = Some(addr_arg6(v)?);
+        } else if matches(a, "metric") || matches(a, "priority") || a == "preference" {
+            let v = next(args, &mut i)?;
+            metric = Some(
+                parse_c_ulong(v)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| invarg("\"metric\" value is invalid\n", v))?,
+            );
+        } else if matches(a, "protocol") {
+            let v = next(args, &mut i)?;
+            proto = Some(proto_id(v).ok_or_else(|| invarg("\"protocol\" value is invalid\n", v))?);
+        } else if a == "dev" || a == "oif" {
+            dev = Some(next(args, &mut i)?.to_string());
+        } else if matches(a, "table") || a == "pref" {
+            next(args, &mut i)?;
+        } else {
+            let mut a = a;
+            if a == "to" {
+                a = next(args, &mut i)?;
+            }
+            if a == "unicast" {
+                a = next(args, &mut i)?;
+            }
+            if matches(a, "help") {
+                return Err(usage());
+            }
+            if dst.is_some() {
+                return Err(Fail(
+                    format!("Error: either \"to\" is duplicate, or \"{a}\" is a garbage.\n"),
+                    255,
+                ));
+            }
+            dst = Some(prefix_arg6(a)?);
+        }
+        i += 1;
+    }
+    let Some((dst, prefix)) = dst else {
+        return Err(usage());
+    };
+    let dev = match dev {
+        Some(d) => Some(dev_arg(lab, env, &d)?),
+        None => None,
+    };
+    let Some(mode) = mode else {
+        let m = Route6Match {
+            dst: Some((l2lab_sim::mask6(dst, prefix), prefix)),
+            gateway,
+            dev,
+            proto: proto.map(proto_of),
+            metric,
+        };
+        return match lab.route6_del(env.ns, &m) {
+            Ok(_) => Ok(0),
+            Err(_) => Err(Fail("RTNETLINK answers: No such process\n".into(), 2)),
+        };
+    };
+    let spec = Route6Spec {
+        dst,
+        prefix,
+        gateway,
+        dev,
+        proto: proto_of(proto.unwrap_or(3)),
+        metric,
+    };
+    lab.route6_add(env.ns, spec, mode).map(|()| 0).map_err(|e| {
+        Fail(
+            match e {
+                LabError::InvalidArgument(m) => format!("Error: {m}\n"),
+                LabError::Exists(_) => "RTNETLINK answers: File exists\n".into(),
+                LabError::NotFound(_) => "RTNETLINK answers: No such file or directory\n".into(),
+                LabError::NoRouteToHost(_) => "RTNETLINK answers: No route to host\n".into(),
+                _ => "RTNETLINK answers: No such device\n".into(),
+            },
+            2,
+        )
+    })
+}
+
+/// `ip -6 route get ADDR [oif|dev X]`: the route an output packet takes, as rtnetlink
+/// answers it (`from ::`, the route's proto and metric, a learned path MTU).
+pub(super) fn get(args: &[String], env: &Env, lab: &Lab, out: &mut Output) -> Res<i32> {
+    let mut dst = None;
+    let mut oif = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if matches(a, "oif") || a == "dev" {
+            let v = next(args, &mut i)?;
+            oif = Some(dev_arg(lab, env, v)?);
+        } else if a == "tos"
+            || matches(a, "dsfield")
+            || matches(a, "from")
+            || matches(a, "iif")
+            || matches(a, "mark")
+            || matches(a, "vrf")
+            || matches(a, "uid")
+            || a == "as"
+            || matches(a, "sport")
+            || matches(a, "dport")
+            || matches(a, "ipproto")
+        {
+            next(args, &mut i)?;
+        } else if matches(a, "notify") || matches(a, "connected") || matches(a, "fibmatch") {
+        } else {
+            let mut a = a;
+            if a == "to" {
+                a = next(args, &mut i)?;
+            }
+            if matches(a, "help") {
+                return Err(usage());
+            }
+            dst = Some(prefix_arg6(a)?.0);
+        }
+        i += 1;
+    }
+    let Some(dst) = dst else {
+        return Err(Fail("need at least a destination address\n".into(), 1));
+    };
+    let unreachable = || Fail("RTNETLINK answers: Network is unreachable\n".into(), 2);
+    let r = lab
+        .route6_output(env.ns, dst, oif)
+        .map_err(|_| unreachable())?;
+    let name = lab.iface(r.dev).map_or(String::new(), |i| i.name.clone());
+    let src = r.src.map_or(String::new(), |s| format!("src {s} "));
+    if lab.ns(env.ns).is_some_and(|n| n.lo == r.dev) {
+        out.out(format!(
+            "local {dst} from :: dev {name} table local proto kernel {src}metric 0 pref medium\n"
+        ));
+        return Ok(0);
+    }
+    let route = r
+        .route
+        .clone()
+        .or_else(|| lab.route6_lookup(env.ns, dst, Some(r.dev)))
+        .ok_or_else(unreachable)?;
+    let mut s = format!("{dst} from :: ");
+    if let Some(g) = route.gateway {
+        s += &format!("via {g} ");
+    }
+    s += &format!("dev {name} ");
+    s += &proto_text(route.proto);
+    s += &format!("{src}metric {} ", route.metric);
+    if let Some((mtu, left)) = lab.pmtu6_exception(env.ns, dst) {
+        s += &format!("expires {}sec mtu {mtu} ", left.as_secs());
+    }
+    s += "pref medium\n";
+    out.out(s);
+    Ok(0)
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(parse_prefix6("default"), Some((Ipv6Addr::UNSPECIFIED, 0)));
+        assert_eq!(
+            parse_prefix6("2001:db8::1"),
+            Some(("2001:db8::1".parse().unwrap(), 128))
+        );
+        assert_eq!(parse_prefix6("2001:db8::/129"), None);
+        assert_eq!(parse_prefix6("10.0.0.0/8"), None);
+        assert!(names_inet6(&["get".into(), "2001:db8::1".into()]));
+        assert!(!names_inet6(&["get".into(), "10.0.0.1".into()]));
+    }
+}
