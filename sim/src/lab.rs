@@ -70,6 +70,10 @@ pub struct NsSysctls {
     pub forwarding_all: i32,
     /// net.ipv4.conf.default.forwarding (new interfaces start with it).
     pub forwarding_default: i32,
+    /// net.ipv6.conf.all.forwarding: the one switch ip6_forward reads.
+    pub forwarding6_all: i32,
+    /// net.ipv6.conf.default.forwarding (new interfaces start with it).
+    pub forwarding6_default: i32,
     /// net.ipv6.conf.all.disable_ipv6.
     pub disable_ipv6_all: i32,
     /// net.ipv6.conf.default.disable_ipv6.
@@ -141,6 +145,9 @@ pub struct Iface {
     pub forwarding: i32,
     /// net.ipv6.conf.NAME.disable_ipv6 (non-zero: IPv6 off).
     pub disable_ipv6: i32,
+    /// net.ipv6.conf.NAME.forwarding: the device acts as a router (the router flag in its
+    /// advertisements, no router solicitations); forwarding itself follows `all`.
+    pub forwarding6: i32,
     /// Has been up at least once (a qdisc is attached from then on: `noqueue`, not `noop`).
     pub ever_up: bool,
     /// IPv6 addresses, in the kernel's list order (net/ipv6/addrconf.c).
@@ -612,6 +619,8 @@ impl Lab {
             sysctl: NsSysctls {
                 forwarding_all: 0,
                 forwarding_default: 0,
+                forwarding6_all: 0,
+                forwarding6_default: 0,
                 disable_ipv6_all: i32::from(!self.config.ipv6),
                 disable_ipv6_default: i32::from(!self.config.ipv6),
                 icmp_echo_ignore_broadcasts: true,
@@ -965,8 +974,12 @@ impl Lab {
     }
 
     fn attach_iface(&mut self, ns: NsId, link: LinkId, name: String, want_index: Option<u32>) {
-        let (forwarding, disable_ipv6) = self.ns(ns).map_or((0, 0), |n| {
-            (n.sysctl.forwarding_default, n.sysctl.disable_ipv6_default)
+        let (forwarding, disable_ipv6, forwarding6) = self.ns(ns).map_or((0, 0, 0), |n| {
+            (
+                n.sysctl.forwarding_default,
+                n.sysctl.disable_ipv6_default,
+                n.sysctl.forwarding6_default,
+            )
         });
         let taken = |lab: &Lab, idx: u32| lab.link_by_index(ns, idx).is_some();
         let ifindex = match want_index {
@@ -995,6 +1008,7 @@ impl Lab {
             addrs: Vec::new(),
             forwarding,
             disable_ipv6,
+            forwarding6,
             ever_up: false,
             inet6: Vec::new(),
             v6_ready: false,
@@ -2019,6 +2033,14 @@ impl Lab {
                 let l = self.link_by_name(ns, dev).ok()?;
                 Some(int(self.iface(l)?.forwarding))
             }
+            ["net", "ipv6", "conf", "all", "forwarding"] => Some(int(n.sysctl.forwarding6_all)),
+            ["net", "ipv6", "conf", "default", "forwarding"] => {
+                Some(int(n.sysctl.forwarding6_default))
+            }
+            ["net", "ipv6", "conf", dev, "forwarding"] => {
+                let l = self.link_by_name(ns, dev).ok()?;
+                Some(int(self.iface(l)?.forwarding6))
+            }
             ["net", "ipv6", "conf", "all", "disable_ipv6"] => Some(int(n.sysctl.disable_ipv6_all)),
             ["net", "ipv6", "conf", "default", "disable_ipv6"] => {
                 Some(int(n.sysctl.disable_ipv6_default))
@@ -2095,6 +2117,27 @@ impl Lab {
                     i.forwarding = v;
                 }
             }
+            ["net", "ipv6", "conf", "all", "forwarding"] => {
+                // addrconf_fixup_forwarding: `all` sets the default and every device.
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.forwarding6_all = v;
+                n.sysctl.forwarding6_default = v;
+                for l in links {
+                    self.forwarding6_change(l, v);
+                }
+            }
+            ["net", "ipv6", "conf", "default", "forwarding"] => {
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.forwarding6_default = v;
+            }
+            ["net", "ipv6", "conf", dev, "forwarding"] => {
+                let l = self.link_by_name(ns, dev)?;
+                self.forwarding6_change(l, v);
+            }
             ["net", "ipv6", "conf", "all", "disable_ipv6"] => {
                 let n = self
                     .ns_mut(ns)
@@ -2122,6 +2165,17 @@ impl Lab {
             _ => return Err(LabError::NotFound("sysctl")),
         }
         Ok(())
+    }
+
+    /// Does interface `link` act as an IPv6 router (its `net.ipv6.conf.X.forwarding`)?
+    pub(crate) fn forwards6(&self, link: LinkId) -> bool {
+        self.iface(link).is_some_and(|i| i.forwarding6 != 0)
+    }
+
+    /// Does namespace `ns` forward IPv6 (`net.ipv6.conf.all.forwarding`, which ip6_forward
+    /// reads, whatever the devices' own say)?
+    pub(crate) fn forwarding6_on(&self, ns: NsId) -> bool {
+        self.ns(ns).is_some_and(|n| n.sysctl.forwarding6_all != 0)
     }
 
     /// Does interface `link` forward IPv4 (its `conf.X.forwarding`)?

@@ -642,7 +642,8 @@ impl Lab {
         if lonely {
             self.mld_dad_complete(link);
         }
-        if !first_ll {
+        // ipv6_accept_ra: a device that forwards takes no advertisements, so asks for none.
+        if !first_ll || self.forwards6(link) {
             return;
         }
         self.send_rs(link, addr);
@@ -672,7 +673,7 @@ impl Lab {
         let Some(i) = self.iface(link) else {
             return;
         };
-        if i.rs.gen != gen || RTR_SOLICITS.is_some_and(|n| i.rs.probes >= n) {
+        if i.rs.gen != gen || RTR_SOLICITS.is_some_and(|n| i.rs.probes >= n) || i.forwarding6 != 0 {
             return;
         }
         let Some(src) = i

@@ -195,7 +195,7 @@ impl Lab {
     }
 
     /// ipv6_rcv and ip6_input: an IPv6 frame reached `dev`; what is for this namespace goes
-    /// to its protocol, the rest is dropped (forwarding is not modelled).
+    /// to its protocol, the rest is forwarded when forwarding is on, or dropped.
     pub(crate) fn ipv6_input(&mut self, ns: NsId, dev: LinkId, frame: &Bytes, pkt_type: PktType) {
         if self.iface(dev).is_none_or(|i| !i.v6_on) {
             return;
@@ -224,6 +224,9 @@ impl Lab {
                         && self.addrs6(dev).iter().any(|a| a.addr == h.dst)))
         };
         if !local {
+            if pkt_type == PktType::Host && !h.dst.is_multicast() && self.forwarding6_on(ns) {
+                self.ip6_forward(ns, &frame[ETH_HLEN..]);
+            }
             return;
         }
         if h.next_header == IPPROTO_FRAGMENT {

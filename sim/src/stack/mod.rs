@@ -3,6 +3,7 @@
 
 pub mod addr;
 pub mod addrconf;
+pub mod forward6;
 pub mod frag;
 pub mod frag6;
 pub mod icmp;
