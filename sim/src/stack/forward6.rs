@@ -17,11 +17,13 @@ const ICMPV6_EXC_HOPLIMIT: u8 = 0;
 
 impl Lab {
     /// dev_forward_change: `net.ipv6.conf.X.forwarding` of `link` becomes `v`. A device that
-    /// forwards is a router: its advertisements say so and it stops soliciting routers.
+    /// forwards is a router: it joins the all-routers groups and its addresses' anycast,
+    /// its advertisements say so and it stops soliciting routers.
     pub(crate) fn forwarding6_change(&mut self, link: LinkId, v: i32) {
         if let Some(i) = self.iface_mut(link) {
             i.forwarding6 = v;
         }
+        self.mld_sync(link);
     }
 
     /// ip6_forward: `packet` (the IPv6 packet, without its Ethernet header) came in for an
