@@ -80,7 +80,7 @@ fn replies(ev: &[PingEvent]) -> Vec<u8> {
 fn errors(ev: &[PingEvent]) -> Vec<(IpAddr, PingError)> {
     ev.iter()
         .filter_map(|e| match e {
-            PingEvent::Error { from, error, .. } => Some((*from, error.clone())),
+            PingEvent::Error { from, error, .. } => Some((*from, *error)),
             _ => None,
         })
         .collect()

@@ -335,7 +335,7 @@ mod test {
     /// The order `ip -6 route` printed on Linux 6.1 for these routes.
     #[test]
     fn listing_order_is_fib6_post_order() {
-        let mut v = vec![
+        let mut v = [
             r("::", 0, 1024),
             r("fe80::", 64, 256),
             r("::", 0, 100),

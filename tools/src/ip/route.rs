@@ -949,10 +949,7 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
             None
         };
         let r = if listing {
-            match super::route6::list(rest, env, lab, out) {
-                Some(rc) => Some(Ok(rc)),
-                None => None,
-            }
+            super::route6::list(rest, env, lab, out).map(Ok)
         } else if let Some(mode) = mode {
             Some(super::route6::modify(rest, mode, env, lab))
         } else if matches(c, "get") {
