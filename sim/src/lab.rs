@@ -100,6 +100,9 @@ pub struct Namespace {
     pub static_routes: Vec<Route>,
     /// IPv6 routes added by the user (prefix routes are derived from addresses).
     pub static_routes6: Vec<crate::stack::route6::Route6Entry>,
+    /// Address prefix routes the user deleted: device, prefix, and the newest address's
+    /// generation then (a newer address makes the route again).
+    pub(crate) deleted_prefix_routes6: Vec<(LinkId, std::net::Ipv6Addr, u8, u64)>,
     /// IPv6 path MTUs learned from "packet too big".
     pub(crate) pmtu6: crate::stack::route6::Pmtu6,
     /// The ARP table.
@@ -614,6 +617,7 @@ impl Lab {
             lo,
             static_routes: Vec::new(),
             static_routes6: Vec::new(),
+            deleted_prefix_routes6: Vec::new(),
             pmtu6: Default::default(),
             neigh: NeighTable::new(reach),
             sysctl: NsSysctls {

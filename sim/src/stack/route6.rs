@@ -49,6 +49,8 @@ pub struct Route6Entry {
     pub linkdown: bool,
     /// Time left, for the prefix route of an address with a valid lifetime.
     pub expires: Option<Duration>,
+    /// An address's prefix route (addrconf_prefix_route), made with the address.
+    pub addrconf: bool,
 }
 
 /// What `ip -6 route add` gives.
@@ -147,6 +149,7 @@ impl Lab {
                 if out
                     .iter()
                     .any(|r| r.dev == l && r.dst == dst && r.prefix == a.prefix)
+                    || self.prefix_route_deleted(ns, l, dst, a.prefix)
                 {
                     continue;
                 }
@@ -164,6 +167,7 @@ impl Lab {
                     seq: a.seq(),
                     linkdown,
                     expires,
+                    addrconf: true,
                 });
             }
         }
@@ -240,6 +244,7 @@ impl Lab {
             seq: self.route6_seq,
             linkdown: false,
             expires: None,
+            addrconf: false,
         };
         let n = self
             .ns_mut(ns)
@@ -274,19 +279,42 @@ impl Lab {
         Ok(())
     }
 
-    /// Deletes the first of the user's IPv6 routes that `m` matches, in listing order
-    /// (ip6_route_del); none is ESRCH.
+    /// The newest address of `dev` whose prefix route `dst/prefix` is (0: none).
+    fn prefix_route_gen(&self, dev: LinkId, dst: Ipv6Addr, prefix: u8) -> u64 {
+        self.addrs6(dev)
+            .iter()
+            .filter(|a| a.prefix == prefix && mask6(a.addr, a.prefix) == dst)
+            .map(|a| a.seq())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Was the prefix route `dst/prefix` of `dev` deleted by the user since its newest
+    /// address was added? (An address added later makes it again.)
+    fn prefix_route_deleted(&self, ns: NsId, dev: LinkId, dst: Ipv6Addr, prefix: u8) -> bool {
+        let gen = self.prefix_route_gen(dev, dst, prefix);
+        self.ns(ns)
+            .is_some_and(|n| n.deleted_prefix_routes6.contains(&(dev, dst, prefix, gen)))
+    }
+
+    /// Deletes the first IPv6 route that `m` matches, in listing order (ip6_route_del), an
+    /// address's prefix route included; none is ESRCH.
     pub fn route6_del(&mut self, ns: NsId, m: &Route6Match) -> LabResult<Route6Entry> {
         let victim = self
             .routes6(ns)
             .into_iter()
-            .filter(|r| r.proto != RouteProto::Kernel || r.metric != IP6_RT_PRIO_ADDRCONF)
             .find(|r| m.matches(r))
             .ok_or(LabError::NotFound("route"))?;
+        let gen = self.prefix_route_gen(victim.dev, victim.dst, victim.prefix);
         let n = self
             .ns_mut(ns)
             .ok_or(LabError::NoSuchNamespace(String::new()))?;
-        n.static_routes6.retain(|r| r.seq != victim.seq);
+        if victim.addrconf {
+            n.deleted_prefix_routes6
+                .push((victim.dev, victim.dst, victim.prefix, gen));
+        } else {
+            n.static_routes6.retain(|r| r.seq != victim.seq);
+        }
         self.event(EventKind::Route {
             ns,
             route: format!("{}/{}", victim.dst, victim.prefix),
@@ -329,6 +357,7 @@ mod test {
             seq: 0,
             linkdown: false,
             expires: None,
+            addrconf: false,
         }
     }
 

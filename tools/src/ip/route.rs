@@ -89,7 +89,7 @@ pub(super) fn usage() -> Fail {
     Fail(USAGE.to_string(), 255)
 }
 
-fn incomplete() -> Fail {
+pub(super) fn incomplete() -> Fail {
     Fail(
         "Command line is not complete. Try option \"help\"\n".to_string(),
         255,
@@ -930,7 +930,7 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
     let listing = args
         .first()
         .is_none_or(|c| matches(c, "list") || matches(c, "show") || matches(c, "lst"));
-    if (opts.inet6 || super::route6::names_inet6(args)) && !opts.json {
+    if opts.inet6 || super::route6::names_inet6(args) {
         let rest = args.get(1..).unwrap_or(&[]);
         let c = args.first().map_or("", String::as_str);
         let mode = if matches(c, "add") || matches(c, "test") {
@@ -949,7 +949,7 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
             None
         };
         let r = if listing {
-            super::route6::list(rest, env, lab, out).map(Ok)
+            super::route6::list(rest, opts, env, lab, out)
         } else if let Some(mode) = mode {
             Some(super::route6::modify(rest, mode, env, lab))
         } else if matches(c, "get") {

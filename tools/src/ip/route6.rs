@@ -8,11 +8,16 @@ use std::net::Ipv6Addr;
 use l2lab_sim::api_ipr::RouteAddMode;
 use l2lab_sim::{Lab, LabError, Route6Entry, Route6Match, Route6Spec, RouteProto};
 
+use l2lab_fabric::LinkId;
+use l2lab_sim::mask6;
+use serde_json::{json, Map, Value};
+
 use super::common::matches;
 use super::route::{
-    dev_arg, invarg, next, parse_c_ulong, proto_id, proto_name, proto_num, proto_of, usage, Fail,
-    Res,
+    dev_arg, incomplete, invarg, next, parse_c_ulong, proto_id, proto_name, proto_num, proto_of,
+    usage, Fail, Res,
 };
+use super::Opts;
 use crate::cmd::{Env, Output};
 
 /// iproute2's get_prefix for inet6: `default`/`all`/`any`, or ADDR[/LEN] with LEN ≤ 128.
@@ -79,68 +84,145 @@ fn proto_text(p: RouteProto) -> String {
     }
 }
 
-/// One line of `ip -6 route`, without `dev` when the listing is for one device.
-fn format_route(lab: &Lab, r: &Route6Entry, show_dev: bool) -> String {
-    let mut s = format!("{} ", dst_text(r.dst, r.prefix));
-    if let Some(g) = r.gateway {
-        s += &format!("via {g} ");
-    }
-    if show_dev {
-        let name = lab.iface(r.dev).map_or(String::new(), |i| i.name.clone());
-        s += &format!("dev {name} ");
-    }
-    s += &proto_text(r.proto);
-    s += &format!("metric {} ", r.metric);
-    if r.linkdown {
-        s += "linkdown ";
-    }
-    if let Some(e) = r.expires {
-        s += &format!("expires {}sec ", e.as_secs());
-    }
-    s += "pref medium\n";
-    s
+/// The selectors of `ip -6 route show`; what a selector fixes is left out of each line.
+#[derive(Default)]
+struct Filter {
+    dev: Option<LinkId>,
+    proto: Option<RouteProto>,
+    via: Option<Ipv6Addr>,
+    /// Routes inside this prefix (`root`), exactly it (`exact`, or a bare prefix: both).
+    root: Option<(Ipv6Addr, u8)>,
+    /// Routes holding this prefix (`match`).
+    within: Option<(Ipv6Addr, u8)>,
+    /// A table other than main: nothing of the lab's is there.
+    other_table: bool,
 }
 
-/// `ip -6 route [show] [dev X] [[exact] PREFIX]`: the main table in the fib6 tree's order.
-/// `None` for a selector it does not know.
-pub(super) fn list(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Option<i32> {
+impl Filter {
+    fn keeps(&self, r: &Route6Entry) -> bool {
+        let inside = |(p, len): (Ipv6Addr, u8), (q, qlen): (Ipv6Addr, u8)| {
+            qlen >= len && mask6(q, len) == mask6(p, len)
+        };
+        !self.other_table
+            && self.dev.is_none_or(|d| d == r.dev)
+            && self.proto.is_none_or(|p| p == r.proto)
+            && self.via.is_none_or(|g| r.gateway == Some(g))
+            && self.root.is_none_or(|p| inside(p, (r.dst, r.prefix)))
+            && self.within.is_none_or(|p| inside((r.dst, r.prefix), p))
+    }
+}
+
+/// One route as `ip -6 route` prints it, in text and JSON (print_route's order).
+fn format_route(lab: &Lab, r: &Route6Entry, f: &Filter) -> (String, Value) {
+    let dst = dst_text(r.dst, r.prefix);
+    let mut s = format!("{dst} ");
+    let mut j = Map::new();
+    j.insert("dst".into(), json!(dst));
+    if let Some(g) = r.gateway.filter(|_| f.via.is_none()) {
+        s += &format!("via {g} ");
+        j.insert("gateway".into(), json!(g.to_string()));
+    }
+    if f.dev.is_none() {
+        let name = lab.iface(r.dev).map_or(String::new(), |i| i.name.clone());
+        s += &format!("dev {name} ");
+        j.insert("dev".into(), json!(name));
+    }
+    if f.proto.is_none() && r.proto != RouteProto::Boot {
+        let p = proto_name(proto_num(r.proto));
+        s += &format!("proto {p} ");
+        j.insert("protocol".into(), json!(p));
+    }
+    s += &format!("metric {} ", r.metric);
+    j.insert("metric".into(), json!(r.metric));
+    let mut flags = Vec::new();
+    if r.linkdown {
+        s += "linkdown ";
+        flags.push(json!("linkdown"));
+    }
+    j.insert("flags".into(), Value::Array(flags));
+    if let Some(e) = r.expires {
+        s += &format!("expires {}sec ", e.as_secs());
+        j.insert("expires".into(), json!(e.as_secs()));
+    }
+    s += "pref medium\n";
+    j.insert("pref".into(), json!("medium"));
+    (s, Value::Object(j))
+}
+
+/// `ip -6 route [show] [dev X] [proto P] [via GW] [table T] [root|match|exact] PREFIX`: the
+/// main table in the fib6 tree's order. `None` for a selector it does not know.
+pub(super) fn list(
+    args: &[String],
+    opts: &Opts,
+    env: &Env,
+    lab: &mut Lab,
+    out: &mut Output,
+) -> Option<Res<i32>> {
+    let mut f = Filter::default();
     let mut dev = None;
-    let mut exact = None;
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
-        if a == "dev" || a == "oif" {
-            dev = Some(args.get(i + 1)?.as_str());
+        let mut value = || {
             i += 1;
-        } else if a == "exact" || a == "to" {
-            exact = Some(parse_prefix6(args.get(i + 1)?)?);
-            i += 1;
-        } else {
-            exact = Some(parse_prefix6(a)?);
+            args.get(i).map(String::as_str).ok_or_else(incomplete)
+        };
+        let r: Res<()> = (|| {
+            if a == "dev" || a == "oif" {
+                dev = Some(value()?.to_string());
+            } else if matches(a, "protocol") {
+                let v = value()?;
+                let p = proto_id(v).ok_or_else(|| invarg("invalid \"protocol\"\n", v))?;
+                f.proto = Some(proto_of(p));
+            } else if a == "via" {
+                f.via = Some(addr_arg6(value()?)?);
+            } else if matches(a, "table") {
+                let v = value()?;
+                f.other_table = !matches!(v, "main" | "all" | "254");
+            } else if a == "root" {
+                f.root = Some(prefix_arg6(value()?)?);
+            } else if matches(a, "match") {
+                f.within = Some(prefix_arg6(value()?)?);
+            } else {
+                let v = if matches(a, "exact") || a == "to" {
+                    value()?
+                } else {
+                    a
+                };
+                let p = prefix_arg6(v)?;
+                f.root = Some(p);
+                f.within = Some(p);
+            }
+            Ok(())
+        })();
+        if let Err(e) = r {
+            return Some(Err(e));
         }
         i += 1;
     }
     lab.sync_operstates();
-    let only = match dev {
-        Some(name) => match lab.link_by_name(env.ns, name) {
-            Ok(l) => Some(l),
-            Err(_) => {
-                out.err(format!("Cannot find device \"{name}\"\n"));
-                return Some(1);
-            }
-        },
-        None => None,
-    };
-    for r in lab.routes6(env.ns) {
-        if only.is_some_and(|o| o != r.dev) {
-            continue;
+    if let Some(name) = dev {
+        match dev_arg(lab, env, &name) {
+            Ok(l) => f.dev = Some(l),
+            Err(e) => return Some(Err(e)),
         }
-        if exact.is_some_and(|(d, p)| (r.dst, r.prefix) != (l2lab_sim::mask6(d, p), p)) {
-            continue;
-        }
-        out.out(format_route(lab, &r, only.is_none()));
     }
-    Some(0)
+    let mut rows = Vec::new();
+    for r in lab.routes6(env.ns).into_iter().filter(|r| f.keeps(r)) {
+        let (text, j) = format_route(lab, &r, &f);
+        if opts.json {
+            rows.push(j);
+        } else {
+            out.out(text);
+        }
+    }
+    if opts.json {
+        out.out(format!(
+            "{}\n",
+            super::common::json_text(&Value::Array(rows), opts.pretty)
+        ));
+    }
+    Some(Ok(0))
 }
 
 /// `ip -6 route add|change|replace|prepend|append|del ROUTE`.
@@ -208,7 +290,7 @@ pub(super) fn modify(
     };
     let Some(mode) = mode else {
         let m = Route6Match {
-            dst: Some((l2lab_sim::mask6(dst, prefix), prefix)),
+            dst: Some((mask6(dst, prefix), prefix)),
             gateway,
             dev,
             proto: proto.map(proto_of),
