@@ -100,6 +100,28 @@ fn without_forwarding_the_router_drops_silently() {
 }
 
 #[test]
+fn no_route_is_answered_before_forwarding_is_asked() {
+    let mut lab = Lab::new();
+    let (h1, _, _) = routed(&mut lab);
+    let hop1 = PingOptions {
+        count: Some(1),
+        hop_limit: Some(1),
+        ..Default::default()
+    };
+    assert_eq!(
+        errors(&ping6(&mut lab, h1, "2001:db8:3::10", hop1)),
+        [(
+            IpAddr::V6(v6("2001:db8:1::1")),
+            PingError::V6 {
+                ty: 1,
+                code: 0,
+                mtu: 0
+            }
+        )]
+    );
+}
+
+#[test]
 fn forwarding_takes_one_hop_and_reads_all_only() {
     let mut lab = Lab::new();
     let (h1, r, _) = routed(&mut lab);

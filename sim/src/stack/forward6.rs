@@ -1,7 +1,8 @@
-//! IPv6 forwarding (net/ipv6/ip6_output.c: ip6_forward; addrconf.c: dev_forward_change): a
-//! packet for someone else, with `net.ipv6.conf.all.forwarding` on, leaves by its route with
-//! one hop less, or earns its sender an ICMPv6 error: time exceeded when no hop is left, no
-//! route, or packet too big (routers never fragment).
+//! IPv6 forwarding (net/ipv6/route.c: ip6_route_input; ip6_output.c: ip6_forward;
+//! addrconf.c: dev_forward_change): a packet for someone else, with
+//! `net.ipv6.conf.all.forwarding` on, leaves by its route with one hop less, or earns its
+//! sender an ICMPv6 error: no route (also from a namespace that does not forward), time
+//! exceeded when no hop is left, or packet too big (routers never fragment).
 
 use bytes::Bytes;
 use l2lab_fabric::LinkId;
@@ -26,9 +27,11 @@ impl Lab {
         self.mld_sync(link);
     }
 
-    /// ip6_forward: `packet` (the IPv6 packet, without its Ethernet header) came in for an
-    /// address that is not this namespace's.
-    pub(crate) fn ip6_forward(&mut self, ns: NsId, packet: &[u8]) {
+    /// ip6_route_input and ip6_forward: `packet` (the IPv6 packet, without its Ethernet
+    /// header) came in for an address that is not this namespace's. No route earns its
+    /// sender "no route" whether or not the namespace forwards (ip6_pkt_discard); with a
+    /// route, it goes on only if `net.ipv6.conf.all.forwarding` is on.
+    pub(crate) fn ip6_route_input(&mut self, ns: NsId, packet: &[u8]) {
         let Some((h, _)) = Ipv6Header::parse(packet) else {
             return;
         };
@@ -38,10 +41,6 @@ impl Lab {
         if super::ipv6::link_scope(h.src) || super::ipv6::link_scope(h.dst) {
             return;
         }
-        if h.hop_limit <= 1 {
-            self.icmp6_send(ns, &orig, TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
-            return;
-        }
         let route = match self.route6_output(ns, h.dst, None) {
             Ok(r) if Some(r.dev) != self.ns(ns).map(|n| n.lo) => r,
             _ => {
@@ -49,6 +48,13 @@ impl Lab {
                 return;
             }
         };
+        if !self.forwarding6_on(ns) {
+            return;
+        }
+        if h.hop_limit <= 1 {
+            self.icmp6_send(ns, &orig, TIME_EXCEED, ICMPV6_EXC_HOPLIMIT, 0);
+            return;
+        }
         let mtu = self.fabric.link(route.dev).map_or(1500, |l| l.mtu);
         if len > mtu as usize {
             self.icmp6_send(ns, &orig, PKT_TOO_BIG, 0, mtu);

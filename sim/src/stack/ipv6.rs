@@ -224,8 +224,8 @@ impl Lab {
                         && self.addrs6(dev).iter().any(|a| a.addr == h.dst)))
         };
         if !local {
-            if pkt_type == PktType::Host && !h.dst.is_multicast() && self.forwarding6_on(ns) {
-                self.ip6_forward(ns, &frame[ETH_HLEN..]);
+            if pkt_type == PktType::Host && !h.dst.is_multicast() {
+                self.ip6_route_input(ns, &frame[ETH_HLEN..]);
             }
             return;
         }

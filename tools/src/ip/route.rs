@@ -930,7 +930,7 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
     let listing = args
         .first()
         .is_none_or(|c| matches(c, "list") || matches(c, "show") || matches(c, "lst"));
-    if opts.inet6 || super::route6::names_inet6(args) {
+    if opts.inet6 || (!opts.inet4 && super::route6::names_inet6(args)) {
         let rest = args.get(1..).unwrap_or(&[]);
         let c = args.first().map_or("", String::as_str);
         let mode = if matches(c, "add") || matches(c, "test") {
