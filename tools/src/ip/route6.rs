@@ -237,6 +237,7 @@ pub(super) fn modify(
     let mut metric = None;
     let mut proto = None;
     let mut dev = None;
+    let mut unsupported = false;
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -258,14 +259,65 @@ pub(super) fn modify(
             proto = Some(proto_id(v).ok_or_else(|| invarg("\"protocol\" value is invalid\n", v))?);
         } else if a == "dev" || a == "oif" {
             dev = Some(next(args, &mut i)?.to_string());
-        } else if matches(a, "table") || a == "pref" {
+        } else if matches(a, "table") {
+            let v = next(args, &mut i)?;
+            unsupported |= !matches!(v, "main" | "254");
+        } else if a == "pref" {
+            unsupported |= next(args, &mut i)? != "medium";
+        } else if [
+            "src",
+            "mtu",
+            "advmss",
+            "hoplimit",
+            "expires",
+            "from",
+            "tos",
+            "realms",
+            "nhid",
+            "encap",
+            "weight",
+            "rtt",
+            "rttvar",
+            "window",
+            "cwnd",
+            "initcwnd",
+            "initrwnd",
+            "ssthresh",
+            "reordering",
+            "features",
+            "quickack",
+            "congctl",
+            "rto_min",
+            "scope",
+        ]
+        .contains(&a)
+        {
+            // Kept by the kernel but not by the lab: refused rather than dropped unseen.
             next(args, &mut i)?;
+            unsupported = true;
+        } else if a == "onlink" || a == "nexthop" {
+            unsupported = true;
         } else {
             let mut a = a;
             if a == "to" {
                 a = next(args, &mut i)?;
             }
             if a == "unicast" {
+                a = next(args, &mut i)?;
+            } else if [
+                "local",
+                "broadcast",
+                "multicast",
+                "throw",
+                "unreachable",
+                "prohibit",
+                "blackhole",
+                "nat",
+                "anycast",
+            ]
+            .contains(&a)
+            {
+                unsupported = true;
                 a = next(args, &mut i)?;
             }
             if matches(a, "help") {
@@ -288,6 +340,12 @@ pub(super) fn modify(
         Some(d) => Some(dev_arg(lab, env, &d)?),
         None => None,
     };
+    if unsupported {
+        return Err(Fail(
+            "RTNETLINK answers: Operation not supported\n".into(),
+            2,
+        ));
+    }
     let Some(mode) = mode else {
         let m = Route6Match {
             dst: Some((mask6(dst, prefix), prefix)),
@@ -398,6 +456,52 @@ pub(super) fn get(args: &[String], env: &Env, lab: &Lab, out: &mut Output) -> Re
 #[cfg(test)]
 mod test {
     use super::*;
+
+    fn ip(lab: &mut Lab, args: &str) -> (String, String, i32) {
+        let argv: Vec<String> = args.split(' ').map(str::to_string).collect();
+        let env = Env {
+            ns: l2lab_sim::NsId::INIT,
+            ns_name: String::new(),
+            pid: 1,
+        };
+        let mut out = Output::default();
+        let rc = super::super::main(&argv, &env, lab, &mut out);
+        (out.stdout, out.stderr, rc)
+    }
+
+    /// What the lab does not keep of a route is refused, and nothing is added.
+    #[test]
+    fn unmodelled_options_are_refused() {
+        let mut lab = Lab::new();
+        lab.add_veth(l2lab_sim::NsId::INIT, "v1", "v2", None)
+            .unwrap();
+        ip(&mut lab, "-6 addr add 2001:db8::1/64 dev v1 nodad");
+        ip(&mut lab, "link set v1 up");
+        for cmd in [
+            "-6 route add 2001:db8:5::/64 dev v1 mtu 1400",
+            "-6 route add unreachable 2001:db8:6::/64",
+            "-6 route add 2001:db8:7::/64 dev v1 table 100",
+        ] {
+            assert_eq!(
+                ip(&mut lab, cmd),
+                (
+                    String::new(),
+                    "RTNETLINK answers: Operation not supported\n".into(),
+                    2
+                ),
+                "{cmd}"
+            );
+        }
+        assert_eq!(
+            ip(&mut lab, "-6 route add 2001:db8:7::/64 dev v1 pref medium").2,
+            0
+        );
+        assert_eq!(
+            ip(&mut lab, "-6 route show 2001:db8:7::/64").0,
+            "2001:db8:7::/64 dev v1 metric 1024 linkdown pref medium\n"
+        );
+        assert_eq!(ip(&mut lab, "-6 route show root 2001:db8:5::/48").0, "");
+    }
 
     #[test]
     fn prefixes() {
