@@ -4,7 +4,8 @@
 # advertisements carry the router flag (`router` in the host's `ip -6 neigh`); it answers
 # hop limit 1 with "time exceeded", an address it has no route for with "no route", and a
 # packet bigger than the next link's MTU with "packet too big" (routers never fragment), after
-# which the sender cuts its packets to the path MTU its route learned (`ip -6 route get`).
+# which the sender cuts its packets to the path MTU its route learned (`ip -6 route get`), and
+# refuses bigger ones under `-M do` ("message too long, mtu: 1280").
 # The capture leaves out router solicitations and MLD reports, whose timing is random.
 ip netns add h1
 ip netns add r
@@ -48,6 +49,8 @@ ip netns exec h1 ping -c 2 -i 0.2 2001:db8:3::10; echo rc=$?
 ip -n h1 -6 route get 2001:db8:2::10
 ip netns exec h1 ping -c 3 -i 0.2 -s 1400 2001:db8:2::10; echo rc=$?
 ip -n h1 -6 route get 2001:db8:2::10
+ip netns exec h1 ping -c 1 -M do -s 1400 2001:db8:2::10; echo rc=$?
+ip netns exec h1 ping -c 1 -M do -s 1232 2001:db8:2::10 | tail -2; echo rc=$?
 ip -n h1 -6 route
 sleep 1
 kill %1
