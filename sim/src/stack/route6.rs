@@ -66,7 +66,7 @@ pub struct Route6Spec {
     pub dev: Option<LinkId>,
     /// Origin (`boot` unless told).
     pub proto: RouteProto,
-    /// Metric; [`IP6_RT_PRIO_USER`] when not given.
+    /// Metric; [`IP6_RT_PRIO_USER`] when not given or 0.
     pub metric: Option<u32>,
 }
 
@@ -81,7 +81,7 @@ pub struct Route6Match {
     pub dev: Option<LinkId>,
     /// Origin.
     pub proto: Option<RouteProto>,
-    /// Metric.
+    /// Metric (0 matches any, as in ip6_route_del).
     pub metric: Option<u32>,
 }
 
@@ -117,7 +117,7 @@ impl Route6Match {
             && self.gateway.is_none_or(|g| r.gateway == Some(g))
             && self.dev.is_none_or(|d| d == r.dev)
             && self.proto.is_none_or(|p| p == r.proto)
-            && self.metric.is_none_or(|m| m == r.metric)
+            && self.metric.is_none_or(|m| m == 0 || m == r.metric)
     }
 }
 
@@ -207,12 +207,24 @@ impl Lab {
     }
 
     /// Adds a route as `ip -6 route add|replace|change|append|prepend` does (ip6_route_add):
-    /// a global gateway must be reached by a route without one (else EHOSTUNREACH), a
-    /// link-local one needs the device; a route of the same prefix and metric exists already
-    /// for `add` (EEXIST).
+    /// the gateway is unicast and not ours; a global one must be reached by a route without
+    /// one (else EHOSTUNREACH), a link-local one needs the device; the device is up; a route
+    /// of the same prefix and metric exists already for `add` (EEXIST); `append` to one
+    /// (a multipath route) is not supported.
     pub fn route6_add(&mut self, ns: NsId, spec: Route6Spec, mode: RouteAddMode) -> LabResult<()> {
         let dst = mask6(spec.dst, spec.prefix);
-        let metric = spec.metric.unwrap_or(IP6_RT_PRIO_USER);
+        // Metric 0 is the default too (ip6_route_info_create).
+        let metric = spec.metric.filter(|m| *m != 0).unwrap_or(IP6_RT_PRIO_USER);
+        let invalid = |m: &str| LabError::InvalidArgument(m.into());
+        // ip6_validate_gw: not one of ours, and unicast.
+        if let Some(gw) = spec.gateway {
+            if self.is_local_addr6(ns, gw, true) {
+                return Err(invalid("Gateway can not be a local address."));
+            }
+            if gw.is_unspecified() || gw.is_multicast() || gw.is_loopback() {
+                return Err(invalid("Invalid gateway address."));
+            }
+        }
         let dev = match (spec.gateway, spec.dev) {
             (Some(gw), dev) if scope_of(gw) != Scope::Link => {
                 let via = self
@@ -229,6 +241,9 @@ impl Lab {
             }
             (None, None) => return Err(LabError::NoSuchDevice(String::new())),
         };
+        if !self.routes6_up(dev) {
+            return Err(invalid("Nexthop device is not up."));
+        }
         let clash = self
             .routes6(ns)
             .into_iter()
@@ -264,7 +279,13 @@ impl Lab {
                     ..route.clone()
                 };
             }
-            (RouteAddMode::Change, None) => return Err(LabError::NotFound("route")),
+            (RouteAddMode::Change, None) => {
+                return Err(invalid("Can not replace route - no match found."))
+            }
+            // Appending to a route makes it multipath, which the lab does not model.
+            (RouteAddMode::Append | RouteAddMode::Prepend, _) if clash => {
+                return Err(LabError::NotSupported("multipath route".into()))
+            }
             _ => n.static_routes6.push(route.clone()),
         }
         let text = match route.gateway {

@@ -374,6 +374,7 @@ pub(super) fn modify(
                 LabError::Exists(_) => "RTNETLINK answers: File exists\n".into(),
                 LabError::NotFound(_) => "RTNETLINK answers: No such file or directory\n".into(),
                 LabError::NoRouteToHost(_) => "RTNETLINK answers: No route to host\n".into(),
+                LabError::NotSupported(_) => "RTNETLINK answers: Operation not supported\n".into(),
                 _ => "RTNETLINK answers: No such device\n".into(),
             },
             2,
