@@ -71,10 +71,12 @@ impl Lab {
         let ipv6 = i.disable_ipv6 == 0;
         let (up_at, down_at) = (i.mc_up, i.mc_down);
         let mut v: Vec<((u64, u64), MacAddr)> = Vec::new();
+        // Interface-local groups (ff01::/16) stay off the link (igmp6_group_added).
         let mut v6: Vec<(MacAddr, u64)> = i
             .mc6
             .iter()
             .rev()
+            .filter(|m| m.0.segments()[0] & 0x000f >= 2)
             .map(|m| (crate::stack::ndisc::multicast_mac(m.0), m.2))
             .collect();
         if !ipv6 || l.admin_up || !i.ever_up {
@@ -103,6 +105,19 @@ impl Lab {
         }
         out.extend(self.ipa.mc.get(&link).into_iter().flatten());
         out
+    }
+
+    /// How many of `link`'s IPv6 groups hold the multicast address `mac` (ff02::2 and ff05::2
+    /// share 33:33:00:00:00:02), at least one; `ip maddr` shows `users N` above one.
+    pub fn mc_users(&self, link: LinkId, mac: MacAddr) -> u32 {
+        let n = self.iface(link).map_or(0, |i| {
+            i.mc6
+                .iter()
+                .filter(|m| m.0.segments()[0] & 0x000f >= 2)
+                .filter(|m| crate::stack::ndisc::multicast_mac(m.0) == mac)
+                .count() as u32
+        });
+        n.max(1)
     }
 
     /// The multicast addresses the user added to `link` (`ip maddr add`, `bridge fdb add`),

@@ -28,6 +28,9 @@ pub enum LabError {
     /// interface.
     #[error("network is unreachable: {0}")]
     NetworkUnreachable6(Ipv6Addr),
+    /// EHOSTUNREACH: an IPv6 gateway no route without a gateway reaches.
+    #[error("no route to host: {0}")]
+    NoRouteToHost(Ipv6Addr),
     /// EINVAL from a `blackhole` route: the packet is dropped without a word.
     #[error("blackhole route to {0}")]
     Blackhole(Ipv4Addr),

@@ -70,6 +70,10 @@ pub struct NsSysctls {
     pub forwarding_all: i32,
     /// net.ipv4.conf.default.forwarding (new interfaces start with it).
     pub forwarding_default: i32,
+    /// net.ipv6.conf.all.forwarding: the one switch ip6_forward reads.
+    pub forwarding6_all: i32,
+    /// net.ipv6.conf.default.forwarding (new interfaces start with it).
+    pub forwarding6_default: i32,
     /// net.ipv6.conf.all.disable_ipv6.
     pub disable_ipv6_all: i32,
     /// net.ipv6.conf.default.disable_ipv6.
@@ -94,6 +98,13 @@ pub struct Namespace {
     pub lo: LinkId,
     /// Routes added by the user (connected routes are derived from addresses).
     pub static_routes: Vec<Route>,
+    /// IPv6 routes added by the user (prefix routes are derived from addresses).
+    pub static_routes6: Vec<crate::stack::route6::Route6Entry>,
+    /// Address prefix routes the user deleted: device, prefix, and the newest address's
+    /// generation then (a newer address makes the route again).
+    pub(crate) deleted_prefix_routes6: Vec<(LinkId, std::net::Ipv6Addr, u8, u64)>,
+    /// IPv6 path MTUs learned from "packet too big".
+    pub(crate) pmtu6: crate::stack::route6::Pmtu6,
     /// The ARP table.
     pub neigh: NeighTable,
     /// Sysctls.
@@ -137,6 +148,9 @@ pub struct Iface {
     pub forwarding: i32,
     /// net.ipv6.conf.NAME.disable_ipv6 (non-zero: IPv6 off).
     pub disable_ipv6: i32,
+    /// net.ipv6.conf.NAME.forwarding: the device acts as a router (the router flag in its
+    /// advertisements, no router solicitations); forwarding itself follows `all`.
+    pub forwarding6: i32,
     /// Has been up at least once (a qdisc is attached from then on: `noqueue`, not `noop`).
     pub ever_up: bool,
     /// IPv6 addresses, in the kernel's list order (net/ipv6/addrconf.c).
@@ -295,6 +309,8 @@ pub struct Lab {
     /// IPv6's random choices (DAD delays and nonces, solicitation backoff), apart from the
     /// others so a lab without IPv6 draws the same as before.
     pub(crate) v6_rng: ChaCha8Rng,
+    /// The order IPv6 routes were added in (ties in one fib6 node list oldest first).
+    pub(crate) route6_seq: u64,
     /// Generation numbers of IPv6 timers.
     pub(crate) v6_gen: u64,
 }
@@ -351,6 +367,7 @@ impl Lab {
             ip_idents: HashMap::new(),
             ip_id_rng,
             v6_rng,
+            route6_seq: 0,
             v6_gen: 0,
         };
         lab.jiffies0 = u64::from(lab.random_u32());
@@ -599,10 +616,15 @@ impl Lab {
             next_ifindex: 1,
             lo,
             static_routes: Vec::new(),
+            static_routes6: Vec::new(),
+            deleted_prefix_routes6: Vec::new(),
+            pmtu6: Default::default(),
             neigh: NeighTable::new(reach),
             sysctl: NsSysctls {
                 forwarding_all: 0,
                 forwarding_default: 0,
+                forwarding6_all: 0,
+                forwarding6_default: 0,
                 disable_ipv6_all: i32::from(!self.config.ipv6),
                 disable_ipv6_default: i32::from(!self.config.ipv6),
                 icmp_echo_ignore_broadcasts: true,
@@ -956,8 +978,12 @@ impl Lab {
     }
 
     fn attach_iface(&mut self, ns: NsId, link: LinkId, name: String, want_index: Option<u32>) {
-        let (forwarding, disable_ipv6) = self.ns(ns).map_or((0, 0), |n| {
-            (n.sysctl.forwarding_default, n.sysctl.disable_ipv6_default)
+        let (forwarding, disable_ipv6, forwarding6) = self.ns(ns).map_or((0, 0, 0), |n| {
+            (
+                n.sysctl.forwarding_default,
+                n.sysctl.disable_ipv6_default,
+                n.sysctl.forwarding6_default,
+            )
         });
         let taken = |lab: &Lab, idx: u32| lab.link_by_index(ns, idx).is_some();
         let ifindex = match want_index {
@@ -986,6 +1012,7 @@ impl Lab {
             addrs: Vec::new(),
             forwarding,
             disable_ipv6,
+            forwarding6,
             ever_up: false,
             inet6: Vec::new(),
             v6_ready: false,
@@ -1183,6 +1210,8 @@ impl Lab {
         let mut changed = Vec::new();
         if let Some(n) = self.ns_mut(ns) {
             n.static_routes.retain(|r| r.dev != id);
+            // rt6_sync_down_dev: a device going down takes its IPv6 routes with it.
+            n.static_routes6.retain(|r| r.dev != id);
             for e in n.neigh.flush_dev(id) {
                 changed.push((e.ip, e.mac, e.state));
             }
@@ -2008,6 +2037,14 @@ impl Lab {
                 let l = self.link_by_name(ns, dev).ok()?;
                 Some(int(self.iface(l)?.forwarding))
             }
+            ["net", "ipv6", "conf", "all", "forwarding"] => Some(int(n.sysctl.forwarding6_all)),
+            ["net", "ipv6", "conf", "default", "forwarding"] => {
+                Some(int(n.sysctl.forwarding6_default))
+            }
+            ["net", "ipv6", "conf", dev, "forwarding"] => {
+                let l = self.link_by_name(ns, dev).ok()?;
+                Some(int(self.iface(l)?.forwarding6))
+            }
             ["net", "ipv6", "conf", "all", "disable_ipv6"] => Some(int(n.sysctl.disable_ipv6_all)),
             ["net", "ipv6", "conf", "default", "disable_ipv6"] => {
                 Some(int(n.sysctl.disable_ipv6_default))
@@ -2084,6 +2121,27 @@ impl Lab {
                     i.forwarding = v;
                 }
             }
+            ["net", "ipv6", "conf", "all", "forwarding"] => {
+                // addrconf_fixup_forwarding: `all` sets the default and every device.
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.forwarding6_all = v;
+                n.sysctl.forwarding6_default = v;
+                for l in links {
+                    self.forwarding6_change(l, v);
+                }
+            }
+            ["net", "ipv6", "conf", "default", "forwarding"] => {
+                let n = self
+                    .ns_mut(ns)
+                    .ok_or(LabError::NoSuchNamespace(String::new()))?;
+                n.sysctl.forwarding6_default = v;
+            }
+            ["net", "ipv6", "conf", dev, "forwarding"] => {
+                let l = self.link_by_name(ns, dev)?;
+                self.forwarding6_change(l, v);
+            }
             ["net", "ipv6", "conf", "all", "disable_ipv6"] => {
                 let n = self
                     .ns_mut(ns)
@@ -2111,6 +2169,17 @@ impl Lab {
             _ => return Err(LabError::NotFound("sysctl")),
         }
         Ok(())
+    }
+
+    /// Does interface `link` act as an IPv6 router (its `net.ipv6.conf.X.forwarding`)?
+    pub(crate) fn forwards6(&self, link: LinkId) -> bool {
+        self.iface(link).is_some_and(|i| i.forwarding6 != 0)
+    }
+
+    /// Does namespace `ns` forward IPv6 (`net.ipv6.conf.all.forwarding`, which ip6_forward
+    /// reads, whatever the devices' own say)?
+    pub(crate) fn forwarding6_on(&self, ns: NsId) -> bool {
+        self.ns(ns).is_some_and(|n| n.sysctl.forwarding6_all != 0)
     }
 
     /// Does interface `link` forward IPv4 (its `conf.X.forwarding`)?

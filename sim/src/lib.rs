@@ -35,4 +35,5 @@ pub use stack::addr::{IfAddr, Ipv4Net, Scope};
 pub use stack::addrconf::{Addr6Opts, Inet6Addr, Life};
 pub use stack::neigh::{NeighState, Neighbour};
 pub use stack::route::{Route, RouteProto, RouteType};
+pub use stack::route6::{mask6, Route6Entry, Route6Match, Route6Spec};
 pub use stack::udp::UdpSent;

@@ -423,10 +423,12 @@ impl Lab {
             (IpAddr::V4(s), IpAddr::V4(d)) => (s, d),
             (IpAddr::V6(s), IpAddr::V6(d)) => {
                 self.event(EventKind::PingSent { ping: pid, seq });
+                // The way out's MTU, or the path MTU its route learned if smaller.
                 let mtu = oif
                     .and_then(|o| self.route6_output(ns, d, Some(o)).ok())
                     .and_then(|r| self.fabric.link(r.dev))
                     .map_or(u32::MAX, |l| l.mtu);
+                let mtu = self.pmtu6_exception(ns, d).map_or(mtu, |(p, _)| p.min(mtu));
                 // IPV6_PMTUDISC_DO: what does not fit is refused; otherwise the stack cuts it.
                 if pmtudisc == Pmtudisc::Do && size.saturating_add(48) > mtu as usize {
                     let err = PingError::LocalMessageTooLong(mtu);
@@ -536,9 +538,10 @@ impl Lab {
         icmp.extend_from_slice(&seq.to_be_bytes());
         icmp.extend_from_slice(&data);
         let p = icmp6_packet(src, dst, hops, icmp);
-        let route = self.route6_output(ns, dst, Some(dev));
-        let dev = route.map_or(dev, |r| r.dev);
-        self.ip6_output(ns, dev, p);
+        match self.route6_output(ns, dst, Some(dev)) {
+            Ok(r) => self.ip6_output_via(ns, r.dev, r.nexthop(dst), p),
+            Err(_) => self.ip6_output(ns, dev, p),
+        }
     }
 
     /// Lets every woken ping's process act, until none is left: one at a time, as what one

@@ -1,5 +1,6 @@
 //! `sysctl` (procps-ng 4.0.2): read and write the namespace's sysctls that the lab models
-//! (`net.ipv4.ip_forward`, `net.ipv4.conf.*.forwarding`, `net.ipv6.conf.*.disable_ipv6`).
+//! (`net.ipv4.ip_forward`, `net.ipv4.conf.*.forwarding`, `net.ipv6.conf.*.disable_ipv6`,
+//! `net.ipv6.conf.*.forwarding`).
 //! Reads add up their failures into the exit status, writes OR them, as procps does.
 
 use l2lab_sim::Lab;
@@ -135,6 +136,7 @@ fn show_all(o: &Opts, env: &Env, lab: &Lab, out: &mut Output) -> i32 {
     for d in &devs {
         keys.push(format!("net.ipv4.conf.{d}.forwarding"));
         keys.push(format!("net.ipv6.conf.{d}.disable_ipv6"));
+        keys.push(format!("net.ipv6.conf.{d}.forwarding"));
     }
     keys.sort();
     for k in keys {

@@ -663,6 +663,7 @@ fn sysctls(lab: &Lab, ns: NsId, links: &[LinkId], t: &mut Tree) {
     for n in names {
         keys.push(format!("net/ipv4/conf/{n}/forwarding"));
         keys.push(format!("net/ipv6/conf/{n}/disable_ipv6"));
+        keys.push(format!("net/ipv6/conf/{n}/forwarding"));
     }
     for k in keys {
         if let Some(v) = lab.sysctl_get(ns, &k) {

@@ -374,9 +374,9 @@ impl Lab {
         self.mc6_sync(link);
     }
 
-    /// Brings `link`'s solicited-node groups in line with its addresses: a group is joined
-    /// (stamped now) by its first address and left with its last; the users between keep
-    /// its place (ipv6_dev_mc_inc / __ipv6_dev_mc_dec). lo joins none.
+    /// Brings `link`'s groups in line with its addresses: a group is joined (stamped now) by
+    /// its first user and left with its last; the users between keep its place
+    /// (ipv6_dev_mc_inc / __ipv6_dev_mc_dec). lo joins none.
     pub(crate) fn mc6_sync(&mut self, link: LinkId) {
         let lo = self
             .fabric
@@ -386,32 +386,17 @@ impl Lab {
             return;
         };
         // Called for every device after every frame: nothing to allocate when in line.
-        let held = |g: Ipv6Addr| {
-            if lo {
-                0
-            } else {
-                i.inet6
-                    .iter()
-                    .filter(|a| solicited_node(a.addr) == g)
-                    .count() as u32
-            }
-        };
+        let held = |g: Ipv6Addr| group_users(i, lo).filter(|u| *u == g).count() as u32;
         let in_line = i.mc6.iter().all(|m| held(m.0) == m.1)
-            && (lo
-                || i.inet6
-                    .iter()
-                    .all(|a| i.mc6.iter().any(|m| m.0 == solicited_node(a.addr))));
+            && group_users(i, lo).all(|g| i.mc6.iter().any(|m| m.0 == g));
         if in_line {
             return;
         }
         let mut want: Vec<(Ipv6Addr, u32)> = Vec::new();
-        if !lo {
-            for a in &i.inet6 {
-                let g = solicited_node(a.addr);
-                match want.iter_mut().find(|w| w.0 == g) {
-                    Some(w) => w.1 += 1,
-                    None => want.push((g, 1)),
-                }
+        for g in group_users(i, lo) {
+            match want.iter_mut().find(|w| w.0 == g) {
+                Some(w) => w.1 += 1,
+                None => want.push((g, 1)),
             }
         }
         let fresh = want
@@ -642,7 +627,8 @@ impl Lab {
         if lonely {
             self.mld_dad_complete(link);
         }
-        if !first_ll {
+        // ipv6_accept_ra: a device that forwards takes no advertisements, so asks for none.
+        if !first_ll || self.forwards6(link) {
             return;
         }
         self.send_rs(link, addr);
@@ -672,7 +658,7 @@ impl Lab {
         let Some(i) = self.iface(link) else {
             return;
         };
-        if i.rs.gen != gen || RTR_SOLICITS.is_some_and(|n| i.rs.probes >= n) {
+        if i.rs.gen != gen || RTR_SOLICITS.is_some_and(|n| i.rs.probes >= n) || i.forwarding6 != 0 {
             return;
         }
         let Some(src) = i
@@ -703,6 +689,34 @@ impl Lab {
     pub fn addrs6(&self, link: LinkId) -> &[Inet6Addr] {
         self.iface(link).map_or(&[], |i| i.inet6.as_slice())
     }
+}
+
+/// What holds a device's groups, one item per user: each address's solicited-node group;
+/// with forwarding on, the all-routers groups (dev_forward_change: link-, interface- and
+/// site-local) and the solicited-node group of each settled address's subnet-router anycast
+/// (addrconf_join_anycast). lo holds none.
+fn group_users(i: &crate::lab::Iface, lo: bool) -> impl Iterator<Item = Ipv6Addr> + '_ {
+    let router = !lo && i.forwarding6 != 0;
+    let solicited = i
+        .inet6
+        .iter()
+        .filter(move |_| !lo)
+        .map(|a| solicited_node(a.addr));
+    let all_routers = [
+        Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2),
+        Ipv6Addr::new(0xff01, 0, 0, 0, 0, 0, 0, 2),
+        Ipv6Addr::new(0xff05, 0, 0, 0, 0, 0, 0, 2),
+    ]
+    .into_iter()
+    .filter(move |_| router);
+    let anycast = i
+        .inet6
+        .iter()
+        .filter(move |a| router && !a.tentative && a.prefix < 127)
+        .map(|a| crate::stack::route6::mask6(a.addr, a.prefix))
+        .filter(|base| !base.is_unspecified())
+        .map(solicited_node);
+    solicited.chain(all_routers).chain(anycast)
 }
 
 #[cfg(test)]

@@ -42,6 +42,14 @@ impl Lab {
             }
             ty @ (DEST_UNREACH | PKT_TOO_BIG | TIME_EXCEED) => {
                 let mtu = u32::from_be_bytes([icmp[4], icmp[5], icmp[6], icmp[7]]);
+                if ty == PKT_TOO_BIG {
+                    // icmpv6_notify → rt6_pmtu_discovery: the quoted destination's path.
+                    if let Some(q) = icmp.get(8 + 24..8 + 40) {
+                        let mut dst = [0u8; 16];
+                        dst.copy_from_slice(q);
+                        self.learn_pmtu6(ns, Ipv6Addr::from(dst), mtu);
+                    }
+                }
                 let err = PingError::V6 {
                     ty,
                     code: icmp[1],
@@ -77,7 +85,7 @@ impl Lab {
         let mut reply = icmp.to_vec();
         reply[0] = ECHO_REPLY;
         let p = icmp6_packet(src, h.src, DEFAULT_HOP_LIMIT, reply);
-        self.ip6_output(ns, route.dev, p);
+        self.ip6_output_via(ns, route.dev, route.nexthop(h.src), p);
     }
 
     /// An ICMPv6 error quoting one of our echo requests goes to the ping that sent it.
@@ -97,6 +105,11 @@ impl Lab {
     /// icmp6_send: an error about packet `orig` back to its sender. Never about an error, nor
     /// about a packet to a group or from an address that is not unicast.
     pub(crate) fn icmp6_send_error(&mut self, ns: NsId, orig: &Bytes, ty: u8, code: u8) {
+        self.icmp6_send(ns, orig, ty, code, 0);
+    }
+
+    /// icmp6_send with its 32-bit `info` (the MTU of "packet too big").
+    pub(crate) fn icmp6_send(&mut self, ns: NsId, orig: &Bytes, ty: u8, code: u8, info: u32) {
         let Some((oh, rest)) = Ipv6Header::parse(orig) else {
             return;
         };
@@ -118,9 +131,10 @@ impl Lab {
             }
         };
         let keep = orig.len().min(IPV6_MIN_MTU - IPV6_HLEN - 8);
-        let mut icmp = vec![ty, code, 0, 0, 0, 0, 0, 0];
+        let mut icmp = vec![ty, code, 0, 0];
+        icmp.extend_from_slice(&info.to_be_bytes());
         icmp.extend_from_slice(&orig[..keep]);
         let p = icmp6_packet(src, oh.src, DEFAULT_HOP_LIMIT, icmp);
-        self.ip6_output(ns, route.dev, p);
+        self.ip6_output_via(ns, route.dev, route.nexthop(oh.src), p);
     }
 }

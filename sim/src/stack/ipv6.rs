@@ -16,6 +16,7 @@ use super::addrconf::scope_of;
 use super::frag6::IPPROTO_FRAGMENT;
 use super::input::PktType;
 use super::ndisc::multicast_mac;
+use super::route6::Route6Entry;
 use crate::error::{LabError, LabResult};
 use crate::lab::{Lab, NsId};
 
@@ -96,12 +97,21 @@ pub fn link_scope(a: Ipv6Addr) -> bool {
 }
 
 /// Where an IPv6 packet goes: out of `dev`, from `src`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route6 {
     /// The way out (lo for the namespace's own addresses).
     pub dev: LinkId,
     /// The source address the kernel picks for it, if any.
     pub src: Option<Ipv6Addr>,
+    /// The main table's route it took (none for lo, a group, or a link-local destination).
+    pub route: Option<Route6Entry>,
+}
+
+impl Route6 {
+    /// The neighbour to resolve for `dst`: the route's gateway, or `dst` itself.
+    pub fn nexthop(&self, dst: Ipv6Addr) -> Ipv6Addr {
+        self.route.as_ref().and_then(|r| r.gateway).unwrap_or(dst)
+    }
 }
 
 impl Lab {
@@ -126,6 +136,7 @@ impl Lab {
                 return Ok(Route6 {
                     dev: lo,
                     src: Some(dst),
+                    route: None,
                 });
             }
         }
@@ -135,38 +146,31 @@ impl Lab {
                 .is_some_and(|k| k.admin_up && !matches!(k.kind, LinkKind::Loopback))
                 && self.iface(l).is_some_and(|i| i.v6_on)
         };
-        let dev = match oif {
-            Some(o) if up(o) => o,
+        let (dev, route) = match oif {
+            // A link-scope destination is on the link the socket names.
+            Some(o) if up(o) && (link_scope(dst) || dst.is_multicast()) => (o, None),
+            // Otherwise the routes out of that device, or on-link through it.
+            Some(o) if up(o) => (o, self.route6_lookup(ns, dst, Some(o))),
             Some(_) => return Err(LabError::NetworkUnreachable6(dst)),
             // Every device has its ff00::/8 route: the first one up carries a group.
-            None if dst.is_multicast() => self
-                .links(ns)
-                .into_iter()
-                .find(|l| up(*l))
-                .ok_or(LabError::NetworkUnreachable6(dst))?,
+            None if dst.is_multicast() => (
+                self.links(ns)
+                    .into_iter()
+                    .find(|l| up(*l))
+                    .ok_or(LabError::NetworkUnreachable6(dst))?,
+                None,
+            ),
             None => {
-                // The longest prefix route wins; the routes are those of the addresses
-                // (fe80::/64 of each link-local among them).
-                let mut best: Option<(u8, LinkId)> = None;
-                for l in self.links(ns) {
-                    if !up(l) {
-                        continue;
-                    }
-                    for a in self.addrs6(l) {
-                        if prefix_contains(a.addr, a.prefix, dst)
-                            && best.is_none_or(|(p, _)| a.prefix > p)
-                        {
-                            best = Some((a.prefix, l));
-                        }
-                    }
-                }
-                best.map(|(_, l)| l)
-                    .ok_or(LabError::NetworkUnreachable6(dst))?
+                let r = self
+                    .route6_lookup(ns, dst, None)
+                    .ok_or(LabError::NetworkUnreachable6(dst))?;
+                (r.dev, Some(r))
             }
         };
         Ok(Route6 {
             dev,
             src: self.ipv6_dev_get_saddr(dev, dst),
+            route,
         })
     }
 
@@ -191,7 +195,7 @@ impl Lab {
     }
 
     /// ipv6_rcv and ip6_input: an IPv6 frame reached `dev`; what is for this namespace goes
-    /// to its protocol, the rest is dropped (forwarding is not modelled).
+    /// to its protocol, the rest is forwarded when forwarding is on, or dropped.
     pub(crate) fn ipv6_input(&mut self, ns: NsId, dev: LinkId, frame: &Bytes, pkt_type: PktType) {
         if self.iface(dev).is_none_or(|i| !i.v6_on) {
             return;
@@ -220,6 +224,9 @@ impl Lab {
                         && self.addrs6(dev).iter().any(|a| a.addr == h.dst)))
         };
         if !local {
+            if pkt_type == PktType::Host && !h.dst.is_multicast() {
+                self.ip6_route_input(ns, &frame[ETH_HLEN..]);
+            }
             return;
         }
         if h.next_header == IPPROTO_FRAGMENT {
@@ -249,6 +256,23 @@ impl Lab {
         let Some((h, _)) = Ipv6Header::parse(&packet) else {
             return;
         };
+        self.ip6_output_via(ns, dev, h.dst, packet);
+    }
+
+    /// ip6_finish_output2: as [`Lab::ip6_output`], to the neighbour `nexthop` (a route's
+    /// gateway, or the destination itself); what exceeds the path MTU learned for the
+    /// destination is cut to fit it.
+    pub(crate) fn ip6_output_via(
+        &mut self,
+        ns: NsId,
+        dev: LinkId,
+        nexthop: Ipv6Addr,
+        packet: Bytes,
+    ) {
+        let Some((h, _)) = Ipv6Header::parse(&packet) else {
+            return;
+        };
+        let pmtu = self.pmtu6_exception(ns, h.dst).map(|(m, _)| m as usize);
         let Some(l) = self.fabric.link(dev) else {
             return;
         };
@@ -258,7 +282,7 @@ impl Lab {
             self.stack_transmit(dev, f);
             return;
         }
-        let mtu = l.mtu as usize;
+        let mtu = pmtu.map_or(l.mtu as usize, |p| p.min(l.mtu as usize));
         let (mac, multicast) = (l.mac, h.dst.is_multicast());
         let pieces = if packet.len() > mtu {
             // ip6_fragment: the source cuts what does not fit (IPv6 routers never do).
@@ -275,7 +299,7 @@ impl Lab {
                 let f = wire::ethernet_frame(mac, multicast_mac(h.dst), ETHERTYPE_IPV6, &p);
                 self.stack_transmit(dev, f);
             } else {
-                self.neigh_output(ns, dev, h.dst.into(), p);
+                self.neigh_output(ns, dev, nexthop.into(), p);
             }
         }
     }

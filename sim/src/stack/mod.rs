@@ -3,6 +3,7 @@
 
 pub mod addr;
 pub mod addrconf;
+pub mod forward6;
 pub mod frag;
 pub mod frag6;
 pub mod icmp;
@@ -15,4 +16,5 @@ pub mod ndisc;
 pub mod neigh;
 pub mod output;
 pub mod route;
+pub mod route6;
 pub mod udp;

@@ -319,7 +319,8 @@ impl Lab {
             let Some(my_mac) = self.fabric.link(dev).map(|l| l.mac) else {
                 return;
             };
-            let router = false;
+            // ndisc_recv_ns: a device that forwards says it is a router.
+            let router = self.forwards6(dev);
             if dad {
                 let na = neighbour_advertisement(
                     my_mac,

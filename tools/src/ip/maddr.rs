@@ -87,11 +87,20 @@ fn show(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Output
             let statics = lab.mc_static(l);
             for mac in lab.mc_addrs(l) {
                 let st = statics.contains(&mac);
+                let users = lab.mc_users(l, mac);
                 lines.push(format!(
-                    "\tlink  {mac}{}\n",
+                    "\tlink  {mac}{}{}\n",
+                    if users > 1 {
+                        format!(" users {users}")
+                    } else {
+                        String::new()
+                    },
                     if st { " static" } else { "" }
                 ));
                 let mut e = json!({ "link": mac.to_string() });
+                if users > 1 {
+                    e["users"] = json!(users);
+                }
                 if st {
                     e["features"] = json!("static");
                 }

@@ -9,6 +9,7 @@ mod monitor;
 pub mod neigh;
 pub mod netns;
 pub mod route;
+pub mod route6;
 
 use l2lab_sim::Lab;
 

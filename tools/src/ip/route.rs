@@ -81,22 +81,22 @@ const PROTO_KERNEL: u8 = 2;
 const PROTO_BOOT: u8 = 3;
 
 /// A command-line failure: message for stderr and exit status.
-struct Fail(String, i32);
+pub(super) struct Fail(pub(super) String, pub(super) i32);
 
-type Res<T> = Result<T, Fail>;
+pub(super) type Res<T> = Result<T, Fail>;
 
-fn usage() -> Fail {
+pub(super) fn usage() -> Fail {
     Fail(USAGE.to_string(), 255)
 }
 
-fn incomplete() -> Fail {
+pub(super) fn incomplete() -> Fail {
     Fail(
         "Command line is not complete. Try option \"help\"\n".to_string(),
         255,
     )
 }
 
-fn invarg(msg: &str, arg: &str) -> Fail {
+pub(super) fn invarg(msg: &str, arg: &str) -> Fail {
     Fail(format!("Error: argument \"{arg}\" is wrong: {msg}\n"), 255)
 }
 
@@ -120,7 +120,7 @@ pub fn parse_addr(s: &str) -> Option<Ipv4Addr> {
 }
 
 /// strtoul(s, _, 0) that must consume everything: hex with 0x, octal with a leading 0.
-fn parse_c_ulong(s: &str) -> Option<u64> {
+pub(super) fn parse_c_ulong(s: &str) -> Option<u64> {
     if s.is_empty() {
         return None;
     }
@@ -213,7 +213,7 @@ const PROTOS: &[(u8, &str)] = &[
     (192, "eigrp"),
 ];
 
-fn proto_id(s: &str) -> Option<u8> {
+pub(super) fn proto_id(s: &str) -> Option<u8> {
     PROTOS
         .iter()
         .find(|(_, n)| *n == s)
@@ -221,14 +221,14 @@ fn proto_id(s: &str) -> Option<u8> {
         .or_else(|| parse_c_ulong(s).and_then(|n| u8::try_from(n).ok()))
 }
 
-fn proto_name(p: u8) -> String {
+pub(super) fn proto_name(p: u8) -> String {
     PROTOS
         .iter()
         .find(|(i, _)| *i == p)
         .map_or_else(|| p.to_string(), |(_, n)| n.to_string())
 }
 
-fn proto_num(p: RouteProto) -> u8 {
+pub(super) fn proto_num(p: RouteProto) -> u8 {
     match p {
         RouteProto::Kernel => PROTO_KERNEL,
         RouteProto::Boot => PROTO_BOOT,
@@ -237,7 +237,7 @@ fn proto_num(p: RouteProto) -> u8 {
     }
 }
 
-fn proto_of(n: u8) -> RouteProto {
+pub(super) fn proto_of(n: u8) -> RouteProto {
     match n {
         PROTO_KERNEL => RouteProto::Kernel,
         PROTO_BOOT => RouteProto::Boot,
@@ -528,12 +528,12 @@ fn format_route(lab: &Lab, r: &Shown, f: &Filter, opts: &Opts) -> (String, Value
     (s, Value::Object(j))
 }
 
-fn next<'a>(args: &'a [String], i: &mut usize) -> Res<&'a str> {
+pub(super) fn next<'a>(args: &'a [String], i: &mut usize) -> Res<&'a str> {
     *i += 1;
     args.get(*i).map(String::as_str).ok_or_else(incomplete)
 }
 
-fn dev_arg(lab: &Lab, env: &Env, name: &str) -> Res<LinkId> {
+pub(super) fn dev_arg(lab: &Lab, env: &Env, name: &str) -> Res<LinkId> {
     lab.link_by_name(env.ns, name)
         .map_err(|_| Fail(format!("Cannot find device \"{name}\"\n"), 1))
 }
@@ -653,84 +653,6 @@ fn list(args: &[String], opts: &Opts, env: &Env, lab: &Lab, out: &mut Output) ->
         ));
     }
     Ok(0)
-}
-
-/// `ip -6 route [show] [dev X]`: the prefix routes of the IPv6 addresses (addrconf_prefix_route:
-/// proto kernel, metric 256), in the fib6 tree's order (by prefix, then as made), `linkdown`
-/// on a device without carrier. `None` for filters it does not know.
-fn list6(args: &[String], env: &Env, lab: &mut Lab, out: &mut Output) -> Option<i32> {
-    let dev = match args {
-        [] => None,
-        [d, name] if d == "dev" => Some(name.as_str()),
-        _ => return None,
-    };
-    lab.sync_operstates();
-    let only = match dev {
-        Some(name) => match lab.link_by_name(env.ns, name) {
-            Ok(l) => Some(l),
-            Err(_) => {
-                out.err(format!("Cannot find device \"{name}\"\n"));
-                return Some(1);
-            }
-        },
-        None => None,
-    };
-    let mut rows: Vec<(u128, u8, u64, String)> = Vec::new();
-    let now = lab.now();
-    for l in lab.links(env.ns) {
-        if only.is_some_and(|o| o != l) {
-            continue;
-        }
-        let Some(i) = lab.iface(l) else { continue };
-        let Some(k) = lab.fabric().link(l) else {
-            continue;
-        };
-        // A device that is down has no routes, even with addresses added while down.
-        if !k.admin_up {
-            continue;
-        }
-        let carrier = k.carrier;
-        for a in lab.addrs6(l) {
-            if a.scope == Scope::Host || a.life.noprefixroute {
-                continue;
-            }
-            let bits = u128::from(a.addr);
-            let mask = if a.prefix == 0 {
-                0
-            } else {
-                u128::MAX << (128 - u32::from(a.prefix.min(128)))
-            };
-            let net = bits & mask;
-            let order = a.seq();
-            let dev = if only.is_some() {
-                String::new()
-            } else {
-                format!("dev {} ", i.name)
-            };
-            let down = if carrier { "" } else { "linkdown " };
-            let dst = if a.prefix == 128 {
-                std::net::Ipv6Addr::from(net).to_string()
-            } else {
-                format!("{}/{}", std::net::Ipv6Addr::from(net), a.prefix)
-            };
-            // An address with a valid lifetime gives its route the same end (whole seconds
-            // left, rounded down).
-            let expires = a.life.valid.map_or(String::new(), |v| {
-                let end = a.life.tstamp + std::time::Duration::from_secs(u64::from(v));
-                format!("expires {}sec ", end.saturating_sub(now).as_secs())
-            });
-            let text = format!("{dst} {dev}proto kernel metric 256 {down}{expires}pref medium\n");
-            if rows.iter().any(|r| r.3 == text) {
-                continue;
-            }
-            rows.push((net, a.prefix, order, text));
-        }
-    }
-    rows.sort_by_key(|r| (r.0, r.1, r.2));
-    for r in rows {
-        out.out(r.3);
-    }
-    Some(0)
 }
 
 fn flush(args: &[String], env: &Env, lab: &mut Lab) -> Res<i32> {
@@ -1008,9 +930,40 @@ pub fn run(args: &[String], opts: &Opts, env: &Env, lab: &mut Lab, out: &mut Out
     let listing = args
         .first()
         .is_none_or(|c| matches(c, "list") || matches(c, "show") || matches(c, "lst"));
-    if opts.inet6 && listing && !opts.json {
-        if let Some(rc) = list6(args.get(1..).unwrap_or(&[]), env, lab, out) {
-            return rc;
+    if opts.inet6 || (!opts.inet4 && super::route6::names_inet6(args)) {
+        let rest = args.get(1..).unwrap_or(&[]);
+        let c = args.first().map_or("", String::as_str);
+        let mode = if matches(c, "add") || matches(c, "test") {
+            Some(Some(RouteAddMode::Add))
+        } else if matches(c, "change") || c == "chg" {
+            Some(Some(RouteAddMode::Change))
+        } else if matches(c, "replace") {
+            Some(Some(RouteAddMode::Replace))
+        } else if matches(c, "prepend") {
+            Some(Some(RouteAddMode::Prepend))
+        } else if matches(c, "append") {
+            Some(Some(RouteAddMode::Append))
+        } else if matches(c, "delete") {
+            Some(None)
+        } else {
+            None
+        };
+        let r = if listing {
+            super::route6::list(rest, opts, env, lab, out)
+        } else if let Some(mode) = mode {
+            Some(super::route6::modify(rest, mode, env, lab))
+        } else if matches(c, "get") {
+            Some(super::route6::get(rest, env, lab, out))
+        } else {
+            None
+        };
+        match r {
+            Some(Ok(rc)) => return rc,
+            Some(Err(Fail(msg, rc))) => {
+                out.err(msg);
+                return rc;
+            }
+            None => {}
         }
     }
     let r = match args.first().map(String::as_str) {

@@ -1123,7 +1123,13 @@ fn prim(p: &Prim, l: Layout, f: &[u8], len: usize) -> bool {
     match *p {
         Prim::EtherType(t) => et == Some(t),
         Prim::IpProto(p) => ip_proto(l, f) == Some(p),
-        Prim::Ip6Proto(p) => ethertype(l, f) == Some(0x86dd) && f.get(l.nl + 6).copied() == Some(p),
+        // libpcap's gen_proto for ip6 also takes the protocol behind a fragment header.
+        Prim::Ip6Proto(p) => {
+            ethertype(l, f) == Some(0x86dd)
+                && (f.get(l.nl + 6).copied() == Some(p)
+                    || (f.get(l.nl + 6).copied() == Some(44)
+                        && f.get(l.nl + 40).copied() == Some(p)))
+        }
         Prim::Net {
             ip,
             arp,
