@@ -107,6 +107,8 @@ pub struct Counts {
     pub malformed: BTreeMap<&'static str, u64>,
     /// ARP/ICMP frames from a source MAC that is no host (multicast, zero).
     pub skipped_source: u64,
+    /// The capture's requests from its hosts.
+    pub requests: u64,
     /// Requests injected.
     pub injected: u64,
     /// Later pieces of fragmented requests, injected after their first piece.
@@ -484,6 +486,7 @@ impl Engine {
                 self.counts.skipped_source += 1;
                 return;
             };
+            self.counts.requests += 1;
             self.answers.asked(number, at, key);
             if let Some(p) = self.emulated_requests.take(&key, at) {
                 self.counts.reproduced += 1;

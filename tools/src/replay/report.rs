@@ -80,9 +80,7 @@ pub fn print(w: &mut impl Write, path: &Path, hosts: &[Placed], e: &Engine) -> s
     writeln!(
         w,
         "requests: {} recorded, {} injected, {} reproduced by the emulated stacks",
-        c.injected + c.reproduced,
-        c.injected,
-        c.reproduced
+        c.requests, c.injected, c.reproduced
     )?;
     if c.fragments > 0 {
         writeln!(

@@ -150,18 +150,22 @@ fn host_ipv6(lab: &mut Lab, ns: NsId, dev: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Addresses, gateway and forwarding of a host on interface `dev` of `ns`.
-fn configure(lab: &mut Lab, ns: NsId, dev: &str, h: &Host) -> anyhow::Result<()> {
-    if !h.ips6.is_empty() {
-        let link = lab.link_by_name(ns, dev)?;
-        for ip in &h.ips6 {
-            // Without DAD: the capture shows the address in use already.
-            match lab.addr6_add(link, *ip, 64, true) {
-                Ok(()) | Err(l2lab_sim::LabError::Exists(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
+/// The host's IPv6 addresses on `link`, those it lacks.
+fn add_ipv6(lab: &mut Lab, link: LinkId, h: &Host) -> anyhow::Result<()> {
+    for ip in &h.ips6 {
+        // Without DAD: the capture shows the address in use already.
+        match lab.addr6_add(link, *ip, 64, true) {
+            Ok(()) | Err(l2lab_sim::LabError::Exists(_)) => {}
+            Err(e) => return Err(e.into()),
         }
     }
+    Ok(())
+}
+
+/// Addresses, gateway and forwarding of a host on interface `dev` of `ns`.
+fn configure(lab: &mut Lab, ns: NsId, dev: &str, h: &Host) -> anyhow::Result<()> {
+    let link = lab.link_by_name(ns, dev)?;
+    add_ipv6(lab, link, h)?;
     for ip in &h.ips {
         let have = lab.addresses(ns).iter().any(|(_, a)| a.net.addr == *ip);
         if !have {
@@ -236,6 +240,9 @@ pub fn script_lab(path: &Path, hosts: &[Host], ageing: Option<Duration>) -> anyh
                 Some((ns, link)) => {
                     let dev = lab.iface(link).map(|i| i.name.clone()).unwrap_or_default();
                     lab.set_mac(ns, &dev, h.mac)?;
+                    // The link-local the interface made came from the script's MAC, not
+                    // the capture's: the capture's addresses join it.
+                    add_ipv6(&mut lab, link, h)?;
                     link
                 }
                 None => {
