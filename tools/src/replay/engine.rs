@@ -237,6 +237,11 @@ fn ipv4_of(frame: &[u8]) -> Option<Ipv4Repr> {
 impl Engine {
     /// Starts replaying into `lab` once it has settled; frames then count from `origin`.
     pub fn new(mut lab: Lab, hosts: &[Placed], keep_outcomes: bool) -> Engine {
+        // Links come up and bridge ports start forwarding before the first frame. The
+        // hosts' captures start after: what the hosts say meanwhile (IPv6's MLD reports,
+        // flooded to every port) is no part of the replay, and N captures holding N hosts'
+        // reports would cost N² in memory.
+        let _ = lab.advance(Duration::from_secs(3));
         let mut caps = HashMap::new();
         let mut by_mac = HashMap::new();
         for p in hosts {
@@ -248,8 +253,6 @@ impl Engine {
                 }
             }
         }
-        // Links come up and bridge ports start forwarding before the first frame.
-        let _ = lab.advance(Duration::from_secs(3));
         lab.set_recording(true);
         let _ = lab.drain_events();
         let _ = lab.capture_take_fresh(|c| caps.contains_key(&c));

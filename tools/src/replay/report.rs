@@ -58,7 +58,8 @@ pub fn print(w: &mut impl Write, path: &Path, hosts: &[Placed], e: &Engine) -> s
     let unmodelled: u64 = c.unmodelled.values().sum();
     let malformed: u64 = c.malformed.values().sum();
     let skipped = c.skipped_link + c.skipped_proto + c.skipped_source + unmodelled + malformed;
-    if unmodelled + malformed == 0 {
+    let ipv6 = hosts.iter().any(|p| !p.host.ips6.is_empty());
+    if unmodelled + malformed == 0 && !ipv6 {
         writeln!(
             w,
             "frames: {} read, {} skipped ({} not Ethernet, {} not ARP/ICMPv4, {} from no host)",
