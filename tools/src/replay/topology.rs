@@ -15,6 +15,9 @@ use l2lab_sim::{Ipv4Net, Lab, NsId, RouteProto};
 
 use super::hosts::Host;
 
+/// Virtual time between two IPv6 hosts coming up: one tick of the lab's 250 Hz clock.
+const HOST_STEP: Duration = Duration::from_millis(4);
+
 /// A host placed in the lab.
 #[derive(Debug, Clone)]
 pub struct Placed {
@@ -114,6 +117,12 @@ pub fn default_lab(
         lab.set_link_up(ns, "eth0", true)?;
         lab.set_link_up(ns, "lo", true)?;
         configure(&mut lab, ns, "eth0", h)?;
+        if ipv6 {
+            // A host up sends its MLD reports two ticks later, flooded to every port: hosts
+            // brought up a tick apart send theirs apart, so the frames in flight at once
+            // are a host's, not all hosts' (N, not N², of them).
+            let _ = lab.advance(HOST_STEP);
+        }
         placed.push(Placed {
             host: h.clone(),
             link,
