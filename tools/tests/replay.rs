@@ -508,7 +508,7 @@ fn ipv6_kernel_capture_replays_with_every_echo_and_advertisement_matched() {
     assert!(o.ends_with("result: every reply matched\n"), "{o}");
 }
 
-/// The ICMPv6 checksum of frame `pkt` set right after an edit.
+/// Sets the ICMPv6 checksum of an Ethernet frame right again after an edit.
 fn fix_icmp6_checksum(data: &mut [u8]) {
     let (Ok(src), Ok(dst)) = (
         <[u8; 16]>::try_from(&data[22..38]),
