@@ -7,7 +7,10 @@
 # of a shared machine) and peak RSS per N.
 # Each ARP request is flooded to every port, as a kernel bridge floods it: N requests reach
 # N hosts each, so the emulation's own work grows as N^2 and that is the curve to expect.
-#   bench/replay-hosts.sh [N...]          (default: 1000 2000 4000 8000)
+# With -6 the pairs speak IPv6 instead (2001:db8::/64): a neighbour solicitation to the
+# target's solicited-node group, the solicited advertisement back, one ICMPv6 echo request
+# and reply; the hosts are replayed with IPv6 on.
+#   bench/replay-hosts.sh [-6] [N...]     (default: 1000 2000 4000 8000)
 # With BEFORE=/path/to/an/older/l2lab it replays each capture with that binary too (up to
 # N = 2000: the old engine was cubic), for a before/after in the same run.
 set -euo pipefail
@@ -17,12 +20,14 @@ cargo build --release -q -p l2lab
 L2LAB=$(realpath "$target/release/l2lab")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
+family=4
+if [ "${1:-}" = -6 ]; then family=6; shift; fi
 [ $# -gt 0 ] || set -- 1000 2000 4000 8000
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in "$@"; do
-    python3 - "$n" "$dir/hosts.pcap" <<'PY'
+    python3 - "$n" "$dir/hosts.pcap" "$family" <<'PY'
 import struct, sys
-n, path = int(sys.argv[1]), sys.argv[2]
+n, path, family = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 def mac(i): return bytes([2, 0, 0, (i >> 16) & 255, (i >> 8) & 255, i & 255])
 def ip(i): return bytes([10, (i >> 16) & 255, (i >> 8) & 255, i & 255 or 0])
 def addr(i): return bytes([10, 1 + (i >> 16), (i >> 8) & 255, (i & 255)])
@@ -47,6 +52,24 @@ with open(path, "wb") as f:
         t += 100
         f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(frame), len(frame)) + frame)
     bcast, zero = b"\xff" * 6, b"\0" * 6
+    if family == "6":
+        def a6(i): return bytes.fromhex("20010db8000000000000000000") + bytes([(i >> 16) & 255, (i >> 8) & 255, i & 255])
+        def icmp6(smac, dmac, src, dst, body, hops):
+            ph = src + dst + struct.pack("!I3xB", len(body), 58)
+            body = body[:2] + struct.pack("!H", csum(ph + body)) + body[4:]
+            return dmac + smac + b"\x86\xdd" + struct.pack("!IHBB", 0x60000000, len(body), 58, hops) + src + dst + body
+        for a in range(0, n - 1, 2):
+            b = a + 1
+            # a's address is a+1, so that none is the all-zero host part.
+            sa, sb = a6(a + 1), a6(b + 1)
+            group = bytes.fromhex("ff0200000000000000000001ff") + sb[13:]
+            rec(icmp6(mac(a), b"\x33\x33" + group[12:], sa, group,
+                      struct.pack("!BBHI", 135, 0, 0, 0) + sb + bytes([1, 1]) + mac(a), 255))
+            rec(icmp6(mac(b), mac(a), sb, sa,
+                      struct.pack("!BBHI", 136, 0, 0, 0x60000000) + sb + bytes([2, 1]) + mac(b), 255))
+            rec(icmp6(mac(a), mac(b), sa, sb, struct.pack("!BBHHH", 128, 0, 0, 7, a) + bytes(56), 64))
+            rec(icmp6(mac(b), mac(a), sb, sa, struct.pack("!BBHHH", 129, 0, 0, 7, a) + bytes(56), 64))
+        sys.exit(0)
     for a in range(0, n - 1, 2):
         b = a + 1
         rec(arp(1, mac(a), addr(a), zero, addr(b), bcast))

@@ -178,6 +178,12 @@ pub struct Fabric {
     /// Bumped whenever a link's MTU or MAC may have changed, so that the bridges' cached
     /// smallest port MTU and MAC are known to be stale (see `port_min`).
     port_gen: u64,
+    /// Bumped whenever a link appears, goes, or changes its administrative state, carrier or
+    /// MAC, so that the stacks' per-device work (addrconf, neighbour flushes on carrier loss)
+    /// runs only after such a change, not after every frame.
+    state_gen: u64,
+    /// The links of those changes since [`Fabric::take_state_changes`] last took them.
+    state_changed: Vec<LinkId>,
     /// Frames that reached a stack: those in `delivered..ends` wait to be handed on. Slots past
     /// `ends` hold empty frames and are written over in place, which keeps a delivery to a
     /// few stores (a push would move the frame's handle through memory once more).
@@ -222,6 +228,8 @@ impl Fabric {
             storm: false,
             flood_left: 0,
             port_gen: 0,
+            state_gen: 0,
+            state_changed: Vec::new(),
             deliveries: Vec::new(),
             delivered: 0,
             ends: 0,
@@ -277,6 +285,7 @@ impl Fabric {
     pub fn link_mut(&mut self, id: LinkId) -> Option<&mut Link> {
         // The caller may change a port's MTU or MAC: the bridges' cached minima are stale.
         self.port_gen += 1;
+        self.state_changed(id);
         self.lm(id)
     }
 
@@ -292,6 +301,12 @@ impl Fabric {
 
     fn get_mut(&mut self, id: LinkId) -> Result<&mut Link, FabricError> {
         self.lm(id).ok_or(FabricError::NoSuchLink(id))
+    }
+
+    /// A count that changes whenever a link appears, goes, or changes its administrative
+    /// state, carrier or MAC.
+    pub fn state_gen(&self) -> u64 {
+        self.state_gen
     }
 
     /// The bridge state of `id`.
@@ -314,7 +329,7 @@ impl Fabric {
     }
 
     fn insert(&mut self, link: Link) -> LinkId {
-        match self.free.pop() {
+        let id = match self.free.pop() {
             Some(i) => {
                 self.links[i as usize] = Some(link);
                 LinkId(i)
@@ -323,7 +338,20 @@ impl Fabric {
                 self.links.push(Some(link));
                 LinkId((self.links.len() - 1) as u32)
             }
-        }
+        };
+        self.state_changed(id);
+        id
+    }
+
+    fn state_changed(&mut self, id: LinkId) {
+        self.state_gen += 1;
+        self.state_changed.push(id);
+    }
+
+    /// The links that appeared, went, or changed their administrative state, carrier or MAC
+    /// since the last call (a link may be named more than once).
+    pub fn take_state_changes(&mut self) -> Vec<LinkId> {
+        std::mem::take(&mut self.state_changed)
     }
 
     /// A loopback interface, down.
@@ -390,6 +418,7 @@ impl Fabric {
             }
         }
         for &g in &gone {
+            self.state_changed(g);
             // A peer losing its other end loses carrier first, as it would going down.
             self.links[g.0 as usize] = None;
             self.free.push(g.0);
@@ -402,6 +431,7 @@ impl Fabric {
     pub fn set_up(&mut self, id: LinkId, up: bool, now: Duration) -> Result<(), FabricError> {
         self.now = now;
         let wheel = self.wheel;
+        self.state_changed(id);
         let l = self.get_mut(id)?;
         if l.admin_up == up {
             return Ok(());
@@ -435,6 +465,7 @@ impl Fabric {
         }
         self.now = now;
         self.port_gen += 1;
+        self.state_changed(id);
         let l = self.get_mut(id)?;
         let old = l.mac;
         l.mac = mac;
@@ -869,6 +900,7 @@ impl Fabric {
             _ => l.carrier_bit,
         };
         if bit != l.carrier_bit {
+            self.state_changed(id);
             if let Some(l) = self.lm(id) {
                 l.carrier_bit = bit;
                 l.counters.carrier_changes += 1;
@@ -877,6 +909,7 @@ impl Fabric {
         let Some(l) = self.link(id) else { return };
         let c = self.compute_carrier(l);
         if c != l.carrier {
+            self.state_changed(id);
             if let Some(l) = self.lm(id) {
                 l.carrier = c;
             }

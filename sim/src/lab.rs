@@ -267,6 +267,12 @@ pub struct Lab {
     pub(crate) ifaces: Vec<Option<Iface>>,
     /// `ifaces` by name and by ifindex, per namespace.
     link_index: crate::lookup::LinkIndex,
+    /// Interfaces that may have changed (`iface_mut`, made, removed) since addrconf last
+    /// looked at them.
+    pub(crate) v6_dirty: Vec<LinkId>,
+    /// Links whose carrier or state changed on the wire since the neighbour flush on
+    /// carrier loss last looked at them.
+    carrier_dirty: Vec<LinkId>,
     pub(crate) pings: Vec<PingSession>,
     pub(crate) captures: Vec<Option<Capture>>,
     /// The captures that see each interface, built when a frame is captured after the
@@ -344,6 +350,8 @@ impl Lab {
             next_inode: 0,
             ifaces: Vec::new(),
             link_index: Default::default(),
+            v6_dirty: Vec::new(),
+            carrier_dirty: Vec::new(),
             pings: Vec::new(),
             captures: Vec::new(),
             capture_index: None,
@@ -912,6 +920,7 @@ impl Lab {
     pub(crate) fn iface_mut(&mut self, link: LinkId) -> Option<&mut Iface> {
         // Whoever changes it may change its name or index: the index looks again.
         self.link_index.touch(link);
+        self.v6_dirty.push(link);
         self.ifaces
             .get_mut(link.0 as usize)
             .and_then(|i| i.as_mut())
@@ -1005,6 +1014,7 @@ impl Lab {
             self.ifaces.resize(idx + 1, None);
         }
         self.link_index.touch(link);
+        self.v6_dirty.push(link);
         self.ifaces[idx] = Some(Iface {
             name,
             ifindex,
@@ -1120,6 +1130,7 @@ impl Lab {
         for g in gone {
             self.stop_captures_on(g);
             self.link_index.touch(g);
+            self.v6_dirty.push(g);
             if let Some(iface) = self.ifaces.get_mut(g.0 as usize).and_then(|i| i.take()) {
                 if let Some(n) = self.ns_mut(iface.ns) {
                     n.ifaces.retain(|l| *l != g);
@@ -1233,7 +1244,19 @@ impl Lab {
     /// neigh_carrier_down (ARP's and ND's NETDEV_CHANGE): a device that lost its carrier
     /// loses its neighbours but the permanent ones.
     fn neigh_carrier_sync(&mut self) {
-        for idx in 0..self.ifaces.len() {
+        // Only a link's state changes it, and only that link's: frames alone never do.
+        self.pull_state_changes();
+        if self.carrier_dirty.is_empty() {
+            return;
+        }
+        let mut todo: Vec<usize> = std::mem::take(&mut self.carrier_dirty)
+            .into_iter()
+            .map(|l| l.0 as usize)
+            .filter(|&i| i < self.ifaces.len())
+            .collect();
+        todo.sort_unstable();
+        todo.dedup();
+        for idx in todo {
             let link = LinkId(idx as _);
             let Some(i) = self.ifaces[idx].as_ref() else {
                 continue;
@@ -2205,6 +2228,14 @@ impl Lab {
         }
         // The processes that what arrived woke act once the backlog is empty.
         self.run_woken_pings();
+    }
+
+    /// The links the wire changed (made, gone, up, down, carrier, MAC), handed to the
+    /// per-device work that follows such changes: addrconf and the neighbour flush.
+    pub(crate) fn pull_state_changes(&mut self) {
+        let changed = self.fabric.take_state_changes();
+        self.v6_dirty.extend_from_slice(&changed);
+        self.carrier_dirty.extend(changed);
     }
 
     /// Moves captured frames to their captures and records to the event log.

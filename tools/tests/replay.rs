@@ -434,3 +434,276 @@ fn the_summary_names_requests_the_trace_never_answered() {
     let r = replay_file(&kernel_pcap("replay-two-hosts"));
     assert!(!r.stdout.contains("no answer in the trace"), "{}", r.stdout);
 }
+
+/// scenarios/replay-v6: two hosts with IPv6 and IPv4 on a bridge, recorded on the kernel.
+fn v6_pcap() -> PathBuf {
+    kernel_pcap("replay-v6")
+}
+
+fn count(out: &str, needle: &str) -> usize {
+    out.lines().filter(|l| l.contains(needle)).count()
+}
+
+#[test]
+fn ipv6_kernel_capture_replays_with_every_echo_and_advertisement_matched() {
+    let r = replay(&[v6_pcap().as_os_str(), "--explain".as_ref()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let o = &r.stdout;
+    // Link-local and global addresses from the solicitations and advertisements, beside
+    // the IPv4 ones ARP gave.
+    for h in [
+        "  02:00:00:00:00:01 192.168.88.11/24 2001:db8::1/64 fe80::ff:fe00:1/64 at h1/eth0\n",
+        "  02:00:00:00:00:02 192.168.88.12/24 2001:db8::2/64 fe80::ff:fe00:2/64 at h2/eth0\n",
+    ] {
+        assert!(o.contains(h), "{h:?} in\n{o}");
+    }
+    // What the kernel's capture holds: five ICMPv6 echoes (two link-local, three global)
+    // each answered, two resolutions each answered, one IPv4 ping with its ARP; the two
+    // solicitations for the absent 2001:db8::99 unanswered, the second of them the
+    // emulated stack's own retry.
+    assert_eq!(count(o, "ICMPv6 echo reply: reply matched"), 5, "{o}");
+    assert_eq!(
+        count(o, "ICMPv6 echo reply: reply matched")
+            - count(
+                o,
+                "ICMPv6 echo reply: reply matched, bridge forwarded (emulated at"
+            ),
+        0,
+        "{o}"
+    );
+    assert_eq!(
+        count(o, "fe80::ff:fe00:2 > fe80::ff:fe00:1: ICMP6 echo reply"),
+        2
+    );
+    assert_eq!(count(o, "neighbour advertisement: reply matched"), 2, "{o}");
+    assert_eq!(count(o, "ARP reply: reply matched"), 1, "{o}");
+    assert_eq!(count(o, ": echo reply: reply matched"), 1, "{o}");
+    assert!(
+        o.contains("requests: 11 recorded, 10 injected, 1 reproduced by the emulated stacks\n"),
+        "{o}"
+    );
+    assert!(o.contains("replies: 9 recorded, 9 matched, 0 missing from the emulation, 0 emulated replies missing from the trace\n"), "{o}");
+    assert!(
+        o.contains("frame 28 at 6.079952: neighbour solicitation: request reproduced by the emulated stack"),
+        "{o}"
+    );
+    assert!(o.contains("no answer in the trace: 2 requests\n"), "{o}");
+    let unanswered: Vec<&str> = o
+        .lines()
+        .filter(|l| {
+            l.starts_with("  frame ") && l.ends_with("neighbour solicitation, who has 2001:db8::99")
+        })
+        .collect();
+    assert_eq!(unanswered.len(), 2, "{o}");
+    assert!(unanswered[0].starts_with("  frame 23 at 5.068598: "), "{o}");
+    // What replay does not model is counted by kind, not an error.
+    assert!(
+        o.contains("frames: 28 read, 8 skipped (0 not Ethernet, 0 not ARP/ICMP, 0 from no host, 8 not modelled, 0 malformed)\n"),
+        "{o}"
+    );
+    assert!(
+        o.contains("not modelled: DAD neighbour solicitation (2), MLDv2 report (4), router solicitation (2)\n"),
+        "{o}"
+    );
+    assert!(o.ends_with("result: every reply matched\n"), "{o}");
+}
+
+/// Sets the ICMPv6 checksum of an Ethernet frame right again after an edit.
+fn fix_icmp6_checksum(data: &mut [u8]) {
+    let (Ok(src), Ok(dst)) = (
+        <[u8; 16]>::try_from(&data[22..38]),
+        <[u8; 16]>::try_from(&data[38..54]),
+    ) else {
+        panic!("short frame");
+    };
+    data[56] = 0;
+    data[57] = 0;
+    let ck = l2lab_sim::stack::ndisc::icmp6_checksum(src.into(), dst.into(), &data[54..]);
+    data[56..58].copy_from_slice(&ck.to_be_bytes());
+}
+
+#[test]
+fn an_ipv6_reply_that_could_not_have_happened_is_reported() {
+    let d = tmp();
+    let pkts = packets(&v6_pcap());
+    // Frame 10, the advertisement answering the link-local solicitation, left out: the
+    // emulated one has no counterpart. Frame 12, the first link-local echo reply, given
+    // another id: the recorded one has none either.
+    let mut edited: Vec<PcapPacket<'static>> = Vec::new();
+    for (i, p) in pkts.iter().enumerate() {
+        match i + 1 {
+            10 => continue,
+            12 => {
+                let mut data = p.data.to_vec();
+                data[58] ^= 0x55;
+                fix_icmp6_checksum(&mut data);
+                let mut q = p.clone();
+                q.data = Cow::Owned(data);
+                edited.push(q);
+            }
+            _ => edited.push(p.clone()),
+        }
+    }
+    let p = d.path().join("edited.pcap");
+    write_pcap(&p, &edited);
+    let r = replay_file(&p);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let o = &r.stdout;
+    assert!(o.contains("mismatches: 3\n"), "{o}");
+    assert_eq!(count(o, "emulated neighbour advertisement missing from the trace: 02:00:00:00:00:02 > 02:00:00:00:00:01: fe80::ff:fe00:2 > fe80::ff:fe00:1: neighbour advertisement, tgt is fe80::ff:fe00:2 at 02:00:00:00:00:02 S O"), 1, "{o}");
+    assert_eq!(
+        count(o, "recorded ICMPv6 echo reply missing from the emulation"),
+        1,
+        "{o}"
+    );
+    assert_eq!(
+        count(o, "emulated ICMPv6 echo reply missing from the trace"),
+        1,
+        "{o}"
+    );
+    // The solicitation lost its answer in the trace too.
+    assert!(o.contains("who has fe80::ff:fe00:2\n"), "{o}");
+}
+
+#[test]
+fn malformed_ipv6_frames_are_counted_not_replayed() {
+    let d = tmp();
+    let mut pkts = packets(&v6_pcap());
+    // Frame 11 (a link-local echo request) with a wrong checksum: its reply, frame 12, is
+    // then one the emulation never gives. Frame 13 (another request) cut inside its header.
+    let mut data = pkts[10].data.to_vec();
+    data[60] ^= 1;
+    pkts[10].data = Cow::Owned(data);
+    let cut = pkts[12].data[..40].to_vec();
+    pkts[12].data = Cow::Owned(cut);
+    let p = d.path().join("bad.pcap");
+    write_pcap(&p, &pkts);
+    let r = replay_file(&p);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let o = &r.stdout;
+    assert!(
+        o.contains("malformed: bad ICMPv6 checksum (1), truncated IPv6 packet (1)\n"),
+        "{o}"
+    );
+    assert!(o.contains("10 skipped ("), "{o}");
+    assert_eq!(
+        count(o, "recorded ICMPv6 echo reply missing from the emulation"),
+        2,
+        "{o}"
+    );
+}
+
+#[test]
+fn ipv6_topology_script_gives_the_same_result() {
+    let d = tmp();
+    let mut script = String::from("ip link add br0 type bridge\nip link set br0 up\n");
+    for i in 1..=2 {
+        script.push_str(&format!(
+            "ip netns add ns{i}
+ip link add veth{i} type veth peer name br-veth{i}
+ip link set veth{i} netns ns{i}
+ip link set br-veth{i} master br0
+ip link set br-veth{i} up
+ip netns exec ns{i} ip link set veth{i} up
+ip netns exec ns{i} ip addr add 192.168.88.1{i}/24 dev veth{i}
+ip netns exec ns{i} ip addr add 2001:db8::{i}/64 dev veth{i}
+"
+        ));
+    }
+    let t = d.path().join("lab.sh");
+    std::fs::write(&t, script).unwrap_or_else(|e| panic!("{e}"));
+    let r = replay(&[v6_pcap().as_os_str(), "--topology".as_ref(), t.as_os_str()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains(" at ns1/veth1\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("replies: 9 recorded, 9 matched,"),
+        "{}",
+        r.stdout
+    );
+    // A bad IPv6 address is an error naming the line.
+    std::fs::write(&t, "ip addr add 2001:db8::zz/64 dev x\n").unwrap_or_else(|e| panic!("{e}"));
+    let r = replay(&[v6_pcap().as_os_str(), "--topology".as_ref(), t.as_os_str()]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("lab.sh:1: ip addr add 2001:db8::zz/64 dev x: bad address 2001:db8::zz/64"),
+        "{}",
+        r.stderr
+    );
+}
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The report's frame accounting: read = requests + replies + skipped.
+    fn accounted(report: &str) -> Option<(u64, u64)> {
+        let num = |prefix: &str, after: &str| -> Option<u64> {
+            let l = report.lines().find(|l| l.starts_with(prefix))?;
+            let rest = l.strip_prefix(prefix)?;
+            let n = rest.split(after).next()?;
+            n.trim().parse().ok()
+        };
+        let read = num("frames: ", " read")?;
+        let skipped = report
+            .lines()
+            .find(|l| l.starts_with("frames: "))?
+            .split(", ")
+            .nth(1)?
+            .split(' ')
+            .next()?
+            .parse::<u64>()
+            .ok()?;
+        let req = num("requests: ", " recorded")?;
+        let rep = num("replies: ", " recorded")?;
+        Some((read, skipped + req + rep))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        /// IPv6 frames of a kernel capture with bytes changed or cut: each is replayed,
+        /// skipped as not modelled, or counted as malformed; never a panic, and every
+        /// frame is accounted for.
+        #[test]
+        fn damaged_ipv6_frames_never_panic(
+            edits in proptest::collection::vec((0usize..28, 14usize..120, any::<u8>()), 1..6),
+            cut in proptest::option::of((0usize..28, 0usize..120)),
+        ) {
+            let mut pkts = packets(&v6_pcap());
+            // Only the IPv6 frames are damaged (indices into them).
+            let v6: Vec<usize> = (0..pkts.len())
+                .filter(|&i| pkts[i].data.get(12..14) == Some(&[0x86, 0xdd][..]))
+                .collect();
+            for (i, at, b) in edits {
+                let i = v6[i % v6.len()];
+                let mut data = pkts[i].data.to_vec();
+                if at < data.len() {
+                    data[at] = b;
+                }
+                pkts[i].data = Cow::Owned(data);
+            }
+            if let Some((i, len)) = cut {
+                let i = v6[i % v6.len()];
+                let data = pkts[i].data[..len.min(pkts[i].data.len())].to_vec();
+                pkts[i].data = Cow::Owned(data);
+            }
+            let d = tmp();
+            let p = d.path().join("damaged.pcap");
+            write_pcap(&p, &pkts);
+            let args = l2lab::replay::ReplayArgs {
+                capture: p,
+                topology: None,
+                at_port: Vec::new(),
+                ageing: None,
+                output: None,
+                trace: None,
+                explain: false,
+            };
+            let mut out = Vec::new();
+            let code = l2lab::replay::run_to(&args, &mut out);
+            let report = String::from_utf8_lossy(&out).into_owned();
+            prop_assert!(matches!(code, Ok(0 | 1)), "{code:?}\n{report}");
+            prop_assert_eq!(accounted(&report), Some((28, 28)), "{}", report);
+        }
+    }
+}

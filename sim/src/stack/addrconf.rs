@@ -234,10 +234,26 @@ impl Lab {
     /// Brings every interface's IPv6 addresses in line with its state, as addrconf_notify
     /// does on NETDEV_UP, NETDEV_CHANGE and NETDEV_DOWN.
     pub(crate) fn addrconf_sync(&mut self) {
+        // Only a change of a device gives this pass work, on that device: made, gone, up,
+        // down, carrier or MAC on the wire, or anything through `iface_mut` (sysctl,
+        // address, MLD state). So a frame does not cost a walk of every device in the lab.
+        self.pull_state_changes();
+        if self.v6_dirty.is_empty() {
+            return;
+        }
         let n = self.ifaces.len();
+        let mut todo: Vec<usize> = std::mem::take(&mut self.v6_dirty)
+            .into_iter()
+            .map(|l| l.0 as usize)
+            .filter(|&i| i < n)
+            .collect();
+        todo.sort_unstable();
+        todo.dedup();
         // A device coming up is configured at once (NETDEV_UP); one whose carrier changed
         // with it, a veth's peer, later, when linkwatch reports it (NETDEV_CHANGE).
-        let coming_up: Vec<usize> = (0..n)
+        let coming_up: Vec<usize> = todo
+            .iter()
+            .copied()
             .filter(|&idx| {
                 self.ifaces[idx].as_ref().is_some_and(|i| {
                     !i.v6_on
@@ -249,13 +265,16 @@ impl Lab {
                 })
             })
             .collect();
-        for idx in coming_up.into_iter().chain(0..n) {
+        for idx in coming_up.into_iter().chain(todo) {
             let link = LinkId(idx as _);
             self.addrconf_sync_link(idx, link);
             if self.iface(link).is_some_and(|i| i.disable_ipv6 == 0) {
                 self.mld_sync(link);
             }
         }
+        // What this pass changed itself is in step already; what it changed on the wire
+        // is looked at next time.
+        self.v6_dirty.clear();
     }
 
     /// One device's part of [`Lab::addrconf_sync`].

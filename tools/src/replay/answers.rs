@@ -1,10 +1,11 @@
 //! Which of the capture's requests got an answer in the capture: an ARP who-has by an is-at
 //! from the address asked for, an echo request by its echo reply or by an ICMP error about
-//! it. A request still unanswered [`HORIZON`] after it was sent never was (an ARP for an
+//! it; a neighbour solicitation by an advertisement of its target to the asker; an ICMPv6
+//! echo request by its reply (from any address when it went to a group). A request still unanswered [`HORIZON`] after it was sent never was (an ARP for an
 //! absent host); only the requests of the last [`HORIZON`] are held.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use super::engine::MAX_LINES;
@@ -22,6 +23,15 @@ enum Wanted {
     Echo {
         src: Ipv4Addr,
         dst: Ipv4Addr,
+        id: u16,
+        seq: u16,
+    },
+    /// An advertisement of `target`, to `asker`.
+    Advert { asker: Ipv6Addr, target: Ipv6Addr },
+    /// An ICMPv6 echo reply, or an error about the request.
+    Echo6 {
+        src: Ipv6Addr,
+        dst: Ipv6Addr,
         id: u16,
         seq: u16,
     },
@@ -61,6 +71,8 @@ impl Answers {
                 wanted: target_ip,
             },
             Msg::EchoRequest { src, dst, id, seq } => Wanted::Echo { src, dst, id, seq },
+            Msg::Solicit6 { src, target, .. } => Wanted::Advert { asker: src, target },
+            Msg::Echo6Request { src, dst, id, seq } => Wanted::Echo6 { src, dst, id, seq },
             _ => return,
         };
         self.waiting
@@ -95,6 +107,29 @@ impl Answers {
             Msg::IcmpError { dst, about, .. } => {
                 self.waiting.retain(|w, _| {
                     !matches!(*w, Wanted::Echo { src, dst: to, .. } if src == dst && to == about)
+                });
+            }
+            Msg::Advert6 { dst, target, .. } => {
+                self.waiting.remove(&Wanted::Advert { asker: dst, target });
+            }
+            Msg::Echo6Reply { src, dst, id, seq } => {
+                let exact = Wanted::Echo6 {
+                    src: dst,
+                    dst: src,
+                    id,
+                    seq,
+                };
+                if self.waiting.remove(&exact).is_none() {
+                    // A request to a group is answered from the members' own addresses.
+                    self.waiting.retain(|w, _| {
+                        !matches!(*w, Wanted::Echo6 { src: s, dst: g, id: i, seq: q }
+                            if s == dst && g.is_multicast() && i == id && q == seq)
+                    });
+                }
+            }
+            Msg::Icmp6Error { dst, about, .. } => {
+                self.waiting.retain(|w, _| {
+                    !matches!(*w, Wanted::Echo6 { src, dst: to, .. } if src == dst && to == about)
                 });
             }
             _ => {}

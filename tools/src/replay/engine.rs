@@ -6,7 +6,7 @@
 //! [`WINDOW`]; what is left over when the window has passed is a mismatch. Only the frames
 //! of the last [`WINDOW`] are held, so memory does not grow with the capture.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,7 +14,7 @@ use l2lab_fabric::wire::{Ipv4Repr, ETH_HLEN};
 use l2lab_fabric::{Decision, Direction, LinkId, MacAddr};
 use l2lab_sim::{CaptureId, EventKind, Lab};
 
-use super::frame::Key;
+use super::frame::{Key, Skip};
 use super::topology::Placed;
 
 /// How far apart in time a recorded and an emulated frame may be and still match.
@@ -99,10 +99,16 @@ pub struct Counts {
     pub frames: u64,
     /// Records that were not Ethernet.
     pub skipped_link: u64,
-    /// Ethernet frames that were not ARP or ICMPv4.
+    /// Ethernet frames that were not ARP, ICMPv4 or ICMPv6.
     pub skipped_proto: u64,
+    /// ICMPv6 replay does not model (MLD, router discovery, DAD), by kind.
+    pub unmodelled: BTreeMap<&'static str, u64>,
+    /// IPv6 packets or ICMPv6 messages that were not well formed, by what was wrong.
+    pub malformed: BTreeMap<&'static str, u64>,
     /// ARP/ICMP frames from a source MAC that is no host (multicast, zero).
     pub skipped_source: u64,
+    /// The capture's requests from its hosts.
+    pub requests: u64,
     /// Requests injected.
     pub injected: u64,
     /// Later pieces of fragmented requests, injected after their first piece.
@@ -195,6 +201,11 @@ pub struct Engine {
     recorded: Pool,
     emulated: Pool,
     emulated_requests: Pool,
+    /// The capture's requests that the sender's emulated stack is about to send itself (a
+    /// retry its neighbour timer will make), waiting for it.
+    awaited: Pool,
+    /// The capture's last offset, once it has ended.
+    cutoff: Option<Duration>,
     /// Last capture frame number seen.
     last_frame: u64,
     /// Totals.
@@ -226,6 +237,11 @@ fn ipv4_of(frame: &[u8]) -> Option<Ipv4Repr> {
 impl Engine {
     /// Starts replaying into `lab` once it has settled; frames then count from `origin`.
     pub fn new(mut lab: Lab, hosts: &[Placed], keep_outcomes: bool) -> Engine {
+        // Links come up and bridge ports start forwarding before the first frame. The
+        // hosts' captures start after: what the hosts say meanwhile (IPv6's MLD reports,
+        // flooded to every port) is no part of the replay, and N captures holding N hosts'
+        // reports would cost N² in memory.
+        let _ = lab.advance(Duration::from_secs(3));
         let mut caps = HashMap::new();
         let mut by_mac = HashMap::new();
         for p in hosts {
@@ -237,8 +253,6 @@ impl Engine {
                 }
             }
         }
-        // Links come up and bridge ports start forwarding before the first frame.
-        let _ = lab.advance(Duration::from_secs(3));
         lab.set_recording(true);
         let _ = lab.drain_events();
         let _ = lab.capture_take_fresh(|c| caps.contains_key(&c));
@@ -251,6 +265,8 @@ impl Engine {
             recorded: Pool::default(),
             emulated: Pool::default(),
             emulated_requests: Pool::default(),
+            awaited: Pool::default(),
+            cutoff: None,
             last_frame: 0,
             counts: Counts::default(),
             mismatches: Vec::new(),
@@ -360,6 +376,11 @@ impl Engine {
                     continue;
                 };
                 let at = self.offset(f.at);
+                // After the capture's end only the retries it awaits count.
+                let late = self.cutoff.is_some_and(|c| at > c);
+                if late && !(key.is_request() && self.awaited.by_key.contains_key(&key)) {
+                    continue;
+                }
                 let fate = self.fate_of(&f.frame);
                 let p = Pending {
                     frame: now_frame,
@@ -367,7 +388,19 @@ impl Engine {
                     fate,
                 };
                 if key.is_request() {
-                    self.emulated_requests.push(key, p);
+                    if let Some(r) = self.awaited.take(&key, at) {
+                        self.counts.reproduced += 1;
+                        self.outcome(FrameOutcome {
+                            frame: r.frame,
+                            at: r.at,
+                            key,
+                            action: "request reproduced by the emulated stack",
+                            fate,
+                            matched_at: Some(at),
+                        });
+                    } else {
+                        self.emulated_requests.push(key, p);
+                    }
                 } else if let Some(r) = self.recorded.take(&key, at) {
                     self.counts.matched += 1;
                     self.outcome(FrameOutcome {
@@ -405,6 +438,18 @@ impl Engine {
         for (k, p) in gone.drain(..) {
             self.mismatch(MismatchKind::MissingFromTrace, p.frame, p.at, k);
         }
+        self.awaited.expire(now, &mut gone);
+        for (k, p) in gone.drain(..) {
+            self.mismatch(MismatchKind::MissingFromEmulation, p.frame, p.at, k);
+            self.outcome(FrameOutcome {
+                frame: p.frame,
+                at: p.at,
+                key: k,
+                action: "request the emulated stack did not repeat",
+                fate: BridgeFate::None,
+                matched_at: None,
+            });
+        }
         self.emulated_requests.expire(now, &mut gone);
         for (k, p) in gone.drain(..) {
             self.mismatch(MismatchKind::ExtraRequest, p.frame, p.at, k);
@@ -414,11 +459,22 @@ impl Engine {
     /// Replays one capture frame at offset `at` from the capture's start.
     pub fn frame(&mut self, number: u64, at: Duration, data: Vec<u8>) {
         self.counts.frames = self.counts.frames.max(number);
-        let Ok(key) = Key::parse(&data) else {
-            if !self.later_fragment(at, data) {
-                self.counts.skipped_proto += 1;
+        let key = match Key::parse(&data) {
+            Ok(k) => k,
+            Err(Skip::NotArpIcmp) => {
+                if !self.later_fragment(at, data) {
+                    self.counts.skipped_proto += 1;
+                }
+                return;
             }
-            return;
+            Err(Skip::Unmodelled(kind)) => {
+                *self.counts.unmodelled.entry(kind).or_default() += 1;
+                return;
+            }
+            Err(Skip::Malformed(why)) => {
+                *self.counts.malformed.entry(why).or_default() += 1;
+                return;
+            }
         };
         let target = self.origin + at;
         if target > self.lab.now() {
@@ -433,6 +489,7 @@ impl Engine {
                 self.counts.skipped_source += 1;
                 return;
             };
+            self.counts.requests += 1;
             self.answers.asked(number, at, key);
             if let Some(p) = self.emulated_requests.take(&key, at) {
                 self.counts.reproduced += 1;
@@ -444,6 +501,17 @@ impl Engine {
                     fate: p.fate,
                     matched_at: Some(p.at),
                 });
+                return;
+            }
+            if self.lab.replay_will_resend(link, &data) {
+                self.awaited.push(
+                    key,
+                    Pending {
+                        frame: number,
+                        at,
+                        fate: BridgeFate::None,
+                    },
+                );
                 return;
             }
             if let Some(ip) = ipv4_of(&data).filter(|ip| ip.more_fragments) {
@@ -531,9 +599,17 @@ impl Engine {
     }
 
     /// The capture ended at offset `end`: what still waits is a mismatch. Emulated frames
-    /// after `end` are not compared (the capture had stopped).
+    /// after `end` are not compared (the capture had stopped), except the retries the
+    /// capture's last requests await.
     pub fn finish(&mut self, end: Duration) {
         self.collect(None);
+        if !self.awaited.by_key.is_empty() {
+            // The capture's last requests may be retries the emulated stack makes a little
+            // after them.
+            self.cutoff = Some(end);
+            let _ = self.lab.advance_to(self.origin + end + WINDOW);
+            self.collect(None);
+        }
         self.expire(end + WINDOW + WINDOW);
         self.answers.finish();
         if let Some(v) = &mut self.outcomes {

@@ -3,10 +3,13 @@
 //! for addresses ARP never mentions, from the IP source of what that MAC sent (so a network
 //! behind a router collapses into the router). A host that receives datagrams for addresses
 //! not its own is a router (forwarding on); a host that sends to off-link addresses through
-//! another host's MAC gets that host as its default gateway.
+//! another host's MAC gets that host as its default gateway. IPv6 addresses (each /64) come
+//! from neighbour discovery (a solicitation's source with its link-layer option, an
+//! advertisement's target with its own; authoritative) and otherwise from the source of an
+//! echo a MAC sent.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use l2lab_fabric::MacAddr;
 
@@ -21,6 +24,8 @@ pub struct Host {
     pub ips: Vec<Ipv4Addr>,
     /// Prefix length of its addresses.
     pub prefix: u8,
+    /// Its IPv6 addresses (each /64), in address order.
+    pub ips6: Vec<Ipv6Addr>,
     /// Its default gateway, if it sent off-link.
     pub gateway: Option<Ipv4Addr>,
     /// It received datagrams to forward.
@@ -40,6 +45,10 @@ pub struct Inference {
     on_link: Vec<(Ipv4Addr, Ipv4Addr)>,
     /// (sender MAC, destination MAC, destination IP) of datagrams, deduplicated.
     sent_to: HashMap<(MacAddr, MacAddr, Ipv4Addr), ()>,
+    /// IPv6 address ↔ MAC as neighbour discovery gave them.
+    nd_ips: BTreeMap<Ipv6Addr, MacAddr>,
+    /// IPv6 sources of what each MAC sent.
+    ip6_src: BTreeMap<Ipv6Addr, MacAddr>,
 }
 
 impl Inference {
@@ -79,6 +88,30 @@ impl Inference {
                     self.sent_to.insert((key.src, key.dst, dst), ());
                 }
             }
+            Msg::Solicit6 { src, lladdr, .. } => {
+                self.nd_bind(src, lladdr.unwrap_or(key.src));
+            }
+            Msg::Advert6 { target, lladdr, .. } => {
+                self.nd_bind(target, lladdr.unwrap_or(key.src));
+            }
+            Msg::Echo6Request { src, .. }
+            | Msg::Echo6Reply { src, .. }
+            | Msg::Icmp6Error { src, .. } => {
+                if key.src.is_valid_unicast() && usable6(src) {
+                    self.ip6_src.entry(src).or_insert(key.src);
+                }
+            }
+        }
+    }
+
+    /// Did the capture hold IPv6 that replay models?
+    pub fn has_ipv6(&self) -> bool {
+        !self.nd_ips.is_empty() || !self.ip6_src.is_empty()
+    }
+
+    fn nd_bind(&mut self, ip: Ipv6Addr, mac: MacAddr) {
+        if usable6(ip) && mac.is_valid_unicast() {
+            self.nd_ips.entry(ip).or_insert(mac);
         }
     }
 
@@ -101,6 +134,7 @@ impl Inference {
                 mac: *mac,
                 ips: Vec::new(),
                 prefix: 24,
+                ips6: Vec::new(),
                 gateway: None,
                 forwarding: false,
                 first_frame: self.first.get(mac).copied().unwrap_or(0),
@@ -111,6 +145,15 @@ impl Inference {
         for (ip, mac) in &owner {
             if let Some(&i) = index.get(mac) {
                 hosts[i].ips.push(*ip);
+            }
+        }
+        let mut owner6 = self.nd_ips.clone();
+        for (ip, mac) in &self.ip6_src {
+            owner6.entry(*ip).or_insert(*mac);
+        }
+        for (ip, mac) in &owner6 {
+            if let Some(&i) = index.get(mac) {
+                hosts[i].ips6.push(*ip);
             }
         }
         // The prefix: /24 unless two addresses that ARP each other need a shorter one.
@@ -149,6 +192,10 @@ impl Inference {
 
 fn usable(ip: Ipv4Addr) -> bool {
     !(ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() || ip.is_loopback())
+}
+
+fn usable6(ip: Ipv6Addr) -> bool {
+    !(ip.is_unspecified() || ip.is_multicast() || ip.is_loopback())
 }
 
 /// Are `a` and `b` in one /`prefix`?

@@ -27,7 +27,8 @@ pub fn print(w: &mut impl Write, path: &Path, hosts: &[Placed], e: &Engine) -> s
     writeln!(w, "hosts: {}", hosts.len())?;
     for p in hosts {
         let h = &p.host;
-        let ips: Vec<String> = h.ips.iter().map(|i| format!("{i}/{}", h.prefix)).collect();
+        let mut ips: Vec<String> = h.ips.iter().map(|i| format!("{i}/{}", h.prefix)).collect();
+        ips.extend(h.ips6.iter().map(|i| format!("{i}/64")));
         let mut extra = String::new();
         if let Some(g) = h.gateway {
             extra.push_str(&format!(" via {g}"));
@@ -54,18 +55,33 @@ pub fn print(w: &mut impl Write, path: &Path, hosts: &[Placed], e: &Engine) -> s
         };
         writeln!(w, "  {} {ips}{extra} at {dev}", h.mac)?;
     }
-    let skipped = c.skipped_link + c.skipped_proto + c.skipped_source;
-    writeln!(
-        w,
-        "frames: {} read, {} skipped ({} not Ethernet, {} not ARP/ICMPv4, {} from no host)",
-        c.frames, skipped, c.skipped_link, c.skipped_proto, c.skipped_source
-    )?;
+    let unmodelled: u64 = c.unmodelled.values().sum();
+    let malformed: u64 = c.malformed.values().sum();
+    let skipped = c.skipped_link + c.skipped_proto + c.skipped_source + unmodelled + malformed;
+    let ipv6 = hosts.iter().any(|p| !p.host.ips6.is_empty());
+    if unmodelled + malformed == 0 && !ipv6 {
+        writeln!(
+            w,
+            "frames: {} read, {} skipped ({} not Ethernet, {} not ARP/ICMPv4, {} from no host)",
+            c.frames, skipped, c.skipped_link, c.skipped_proto, c.skipped_source
+        )?;
+    } else {
+        writeln!(
+            w,
+            "frames: {} read, {} skipped ({} not Ethernet, {} not ARP/ICMP, {} from no host, {} not modelled, {} malformed)",
+            c.frames, skipped, c.skipped_link, c.skipped_proto, c.skipped_source, unmodelled, malformed
+        )?;
+    }
+    for (what, m) in [("not modelled", &c.unmodelled), ("malformed", &c.malformed)] {
+        if !m.is_empty() {
+            let list: Vec<String> = m.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+            writeln!(w, "{what}: {}", list.join(", "))?;
+        }
+    }
     writeln!(
         w,
         "requests: {} recorded, {} injected, {} reproduced by the emulated stacks",
-        c.injected + c.reproduced,
-        c.injected,
-        c.reproduced
+        c.requests, c.injected, c.reproduced
     )?;
     if c.fragments > 0 {
         writeln!(
@@ -118,10 +134,13 @@ pub fn print(w: &mut impl Write, path: &Path, hosts: &[Placed], e: &Engine) -> s
                 format!("emulated {} missing from the trace", m.key.kind())
             }
             MismatchKind::ExtraRequest => {
-                format!(
-                    "emulated stack sent an {} the trace does not hold",
-                    m.key.kind()
-                )
+                let kind = m.key.kind();
+                let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'I']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                format!("emulated stack sent {article} {kind} the trace does not hold")
             }
         };
         let what = match m.kind {

@@ -4,15 +4,19 @@
 //! capture's MAC and addresses on the interface it sends from.
 
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use l2lab_fabric::{LinkId, LinkKind, MacAddr};
+use l2lab_sim::stack::addrconf::ADDR_GEN_MODE_NONE;
 use l2lab_sim::{Ipv4Net, Lab, NsId, RouteProto};
 
 use super::hosts::Host;
+
+/// Virtual time between two IPv6 hosts coming up: one tick of the lab's 250 Hz clock.
+const HOST_STEP: Duration = Duration::from_millis(4);
 
 /// A host placed in the lab.
 #[derive(Debug, Clone)]
@@ -41,10 +45,8 @@ pub fn default_lab(
     at_port: &BTreeMap<MacAddr, u32>,
     ageing: Option<Duration>,
 ) -> anyhow::Result<Built> {
-    let mut lab = Lab::with_config(l2lab_sim::LabConfig {
-        ipv6: false,
-        ..Default::default()
-    });
+    let ipv6 = hosts.iter().any(|h| !h.ips6.is_empty());
+    let mut lab = new_lab(ipv6)?;
     let init = NsId::INIT;
     lab.add_bridge(init, "br0")?;
     lab.set_link_up(init, "br0", true)?;
@@ -109,9 +111,18 @@ pub fn default_lab(
             (l, l)
         };
         lab.set_mac(ns, "eth0", h.mac)?;
+        if ipv6 {
+            host_ipv6(&mut lab, ns, "eth0")?;
+        }
         lab.set_link_up(ns, "eth0", true)?;
         lab.set_link_up(ns, "lo", true)?;
         configure(&mut lab, ns, "eth0", h)?;
+        if ipv6 {
+            // A host up sends its MLD reports two ticks later, flooded to every port: hosts
+            // brought up a tick apart send theirs apart, so the frames in flight at once
+            // are a host's, not all hosts' (N, not N², of them).
+            let _ = lab.advance(HOST_STEP);
+        }
         placed.push(Placed {
             host: h.clone(),
             link,
@@ -124,8 +135,46 @@ pub fn default_lab(
     })
 }
 
+/// A lab with IPv6 on when the capture holds IPv6 to replay. The initial namespace's devices
+/// (the bridges and their ports) then have it off, as a bridge that took part in the traffic
+/// would be a host of the capture.
+fn new_lab(ipv6: bool) -> anyhow::Result<Lab> {
+    let mut lab = Lab::with_config(l2lab_sim::LabConfig {
+        ipv6,
+        ..Default::default()
+    });
+    if ipv6 {
+        lab.sysctl_set(NsId::INIT, "net.ipv6.conf.all.disable_ipv6", "1")?;
+        lab.sysctl_set(NsId::INIT, "net.ipv6.conf.default.disable_ipv6", "1")?;
+    }
+    Ok(lab)
+}
+
+/// IPv6 on for a host's interface (made in the initial namespace, it had it off), with no
+/// link-local of its own making: the capture's addresses are the ones it gets.
+fn host_ipv6(lab: &mut Lab, ns: NsId, dev: &str) -> anyhow::Result<()> {
+    lab.sysctl_set(ns, &format!("net.ipv6.conf.{dev}.disable_ipv6"), "0")?;
+    let link = lab.link_by_name(ns, dev)?;
+    lab.set_addr_gen_mode(link, ADDR_GEN_MODE_NONE)?;
+    Ok(())
+}
+
+/// The host's IPv6 addresses on `link`, those it lacks.
+fn add_ipv6(lab: &mut Lab, link: LinkId, h: &Host) -> anyhow::Result<()> {
+    for ip in &h.ips6 {
+        // Without DAD: the capture shows the address in use already.
+        match lab.addr6_add(link, *ip, 64, true) {
+            Ok(()) | Err(l2lab_sim::LabError::Exists(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
 /// Addresses, gateway and forwarding of a host on interface `dev` of `ns`.
 fn configure(lab: &mut Lab, ns: NsId, dev: &str, h: &Host) -> anyhow::Result<()> {
+    let link = lab.link_by_name(ns, dev)?;
+    add_ipv6(lab, link, h)?;
     for ip in &h.ips {
         let have = lab.addresses(ns).iter().any(|(_, a)| a.net.addr == *ip);
         if !have {
@@ -160,8 +209,9 @@ fn configure(lab: &mut Lab, ns: NsId, dev: &str, h: &Host) -> anyhow::Result<()>
 /// the script's first bridge) and gives it the capture's MAC.
 pub fn script_lab(path: &Path, hosts: &[Host], ageing: Option<Duration>) -> anyhow::Result<Built> {
     let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+    let ipv6 = hosts.iter().any(|h| !h.ips6.is_empty());
     let mut lab = Lab::with_config(l2lab_sim::LabConfig {
-        ipv6: false,
+        ipv6,
         ..Default::default()
     });
     let mut first_bridge: Option<(NsId, String)> = None;
@@ -188,12 +238,20 @@ pub fn script_lab(path: &Path, hosts: &[Host], ageing: Option<Duration>) -> anyh
     let mut placed = Vec::with_capacity(hosts.len());
     let mut extra = 0;
     for h in hosts {
-        let found = h.ips.iter().find_map(|ip| find_addr(&lab, *ip));
+        let found = h
+            .ips
+            .iter()
+            .map(|ip| IpAddr::V4(*ip))
+            .chain(h.ips6.iter().map(|ip| IpAddr::V6(*ip)))
+            .find_map(|ip| find_addr(&lab, ip));
         let link =
             match found {
                 Some((ns, link)) => {
                     let dev = lab.iface(link).map(|i| i.name.clone()).unwrap_or_default();
                     lab.set_mac(ns, &dev, h.mac)?;
+                    // The link-local the interface made came from the script's MAC, not
+                    // the capture's: the capture's addresses join it.
+                    add_ipv6(&mut lab, link, h)?;
                     link
                 }
                 None => {
@@ -212,6 +270,9 @@ pub fn script_lab(path: &Path, hosts: &[Host], ageing: Option<Duration>) -> anyh
                     lab.set_master(bns, &port, Some(&br))?;
                     lab.set_link_up(bns, &port, true)?;
                     lab.set_mac(ns, "eth0", h.mac)?;
+                    if ipv6 {
+                        host_ipv6(&mut lab, ns, "eth0")?;
+                    }
                     lab.set_link_up(ns, "eth0", true)?;
                     configure(&mut lab, ns, "eth0", h)?;
                     l
@@ -229,7 +290,7 @@ pub fn script_lab(path: &Path, hosts: &[Host], ageing: Option<Duration>) -> anyh
     })
 }
 
-fn find_addr(lab: &Lab, ip: Ipv4Addr) -> Option<(NsId, LinkId)> {
+fn find_addr(lab: &Lab, ip: IpAddr) -> Option<(NsId, LinkId)> {
     let mut names = vec![String::new()];
     names.extend(lab.netns_names());
     for name in names {
@@ -238,11 +299,18 @@ fn find_addr(lab: &Lab, ip: Ipv4Addr) -> Option<(NsId, LinkId)> {
         } else {
             lab.netns(&name).ok()?
         };
-        if let Some((l, _)) = lab
-            .addresses(ns)
-            .into_iter()
-            .find(|(_, a)| a.net.addr == ip)
-        {
+        let found = match ip {
+            IpAddr::V4(ip) => lab
+                .addresses(ns)
+                .into_iter()
+                .find(|(_, a)| a.net.addr == ip)
+                .map(|(l, _)| l),
+            IpAddr::V6(ip) => lab
+                .links(ns)
+                .into_iter()
+                .find(|l| lab.addrs6(*l).iter().any(|a| a.addr == ip)),
+        };
+        if let Some(l) = found {
             return Some((ns, l));
         }
     }
@@ -288,6 +356,23 @@ fn run_line(
             Ok(())
         }
         ["ip", "link", "set", rest @ ..] => link_set(lab, ns, rest),
+        ["ip", "addr" | "address" | "a", "add", net, "dev", dev, rest @ ..]
+            if net.contains(':') =>
+        {
+            let (a, len) = net.split_once('/').unwrap_or((net, "128"));
+            let (Ok(a), Some(len)) = (
+                a.parse::<Ipv6Addr>(),
+                len.parse::<u8>().ok().filter(|l| *l <= 128),
+            ) else {
+                bail!("bad address {net}");
+            };
+            // A capture without IPv6 is replayed with IPv6 off: its addresses play no part.
+            if lab.config().ipv6 {
+                let link = lab.link_by_name(ns, dev)?;
+                lab.addr6_add(link, a, len, rest.contains(&"nodad"))?;
+            }
+            Ok(())
+        }
         ["ip", "addr" | "address" | "a", "add", net, "dev", dev, ..] => {
             let net: Ipv4Net = net.parse().map_err(|_| anyhow!("bad address {net}"))?;
             lab.addr_add(ns, dev, net, None)?;
