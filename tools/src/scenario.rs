@@ -22,6 +22,16 @@ pub struct Outcome {
     pub wall: Duration,
 }
 
+/// How a transcript is normalised beyond compare.py's rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rules {
+    /// IPv6's rules: link-local addresses named after their MACs, randomly timed frames
+    /// compared as a multiset (see [`transcript`]).
+    pub ipv6: bool,
+    /// Captures keep their IPv6 frames (with `ipv6`).
+    pub ipv6_captures: bool,
+}
+
 /// Expands arguments into scenario directories (a directory holding `script.sh`, or a
 /// directory of such directories).
 pub fn scenario_dirs(args: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
@@ -55,8 +65,11 @@ pub const SCENARIO_RESOLV_CONF: &str = "nameserver 10.255.255.53\n";
 /// The `l2lab run` options a scenario asks for, one per line of its file `options` (the same
 /// file tools/record-kernel reads): `--uplink` for both; `--ovs` asks record-kernel to run
 /// Open vSwitch, which a lab always has; `--ipv6` keeps IPv6 on, which the lab then gets
-/// by leaving out the `--no-ipv6` every other scenario runs with.
-fn options(dir: &Path) -> anyhow::Result<Vec<String>> {
+/// by leaving out the `--no-ipv6` every other scenario runs with. `--no-ipv6-captures` is for
+/// `l2lab test` alone (record-kernel ignores it): the captures of an `--ipv6` scenario are
+/// kept to ARP and ICMP, as compare.py keeps them, where the kernel's own runs differ in
+/// their IPv6 frames.
+fn options(dir: &Path) -> anyhow::Result<(Vec<String>, Rules)> {
     let text = match std::fs::read_to_string(dir.join("options")) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -64,18 +77,26 @@ fn options(dir: &Path) -> anyhow::Result<Vec<String>> {
     };
     let mut v = Vec::new();
     let mut ipv6 = false;
+    let mut v6_captures = true;
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         match line {
             "--uplink" => v.push(line.to_string()),
             "--ovs" => {}
             "--ipv6" => ipv6 = true,
+            "--no-ipv6-captures" => v6_captures = false,
             other => anyhow::bail!("{}/options: unknown option {other:?}", dir.display()),
         }
     }
     if !ipv6 {
         v.insert(0, "--no-ipv6".to_string());
     }
-    Ok(v)
+    Ok((
+        v,
+        Rules {
+            ipv6,
+            ipv6_captures: ipv6 && v6_captures,
+        },
+    ))
 }
 
 /// Runs one scenario under `exe run` in a fresh directory and compares it with its kernel
@@ -88,6 +109,7 @@ pub fn run_one(
 ) -> anyhow::Result<Outcome> {
     let script = std::fs::canonicalize(dir.join("script.sh"))?;
     let work = tempfile::Builder::new().prefix("l2lab-test-").tempdir()?;
+    let (lab_options, rules) = options(dir)?;
     let start = Instant::now();
     // The resolver configuration tools/record-kernel gives every scenario, whatever the
     // host's: the scenarios that look names up then ask the same nameserver on any machine.
@@ -99,7 +121,7 @@ pub fn run_one(
         .arg("run")
         .arg("--resolv-conf")
         .arg(resolv.path())
-        .args(options(dir)?)
+        .args(&lab_options)
         .args(extra)
         .arg(&script)
         .current_dir(work.path())
@@ -120,8 +142,7 @@ pub fn run_one(
             std::fs::copy(e.path(), dst.join(e.file_name()))?;
         }
     }
-    let ipv6 = !options(dir)?.iter().any(|o| o == "--no-ipv6");
-    let (diff, matched) = compare(&dir.join("kernel"), work.path(), ipv6)?;
+    let (diff, matched) = compare(&dir.join("kernel"), work.path(), rules)?;
     Ok(Outcome {
         diff,
         matched,
@@ -129,16 +150,16 @@ pub fn run_one(
     })
 }
 
-/// Compares two transcript directories as `l2lab test` does (`ipv6`: with IPv6's rules, see
+/// Compares two transcript directories as `l2lab test` does (with `rules`, see
 /// [`transcript`]): the unified diff, empty when they match, and kernel lines matched / kernel
 /// lines. Run on two kernel runs, it tells whether a scenario is deterministic enough.
 pub fn compare(
     kernel: &Path,
     other: &Path,
-    ipv6: bool,
+    rules: Rules,
 ) -> anyhow::Result<(String, (usize, usize))> {
-    let kernel = transcript(kernel, ipv6)?;
-    let ours = transcript(other, ipv6)?;
+    let kernel = transcript(kernel, rules)?;
+    let ours = transcript(other, rules)?;
     let (k, o): (Vec<&str>, Vec<&str>) = (
         kernel.iter().map(String::as_str).collect(),
         ours.iter().map(String::as_str).collect(),
@@ -154,8 +175,8 @@ pub fn compare(
 
 /// The normalised lines of a transcript directory (stdout, stderr, rc, then each pcap).
 ///
-/// With `ipv6` (scenarios whose `options` keep IPv6 on), captures keep their IPv6 frames too
-/// and IPv6 gets three more rules, since the kernel's own IPv6 traffic is randomly timed and
+/// With `rules.ipv6` (scenarios whose `options` keep IPv6 on), captures keep their IPv6 frames
+/// too (unless `rules.ipv6_captures` is off) and IPv6 gets three more rules, since the kernel's own IPv6 traffic is randomly timed and
 /// its link-local addresses follow the random MACs:
 /// - an EUI-64 link-local address becomes `fe80::` and its MAC's label (`fe80::MAC2`), a
 ///   solicited-node group `ff02::1:ff` and the label of the MAC its last 24 bits come from,
@@ -165,7 +186,7 @@ pub fn compare(
 ///   lines around them: each run of such lines is sorted;
 /// - labels are given in order of first sight on the other lines only, so that the order of
 ///   those frames cannot change them; a MAC seen only in such frames reads `MAC?`.
-pub fn transcript(d: &Path, ipv6: bool) -> anyhow::Result<Vec<String>> {
+pub fn transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<String>> {
     let mut sections: Vec<(String, String)> = Vec::new();
     for name in ["stdout", "stderr", "rc"] {
         let p = d.join(name);
@@ -192,10 +213,10 @@ pub fn transcript(d: &Path, ipv6: bool) -> anyhow::Result<Vec<String>> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        sections.push((name, decode(&p, ipv6)));
+        sections.push((name, decode(&p, rules.ipv6_captures)));
     }
     let mut macs = Macs::default();
-    if !ipv6 {
+    if !rules.ipv6 {
         let mut parts = Vec::new();
         for (name, text) in &sections {
             parts.push(format!("== {name}"));
@@ -249,12 +270,14 @@ pub fn transcript(d: &Path, ipv6: bool) -> anyhow::Result<Vec<String>> {
 }
 
 /// Whether a line prints a frame the kernel's IPv6 sends by itself after a random delay: an
-/// MLD report, a router solicitation, or duplicate address detection's solicitation (from
-/// the unspecified address).
+/// MLD report, a router solicitation, duplicate address detection's solicitation (from the
+/// unspecified address), or an advertisement to all nodes (the answer to such a probe, or
+/// one sent unasked), which follows the probe's random timing.
 fn is_autonomous_v6(l: &str) -> bool {
     l.contains("multicast listener report")
         || l.contains("router solicitation")
         || (l.contains("neighbor solicitation") && (l.contains(" :: > ") || l.starts_with(":: > ")))
+        || (l.contains("neighbor advertisement") && l.contains(" > ff02::1: "))
 }
 
 /// A capture as `tcpdump -nn -e -r FILE 'arp or icmp'` prints it (`'arp or icmp or ip6'` with
@@ -839,7 +862,11 @@ mod test {
 
     fn same(a: &[Vec<u8>], b: &[Vec<u8>], ipv6: bool) -> bool {
         let (a, b) = (dir(a), dir(b));
-        let (diff, _) = compare(a.path(), b.path(), ipv6).expect("compare");
+        let rules = Rules {
+            ipv6,
+            ipv6_captures: ipv6,
+        };
+        let (diff, _) = compare(a.path(), b.path(), rules).expect("compare");
         diff.is_empty()
     }
 
@@ -859,14 +886,26 @@ mod test {
         assert!(!same(&base, &moved, true));
         let other_host = [arp(HOST_A), rs(HOST_A), rs(HOST_A), arp(HOST_B)];
         assert!(!same(&base, &other_host, true));
-        // Without --ipv6 the captures are kept to ARP and ICMP, as compare.py keeps them.
+        // Without --ipv6 the captures are kept to ARP and ICMP, as compare.py keeps them, and
+        // so they are with --no-ipv6-captures.
         assert!(same(&base, &missing, false));
+        let (a, b) = (dir(&base), dir(&missing));
+        let rules = Rules {
+            ipv6: true,
+            ipv6_captures: false,
+        };
+        let (diff, _) = compare(a.path(), b.path(), rules).expect("compare");
+        assert!(diff.is_empty());
     }
 
     #[test]
     fn link_local_addresses_follow_their_mac_labels() {
         let d = dir(&[rs(HOST_B)]);
-        let t = transcript(d.path(), true).expect("transcript");
+        let rules = Rules {
+            ipv6: true,
+            ipv6_captures: true,
+        };
+        let t = transcript(d.path(), rules).expect("transcript");
         assert_eq!(t[1], "    link/ether MAC1");
         assert_eq!(t[2], "    inet6 fe80::MAC1/64 scope link");
         assert_eq!(t[4], "    inet6 fe80::MAC2/64 scope link");
