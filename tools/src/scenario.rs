@@ -175,15 +175,17 @@ pub fn compare(
 
 /// The normalised lines of a transcript directory (stdout, stderr, rc, then each pcap).
 ///
-/// With `rules.ipv6` (scenarios whose `options` keep IPv6 on), captures keep their IPv6 frames
-/// too (unless `rules.ipv6_captures` is off) and IPv6 gets three more rules, since the kernel's own IPv6 traffic is randomly timed and
-/// its link-local addresses follow the random MACs:
+/// With `rules.ipv6` (scenarios whose `options` keep IPv6 on), captures keep their IPv6
+/// frames too (unless `rules.ipv6_captures` is off) and IPv6 gets three more rules, since the
+/// kernel's own IPv6 traffic is randomly timed and its link-local addresses follow the random
+/// MACs:
 /// - an EUI-64 link-local address becomes `fe80::` and its MAC's label (`fe80::MAC2`), a
 ///   solicited-node group `ff02::1:ff` and the label of the MAC its last 24 bits come from,
 ///   and an IPv6 multicast MAC (`33:33:...`) is kept as it is (it follows from the group);
 /// - the frames the kernel sends by itself after random delays (MLD reports, router
-///   solicitations, DAD's solicitations from `::`) are compared as a multiset between the
-///   lines around them: each run of such lines is sorted;
+///   solicitations, DAD's solicitations from `::` and the advertisements to all nodes that
+///   answer them) are compared as a multiset between the lines around them: each run of such
+///   lines is sorted;
 /// - labels are given in order of first sight on the other lines only, so that the order of
 ///   those frames cannot change them; a MAC seen only in such frames reads `MAC?`.
 pub fn transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<String>> {
@@ -229,7 +231,8 @@ pub fn transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<String>> {
         .iter()
         .map(|(_, t)| t.lines().map(|l| (l, is_autonomous_v6(l))).collect())
         .collect();
-    let mut done: Vec<Vec<Option<String>>> = lines
+    // Each kept line, and whether it is one of the randomly timed frames.
+    let mut done: Vec<Vec<Option<(String, bool)>>> = lines
         .iter()
         .map(|ls| {
             ls.iter()
@@ -237,7 +240,7 @@ pub fn transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<String>> {
                     if auto {
                         None
                     } else {
-                        norm_line(l, &mut macs, true, false)
+                        norm_line(l, &mut macs, true, false).map(|x| (x, false))
                     }
                 })
                 .collect()
@@ -246,7 +249,7 @@ pub fn transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<String>> {
     for (ls, out) in lines.iter().zip(done.iter_mut()) {
         for (&(l, auto), o) in ls.iter().zip(out.iter_mut()) {
             if auto {
-                *o = norm_line(l, &mut macs, true, true).map(|x| format!("\u{1}{x}"));
+                *o = norm_line(l, &mut macs, true, true).map(|x| (x, true));
             }
         }
     }
@@ -254,9 +257,9 @@ pub fn transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<String>> {
     for ((name, _), out) in sections.iter().zip(done) {
         parts.push(format!("== {name}"));
         let mut run: Vec<String> = Vec::new();
-        for l in out.into_iter().flatten() {
-            if let Some(a) = l.strip_prefix('\u{1}') {
-                run.push(a.to_string());
+        for (l, auto) in out.into_iter().flatten() {
+            if auto {
+                run.push(l);
                 continue;
             }
             run.sort();
