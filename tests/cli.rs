@@ -396,3 +396,46 @@ fn explain_stamps_lab_time_and_names_tcpdump_for_a_promiscuous_bridge() {
         "{err}"
     );
 }
+
+/// `l2lab compare --ipv6` on a kernel transcript and altered copies of it: the randomly timed
+/// IPv6 frames may swap places, but one dropped is a difference (exit status 1).
+#[test]
+fn compare_takes_ipv6_frames_in_any_order_but_not_one_fewer() {
+    let kernel = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/bridge-ipv6-settled/kernel");
+    let stdout = std::fs::read_to_string(kernel.join("stdout")).expect("kernel stdout");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| l.contains("multicast listener report"))
+        .expect("an MLD report in the capture's listing");
+    let copy = |lines: &[&str]| {
+        let d = tempfile::tempdir().expect("temporary directory");
+        for f in ["stderr", "rc", "br01.pcap"] {
+            std::fs::copy(kernel.join(f), d.path().join(f)).expect("copy");
+        }
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(d.path().join("stdout"), text).expect("stdout");
+        d
+    };
+    let compare = |d: &tempfile::TempDir| {
+        Command::new(env!("CARGO_BIN_EXE_l2lab"))
+            .args(["compare", "--ipv6"])
+            .arg(&kernel)
+            .arg(d.path())
+            .output()
+            .expect("l2lab compare runs")
+    };
+    let same = compare(&copy(&lines));
+    assert!(same.status.success(), "{same:?}");
+    let mut swapped = lines.clone();
+    swapped.swap(first, first + 1);
+    assert_ne!(swapped, lines);
+    let out = compare(&copy(&swapped));
+    assert!(out.status.success(), "{out:?}");
+    let mut fewer = lines.clone();
+    fewer.remove(first);
+    let out = compare(&copy(&fewer));
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("-MAC"));
+}

@@ -26,6 +26,7 @@ fn run(script: &Path, seed: u64) -> BTreeMap<String, Vec<u8>> {
         .parent()
         .map(l2lab::scenario::options)
         .and_then(Result::ok)
+        .map(|(opts, _)| opts)
         .expect("the scenario's options file");
     let out = Command::new(env!("CARGO_BIN_EXE_l2lab"))
         .args(["run", "--fast", "--seed", &seed.to_string()])

@@ -48,7 +48,9 @@ impl Lab {
     }
 
     /// default_operstate without carrier: the device found at the peer's index in the
-    /// device's own namespace decides (none, or one with carrier: DOWN).
+    /// device's own namespace decides (none, or one with carrier: DOWN); a peer whose index
+    /// is the device's own (each end in a new namespace of its own) reads as no lower device
+    /// at all (`iflink == dev->ifindex`: DOWN).
     fn lower_layer_down_now(&self, link: LinkId) -> bool {
         let Some(LinkKind::Veth { peer }) = self.fabric.link(link).map(|l| &l.kind) else {
             return false;
@@ -56,8 +58,10 @@ impl Lab {
         let (Some(me), Some(p)) = (self.iface(link), self.iface(*peer)) else {
             return false;
         };
-        self.link_by_index(me.ns, p.ifindex)
-            .is_some_and(|l| !self.carrier_ok(l))
+        p.ifindex != me.ifindex
+            && self
+                .link_by_index(me.ns, p.ifindex)
+                .is_some_and(|l| !self.carrier_ok(l))
     }
 
     /// Records the operational state of every veth whose carrier went off since the last

@@ -108,6 +108,20 @@ land in the current directory; the lab and everything it started go when it ends
         #[arg(long)]
         realtime: bool,
     },
+    /// Compare two transcript directories (stdout, stderr, rc, captures) as `test` does, e.g.
+    /// two kernel runs of one scenario: the unified diff, exit status 1 when they differ.
+    Compare {
+        /// The reference directory (a scenario's kernel/).
+        kernel: PathBuf,
+        /// The directory compared with it.
+        other: PathBuf,
+        /// With IPv6's rules, as for scenarios whose options hold `--ipv6`.
+        #[arg(long)]
+        ipv6: bool,
+        /// With --ipv6: captures kept to ARP and ICMP, as for `--no-ipv6-captures` in options.
+        #[arg(long, requires = "ipv6")]
+        no_ipv6_captures: bool,
+    },
     /// Draw a trace: a self-contained HTML viewer to step through, or the topology as dot/SVG.
     Viz(viz::VizArgs),
     /// Replay an ARP/ICMP capture against an emulated bridge and compare the answers.
@@ -193,6 +207,7 @@ fn cli() -> anyhow::Result<i32> {
         None
         | Some(Command::Demo { .. })
         | Some(Command::Test { .. })
+        | Some(Command::Compare { .. })
         | Some(Command::Viz(_))
         | Some(Command::Replay(_)) => true,
         Some(Command::Run { script, .. }) => script.is_none(),
@@ -242,6 +257,21 @@ fn cli() -> anyhow::Result<i32> {
             seed,
             realtime,
         }) => test(&dirs, jobs, keep.as_deref(), seed, realtime),
+        Some(Command::Compare {
+            kernel,
+            other,
+            ipv6,
+            no_ipv6_captures,
+        }) => {
+            let rules = scenario::Rules {
+                ipv6,
+                ipv6_captures: ipv6 && !no_ipv6_captures,
+            };
+            let (diff, (same, all)) = scenario::compare(&kernel, &other, rules)?;
+            print!("{diff}");
+            println!("{same}/{all} kernel lines matched");
+            Ok(i32::from(!diff.is_empty()))
+        }
         Some(Command::Viz(args)) => viz::main(&args),
         Some(Command::Replay(args)) => replay::main(&args),
         Some(Command::Shell {
