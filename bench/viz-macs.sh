@@ -17,18 +17,7 @@ trap 'rm -rf "$dir"' EXIT
 [ $# -gt 0 ] || set -- 10000 100000
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in "$@"; do
-    python3 - "$n" "$dir/trace.jsonl" <<'PY'
-import sys
-n, path = int(sys.argv[1]), sys.argv[2]
-br = '{"id":1,"name":"br0","ns":""}'
-with open(path, "w") as f:
-    f.write('{"type":"header","schema":"l2lab-trace","version":1}\n')
-    for i in range(n):
-        mac = "02:00:%02x:%02x:%02x:%02x" % ((i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255)
-        p = 2 + i % 4
-        f.write('{"t":%.6f,"type":"learned","bridge":%s,"mac":"%s","port":{"id":%d,"name":"p%d","ns":""}}\n'
-                % (i * 1e-4, br, mac, p, p))
-PY
+    bench/macs-trace.py "$n" "$dir/trace.jsonl"
     for bin in "$L2LAB" ${BEFORE:+"$BEFORE"}; do
         rm -f "$dir/lab.html"
         /usr/bin/time -f '%e %M' -o "$dir/t" "$bin" viz "$dir/trace.jsonl" -o "$dir/lab.html" >"$dir/out" 2>&1 || true

@@ -417,6 +417,70 @@ fn ten_thousand_events_stay_usable() {
     assert!(load < 3000.0, "loading takes {load} ms");
     assert!(step < 50.0, "99% of steps take under {step} ms");
     assert!(jump < 100.0, "99% of jumps take under {jump} ms");
+    // Steps back undo events; the tables they reach are the ones a replay makes.
+    assert!(ms("data-back-p99-ms") < 50.0, "{body}");
+    assert_eq!(attr(&body, "data-undo-same"), Some("true"), "{body}");
+}
+
+/// A trace of one bridge learning `n` MACs, as bench/macs-trace.py writes it.
+fn macs_trace(n: usize) -> String {
+    let mut t = String::from("{\"type\":\"header\",\"schema\":\"l2lab-trace\",\"version\":1}\n");
+    for i in 0..n {
+        let p = 2 + i % 4;
+        t.push_str(&format!(
+            "{{\"t\":{:.6},\"type\":\"learned\",\"bridge\":{{\"id\":1,\"name\":\"br0\",\"ns\":\"\"}},\"mac\":\"02:00:00:00:{:02x}:{:02x}\",\"port\":{{\"id\":{p},\"name\":\"p{p}\",\"ns\":\"\"}}}}\n",
+            i as f64 * 1e-4,
+            i >> 8,
+            i & 255
+        ));
+    }
+    t
+}
+
+/// A table too long to list at every step shows the entries the latest events changed, and
+/// says how many there are; a short one shows them all. The events come in chunks, of which
+/// the page parses only those a step needs.
+#[test]
+fn a_long_mac_table_shows_the_latest_entries() {
+    let n = 5000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("lab.html");
+    let out = viz(
+        dir.path(),
+        &macs_trace(n),
+        &["-o", page.to_str().expect("utf-8 path")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&page).expect("page");
+    // 5,000 events in chunks of 1,024.
+    assert!(html.contains("id=\"ev-4\"") && !html.contains("id=\"ev-5\""));
+    let Some(chrome) = skip_without_chromium() else {
+        return;
+    };
+    let dom = browse(&chrome, &page, &format!("step={n}"), &["--dump-dom"]);
+    let table = tags(&dom)
+        .find(|t| t.starts_with("table id=\"mac-table\""))
+        .expect("mac table")
+        .to_string();
+    assert_eq!(attr(&table, "data-entries"), Some("5000"), "{table}");
+    let rows = mac_rows(&dom);
+    assert_eq!(rows.len(), 200, "{rows:?}");
+    // The last learned (4999 = 0x1387) is there, the first is not.
+    assert!(
+        rows.iter().any(|(_, mac)| mac == "02:00:00:00:13:87"),
+        "{rows:?}"
+    );
+    assert!(
+        !rows.iter().any(|(_, mac)| mac == "02:00:00:00:00:00"),
+        "{rows:?}"
+    );
+    assert!(text_of(&dom, "mac-note").starts_with("5000 learned entries"));
+    let dom = browse(&chrome, &page, "step=150", &["--dump-dom"]);
+    assert_eq!(mac_rows(&dom).len(), 150);
 }
 
 /// What needs no browser: IGMP frames are named as tcpdump names them, the legend sits

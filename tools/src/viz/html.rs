@@ -1,6 +1,11 @@
 //! The viewer: one self-contained HTML page (no network, no external assets) holding the
 //! topology drawing, the replayed trace (each event's description, narration, frame hop and
 //! table ops, plus checkpoints) as JSON, and the script that steps through it.
+//!
+//! The events are written in chunks of [`CHUNK`], each in a `<script type="application/json">`
+//! element of its own, and each checkpoint in one too: the page parses only the head when it
+//! loads, then a chunk or a checkpoint when a step needs it, so a trace of a million events
+//! opens as fast as a small one and holds only the chunks in use.
 
 use std::collections::BTreeMap;
 
@@ -235,9 +240,14 @@ fn write_event(buf: &mut Vec<u8>, ev: &Event, st: &Step) -> serde_json::Result<(
     Ok(())
 }
 
-/// The page's data before the events and checkpoints (which follow it, written as they are
-/// replayed): title, clock, checkpoint positions, topology names and geometry.
-fn head(title: &str, header: &Header, topo: &Topology, lay: &Layout, cp_at: &[usize]) -> Value {
+/// How many events each `<script>` element of the page holds.
+pub const CHUNK: usize = 1024;
+
+/// The page's data before the events and checkpoints (which follow it in elements of their
+/// own, written as they are replayed): title, clock, how many events and of which types,
+/// what each chunk holds, checkpoint positions, topology names and geometry.
+fn head(title: &str, header: &Header, lay: &Layout, plan: &Plan) -> Value {
+    let topo = &plan.topo;
     let mut links = Map::new();
     for l in topo.links.values() {
         links.insert(
@@ -277,7 +287,14 @@ fn head(title: &str, header: &Header, topo: &Topology, lay: &Layout, cp_at: &[us
         "clock": header.clock,
         "seed": header.seed,
         "every": CHECKPOINT_EVERY,
-        "cpAt": cp_at,
+        "n": plan.events,
+        "chunk": CHUNK,
+        "types": plan.types,
+        "chunkTypes": plan.chunk_types,
+        "chunkSaid": plan.chunk_said,
+        "chunkT": plan.chunk_t,
+        "firstFrame": plan.first_frame,
+        "cpAt": plan.cp_at,
         "ns": topo.namespaces,
         "links": links,
         "bridges": bridges,
@@ -298,6 +315,19 @@ pub struct Plan {
     pub topo: Topology,
     /// The event counts the checkpoints are taken at, the first 0.
     pub cp_at: Vec<usize>,
+    /// How many events the trace holds.
+    pub events: usize,
+    /// How many events of each type.
+    pub types: BTreeMap<String, usize>,
+    /// The types in each chunk of [`CHUNK`] events: a search skips the chunks that cannot
+    /// match without parsing them.
+    pub chunk_types: Vec<Vec<String>>,
+    /// Whether each chunk holds a narrated event.
+    pub chunk_said: Vec<bool>,
+    /// The time of each chunk's first event.
+    pub chunk_t: Vec<f64>,
+    /// The first event that is part of a frame's journey, where the page opens by default.
+    pub first_frame: Option<usize>,
 }
 
 impl Plan {
@@ -307,16 +337,58 @@ impl Plan {
         let mut r = Replayer::default();
         let mut cp_at = vec![0];
         let mut n = 0;
+        let mut types = BTreeMap::<String, usize>::new();
+        let mut chunk_types = Vec::new();
+        let mut chunk_t = Vec::new();
+        let mut in_chunk = std::collections::BTreeSet::new();
+        let mut chunk_said = Vec::new();
+        let mut first_frame = None;
         src.each(&mut |ev| {
             topo.add(ev);
+            if n % CHUNK == 0 {
+                if n > 0 {
+                    chunk_types.push(std::mem::take(&mut in_chunk).into_iter().collect());
+                }
+                chunk_t.push(ev.t);
+                chunk_said.push(false);
+            }
+            match types.get_mut(&ev.ty) {
+                Some(c) => *c += 1,
+                None => {
+                    types.insert(ev.ty.clone(), 1);
+                }
+            }
+            if !in_chunk.contains(&ev.ty) {
+                in_chunk.insert(ev.ty.clone());
+            }
+            if ev.say.is_some() {
+                if let Some(said) = chunk_said.last_mut() {
+                    *said = true;
+                }
+            }
+            if ev.frame.is_some() && first_frame.is_none() {
+                first_frame = Some(n);
+            }
             n += 1;
             if r.step(ev).1 {
                 cp_at.push(n);
             }
             Ok(())
         })?;
+        if !in_chunk.is_empty() {
+            chunk_types.push(in_chunk.into_iter().collect());
+        }
         topo.finish();
-        Ok(Plan { topo, cp_at })
+        Ok(Plan {
+            topo,
+            cp_at,
+            events: n,
+            types,
+            chunk_types,
+            chunk_said,
+            chunk_t,
+            first_frame,
+        })
     }
 }
 
@@ -415,44 +487,78 @@ fn write_checkpoint(w: &mut impl Write, t: &Tables, buf: &mut Vec<u8>) -> anyhow
     Ok(())
 }
 
-/// Writes the page's data as it is made: the head, then each event as it is replayed, then
-/// each checkpoint as the replay reaches it (a second replay: the checkpoints come last).
-fn write_data<W: Write>(
-    w: W,
+/// Writes the page's head: everything but the events and the checkpoints, as JSON made safe
+/// for its `<script>` element.
+fn write_head<W: Write>(
+    w: &mut W,
     title: &str,
     src: &dyn Source,
     plan: &Plan,
     lay: &Layout,
-) -> anyhow::Result<W> {
-    let mut js = ScriptSafe::new(w);
-    let mut head = serde_json::to_vec(&head(title, src.header(), &plan.topo, lay, &plan.cp_at))?;
-    // The head is an object: its closing brace comes after the events and checkpoints.
-    head.pop();
-    js.write_all(&head)?;
-    js.write_all(b",\"ev\":[")?;
+) -> anyhow::Result<()> {
+    let mut js = ScriptSafe::new(&mut *w);
+    serde_json::to_writer(&mut js, &head(title, src.header(), lay, plan))?;
+    js.finish()?;
+    Ok(())
+}
+
+/// Opens a `<script>` element of JSON data with the given id; what goes in it goes through
+/// [`ScriptSafe`].
+fn open_script<W: Write>(w: &mut W, id: &str) -> std::io::Result<()> {
+    write!(w, "<script type=\"application/json\" id=\"{id}\">")
+}
+
+/// Writes the events, [`CHUNK`] to an element (`ev-0`, `ev-1`, ...), each as it is replayed.
+fn write_events<W: Write>(w: &mut W, src: &dyn Source, plan: &Plan) -> anyhow::Result<()> {
     let mut r = Replayer::default();
-    let mut first = true;
+    let mut n = 0;
     // Each event is made in one buffer, so that the escaping sees it in one piece.
     let mut buf = Vec::new();
     src.each(&mut |ev| {
         buf.clear();
-        if !std::mem::take(&mut first) {
+        if n % CHUNK == 0 {
+            if n > 0 {
+                w.write_all(b"]</script>\n")?;
+            }
+            open_script(w, &format!("ev-{}", n / CHUNK))?;
+            buf.push(b'[');
+        } else {
             buf.push(b',');
         }
         write_event(&mut buf, ev, &r.step(ev).0)?;
+        let mut js = ScriptSafe::new(&mut *w);
         js.write_all(&buf)?;
+        js.finish()?;
+        n += 1;
         Ok(())
     })?;
-    js.write_all(b"],\"cp\":[")?;
-    // The events' tables go before the checkpoints' are built: one copy at a time.
-    drop(r);
+    if n > 0 {
+        w.write_all(b"]</script>\n")?;
+    }
+    if n != plan.events {
+        anyhow::bail!("the trace changed while it was read");
+    }
+    Ok(())
+}
+
+/// Writes each checkpoint in an element of its own (`cp-0`, `cp-1`, ...) as a replay of the
+/// trace reaches it.
+fn write_checkpoints<W: Write>(w: &mut W, src: &dyn Source, plan: &Plan) -> anyhow::Result<()> {
     let mut r = Replayer::default();
-    write_checkpoint(&mut js, r.tables(), &mut buf)?;
+    let mut buf = Vec::new();
+    let mut put = |w: &mut W, t: &Tables, k: usize| -> anyhow::Result<()> {
+        open_script(w, &format!("cp-{k}"))?;
+        let mut js = ScriptSafe::new(&mut *w);
+        write_checkpoint(&mut js, t, &mut buf)?;
+        js.finish()?;
+        w.write_all(b"</script>\n")?;
+        Ok(())
+    };
+    put(w, r.tables(), 0)?;
     let mut cps = 1;
     src.each(&mut |ev| {
         if r.step(ev).1 {
-            js.write_all(b",")?;
-            write_checkpoint(&mut js, r.tables(), &mut buf)?;
+            put(w, r.tables(), cps)?;
             cps += 1;
         }
         Ok(())
@@ -460,8 +566,7 @@ fn write_data<W: Write>(
     if cps != plan.cp_at.len() {
         anyhow::bail!("the trace changed while it was read");
     }
-    js.write_all(b"]}")?;
-    Ok(js.finish()?)
+    Ok(())
 }
 
 /// What writes one part of the page.
@@ -518,7 +623,12 @@ pub fn write_page<W: Write>(
             ("/*CSS*/", &mut text(CSS)),
             ("<!--SVG-->", &mut text(&drawing)),
             ("/*DATA*/", &mut |w: &mut W| {
-                write_data(w, title, src, plan, &lay).map(drop)
+                write_head(w, title, src, plan, &lay)
+            }),
+            // The events' tables go before the checkpoints' are built: one copy at a time.
+            ("<!--EVENTS-->", &mut |w: &mut W| write_events(w, src, plan)),
+            ("<!--CHECKPOINTS-->", &mut |w: &mut W| {
+                write_checkpoints(w, src, plan)
             }),
             ("/*JS*/", &mut text(JS)),
         ],
@@ -554,11 +664,16 @@ mod test {
             assert!(!p.contains(needle), "{needle}");
         }
         assert!(p.contains("small &lt;/script&gt; test"));
+        // The head, one chunk of events, one checkpoint and the script: the data cannot
+        // close its element.
+        assert_eq!(p.matches("<script").count(), 4);
         assert_eq!(
             p.matches("</script>").count(),
-            2,
+            4,
             "the data cannot close its script"
         );
+        assert!(p.contains("<script type=\"application/json\" id=\"ev-0\">[{"));
+        assert!(p.contains("<script type=\"application/json\" id=\"cp-0\">["));
     }
 
     /// A trace of one bridge learning `n` MACs, as bench/viz-macs.sh makes it.
