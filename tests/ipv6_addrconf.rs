@@ -114,3 +114,69 @@ fn nothing_with_ipv6_off() {
     let br = lab.link_by_name(host, "br0").unwrap();
     assert!(lab.addrs6(br).is_empty());
 }
+
+/// MLDv2 reports captured after `from`: (time, [(record type, group)]).
+fn mld_reports(
+    lab: &Lab,
+    cap: l2lab_sim::CaptureId,
+    from: Duration,
+) -> Vec<(Duration, Vec<(u8, std::net::Ipv6Addr)>)> {
+    lab.capture(cap)
+        .unwrap()
+        .frames
+        .iter()
+        // IPv6, a hop-by-hop header, then ICMPv6 type 143.
+        .filter(|f| f.at >= from && f.frame.len() > 70 && f.frame[12..14] == [0x86, 0xdd])
+        .filter(|f| f.frame[20] == 0 && f.frame[54] == 58 && f.frame[62] == 143)
+        .map(|f| {
+            let n = u16::from_be_bytes([f.frame[68], f.frame[69]]) as usize;
+            let recs = (0..n)
+                .map(|k| {
+                    let r = &f.frame[70 + 20 * k..90 + 20 * k];
+                    let g: [u8; 16] = r[4..20].try_into().unwrap();
+                    (r[0], std::net::Ipv6Addr::from(g))
+                })
+                .collect();
+            (f.at - from, recs)
+        })
+        .collect()
+}
+
+/// Adding a global address sends, at once and again within the unsolicited report interval
+/// (1 s), a report with a CHANGE_TO_EXCLUDE record for every group the device reports: the
+/// new address's solicited-node group and the ones already held, as the kernel does (seen
+/// on 6.18 with `ip addr add`, DAD or `nodad`, whether the new address's group is new or
+/// already held through the link-local).
+#[test]
+fn a_global_address_add_reports_every_group_twice() {
+    use l2lab_sim::stack::addrconf::{eui64_link_local, solicited_node};
+    for (seed, held) in [(3, false), (4, true)] {
+        let (mut lab, cap, _) = bridge_up(true, seed);
+        lab.advance(secs(10)).unwrap();
+        let host = lab.netns("").unwrap();
+        let br = lab.link_by_name(host, "br0").unwrap();
+        let ll = eui64_link_local(lab.fabric().link(br).unwrap().mac);
+        // With `held`, the global address shares the link-local's low 24 bits, so its
+        // solicited-node group is held already.
+        let mut seg = [0x2001, 0xdb8, 0, 0, 0, 0, 0, 5];
+        if held {
+            seg[6] = ll.segments()[6] & 0xff;
+            seg[7] = ll.segments()[7];
+        }
+        let global = std::net::Ipv6Addr::from(seg);
+        let t = lab.now();
+        lab.addr6_add(br, global, 64, false).unwrap();
+        lab.advance(secs(3)).unwrap();
+        let reports = mld_reports(&lab, cap, t);
+        assert_eq!(reports.len(), 2, "held {held}: {reports:?}");
+        assert!(reports[0].0 < Duration::from_millis(20), "{reports:?}");
+        assert!(reports[1].0 < Duration::from_millis(1_020), "{reports:?}");
+        for (_, recs) in &reports {
+            assert!(recs.iter().all(|r| r.0 == 4), "{recs:?}");
+            let groups: Vec<_> = recs.iter().map(|r| r.1).collect();
+            assert!(groups.contains(&solicited_node(global)), "{groups:?}");
+            assert!(groups.contains(&solicited_node(ll)), "{groups:?}");
+            assert_eq!(groups.len(), if held { 2 } else { 3 }, "{groups:?}");
+        }
+    }
+}

@@ -527,6 +527,11 @@ impl Lab {
         }
         let run = i.v6_on;
         self.addr6_insert(link, addr, prefix, o, run);
+        if run && scope_of(addr) != Scope::Link {
+            if let Some(i) = self.iface_mut(link) {
+                i.mld.rearm = true;
+            }
+        }
         self.collect_wire();
         Ok(())
     }

@@ -56,6 +56,12 @@ pub(crate) struct MldState {
     pub(crate) carrier: bool,
     /// Admin state as last seen, to notice the device coming up (NETDEV_UP).
     pub(crate) up: bool,
+    /// An address other than a link-local one was added: the next report carries every
+    /// group again. The kernel does this (6.18, measured: `ip addr add 2001:db8::5/64`,
+    /// with DAD or `nodad`, sends CHANGE_TO_EXCLUDE records for every group the device
+    /// reports, the held ones too, twice; the path in the kernel's source that re-arms the
+    /// groups the add does not join is not identified).
+    pub(crate) rearm: bool,
 }
 
 /// An MLDv2 report from `src` with a record (type, group) for each of `records`, behind a
@@ -108,7 +114,8 @@ impl Lab {
         let back = up && (!i.mld.up || (carrier && !i.mld.carrier && i.v6_ready));
         i.mld.carrier = carrier;
         i.mld.up = up;
-        let fresh: Vec<Ipv6Addr> = if back {
+        let rearm = std::mem::take(&mut i.mld.rearm);
+        let fresh: Vec<Ipv6Addr> = if back || rearm {
             now_groups.clone()
         } else {
             now_groups
