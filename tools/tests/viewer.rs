@@ -76,6 +76,18 @@ fn viz(dir: &Path, trace: &str, args: &[&str]) -> std::process::Output {
         .expect("l2lab runs")
 }
 
+/// Draws `trace` as the HTML page `dir/name`, which must succeed; returns the page's path.
+fn page_of(dir: &Path, trace: &str, name: &str) -> PathBuf {
+    let page = dir.join(name);
+    let out = viz(dir, trace, &["-o", page.to_str().expect("utf-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    page
+}
+
 /// The three-host scenario: h1 pings h2 once. Returns the trace and, per port name, its id.
 fn three_hosts() -> (String, Vec<Value>) {
     let mut lab = bridge_lab();
@@ -217,17 +229,7 @@ fn skip_without_chromium() -> Option<PathBuf> {
 fn the_flood_shows_the_table_and_the_two_other_ports() {
     let (text, json) = three_hosts();
     let dir = tempfile::tempdir().expect("tempdir");
-    let page = dir.path().join("lab.html");
-    let out = viz(
-        dir.path(),
-        &text,
-        &["-o", page.to_str().expect("utf-8 path")],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let page = page_of(dir.path(), &text, "lab.html");
     let html = std::fs::read_to_string(&page).expect("page written");
     assert!(html.contains("id=\"mac-table\"") && html.contains("id=\"say\""));
 
@@ -368,18 +370,8 @@ fn ten_thousand_events_stay_usable() {
     let events = text.lines().count() - 1;
     assert!(events >= 10_000, "{events} events");
     let dir = tempfile::tempdir().expect("tempdir");
-    let page = dir.path().join("lab.html");
     let t0 = Instant::now();
-    let out = viz(
-        dir.path(),
-        &text,
-        &["-o", page.to_str().expect("utf-8 path")],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let page = page_of(dir.path(), &text, "lab.html");
     eprintln!(
         "viz of {events} events: {:?}, {} bytes",
         t0.elapsed(),
@@ -444,17 +436,7 @@ fn macs_trace(n: usize) -> String {
 fn a_long_mac_table_shows_the_latest_entries() {
     let n = 5000;
     let dir = tempfile::tempdir().expect("tempdir");
-    let page = dir.path().join("lab.html");
-    let out = viz(
-        dir.path(),
-        &macs_trace(n),
-        &["-o", page.to_str().expect("utf-8 path")],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let page = page_of(dir.path(), &macs_trace(n), "lab.html");
     let html = std::fs::read_to_string(&page).expect("page");
     // 5,000 events in chunks of 1,024.
     assert!(html.contains("id=\"ev-4\"") && !html.contains("id=\"ev-5\""));
@@ -497,13 +479,7 @@ fn igmp_is_named_and_nothing_is_drawn_over_a_bridge() {
     let text = trace_text(&mut lab);
     assert!(text.contains("igmp v3 report"), "{text}");
     let dir = tempfile::tempdir().expect("tempdir");
-    let page = dir.path().join("page.html");
-    let out = viz(dir.path(), &text, &["-o", &page.display().to_string()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let page = page_of(dir.path(), &text, "page.html");
     let html = std::fs::read_to_string(&page).expect("page");
     assert!(html.contains("igmp v3 report, 1 group record(s)"));
     assert!(!html.contains(": proto 2"));
@@ -617,13 +593,7 @@ fn port_states_colour_the_ports_of_a_loop() {
     );
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let page = dir.path().join("loop.html");
-    let out = viz(dir.path(), &text, &["-o", &page.display().to_string()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let page = page_of(dir.path(), &text, "loop.html");
     let html = std::fs::read_to_string(&page).expect("page");
     assert!(html.contains("STP 802.1d, Config"));
     assert!(html.contains(": STP takes in the BPDU from port "));

@@ -290,9 +290,7 @@ fn head(title: &str, header: &Header, lay: &Layout, plan: &Plan) -> Value {
         "n": plan.events,
         "chunk": CHUNK,
         "types": plan.types,
-        "chunkTypes": plan.chunk_types,
-        "chunkSaid": plan.chunk_said,
-        "chunkT": plan.chunk_t,
+        "chunks": plan.chunks,
         "firstFrame": plan.first_frame,
         "cpAt": plan.cp_at,
         "ns": topo.namespaces,
@@ -319,15 +317,20 @@ pub struct Plan {
     pub events: usize,
     /// How many events of each type.
     pub types: BTreeMap<String, usize>,
-    /// The types in each chunk of [`CHUNK`] events: a search skips the chunks that cannot
+    /// What each chunk of [`CHUNK`] events holds: a search skips the chunks that cannot
     /// match without parsing them.
-    pub chunk_types: Vec<Vec<String>>,
-    /// Whether each chunk holds a narrated event.
-    pub chunk_said: Vec<bool>,
-    /// The time of each chunk's first event.
-    pub chunk_t: Vec<f64>,
+    pub chunks: Vec<Chunk>,
     /// The first event that is part of a frame's journey, where the page opens by default.
     pub first_frame: Option<usize>,
+}
+
+/// What one chunk of the page's events holds.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Chunk {
+    /// The event types in it.
+    pub types: std::collections::BTreeSet<String>,
+    /// Whether an event in it is narrated.
+    pub said: bool,
 }
 
 impl Plan {
@@ -338,19 +341,12 @@ impl Plan {
         let mut cp_at = vec![0];
         let mut n = 0;
         let mut types = BTreeMap::<String, usize>::new();
-        let mut chunk_types = Vec::new();
-        let mut chunk_t = Vec::new();
-        let mut in_chunk = std::collections::BTreeSet::new();
-        let mut chunk_said = Vec::new();
+        let mut chunks: Vec<Chunk> = Vec::new();
         let mut first_frame = None;
         src.each(&mut |ev| {
             topo.add(ev);
             if n % CHUNK == 0 {
-                if n > 0 {
-                    chunk_types.push(std::mem::take(&mut in_chunk).into_iter().collect());
-                }
-                chunk_t.push(ev.t);
-                chunk_said.push(false);
+                chunks.push(Chunk::default());
             }
             match types.get_mut(&ev.ty) {
                 Some(c) => *c += 1,
@@ -358,13 +354,11 @@ impl Plan {
                     types.insert(ev.ty.clone(), 1);
                 }
             }
-            if !in_chunk.contains(&ev.ty) {
-                in_chunk.insert(ev.ty.clone());
-            }
-            if ev.say.is_some() {
-                if let Some(said) = chunk_said.last_mut() {
-                    *said = true;
+            if let Some(c) = chunks.last_mut() {
+                if !c.types.contains(&ev.ty) {
+                    c.types.insert(ev.ty.clone());
                 }
+                c.said |= ev.say.is_some();
             }
             if ev.frame.is_some() && first_frame.is_none() {
                 first_frame = Some(n);
@@ -375,18 +369,13 @@ impl Plan {
             }
             Ok(())
         })?;
-        if !in_chunk.is_empty() {
-            chunk_types.push(in_chunk.into_iter().collect());
-        }
         topo.finish();
         Ok(Plan {
             topo,
             cp_at,
             events: n,
             types,
-            chunk_types,
-            chunk_said,
-            chunk_t,
+            chunks,
             first_frame,
         })
     }

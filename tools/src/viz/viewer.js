@@ -544,7 +544,7 @@
     var said = what === 'say', typed = !said && !!types[what];
     for (var n = from + dir; n >= 1 && n <= N;) {
       var c = Math.floor((n - 1) / CH);
-      if ((said && !D.chunkSaid[c]) || (typed && D.chunkTypes[c].indexOf(what) < 0)) {
+      if ((said && !D.chunks[c].said) || (typed && D.chunks[c].types.indexOf(what) < 0)) {
         n = dir > 0 ? (c + 1) * CH + 1 : c * CH;
         continue;
       }
