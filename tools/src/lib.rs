@@ -14,6 +14,8 @@ pub mod cmd;
 #[doc(hidden)]
 pub mod demo;
 #[doc(hidden)]
+pub mod envelope;
+#[doc(hidden)]
 pub mod fuzz;
 mod ifconfig;
 mod ip;
@@ -41,7 +43,8 @@ pub mod run;
 pub mod sandbox;
 #[doc(hidden)]
 pub mod scenario;
-mod server;
+#[doc(hidden)]
+pub mod server;
 mod sleep;
 #[doc(hidden)]
 pub mod sudo;

@@ -3,7 +3,9 @@
 //! command, acting on the lab. Otherwise: `l2lab run`, `l2lab shell`, `l2lab test`,
 //! `l2lab demo`; with no arguments, the built-in demo.
 
-use l2lab::{client, demo, nsenter, replay, run, sandbox, scenario, sudo, timeout, viz};
+use l2lab::{
+    client, demo, envelope, nsenter, replay, run, sandbox, scenario, server, sudo, timeout, viz,
+};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -56,6 +58,11 @@ land in the current directory; the lab and everything it started go when it ends
         /// The kernel's tick rate the lab's timers round to (CONFIG_HZ: 100, 250, 300 or 1000).
         #[arg(long, default_value_t = 250, value_parser = parse_hz)]
         hz: u32,
+        /// In virtual time, how long each command takes on the lab's clock, in milliseconds:
+        /// `MS`, or `LEAST-MOST` for a time drawn from the seed per command (`0`: none).
+        /// The kernel acts while a command runs (docs/time.md).
+        #[arg(long, value_name = "MS", default_value = "1.5-3", value_parser = server::CommandTime::parse)]
+        command_time: server::CommandTime,
         /// Write every event (topology, frames, bridge decisions, neighbours, pings) to FILE as
         /// JSON lines (schema: docs/trace.md).
         #[arg(long, value_name = "FILE")]
@@ -107,13 +114,20 @@ land in the current directory; the lab and everything it started go when it ends
         /// Run the scenarios on the real clock instead of virtual time.
         #[arg(long)]
         realtime: bool,
+        /// How long each command takes on the lab's clock (`l2lab run --command-time`).
+        #[arg(long, value_name = "MS", value_parser = server::CommandTime::parse)]
+        command_time: Option<server::CommandTime>,
     },
     /// Compare two transcript directories (stdout, stderr, rc, captures) as `test` does, e.g.
     /// two kernel runs of one scenario: the unified diff, exit status 1 when they differ.
+    /// Given several reference directories (a scenario's kernel/, kernel.2/, ...), tell
+    /// whether the last directory lies within what they show, as `test` does for a scenario
+    /// that keeps several kernel runs.
     Compare {
-        /// The reference directory (a scenario's kernel/).
-        kernel: PathBuf,
-        /// The directory compared with it.
+        /// The reference directories (a scenario's kernel/, and kernel.2/ ... if it has them).
+        #[arg(required = true, num_args = 1..)]
+        kernel: Vec<PathBuf>,
+        /// The directory compared with them.
         other: PathBuf,
         /// With IPv6's rules, as for scenarios whose options hold `--ipv6`.
         #[arg(long)]
@@ -226,6 +240,7 @@ fn cli() -> anyhow::Result<i32> {
             uplink,
             resolv_conf,
             hz,
+            command_time,
             // Virtual time is the default; the flag stays for scripts that say so.
             fast: _,
             realtime,
@@ -246,6 +261,7 @@ fn cli() -> anyhow::Result<i32> {
                     fast: !realtime,
                     trace,
                     explain,
+                    command_time,
                 },
             ),
             None => demo::run(seed, None, &mut std::io::stdout().lock()).map(|_| 0),
@@ -256,7 +272,8 @@ fn cli() -> anyhow::Result<i32> {
             keep,
             seed,
             realtime,
-        }) => test(&dirs, jobs, keep.as_deref(), seed, realtime),
+            command_time,
+        }) => test(&dirs, jobs, keep.as_deref(), seed, realtime, command_time),
         Some(Command::Compare {
             kernel,
             other,
@@ -267,7 +284,11 @@ fn cli() -> anyhow::Result<i32> {
                 ipv6,
                 ipv6_captures: ipv6 && !no_ipv6_captures,
             };
-            let (diff, (same, all)) = scenario::compare(&kernel, &other, rules)?;
+            let (diff, (same, all)) = if kernel.len() > 1 {
+                envelope::compare(&kernel, &other, rules)?
+            } else {
+                scenario::compare(&kernel[0], &other, rules)?
+            };
             print!("{diff}");
             println!("{same}/{all} kernel lines matched");
             Ok(i32::from(!diff.is_empty()))
@@ -291,6 +312,7 @@ fn cli() -> anyhow::Result<i32> {
                 fast: false,
                 trace,
                 explain,
+                command_time: server::CommandTime::default(),
             },
         ),
     }
@@ -302,6 +324,7 @@ fn test(
     keep: Option<&std::path::Path>,
     seed: u64,
     realtime: bool,
+    command_time: Option<server::CommandTime>,
 ) -> anyhow::Result<i32> {
     let exe = std::env::current_exe()?;
     let all = scenario::scenario_dirs(dirs)?;
@@ -316,6 +339,9 @@ fn test(
     let results = std::sync::Mutex::new(Vec::new());
     let mut extra = vec!["--seed".to_string(), seed.to_string()];
     extra.push(if realtime { "--realtime" } else { "--fast" }.to_string());
+    if let Some(t) = command_time {
+        extra.push(format!("--command-time={t}"));
+    }
     std::thread::scope(|s| {
         for _ in 0..jobs.min(all.len().max(1)) {
             s.spawn(|| loop {

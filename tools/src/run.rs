@@ -31,6 +31,8 @@ pub struct LabOptions {
     pub trace: Option<PathBuf>,
     /// Narrate bridge decisions and neighbour changes on stderr.
     pub explain: bool,
+    /// How long each command takes on the lab's clock in virtual time.
+    pub command_time: crate::server::CommandTime,
 }
 
 /// What bash should run.
@@ -234,6 +236,7 @@ pub fn run(program: Program, opts: &LabOptions) -> anyhow::Result<i32> {
             root.clone(),
             obs,
             crate::server::NetnsDir::new(dir.dir.path().join("netns")),
+            opts.command_time,
         ));
         let interactive = matches!(program, Program::Shell);
         let exe = std::env::current_exe()?;

@@ -100,7 +100,7 @@ pub fn options(dir: &Path) -> anyhow::Result<(Vec<String>, Rules)> {
 }
 
 /// Runs one scenario under `exe run` in a fresh directory and compares it with its kernel
-/// transcript. `extra` are further arguments for `l2lab run` (e.g. `--seed`).
+/// transcript, or with its kernel runs when it keeps several ([`crate::envelope`]). `extra` are further arguments for `l2lab run` (e.g. `--seed`).
 pub fn run_one(
     exe: &Path,
     dir: &Path,
@@ -142,7 +142,12 @@ pub fn run_one(
             std::fs::copy(e.path(), dst.join(e.file_name()))?;
         }
     }
-    let (diff, matched) = compare(&dir.join("kernel"), work.path(), rules)?;
+    let kernels = crate::envelope::kernel_runs(dir);
+    let (diff, matched) = if kernels.len() > 1 {
+        crate::envelope::compare(&kernels, work.path(), rules)?
+    } else {
+        compare(&dir.join("kernel"), work.path(), rules)?
+    };
     Ok(Outcome {
         diff,
         matched,
@@ -189,6 +194,15 @@ pub fn compare(
 /// - labels are given in order of first sight on the other lines only, so that the order of
 ///   those frames cannot change them; a MAC seen only in such frames reads `MAC?`.
 pub fn transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<String>> {
+    Ok(marked_transcript(d, rules)?
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect())
+}
+
+/// [`transcript`]'s lines, each with whether it is one of the randomly timed IPv6 frames
+/// (always false without `rules.ipv6`).
+pub fn marked_transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<(String, bool)>> {
     let mut sections: Vec<(String, String)> = Vec::new();
     for name in ["stdout", "stderr", "rc"] {
         let p = d.join(name);
@@ -221,8 +235,8 @@ pub fn transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<String>> {
     if !rules.ipv6 {
         let mut parts = Vec::new();
         for (name, text) in &sections {
-            parts.push(format!("== {name}"));
-            parts.extend(norm(text, &mut macs));
+            parts.push((format!("== {name}"), false));
+            parts.extend(norm(text, &mut macs).into_iter().map(|l| (l, false)));
         }
         return Ok(parts);
     }
@@ -255,7 +269,7 @@ pub fn transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<String>> {
     }
     let mut parts = Vec::new();
     for ((name, _), out) in sections.iter().zip(done) {
-        parts.push(format!("== {name}"));
+        parts.push((format!("== {name}"), false));
         let mut run: Vec<String> = Vec::new();
         for (l, auto) in out.into_iter().flatten() {
             if auto {
@@ -263,11 +277,11 @@ pub fn transcript(d: &Path, rules: Rules) -> anyhow::Result<Vec<String>> {
                 continue;
             }
             run.sort();
-            parts.append(&mut run);
-            parts.push(l);
+            parts.extend(run.drain(..).map(|l| (l, true)));
+            parts.push((l, false));
         }
         run.sort();
-        parts.append(&mut run);
+        parts.extend(run.drain(..).map(|l| (l, true)));
     }
     Ok(parts)
 }

@@ -509,6 +509,7 @@ pub async fn serve(
     root: Root,
     mut obs: Observers,
     names: NetnsDir,
+    command_time: CommandTime,
 ) {
     lab.set_recording(obs.any());
     obs.start(&lab);
@@ -540,6 +541,8 @@ pub async fn serve(
         members: crate::members::Members::new(root.clone()),
         views: crate::views::Views::new(views),
         heard: 0,
+        command_time,
+        charged: 0,
     };
     state.names.sync(&lab);
     if lab.clock().is_virtual() {
@@ -602,6 +605,152 @@ struct State {
     members: crate::members::Members,
     /// Messages heard from clients so far.
     heard: u64,
+    /// How long a command takes on the lab's clock (virtual time).
+    command_time: CommandTime,
+    /// Commands charged so far: each one's time is drawn from the seed and this count.
+    charged: u64,
+}
+
+/// How long each tutorial command takes on the lab's clock in virtual time, the least and the
+/// most: on a kernel every command takes a few milliseconds (fork, exec, a netlink socket),
+/// and the kernel acts meanwhile (a host's first MLD report leaves 2 jiffies after its link
+/// comes up, before the next command on the next host has run). A command acts when its
+/// request arrives and exits this much later; each one's time is drawn from the lab's seed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommandTime {
+    /// The shortest a command takes.
+    pub least: Duration,
+    /// The longest a command takes.
+    pub most: Duration,
+}
+
+impl std::fmt::Display for CommandTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        write!(f, "{}-{}", ms(self.least), ms(self.most))
+    }
+}
+
+impl CommandTime {
+    /// Parses `MS` or `LEAST-MOST` in milliseconds (`0` for commands that take no time).
+    pub fn parse(s: &str) -> Result<CommandTime, String> {
+        let ms = |v: &str| -> Result<Duration, String> {
+            let f: f64 = v
+                .trim()
+                .parse()
+                .map_err(|_| format!("invalid command time '{s}': expected MS or LEAST-MOST"))?;
+            if !f.is_finite() || !(0.0..=10_000.0).contains(&f) {
+                return Err(format!("invalid command time '{s}': from 0 to 10000 ms"));
+            }
+            Ok(Duration::from_secs_f64(f / 1000.0))
+        };
+        let (least, most) = match s.split_once('-') {
+            Some((a, b)) => (ms(a)?, ms(b)?),
+            None => (ms(s)?, ms(s)?),
+        };
+        if least > most {
+            return Err(format!(
+                "invalid command time '{s}': the least is above the most"
+            ));
+        }
+        Ok(CommandTime { least, most })
+    }
+}
+
+impl State {
+    /// The time the next command takes: uniform between the least and the most, to the
+    /// microsecond, from the seed and the count of commands (splitmix64), so that a run stays
+    /// a function of the script and the seed.
+    fn next_command_time(&mut self, seed: u64, tool: &str, argv: &[String]) -> Duration {
+        let CommandTime {
+            mut least,
+            mut most,
+        } = self.command_time;
+        if most.is_zero() {
+            return Duration::ZERO;
+        }
+        if moves_a_device(tool, argv) {
+            // Measured on 6.18 (record-kernel): `ip link set veth01 netns ns01` took 24 to 39
+            // ms where other commands took 2 to 3: the move waits for RCU grace periods.
+            least += NETNS_MOVE.0;
+            most += NETNS_MOVE.1;
+        }
+        self.charged += 1;
+        let mut z = (seed ^ 0x636d_6474_696d_6521)
+            .wrapping_add(self.charged.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        let span = u64::try_from((most - least).as_micros()).unwrap_or(u64::MAX);
+        least + Duration::from_micros(z % span.saturating_add(1))
+    }
+}
+
+/// What moving a device to another namespace adds to a command's time, least and most.
+const NETNS_MOVE: (Duration, Duration) = (Duration::from_millis(20), Duration::from_millis(36));
+
+/// Whether a command moves a device to another namespace (`ip link set DEV netns NS`).
+fn moves_a_device(tool: &str, argv: &[String]) -> bool {
+    tool == "ip"
+        && argv.iter().any(|a| a == "set")
+        && argv
+            .first()
+            .is_some_and(|a| "link".starts_with(a.as_str()) && !a.is_empty())
+        && argv.iter().any(|a| a == "netns")
+}
+
+/// A command that has acted and still takes its time before it exits ([`CommandTime`]).
+struct Linger {
+    until: Duration,
+    code: i32,
+}
+
+impl Session for Linger {
+    fn poll(&mut self, lab: &mut Lab, _out: &mut Output) -> Option<i32> {
+        (lab.now() >= self.until).then_some(self.code)
+    }
+
+    fn signal(&mut self, _lab: &mut Lab, sig: i32, _out: &mut Output) -> Option<i32> {
+        Some(crate::cmd::killed_by(sig))
+    }
+
+    fn wake_at(&self) -> Option<Duration> {
+        Some(self.until)
+    }
+}
+
+/// Ends a command that has acted: at once, or after its time on the lab's clock.
+fn finish(
+    lab: &Lab,
+    running: &mut HashMap<u64, Running>,
+    state: &mut State,
+    (conn, pid): (u64, i32),
+    (tool, argv): (&str, &[String]),
+    tx: Outbox,
+    code: i32,
+) {
+    let took = if lab.clock().is_virtual() {
+        state.next_command_time(lab.config().seed, tool, argv)
+    } else {
+        Duration::ZERO
+    };
+    if took.is_zero() {
+        exit(&tx, code);
+        return;
+    }
+    running.insert(
+        conn,
+        Running {
+            session: Box::new(Linger {
+                until: lab.now() + took,
+                code,
+            }),
+            tx,
+            pid,
+            interactive: false,
+            waits_on_lab: true,
+        },
+    );
 }
 
 /// The lab's /run/netns: a file for each named namespace, as `ip netns add` leaves one on a
@@ -954,7 +1103,7 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
             {
                 crate::nsfiles::reap(&mut state.members, lab);
                 flush(&tx, &mut out);
-                exit(&tx, code);
+                finish(lab, running, state, (conn, peer), (&tool, &argv), tx, code);
                 return;
             }
             state.requests += 1;
@@ -980,7 +1129,15 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
             match started {
                 Started::Done(code) => {
                     flush(&tx, &mut out);
-                    exit(&tx, code);
+                    finish(
+                        lab,
+                        running,
+                        state,
+                        (conn, host_pid),
+                        (&tool, &argv),
+                        tx,
+                        code,
+                    );
                 }
                 Started::Running(session) => {
                     flush(&tx, &mut out);
