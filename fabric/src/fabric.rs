@@ -1514,7 +1514,9 @@ impl Fabric {
         if !l.admin_up {
             return self.drop_at(journey, id, DropReason::LinkDown, true);
         }
-        if !l.carrier {
+        // A bridge without carrier still sends: br_dev_xmit counts the frame and floods it to
+        // no port, since none forwards (a bridge has carrier when one of its ports does).
+        if !l.carrier && !matches!(l.kind, LinkKind::Bridge(_)) {
             return self.drop_at(journey, id, DropReason::NoCarrier, true);
         }
         if frame.len() < ETH_HLEN {

@@ -152,6 +152,7 @@ impl Harness {
             ns: id,
             ns_name: ns.to_string(),
             pid: self.pid,
+            tty: false,
         };
         let mut out = Output::default();
         let started = cmd::start(tool, argv, &[], &env, &mut self.lab, &mut out);

@@ -530,6 +530,7 @@ mod test {
             ns: NsId::INIT,
             ns_name: String::new(),
             pid: 1,
+            tty: false,
         };
         let argv: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         let mut out = Output::default();

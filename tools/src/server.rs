@@ -1115,7 +1115,12 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
             } else {
                 pid
             };
-            let env = Env { ns, ns_name, pid };
+            let env = Env {
+                ns,
+                ns_name,
+                pid,
+                tty: interactive,
+            };
             let started = cmd::start(&tool, &argv, &files, &env, lab, &mut out);
             if tool == "ip" && argv.get(1).is_some_and(|v| v == "exec-check") {
                 // `ip netns exec NS CMD`: this process enters NS, and CMD with it.

@@ -455,6 +455,7 @@ mod test {
             ns: NsId::INIT,
             ns_name: String::new(),
             pid: 1,
+            tty: false,
         }
     }
 

@@ -44,6 +44,8 @@ pub struct Env {
     pub ns_name: String,
     /// The client's process id.
     pub pid: u32,
+    /// It runs in the foreground of a terminal, which its output goes to.
+    pub tty: bool,
 }
 
 /// A command still running.

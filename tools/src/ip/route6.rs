@@ -464,6 +464,7 @@ mod test {
             ns: l2lab_sim::NsId::INIT,
             ns_name: String::new(),
             pid: 1,
+            tty: false,
         };
         let mut out = Output::default();
         let rc = super::super::main(&argv, &env, lab, &mut out);

@@ -59,6 +59,8 @@ pub struct Opts {
     write: Option<String>,
     promisc: bool,
     line_buffered: bool,
+    /// `--immediate-mode`: libpcap hands each frame over as it comes.
+    immediate: bool,
     /// `-U`: each packet written to the `-w` file at once (and printed ones too).
     packet_buffered: bool,
     snaplen: u32,
@@ -94,7 +96,8 @@ pub fn parse(argv: &[String], out: &mut Output) -> Result<Opts, i32> {
             match long {
                 "count" => o.count_only = true,
                 "number" => o.number = true,
-                "immediate-mode" | "print" | "micro" => {}
+                "immediate-mode" => o.immediate = true,
+                "print" | "micro" => {}
                 "version" => o.version = true,
                 "help" => {
                     out.out(USAGE);
@@ -407,7 +410,20 @@ fn live(o: Opts, env: &Env, lab: &mut Lab, out: &mut Output) -> Started {
         file::linktype_name(pcap_type),
         o.snaplen
     ));
+    // libpcap's TPACKET_V3 ring hands frames over a block at a time, when the kernel retires
+    // the block: every `tov` (tcpdump's 1000 ms timeout), on a timer armed when the ring is
+    // set up. tcpdump asks for immediate mode (TPACKET_V2, each frame at once) only when it
+    // prints and its output is line-buffered (-l, or a terminal's), or with
+    // --immediate-mode. Measured on 6.18: `tcpdump -c 1` exits about 520 ms after its frame
+    // when started 500 ms before it, and a `tcpdump -w` killed 200 ms after a ping saved
+    // nothing of it ("0 packets captured, 4 received by filter").
+    let immediate = o.immediate || (o.write.is_none() && (o.line_buffered || env.tty));
     Started::Running(Box::new(Live {
+        retire: (!immediate).then(|| Retire {
+            last: lab.now(),
+            next: lab.now() + RETIRE_TOV,
+        }),
+        held: std::collections::VecDeque::new(),
         o,
         filter,
         linktype,
@@ -437,16 +453,51 @@ struct Live {
     pending: String,
     /// `-w`: the bytes in tcpdump's stdio buffer, not yet written to the file.
     dump: Vec<u8>,
+    /// The ring's block retire timer; none in immediate mode.
+    retire: Option<Retire>,
+    /// Frames in the ring's current block, not yet handed to tcpdump.
+    held: std::collections::VecDeque<l2lab_sim::capture::CapturedFrame>,
+}
+
+/// The block timeout libpcap asks the kernel for (tcpdump's 1000 ms packet buffer timeout).
+/// The kernel's retire timer is an hrtimer (6.18), so blocks close every second on the dot:
+/// measured, a `tcpdump -w` started at L keeps what came before L + 3.0 s when killed at
+/// L + 3.06 s, and loses it when killed at L + 2.9 s.
+const RETIRE_TOV: Duration = Duration::from_secs(1);
+
+/// The kernel's retire timer of a TPACKET_V3 ring (prb_retire_rx_blk_timer_expired): the
+/// block open since `last` is handed over at `next`, and the timer goes on from there.
+#[derive(Debug, Clone, Copy)]
+struct Retire {
+    last: Duration,
+    next: Duration,
 }
 
 impl Live {
+    /// Moves the retire timer up to `now`; frames seen before the last expiry are tcpdump's.
+    fn retired_by(&mut self, lab: &Lab) -> Option<Duration> {
+        let r = self.retire.as_mut()?;
+        while r.next <= lab.now() {
+            r.last = r.next;
+            r.next += RETIRE_TOV;
+        }
+        Some(r.last)
+    }
+
     /// Takes what the capture holds; true once `-c` is reached.
     fn drain(&mut self, lab: &mut Lab, out: &mut Output) -> bool {
         let Some(id) = self.capture else {
             return false;
         };
         let epoch = Duration::from_micros(lab.config().epoch_us);
-        for f in lab.capture_take(id) {
+        self.held.extend(lab.capture_take(id));
+        let cut = self.retired_by(lab);
+        let n = match cut {
+            Some(cut) => self.held.iter().take_while(|f| f.at < cut).count(),
+            None => self.held.len(),
+        };
+        let ready: Vec<_> = self.held.drain(..n).collect();
+        for f in ready {
             let cooked;
             let data: &[u8] = match self.linktype {
                 LinkType::Ether => &f.frame,
@@ -555,6 +606,23 @@ impl Session for Live {
                 if self.drain(lab, out) {
                     return Some(self.finish(lab, false, out));
                 }
+                // The ring's open block is lost with the socket; the kernel counted its frames.
+                if let Some(id) = self.capture {
+                    self.held.extend(lab.capture_take(id));
+                }
+                for f in std::mem::take(&mut self.held) {
+                    let cooked;
+                    let data: &[u8] = match self.linktype {
+                        LinkType::Ether => &f.frame,
+                        LinkType::Sll2 => {
+                            cooked = f.sll2();
+                            &cooked
+                        }
+                    };
+                    if self.filter.matches_on(self.linktype, data, data.len()) {
+                        self.received += 1;
+                    }
+                }
                 Some(self.finish(lab, true, out))
             }
             _ => {
@@ -568,6 +636,13 @@ impl Session for Live {
 
     fn endless(&self) -> bool {
         self.o.count.is_none()
+    }
+
+    fn wake_at(&self) -> Option<Duration> {
+        // Frames wait in the ring's block until the kernel retires it.
+        self.retire
+            .filter(|_| !self.held.is_empty())
+            .map(|r| r.next)
     }
 }
 
