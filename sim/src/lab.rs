@@ -175,6 +175,14 @@ pub struct Iface {
     /// device's link-layer list is rebuilt in a new order when it comes back up.
     pub(crate) mc_up: u64,
     pub(crate) mc_down: u64,
+    /// A bridge's carrier as linkwatch last reported it (NETDEV_CHANGE): IPv6 reacts to this.
+    pub(crate) lw_carrier: bool,
+    /// A carrier change waits for linkwatch (__LINK_STATE_LINKWATCH_PENDING).
+    pub(crate) lw_pending: bool,
+    /// Its qdisc is active: dev_activate ran with carrier (coming up, or linkwatch).
+    pub(crate) lw_active: bool,
+    /// linkwatch has seen it registered (linkwatch_init_dev).
+    pub(crate) lw_seen: bool,
 }
 
 /// A timer of the stacks.
@@ -229,6 +237,8 @@ pub(crate) enum Timer {
         work: crate::stack::mld::MldWork,
         gen: u64,
     },
+    /// linkwatch's delayed run (linkwatch_event): the changes that could wait.
+    Linkwatch,
 }
 
 /// init_net's nsfs inode (include/linux/proc_ns.h: PROC_NET_INIT_INO = 0xEFFFFFF9).
@@ -270,6 +280,10 @@ pub struct Lab {
     /// Interfaces that may have changed (`iface_mut`, made, removed) since addrconf last
     /// looked at them.
     pub(crate) v6_dirty: Vec<LinkId>,
+    /// linkwatch_nextevent: before it, linkwatch runs only for urgent changes.
+    pub(crate) lw_next: Duration,
+    /// linkwatch's delayed run is armed.
+    pub(crate) lw_armed: bool,
     /// Links whose carrier or state changed on the wire since the neighbour flush on
     /// carrier loss last looked at them.
     carrier_dirty: Vec<LinkId>,
@@ -351,6 +365,8 @@ impl Lab {
             ifaces: Vec::new(),
             link_index: Default::default(),
             v6_dirty: Vec::new(),
+            lw_next: Duration::ZERO,
+            lw_armed: false,
             carrier_dirty: Vec::new(),
             pings: Vec::new(),
             captures: Vec::new(),
@@ -558,6 +574,7 @@ impl Lab {
                 } => self.dad_timer(link, addr, gen, probes),
                 Timer::Rs { link, gen } => self.rs_timer(link, gen),
                 Timer::Mld { link, work, gen } => self.mld_timer(link, work, gen),
+                Timer::Linkwatch => self.linkwatch_run(),
                 Timer::Addr6Expire { link, addr, gen } => self.addr6_expire(link, addr, gen),
             }
         }
@@ -1034,6 +1051,10 @@ impl Lab {
             addr_gen_mode: 0,
             mc_up: 0,
             mc_down: 0,
+            lw_carrier: true,
+            lw_pending: false,
+            lw_active: false,
+            lw_seen: false,
         });
         self.captures_join(ns, link);
     }

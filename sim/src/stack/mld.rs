@@ -105,7 +105,8 @@ impl Lab {
         let Some(l) = self.fabric.link(link) else {
             return;
         };
-        let (up, carrier) = (l.admin_up, l.carrier);
+        let up = l.admin_up;
+        let carrier = self.v6_carrier(link);
         let now_groups = self.mld_reported(link);
         let Some(i) = self.iface_mut(link) else {
             return;
