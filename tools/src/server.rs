@@ -537,6 +537,7 @@ pub async fn serve(
     let mut state = State {
         requests: 0,
         deferred: Vec::new(),
+        releasing: Vec::new(),
         names,
         members: crate::members::Members::new(root.clone()),
         views: crate::views::Views::new(views),
@@ -597,6 +598,9 @@ struct State {
     /// tcpdump), held until the script is waiting: a real tool takes a moment to react to a
     /// signal, long enough for the shell to run its next `echo`.
     deferred: Vec<Deferred>,
+    /// Clients whose deferred last words were sent, until their process is gone, and since
+    /// when: the next one speaks only then.
+    releasing: Vec<(i32, std::time::Instant)>,
     /// What programs read of /proc and /sys (the preload library's requests).
     views: crate::views::Views,
     /// The directory of namespace names the script sees as /run/netns.
@@ -802,10 +806,28 @@ impl NetnsDir {
 }
 
 struct Deferred {
+    /// The command's connection: commands that began first say their last words first.
+    conn: u64,
     pid: i32,
     tx: Outbox,
     out: Output,
     code: i32,
+}
+
+/// How long a client told to end may take to be gone before the next deferred one is told
+/// anyway (one stopped by a debugger must not hold the lab for ever).
+const RELEASE_WAIT: Duration = Duration::from_secs(2);
+
+/// Whether process `pid` still runs (not gone, not a zombie).
+fn process_lives(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next())
+            .is_some_and(|st| st != 'Z' && st != 'X'),
+        Err(_) => false,
+    }
 }
 
 /// How long the script must look asleep, twice over, before the clock jumps: long enough for
@@ -936,11 +958,20 @@ async fn serve_virtual(
             follow_the_wall_clock(lab, &mut busy, next);
             obs.observe(lab);
         }
-        if quiet && !state.deferred.is_empty() {
-            for mut d in std::mem::take(&mut state.deferred) {
-                flush(&d.tx, &mut d.out);
-                exit(&d.tx, d.code);
-            }
+        // Two commands a signal ended at once (`kill %1 %2`) print their last words one
+        // after the other, in the order they began: the next is told to end only when the
+        // last one's process is gone, so their lines never interleave by chance.
+        state
+            .releasing
+            .retain(|&(p, since)| process_lives(p) && since.elapsed() < RELEASE_WAIT);
+        if quiet && !state.releasing.is_empty() {
+            tokio::time::sleep(SETTLE).await;
+        } else if quiet && !state.deferred.is_empty() {
+            state.deferred.sort_by_key(|d| d.conn);
+            let mut d = state.deferred.remove(0);
+            flush(&d.tx, &mut d.out);
+            exit(&d.tx, d.code);
+            state.releasing.push((d.pid, std::time::Instant::now()));
         } else if quiet && next < Duration::MAX {
             // L2LAB_DEBUG_CLOCK=1 shows each jump and the process tree that allowed it.
             if std::env::var_os("L2LAB_DEBUG_CLOCK").is_some() {
@@ -1167,6 +1198,7 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
                     Some(code) if lab.clock().is_virtual() => {
                         if let Some(r) = running.remove(&conn) {
                             state.deferred.push(Deferred {
+                                conn,
                                 pid: r.pid,
                                 tx: r.tx,
                                 out,
