@@ -166,7 +166,7 @@ fn a_written_file_is_the_users_in_the_tools_directory() {
     std::fs::write(
         &script,
         "umask 077\ncd sub\ntcpdump -i lo -w live.pcap 2>/dev/null &\nsleep 1\n\
-         ping -c 1 127.0.0.1 >/dev/null\nkill %1; wait\n\
+         ping -c 1 127.0.0.1 >/dev/null\nsleep 1; kill %1; wait\n\
          tcpdump -r live.pcap -w copy.pcap 2>/dev/null\n\
          tcpdump -nn -r copy.pcap 2>/dev/null | wc -l\n",
     )
