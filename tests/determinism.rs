@@ -1,6 +1,7 @@
 //! In virtual time a run is a function of the script and the seed: every scenario, run again
 //! and again with the same seed, gives byte-identical stdout, stderr, status and captures.
-//! L2LAB_DETERMINISM_RUNS sets how many runs (default 3; CI runs 20 while loading both cores).
+//! L2LAB_DETERMINISM_RUNS sets how many runs (default 3; CI runs 20 while loading both cores),
+//! L2LAB_DETERMINISM_JOBS how many scenarios run at once (default 2).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -81,33 +82,47 @@ fn same_seed_same_bytes() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
+    // Two scenarios run at once (L2LAB_DETERMINISM_JOBS): a lab must not depend on
+    // another one beside it either, and a run is mostly waiting.
+    let jobs: usize = std::env::var("L2LAB_DETERMINISM_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2)
+        .max(1);
     let all = scenarios();
     assert!(!all.is_empty());
-    let mut differ = Vec::new();
-    for s in &all {
-        let script = s.join("script.sh");
-        let first = run(&script, 1);
-        for i in 1..runs {
-            let again = run(&script, 1);
-            if again != first {
-                let mut names: Vec<&String> = first.keys().chain(again.keys()).collect();
-                names.sort();
-                names.dedup();
-                let why: Vec<String> = names
-                    .into_iter()
-                    .filter(|k| first.get(*k) != again.get(*k))
-                    .map(|k| describe(k, first.get(k), again.get(k)))
-                    .collect();
-                differ.push(format!(
-                    "{} (run {}):\n{}",
-                    s.display(),
-                    i + 1,
-                    why.join("\n")
-                ));
-                break;
-            }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let differ = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(s) = all.get(k) else { break };
+                let script = s.join("script.sh");
+                let first = run(&script, 1);
+                for i in 1..runs {
+                    let again = run(&script, 1);
+                    if again != first {
+                        let mut names: Vec<&String> = first.keys().chain(again.keys()).collect();
+                        names.sort();
+                        names.dedup();
+                        let why: Vec<String> = names
+                            .into_iter()
+                            .filter(|k| first.get(*k) != again.get(*k))
+                            .map(|k| describe(k, first.get(k), again.get(k)))
+                            .collect();
+                        let report =
+                            format!("{} (run {}):\n{}", s.display(), i + 1, why.join("\n"));
+                        if let Ok(mut d) = differ.lock() {
+                            d.push(report);
+                        }
+                        break;
+                    }
+                }
+            });
         }
-    }
+    });
+    let differ = differ.into_inner().unwrap_or_default();
     assert!(differ.is_empty(), "runs differ:\n{}", differ.join("\n"));
 }
 
