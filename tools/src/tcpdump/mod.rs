@@ -484,6 +484,14 @@ impl Live {
         Some(r.last)
     }
 
+    /// A frame as the capture's link type shows it: as it is, or behind a cooked header.
+    fn bytes_of<'a>(&self, f: &'a l2lab_sim::capture::CapturedFrame) -> std::borrow::Cow<'a, [u8]> {
+        match self.linktype {
+            LinkType::Ether => std::borrow::Cow::Borrowed(&f.frame[..]),
+            LinkType::Sll2 => std::borrow::Cow::Owned(f.sll2()),
+        }
+    }
+
     /// Takes what the capture holds; true once `-c` is reached.
     fn drain(&mut self, lab: &mut Lab, out: &mut Output) -> bool {
         let Some(id) = self.capture else {
@@ -498,14 +506,8 @@ impl Live {
         };
         let ready: Vec<_> = self.held.drain(..n).collect();
         for f in ready {
-            let cooked;
-            let data: &[u8] = match self.linktype {
-                LinkType::Ether => &f.frame,
-                LinkType::Sll2 => {
-                    cooked = f.sll2();
-                    &cooked
-                }
-            };
+            let bytes = self.bytes_of(&f);
+            let data: &[u8] = &bytes;
             let len = data.len();
             if !self.filter.matches_on(self.linktype, data, len) {
                 continue;
@@ -611,15 +613,8 @@ impl Session for Live {
                     self.held.extend(lab.capture_take(id));
                 }
                 for f in std::mem::take(&mut self.held) {
-                    let cooked;
-                    let data: &[u8] = match self.linktype {
-                        LinkType::Ether => &f.frame,
-                        LinkType::Sll2 => {
-                            cooked = f.sll2();
-                            &cooked
-                        }
-                    };
-                    if self.filter.matches_on(self.linktype, data, data.len()) {
+                    let data = self.bytes_of(&f);
+                    if self.filter.matches_on(self.linktype, &data, data.len()) {
                         self.received += 1;
                     }
                 }
