@@ -506,3 +506,24 @@ fn a_killed_capture_loses_the_block_the_kernel_had_not_handed_over() {
         );
     }
 }
+
+#[test]
+fn lsns_counts_the_command_after_it_in_a_pipeline() {
+    // On a kernel `lsns | cat` counts the cat: bash has forked it long before lsns, after its
+    // exec, reads /proc (measured on 6.18 in a fresh namespace: 3 processes with the cat, 2
+    // without). The lab reads them when the script is asleep, so however the host schedules
+    // the forks, every one of these counts it.
+    let body = "lsns -t net -o NPROCS -n\n\
+                for i in $(seq 20); do lsns -t net -o NPROCS -n | cat; done\n";
+    let out = run_script_with(&["--fast"], body);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let counts: Vec<u32> = text
+        .lines()
+        .map(|l| l.trim().parse().expect("a count"))
+        .collect();
+    assert_eq!(counts.len(), 21, "{text}");
+    assert!(
+        counts[1..].iter().all(|&c| c == counts[0] + 1),
+        "{counts:?}"
+    );
+}

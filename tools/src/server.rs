@@ -544,6 +544,7 @@ pub async fn serve(
         heard: 0,
         command_time,
         charged: 0,
+        looks: Vec::new(),
     };
     state.names.sync(&lab);
     if lab.clock().is_virtual() {
@@ -613,6 +614,85 @@ struct State {
     command_time: CommandTime,
     /// Commands charged so far: each one's time is drawn from the seed and this count.
     charged: u64,
+    /// In virtual time, commands that read the script's processes and look only at the end
+    /// of their time ([`Look`]).
+    looks: Vec<Look>,
+}
+
+/// A command that reads the script's process table (`lsns`, `ip netns pids`, `ip netns
+/// identify`) and, in virtual time, reads it at the end of its time on the lab's clock, as a
+/// real one does after its exec: by then a pipeline's later commands have been forked (`lsns
+/// | sed` counts the sed on a kernel), and the clock only reaches that time once the script
+/// is asleep, so what it sees does not depend on how the host scheduled the forks.
+struct Look {
+    conn: u64,
+    until: Duration,
+    peer: i32,
+    ns: l2lab_sim::NsId,
+    tool: String,
+    argv: Vec<String>,
+}
+
+/// A [`Look`] waiting for its time: it ends only when the look is taken.
+struct Hold {
+    until: Duration,
+}
+
+impl Session for Hold {
+    fn poll(&mut self, _lab: &mut Lab, _out: &mut Output) -> Option<i32> {
+        None
+    }
+
+    fn signal(&mut self, _lab: &mut Lab, sig: i32, _out: &mut Output) -> Option<i32> {
+        Some(crate::cmd::killed_by(sig))
+    }
+
+    fn wake_at(&self) -> Option<Duration> {
+        Some(self.until)
+    }
+}
+
+/// Whether a request reads the script's process table ([`Look`]).
+fn reads_processes(tool: &str, argv: &[String]) -> bool {
+    if tool == "lsns" {
+        return true;
+    }
+    let obj = argv.first().map(String::as_str).unwrap_or_default();
+    let verb = argv.get(1).map(String::as_str).unwrap_or_default();
+    tool == "ip"
+        && obj.len() >= 2
+        && "netns".starts_with(obj)
+        && !verb.is_empty()
+        && ("pids".starts_with(verb) || "identify".starts_with(verb))
+}
+
+/// Takes the looks whose time has come, in the order they began.
+fn take_looks(lab: &mut Lab, running: &mut HashMap<u64, Running>, state: &mut State) {
+    let now = lab.now();
+    let (due, later): (Vec<Look>, Vec<Look>) = std::mem::take(&mut state.looks)
+        .into_iter()
+        .partition(|l| l.until <= now);
+    state.looks = later;
+    let mut due = due;
+    due.sort_by_key(|l| l.conn);
+    for l in due {
+        // A client a signal ended or that died is no longer waiting for its answer.
+        let Some(r) = running.remove(&l.conn) else {
+            continue;
+        };
+        let mut out = Output::default();
+        let caller = crate::nsfiles::Caller {
+            pid: l.peer,
+            ns: l.ns,
+            names_dir: state.names.dir.as_deref(),
+        };
+        let code =
+            crate::nsfiles::handle(&l.tool, &l.argv, &caller, &mut state.members, lab, &mut out)
+                .unwrap_or(1);
+        crate::nsfiles::reap(&mut state.members, lab);
+        flush(&r.tx, &mut out);
+        exit(&r.tx, code);
+    }
 }
 
 /// How long each tutorial command takes on the lab's clock in virtual time, the least and the
@@ -860,6 +940,7 @@ async fn serve_virtual(
             obs.observe(lab);
         }
         poll_all(lab, running);
+        take_looks(lab, running, state);
         obs.observe(lab);
         let next = running
             .values()
@@ -1128,6 +1209,30 @@ fn handle_msg(lab: &mut Lab, running: &mut HashMap<u64, Running>, msg: Msg, stat
             let mut argv = argv;
             if tool == "ip" {
                 crate::nsfiles::resolve_netns_args(&mut argv, &caller, &state.members, lab);
+            }
+            if lab.clock().is_virtual() && reads_processes(&tool, &argv) {
+                // At least a microsecond: the clock must move, so the script must be asleep.
+                let took = state.next_command_time(lab.config().seed, &tool, &argv);
+                let until = lab.now() + took.max(Duration::from_micros(1));
+                state.looks.push(Look {
+                    conn,
+                    until,
+                    peer,
+                    ns,
+                    tool,
+                    argv,
+                });
+                running.insert(
+                    conn,
+                    Running {
+                        session: Box::new(Hold { until }),
+                        tx,
+                        pid: peer,
+                        interactive: false,
+                        waits_on_lab: true,
+                    },
+                );
+                return;
             }
             if let Some(code) =
                 crate::nsfiles::handle(&tool, &argv, &caller, &mut state.members, lab, &mut out)
