@@ -1,13 +1,15 @@
 #!/bin/bash
 # bridge monitor fdb: watch the bridge learn, move a MAC to another port, flush a port that
-# goes down, age entries out (ageing_time 5 s), and forget a deleted port, line by line.
+# goes down, age entries out (ageing_time 5 s), and forget a deleted port, line by line. The
+# ports' MACs are set: the bridge takes the lowest as its own (v2's here), and which port
+# has it decides what the events say (bridge-monitor-fdb-own-mac: the deleted port's).
 ip link add br0 type bridge ageing_time 500
 ip netns add h1
 ip netns add h2
 ip netns add h3
-ip link add v1 type veth peer name e1 netns h1
-ip link add v2 type veth peer name e2 netns h2
-ip link add v3 type veth peer name e3 netns h3
+ip link add v1 address 02:00:00:00:01:03 type veth peer name e1 netns h1
+ip link add v2 address 02:00:00:00:01:01 type veth peer name e2 netns h2
+ip link add v3 address 02:00:00:00:01:02 type veth peer name e3 netns h3
 bridge monitor fdb > mon.txt &
 sleep 0.5
 for i in 1 2 3; do
